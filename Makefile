@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: ISC
+#
+# berth: one non-recursive Makefile.
+#
+#   make                 build build/bin/berth, build/bin/berth-netd and
+#                        build/lib/libberth-shim.so (.dylib on macOS)
+#   make check           install missing dependencies, build, run every test
+#   make lint            cppcheck, clang-tidy, mandoc -Tlint
+#   make fuzz            build and run the fuzzers (clang, libFuzzer)
+#   make bench           run the benchmarks in bench/ (root)
+#   make demo            install dependencies, build, start examples/demo.json
+#   make demo-down       remove the demo
+#   make install         PREFIX=/usr/local DESTDIR=
+#   make SANITIZE=address,undefined check
+#
+# Layout: a folder is a component. Sources are picked up by wildcard:
+# foo_linux.c builds only on Linux, foo_darwin.c only on macOS. Each
+# component's main() lives in its main.c so the rest links into tests.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+LIBDIR	?= $(PREFIX)/lib
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+B	:= build
+VERSION	:= 0.1.0
+
+UNAME	:= $(shell uname -s)
+ifeq ($(UNAME),Darwin)
+OS	:= darwin
+NOTOS	:= linux
+SHLIB_EXT := dylib
+SHLIB_FLAGS := -dynamiclib
+else
+OS	:= linux
+NOTOS	:= darwin
+SHLIB_EXT := so
+SHLIB_FLAGS := -shared -Wl,-z,now
+endif
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS	?= -O2 -g
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
+	   -Icommon -Ipfrules -Inetd -Iruntime -Icli $(WARN)
+ifneq ($(SANITIZE),)
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson libpcap 2>/dev/null) \
+	   $(shell libnet-config --cflags 2>/dev/null)
+JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
+PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
+LIBNET_LIBS := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
+CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
+
+# Pick the sources of a folder: portable files plus this OS's.
+srcs = $(filter-out %_$(NOTOS).c,$(wildcard $(1)/*.c))
+objs = $(patsubst %.c,$(B)/obj/%.o,$(1))
+
+COMMON_SRCS  := $(call srcs,common)
+PFRULES_SRCS := $(call srcs,pfrules)
+# The shim is its own world: libc (+libdl) only, no common/.
+SHIM_SRCS    := $(filter runtime/shim%,$(call srcs,runtime))
+RUNTIME_SRCS := $(filter-out runtime/shim%,$(call srcs,runtime))
+NETD_SRCS    := $(filter-out netd/main.c,$(call srcs,netd))
+CLI_SRCS     := $(filter-out cli/main.c,$(call srcs,cli))
+
+LIBCOMMON  := $(B)/lib/libcommon.a
+LIBPFRULES := $(B)/lib/libpfrules.a
+LIBRUNTIME := $(B)/lib/libruntime.a
+LIBNETD    := $(B)/lib/libnetd.a
+LIBCLI     := $(B)/lib/libcli.a
+SHIM       := $(B)/lib/libberth-shim.$(SHLIB_EXT)
+BERTH      := $(B)/bin/berth
+NETD       := $(B)/bin/berth-netd
+
+# Order matters for static linking: users before what they use.
+ALL_LIBS := $(LIBCLI) $(LIBNETD) $(LIBRUNTIME) $(LIBPFRULES) $(LIBCOMMON)
+EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS)
+
+PROGS := $(BERTH) $(SHIM)
+ifneq ($(wildcard netd/main.c),)
+PROGS += $(NETD)
+endif
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+# Helpers the tests run (servers, clients), built from tests/helpers/*.c.
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
+
+MAN1 := $(wildcard docs/*.1)
+MAN5 := $(wildcard docs/*.5)
+MAN8 := $(wildcard docs/*.8)
+
+.PHONY: all check test unit lint fuzz bench demo demo-down install uninstall \
+	clean deps
+.SUFFIXES:
+
+all: $(PROGS)
+
+# ---------------------------------------------------------------- objects
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The shim: position independent, no dependency flags beyond libc.
+$(B)/obj/shim/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+define mklib
+$(1): $(call objs,$(2))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+
+$(eval $(call mklib,$(LIBCOMMON),$(COMMON_SRCS)))
+$(eval $(call mklib,$(LIBPFRULES),$(PFRULES_SRCS)))
+$(eval $(call mklib,$(LIBRUNTIME),$(RUNTIME_SRCS)))
+$(eval $(call mklib,$(LIBNETD),$(NETD_SRCS)))
+$(eval $(call mklib,$(LIBCLI),$(CLI_SRCS)))
+
+# ---------------------------------------------------------------- programs
+
+CLI_LIBS  := $(LIBCLI) $(LIBRUNTIME) $(LIBPFRULES) $(LIBCOMMON)
+NETD_LIBS := $(LIBNETD) $(LIBPFRULES) $(LIBCOMMON)
+
+$(BERTH): $(B)/obj/cli/main.o $(CLI_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(JANSSON_LIBS)
+
+$(NETD): $(B)/obj/netd/main.o $(NETD_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS)
+
+$(SHIM): $(patsubst %.c,$(B)/obj/shim/%.o,$(SHIM_SRCS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SHLIB_FLAGS) $(LDFLAGS) -o $@ $^ -ldl
+
+# ---------------------------------------------------------------- tests
+
+$(B)/tests/%: tests/unit/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(ALL_LIBS) \
+	    $(EXT_LIBS) $(CMOCKA_LIBS) $(LDFLAGS)
+
+$(B)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+
+deps:
+	@scripts/deps --check 2>/dev/null || scripts/deps
+
+# Everything CI runs: unit, golden, integration (root), lint of man pages.
+check: deps
+	$(MAKE) all tests
+	tests/run
+
+tests: $(PROGS) $(UNIT_BINS) $(HELPER_BINS)
+.PHONY: tests
+
+unit: $(UNIT_BINS)
+	tests/run unit
+
+# ---------------------------------------------------------------- lint
+
+LINT_SRCS := $(COMMON_SRCS) $(PFRULES_SRCS) $(RUNTIME_SRCS) $(SHIM_SRCS) \
+	$(NETD_SRCS) $(CLI_SRCS) $(wildcard cli/main.c netd/main.c)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr --std=c11 -D__linux__ -Icommon -Ipfrules -Inetd \
+	    -Iruntime -Icli $(LINT_SRCS)
+	clang-tidy --quiet $(LINT_SRCS) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN8)
+
+# ---------------------------------------------------------------- fuzz
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB_SRCS := $(COMMON_SRCS) $(PFRULES_SRCS) $(NETD_SRCS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(BASE_CFLAGS) \
+	    $(DEP_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(EXT_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	    echo "fuzz: $$f"; \
+	    $$f -max_total_time=$${FUZZ_SECONDS:-30} \
+	        tests/fuzz/corpus/$$(basename $$f) || exit 1; \
+	done
+
+# ---------------------------------------------------------------- bench, demo
+
+bench: all tests
+	@for b in bench/*; do [ -x "$$b" ] && { echo "== $$b"; $$b || exit 1; }; done
+
+demo: deps
+	$(MAKE) all
+	scripts/demo up
+
+demo-down: all
+	scripts/demo down
+
+# ---------------------------------------------------------------- install
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)
+	install -m 755 $(BERTH) $(DESTDIR)$(BINDIR)/berth
+	[ ! -f $(NETD) ] || install -m 755 $(NETD) $(DESTDIR)$(SBINDIR)/berth-netd
+	install -m 644 $(SHIM) $(DESTDIR)$(LIBDIR)/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	for m in $(MAN1); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(MAN5); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/; done
+	for m in $(MAN8); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/berth $(DESTDIR)$(SBINDIR)/berth-netd \
+	    $(DESTDIR)$(LIBDIR)/libberth-shim.$(SHLIB_EXT)
+	for m in $(notdir $(MAN1)); do rm -f $(DESTDIR)$(MANDIR)/man1/$$m; done
+	for m in $(notdir $(MAN5)); do rm -f $(DESTDIR)$(MANDIR)/man5/$$m; done
+	for m in $(notdir $(MAN8)); do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cli.h - the berth command line: verbs and what they share.
+ */
+#ifndef BERTH_CLI_H
+#define BERTH_CLI_H
+
+#include <sys/types.h>
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+/* Settings shared by every verb, from the environment and -s. */
+struct cli_config {
+	const char	*socket;	/* -s, BERTH_SOCKET */
+	const char	*pool;		/* BERTH_POOL (netd auto-start) */
+	const char	*prefix;	/* BERTH_PREFIX */
+	const char	*state_dir;	/* BERTH_STATE_DIR */
+	const char	*table;		/* BERTH_TABLE */
+};
+extern struct cli_config cli_cfg;
+
+#define CLI_DEFAULT_SOCKET	"/var/run/berth/netd.sock"
+#define CLI_DEFAULT_STATE_DIR	"/var/lib/berth"
+
+/* client.c: talking to netd, starting it when it is not running. */
+int	 client_connect(char **cause);
+void	 client_reset(void);
+int	 client_call(const char *op, json_t *args, json_t **data,
+	    char **cause);
+const char *client_exe_dir(void);
+char	*client_log_path(const char *name);
+
+/* Verbs: argv[0] is the verb; return the exit status. */
+int	 cli_main(int, char **);
+int	 cmd_run(int, char **);
+int	 cmd_exec(int, char **);
+int	 cmd_ps(int, char **);
+int	 cmd_inspect(int, char **);
+int	 cmd_port(int, char **);
+int	 cmd_logs(int, char **);
+int	 cmd_stop(int, char **);
+int	 cmd_rm(int, char **);
+int	 cmd_net(int, char **);
+int	 cmd_up(int, char **);
+int	 cmd_down(int, char **);
+int	 cmd_rules(int, char **);
+int	 cmd_rootfs(int, char **);
+int	 cmd_doctor(int, char **);
+
+/* Helpers shared by verbs. */
+void	 cli_error(const char *verb, const char *fmt, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+int	 cli_usage(const char *verb);	/* prints usage, returns 1 */
+int	 cli_help_wanted(int argc, char **argv, const char *verb);
+
+/* container.c: running, stopping and removing containers. */
+struct run_opts {
+	const char	*name;
+	const char	*ip;
+	const char	*rootfs;
+	const char	*user;
+	const char	*workdir;
+	const char	*stack;
+	const char	*service;
+	json_t		*ports;		/* array of spec strings */
+	json_t		*networks;	/* array of names */
+	json_t		*env;		/* array of "K=V" */
+	char		**argv;
+	int		 detach;
+	int		 rm;
+	int		 quiet;		/* do not print the name (-d) */
+};
+int	 container_run(const struct run_opts *, json_t **ctr, char **cause);
+int	 container_stop(json_t *ctr, int timeout_s, int sig, char **cause);
+int	 container_remove(const char *name, int force, char **cause);
+int	 container_exec(const char *name, char **argv, const char *user,
+	    const char *workdir, json_t *env, char **cause);
+int	 container_alive(json_t *ctr);
+const char *container_state(json_t *ctr, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * client.c - reaching berth-netd, and starting it when it is not running.
+ *
+ * DOC: auto-start
+ * The first command finds no daemon: connect() fails with ENOENT or
+ * ECONNREFUSED. It then takes an exclusive flock on SOCKET.lock, tries
+ * once more (another CLI may have won the race), and otherwise starts
+ * berth-netd with the pool, prefix, state directory and table from the
+ * environment, and waits until the socket answers "hello". Holding the
+ * lock across the start means two CLIs never start two daemons.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "proto.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static int	 client_fd = -1;
+
+/* The directory of the running berth binary (for berth-netd, the shim). */
+const char *
+client_exe_dir(void)
+{
+	static char	 dir[PATH_MAX];
+	char		 path[PATH_MAX];
+	ssize_t		 n;
+
+	if (dir[0] != '\0')
+		return dir;
+	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	if (n <= 0)
+		return ".";
+	path[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s", dirname(path));
+	return dir;
+}
+
+char *
+client_log_path(const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/logs/%s.log", cli_cfg.state_dir, name);
+	return p;
+}
+
+static char *
+client_netd_path(void)
+{
+	const char	*env = getenv("BERTH_NETD");
+	char		*p;
+
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	xasprintf(&p, "%s/berth-netd", client_exe_dir());
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+	xasprintf(&p, "%s/../sbin/berth-netd", client_exe_dir());
+	return p;
+}
+
+static int
+client_start_netd(char **cause)
+{
+	char		*netd, *argv[16];
+	int		 argc = 0, status;
+	pid_t		 pid;
+
+	if (geteuid() != 0)
+		return cause_set(cause, "netd is not running at %s, and "
+		    "starting it needs root (try sudo)", cli_cfg.socket);
+	netd = client_netd_path();
+	argv[argc++] = netd;
+	argv[argc++] = (char *)"-s";
+	argv[argc++] = (char *)cli_cfg.socket;
+	argv[argc++] = (char *)"--state-dir";
+	argv[argc++] = (char *)cli_cfg.state_dir;
+	if (cli_cfg.pool != NULL) {
+		argv[argc++] = (char *)"--pool";
+		argv[argc++] = (char *)cli_cfg.pool;
+	}
+	if (cli_cfg.prefix != NULL) {
+		argv[argc++] = (char *)"--prefix";
+		argv[argc++] = (char *)cli_cfg.prefix;
+	}
+	if (cli_cfg.table != NULL) {
+		argv[argc++] = (char *)"--table";
+		argv[argc++] = (char *)cli_cfg.table;
+	}
+	argv[argc] = NULL;
+	/* berth-netd daemonizes: the parent exits once it is serving. */
+	if ((pid = fork()) == -1) {
+		free(netd);
+		return cause_set(cause, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		int	 fd = open("/dev/null", O_RDWR);
+
+		if (fd != -1) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+		execv(netd, argv);
+		fprintf(stderr, "berth: cannot execute %s: %s\n", netd,
+		    strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		cause_set(cause, "starting netd (%s) failed", netd);
+		free(netd);
+		return -1;
+	}
+	free(netd);
+	return 0;
+}
+
+static int
+client_try(char **cause)
+{
+	int	 fd;
+
+	if ((fd = proto_connect(cli_cfg.socket, cause)) == -1)
+		return -1;
+	return fd;
+}
+
+int
+client_connect(char **cause)
+{
+	char		*lockpath = NULL, *dir;
+	int		 fd, lock = -1, i;
+
+	if (client_fd != -1)
+		return client_fd;
+	if ((fd = client_try(cause)) != -1)
+		return client_fd = fd;
+	if (errno != ENOENT && errno != ECONNREFUSED)
+		return -1;
+
+	dir = xstrdup(cli_cfg.socket);
+	if (util_mkdir_p(dirname(dir), 0755) == -1 && geteuid() == 0) {
+		cause_set(cause, "cannot create the directory of %s: %s",
+		    cli_cfg.socket, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	xasprintf(&lockpath, "%s.lock", cli_cfg.socket);
+	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) ==
+	    -1 || flock(lock, LOCK_EX) == -1) {
+		if (geteuid() != 0)
+			cause_set(cause, "netd is not running at %s, and "
+			    "starting it needs root (try sudo)",
+			    cli_cfg.socket);
+		else
+			cause_set(cause, "%s: %s", lockpath, strerror(errno));
+		fd = -1;
+		goto out;
+	}
+	if ((fd = client_try(cause)) != -1)
+		goto out;
+	if (client_start_netd(cause) == -1)
+		goto out;
+	for (i = 0; i < 250; i++) {
+		if ((fd = client_try(cause)) != -1)
+			goto out;
+		usleep(20000);
+	}
+	cause_prefix(cause, "netd was started but does not answer");
+out:
+	if (lock != -1)
+		close(lock);
+	free(lockpath);
+	if (fd != -1)
+		client_fd = fd;
+	return fd;
+}
+
+/* Forget the connection (a forked child must open its own). */
+void
+client_reset(void)
+{
+	if (client_fd != -1)
+		close(client_fd);
+	client_fd = -1;
+}
+
+int
+client_call(const char *op, json_t *args, json_t **data, char **cause)
+{
+	int	 fd;
+
+	if ((fd = client_connect(cause)) == -1) {
+		json_decref(args);
+		return -1;
+	}
+	return proto_call(fd, op, args, data, cause);
+}

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cmd_net.c - berth net create|ls|rm.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "name.h"
+
+static int
+net_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "internal", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t		*data = NULL;
+	char		*cause = NULL;
+	int		 ch, internal = 0, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'i')
+			return cli_usage("net");
+		internal = 1;
+	}
+	if (optind != argc - 1)
+		return cli_usage("net");
+	if (name_check(argv[optind], "network name", &cause) == -1) {
+		cli_error("net", "%s", cause);
+		goto out;
+	}
+	if (client_call("net_create", json_pack("{s:s, s:b}", "name",
+	    argv[optind], "internal", internal), &data, &cause) == -1) {
+		cli_error("net", "%s", cause);
+		goto out;
+	}
+	printf("%s\n", argv[optind]);
+	rc = 0;
+out:
+	json_decref(data);
+	free(cause);
+	return rc;
+}
+
+static int
+net_ls(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t		*list = NULL, *n;
+	char		*cause = NULL;
+	int		 ch, json = 0;
+	size_t		 i;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'J')
+			return cli_usage("net");
+		json = 1;
+	}
+	if (optind != argc)
+		return cli_usage("net");
+	if (client_call("net_list", NULL, &list, &cause) == -1) {
+		cli_error("net", "%s", cause);
+		free(cause);
+		return 1;
+	}
+	if (json) {
+		json_dumpf(list, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else {
+		printf("%-24s %s\n", "NAME", "INTERNAL");
+		json_array_foreach(list, i, n) {
+			printf("%-24s %s\n",
+			    json_string_value(json_object_get(n, "name")),
+			    json_is_true(json_object_get(n, "internal")) ?
+			    "yes" : "no");
+		}
+	}
+	json_decref(list);
+	return 0;
+}
+
+static int
+net_rm(int argc, char **argv)
+{
+	json_t		*data;
+	char		*cause = NULL;
+	int		 i, rc = 0;
+
+	if (argc < 2)
+		return cli_usage("net");
+	for (i = 1; i < argc; i++) {
+		if (client_call("net_delete", json_pack("{s:s}", "name",
+		    argv[i]), &data, &cause) == -1) {
+			cli_error("net", "%s", cause);
+			rc = 1;
+			continue;
+		}
+		json_decref(data);
+	}
+	free(cause);
+	return rc;
+}
+
+int
+cmd_net(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("net");
+	if (strcmp(argv[1], "create") == 0)
+		return net_create(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ls") == 0)
+		return net_ls(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rm") == 0)
+		return net_rm(argc - 1, argv + 1);
+	cli_error("net", "unknown subcommand \"%.40s\"", argv[1]);
+	return cli_usage("net");
+}

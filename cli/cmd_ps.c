@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cmd_ps.c - the verbs that look at containers: ps, inspect, port, logs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'J' },
+	{ "all", no_argument, NULL, 'a' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* One line of text for a JSON array of strings, space separated. */
+static char *
+ps_join(json_t *arr, const char *sep, size_t max)
+{
+	json_t		*e;
+	size_t		 i, len = 0, n;
+	char		*s = xcalloc(1, max + 4);
+
+	json_array_foreach(arr, i, e) {
+		if (!json_is_string(e))
+			continue;
+		n = strlen(json_string_value(e));
+		if (len + n + strlen(sep) > max) {
+			memcpy(s + len, "...", 4);
+			break;
+		}
+		len += (size_t)snprintf(s + len, max + 4 - len, "%s%s",
+		    i > 0 ? sep : "", json_string_value(e));
+	}
+	return s;
+}
+
+int
+cmd_ps(int argc, char **argv)
+{
+	json_t		*list = NULL, *c, *out;
+	char		*cause = NULL, *ports, *cmd, st[32];
+	int		 ch, all = 0, json = 0, rc = 1;
+	size_t		 i;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "a", json_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			all = 1;
+			break;
+		case 'J':
+			json = 1;
+			break;
+		default:
+			return cli_usage("ps");
+		}
+	}
+	if (optind != argc)
+		return cli_usage("ps");
+	if (client_call("list", NULL, &list, &cause) == -1) {
+		cli_error("ps", "%s", cause);
+		goto out;
+	}
+	out = json_array();
+	json_array_foreach(list, i, c) {
+		container_state(c, st, sizeof(st));
+		json_object_set_new(c, "state", json_string(strncmp(st,
+		    "exited", 6) == 0 ? "exited" : st));
+		if (!all && strcmp(st, "running") != 0)
+			continue;
+		json_array_append(out, c);
+	}
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(out);
+		rc = 0;
+		goto out;
+	}
+	printf("%-24s %-15s %-12s %-28s %s\n", "NAME", "ADDRESS", "STATE",
+	    "PORTS", "COMMAND");
+	json_array_foreach(out, i, c) {
+		ports = ps_join(json_object_get(c, "ports"), ",", 28);
+		cmd = ps_join(json_object_get(json_object_get(c, "meta"),
+		    "command"), " ", 40);
+		printf("%-24s %-15s %-12s %-28s %s\n",
+		    json_string_value(json_object_get(c, "name")),
+		    json_string_value(json_object_get(c, "ip")),
+		    container_state(c, st, sizeof(st)), ports, cmd);
+		free(ports);
+		free(cmd);
+	}
+	json_decref(out);
+	rc = 0;
+out:
+	json_decref(list);
+	free(cause);
+	return rc;
+}
+
+int
+cmd_inspect(int argc, char **argv)
+{
+	json_t		*out, *c;
+	char		*cause = NULL, st[32];
+	int		 i, rc = 0;
+
+	if (argc < 2)
+		return cli_usage("inspect");
+	out = json_array();
+	for (i = 1; i < argc; i++) {
+		if (client_call("inspect", json_pack("{s:s}", "name", argv[i]),
+		    &c, &cause) == -1) {
+			cli_error("inspect", "%s", cause);
+			rc = 1;
+			continue;
+		}
+		container_state(c, st, sizeof(st));
+		json_object_set_new(c, "state", json_string(strncmp(st,
+		    "exited", 6) == 0 ? "exited" : st));
+		json_array_append_new(out, c);
+	}
+	if (json_array_size(out) > 0) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	json_decref(out);
+	free(cause);
+	return rc;
+}
+
+int
+cmd_port(int argc, char **argv)
+{
+	json_t		*c, *e;
+	char		*cause = NULL, host[32], proto[8];
+	unsigned int	 hl, hh, cl, chi;
+	int		 ch, json = 0, n;
+	size_t		 i;
+	const char	*s;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", json_opts, NULL)) != -1) {
+		if (ch != 'J')
+			return cli_usage("port");
+		json = 1;
+	}
+	if (optind != argc - 1)
+		return cli_usage("port");
+	if (client_call("inspect", json_pack("{s:s}", "name", argv[optind]),
+	    &c, &cause) == -1) {
+		cli_error("port", "%s", cause);
+		free(cause);
+		return 1;
+	}
+	if (json) {
+		json_dumpf(json_object_get(c, "ports"), stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(c);
+		return 0;
+	}
+	/* Specs come back canonical: [HOST:]HL[-HH]:CL[-CH]/PROTO[,proxy]. */
+	json_array_foreach(json_object_get(c, "ports"), i, e) {
+		if ((s = json_string_value(e)) == NULL)
+			continue;
+		snprintf(host, sizeof(host), "0.0.0.0");
+		if (sscanf(s, "%u.%u.%u.%u:", &hl, &hh, &cl, &chi) == 4) {
+			n = (int)(strchr(s, ':') - s);
+			snprintf(host, sizeof(host), "%.*s", n, s);
+			s = strchr(s, ':') + 1;
+		}
+		hl = hh = cl = chi = 0;
+		if (sscanf(s, "%u-%u:%u-%u/%7[a-z]", &hl, &hh, &cl, &chi,
+		    proto) == 5)
+			printf("%u-%u/%s -> %s:%u-%u\n", cl, chi, proto, host,
+			    hl, hh);
+		else if (sscanf(s, "%u:%u/%7[a-z]", &hl, &cl, proto) == 3)
+			printf("%u/%s -> %s:%u\n", cl, proto, host, hl);
+	}
+	json_decref(c);
+	return 0;
+}
+
+int
+cmd_logs(int argc, char **argv)
+{
+	json_t		*c = NULL;
+	char		*cause = NULL, *path = NULL, buf[65536];
+	int		 ch, follow = 0, fd = -1, rc = 1, idle = 0;
+	ssize_t		 n;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "f")) != -1) {
+		if (ch != 'f')
+			return cli_usage("logs");
+		follow = 1;
+	}
+	if (optind != argc - 1)
+		return cli_usage("logs");
+	if (client_call("inspect", json_pack("{s:s}", "name", argv[optind]),
+	    &c, &cause) == -1) {
+		cli_error("logs", "%s", cause);
+		goto out;
+	}
+	path = client_log_path(argv[optind]);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {	/* a foreground run keeps no log */
+			rc = 0;
+			goto out;
+		}
+		cli_error("logs", "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0) {
+			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+				goto done;
+			idle = 0;
+		}
+		if (!follow)
+			break;
+		fflush(stdout);
+		/* Follow until the container's process is gone. */
+		if (++idle % 10 == 0 && !container_alive(c))
+			break;
+		usleep(100000);
+	}
+done:
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	json_decref(c);
+	free(path);
+	free(cause);
+	return rc;
+}

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * container.c - a container's life as the CLI drives it.
+ *
+ * DOC: who owns a container's process
+ * netd owns the address, the tun and the rules; it does not own
+ * processes, so a restart of netd never touches a running server. The
+ * CLI starts the process through the runtime launcher and waits for it:
+ * in the foreground itself, with -d in a small monitor process it forks
+ * (setsid, stdio to the container's log). Whoever waits reports
+ * "started" (pid and the process's start time) and "exited" (the status)
+ * to netd, and removes the container when it was run with --rm. stop
+ * signals the recorded pid only when its start time still matches, so a
+ * reused pid is never hit.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "launch.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* Is the container's recorded process still the one we started? */
+int
+container_alive(json_t *ctr)
+{
+	json_int_t	 pid, start;
+
+	pid = json_integer_value(json_object_get(ctr, "pid"));
+	start = json_integer_value(json_object_get(ctr, "pid_start"));
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+		return 0;
+	return start == 0 ||
+	    (json_int_t)launch_pid_start((pid_t)pid) == start;
+}
+
+/* "running", "created", "exited (N)"; a dead "running" is "exited (?)". */
+const char *
+container_state(json_t *ctr, char *buf, size_t len)
+{
+	const char	*st = json_string_value(json_object_get(ctr, "state"));
+
+	if (st == NULL)
+		st = "created";
+	if (strcmp(st, "running") == 0 && !container_alive(ctr))
+		snprintf(buf, len, "exited (?)");
+	else if (strcmp(st, "exited") == 0)
+		snprintf(buf, len, "exited (%lld)", (long long)
+		    json_integer_value(json_object_get(ctr, "exit_code")));
+	else
+		snprintf(buf, len, "%s", st);
+	return buf;
+}
+
+static json_t *
+container_meta(const struct run_opts *o, const char *log)
+{
+	json_t	*m, *cmd;
+	size_t	 i;
+
+	cmd = json_array();
+	for (i = 0; o->argv[i] != NULL; i++)
+		json_array_append_new(cmd, json_string(o->argv[i]));
+	m = json_pack("{s:o, s:b, s:b}", "command", cmd, "rm", o->rm,
+	    "detach", o->detach);
+	if (o->rootfs != NULL)
+		json_object_set_new(m, "rootfs", json_string(o->rootfs));
+	if (o->user != NULL)
+		json_object_set_new(m, "user", json_string(o->user));
+	if (o->workdir != NULL)
+		json_object_set_new(m, "workdir", json_string(o->workdir));
+	if (o->env != NULL)
+		json_object_set(m, "env", o->env);
+	if (log != NULL)
+		json_object_set_new(m, "log", json_string(log));
+	return m;
+}
+
+static char **
+container_envv(json_t *env)
+{
+	char	**v;
+	json_t	 *e;
+	size_t	  i, n = 0;
+
+	v = xcalloc(json_array_size(env) + 1, sizeof(char *));
+	json_array_foreach(env, i, e) {
+		if (json_is_string(e))
+			v[n++] = (char *)json_string_value(e);
+	}
+	return v;
+}
+
+/* Fill a launch spec from a container object (run and exec share it). */
+static void
+container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
+    json_t *hello)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->addr = json_string_value(json_object_get(ctr, "ip"));
+	ls->name = json_string_value(json_object_get(ctr, "name"));
+	ls->rootfs = json_string_value(json_object_get(meta, "rootfs"));
+	ls->user = json_string_value(json_object_get(meta, "user"));
+	ls->workdir = json_string_value(json_object_get(meta, "workdir"));
+	ls->gateway = json_string_value(json_object_get(hello, "gateway"));
+}
+
+static int
+container_report(const char *op, json_t *args, char **cause)
+{
+	json_t	*data;
+
+	if (client_call(op, args, &data, cause) == -1)
+		return -1;
+	json_decref(data);
+	return 0;
+}
+
+static int
+container_started(const char *name, pid_t pid, char **cause)
+{
+	return container_report("started", json_pack("{s:s, s:I, s:I}",
+	    "name", name, "pid", (json_int_t)pid, "pid_start",
+	    (json_int_t)launch_pid_start(pid)), cause);
+}
+
+static void
+container_finish(const char *name, int code, int rm)
+{
+	char	*cause = NULL, *log;
+
+	if (container_report("exited", json_pack("{s:s, s:i}", "name", name,
+	    "exit_code", code), &cause) == -1)
+		log_warnx("%s: %s", name, cause);
+	if (rm) {
+		if (container_report("delete", json_pack("{s:s}", "name",
+		    name), &cause) == -1)
+			log_warnx("%s: %s", name, cause);
+		log = client_log_path(name);
+		unlink(log);
+		free(log);
+	}
+	free(cause);
+}
+
+static void
+container_undo(const char *name)
+{
+	char	*cause = NULL;
+
+	if (container_report("delete", json_pack("{s:s}", "name", name),
+	    &cause) == -1)
+		log_warnx("removing %s after a failed start: %s", name, cause);
+	free(cause);
+}
+
+/*
+ * The monitor of a detached container: its own session, stdio on
+ * /dev/null, the process's output in the log. It tells the waiting
+ * parent through fd "sync" either "ok" or the reason the start failed.
+ */
+static void __attribute__((__noreturn__))
+container_monitor(struct launch_spec *ls, const char *name, int rm,
+    int sync)
+{
+	char	*cause = NULL;
+	pid_t	 pid;
+	int	 code, fd;
+
+	setsid();
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	client_reset();		/* never share the parent's connection */
+	if (launch_start(ls, &pid, &cause) == -1 ||
+	    container_started(name, pid, &cause) == -1) {
+		if (write(sync, cause, strlen(cause)) == -1)
+			_exit(1);
+		_exit(1);
+	}
+	if (write(sync, "ok", 2) == -1)
+		_exit(1);
+	close(sync);
+	launch_wait(pid, &code);
+	container_finish(name, code, rm);
+	_exit(0);
+}
+
+int
+container_run(const struct run_opts *o, json_t **ctrp, char **cause)
+{
+	struct launch_spec	 ls;
+	json_t			*args, *ctr = NULL, *hello = NULL, *meta;
+	char			*log = NULL, **envv = NULL, buf[1024];
+	const char		*name;
+	pid_t			 pid;
+	int			 p[2] = { -1, -1 }, rc = -1, code;
+	ssize_t			 n;
+
+	*ctrp = NULL;
+	if (client_call("hello", NULL, &hello, cause) == -1)
+		return -1;
+	args = json_object();
+	if (o->name != NULL)
+		json_object_set_new(args, "name", json_string(o->name));
+	if (o->ip != NULL)
+		json_object_set_new(args, "ip", json_string(o->ip));
+	if (o->ports != NULL)
+		json_object_set(args, "ports", o->ports);
+	if (o->networks != NULL && json_array_size(o->networks) > 0)
+		json_object_set(args, "networks", o->networks);
+	if (o->stack != NULL)
+		json_object_set_new(args, "stack", json_string(o->stack));
+	if (o->service != NULL)
+		json_object_set_new(args, "service", json_string(o->service));
+	if (o->detach && o->name != NULL)
+		log = client_log_path(o->name);
+	meta = container_meta(o, log);
+	json_object_set_new(args, "meta", meta);
+	if (client_call("create", args, &ctr, cause) == -1)
+		goto out;
+	name = json_string_value(json_object_get(ctr, "name"));
+	meta = json_object_get(ctr, "meta");
+	container_spec(ctr, meta, &ls, hello);
+	ls.argv = o->argv;
+	envv = container_envv(o->env);
+	ls.env = envv;
+	ls.shim = launch_shim_path(client_exe_dir());
+
+	if (!o->detach) {
+		if (launch_start(&ls, &pid, cause) == -1) {
+			container_undo(name);
+			goto out;
+		}
+		if (container_started(name, pid, cause) == -1)
+			log_warnx("%s: %s", name, *cause);
+		launch_wait(pid, &code);
+		container_finish(name, code, o->rm);
+		rc = code;
+		goto done;
+	}
+
+	if (log == NULL)
+		log = client_log_path(name);
+	ls.log = log;
+	if (util_mkdir_p(cli_cfg.state_dir, 0755) == -1 ||
+	    (mkdir(strcat(strcpy(buf, cli_cfg.state_dir), "/logs"), 0750) ==
+	    -1 && errno != EEXIST)) {
+		cause_set(cause, "cannot create %s/logs: %s",
+		    cli_cfg.state_dir, strerror(errno));
+		container_undo(name);
+		goto out;
+	}
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		cause_set(cause, "cannot start a monitor: %s",
+		    strerror(errno));
+		container_undo(name);
+		goto out;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		container_monitor(&ls, name, o->rm, p[1]);
+	}
+	close(p[1]);
+	p[1] = -1;
+	n = read(p[0], buf, sizeof(buf) - 1);
+	if (n != 2 || memcmp(buf, "ok", 2) != 0) {
+		buf[n > 0 ? n : 0] = '\0';
+		cause_set(cause, "%s", n > 0 ? buf :
+		    "the monitor process died");
+		container_undo(name);
+		goto out;
+	}
+	/* Refresh: netd now has the pid. */
+	json_decref(ctr);
+	ctr = NULL;
+	if (client_call("inspect", json_pack("{s:s}", "name", name), &ctr,
+	    cause) == -1)
+		goto out;
+done:
+	*ctrp = ctr;
+	ctr = NULL;
+	if (rc == -1)
+		rc = 0;
+out:
+	if (p[0] != -1)
+		close(p[0]);
+	json_decref(ctr);
+	json_decref(hello);
+	free(envv);
+	free(log);
+	return rc;
+}
+
+static int
+container_wait_gone(json_t *ctr, int ms)
+{
+	int	 i;
+
+	for (i = 0; i < ms / 10; i++) {
+		if (!container_alive(ctr))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+int
+container_stop(json_t *ctr, int timeout_s, int sig, char **cause)
+{
+	pid_t		 pid;
+	const char	*name = json_string_value(json_object_get(ctr, "name"));
+
+	if (!container_alive(ctr))
+		return 0;
+	pid = (pid_t)json_integer_value(json_object_get(ctr, "pid"));
+	/* The launcher makes the process a group leader: signal the group. */
+	if (kill(-pid, sig) == -1)
+		kill(pid, sig);
+	if (sig != SIGKILL && container_wait_gone(ctr, timeout_s * 1000) == 0)
+		goto done;
+	if (container_alive(ctr)) {
+		if (kill(-pid, SIGKILL) == -1)
+			kill(pid, SIGKILL);
+	}
+	if (container_wait_gone(ctr, 5000) == -1)
+		return cause_set(cause, "%s: process %d does not die", name,
+		    (int)pid);
+done:
+	/* Give the monitor a moment to report the real status. */
+	usleep(20000);
+	return 0;
+}
+
+int
+container_remove(const char *name, int force, char **cause)
+{
+	json_t	*ctr = NULL, *data;
+	char	*log;
+	int	 rc = -1;
+
+	if (client_call("inspect", json_pack("{s:s}", "name", name), &ctr,
+	    cause) == -1)
+		return -1;
+	if (container_alive(ctr)) {
+		if (!force) {
+			cause_set(cause, "container \"%s\" is running; stop "
+			    "it first or use rm -f", name);
+			goto out;
+		}
+		if (container_stop(ctr, 0, SIGKILL, cause) == -1)
+			goto out;
+	}
+	if (client_call("delete", json_pack("{s:s}", "name", name), &data,
+	    cause) == -1) {
+		/* --rm may have removed it meanwhile */
+		if (strstr(*cause, "no such container") == NULL)
+			goto out;
+	} else
+		json_decref(data);
+	log = client_log_path(name);
+	unlink(log);
+	free(log);
+	rc = 0;
+out:
+	json_decref(ctr);
+	return rc;
+}
+
+int
+container_exec(const char *name, char **argv, const char *user,
+    const char *workdir, json_t *env, char **cause)
+{
+	struct launch_spec	 ls;
+	json_t			*ctr = NULL, *hello = NULL, *meta, *allenv;
+	char			**envv = NULL;
+	pid_t			 pid;
+	int			 code = -1;
+
+	if (client_call("inspect", json_pack("{s:s}", "name", name), &ctr,
+	    cause) == -1 ||
+	    client_call("hello", NULL, &hello, cause) == -1)
+		goto out;
+	meta = json_object_get(ctr, "meta");
+	container_spec(ctr, meta, &ls, hello);
+	allenv = json_array();
+	json_array_extend(allenv, json_object_get(meta, "env"));
+	json_array_extend(allenv, env);
+	envv = container_envv(allenv);
+	ls.argv = argv;
+	ls.env = envv;
+	ls.shim = launch_shim_path(client_exe_dir());
+	if (user != NULL)
+		ls.user = user;
+	if (workdir != NULL)
+		ls.workdir = workdir;
+	if (launch_start(&ls, &pid, cause) == 0)
+		launch_wait(pid, &code);
+	free(envv);
+	json_decref(allenv);
+out:
+	json_decref(ctr);
+	json_decref(hello);
+	return code;
+}

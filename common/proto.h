@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * proto.h - the control protocol between berth and berth-netd.
+ *
+ * DOC: framing
+ * A unix stream socket carries frames: an 8-byte header, then a JSON
+ * object (UTF-8, jansson). The header is
+ *	uint32_t length;	payload bytes, big endian, 2..PROTO_MAX_PAYLOAD
+ *	uint16_t version;	PROTO_VERSION, big endian
+ *	uint16_t flags;		0
+ * A request is {"op": "NAME", "args": {...}}; every request gets exactly
+ * one reply, {"ok": true, "data": ...} or {"ok": false, "error": "text"}.
+ * A frame with a bad header, an oversized length, a wrong version or a
+ * payload that is not a JSON object gets an error reply and the
+ * connection is closed. This header is the one cross-binary ABI: bump
+ * PROTO_VERSION on any incompatible change. docs/protocol.md lists the
+ * operations and their arguments.
+ */
+#ifndef BERTH_PROTO_H
+#define BERTH_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define PROTO_VERSION		1
+#define PROTO_HDRLEN		8
+#define PROTO_MAX_PAYLOAD	(1024 * 1024)
+
+/* Results of proto_parse(). */
+#define PROTO_NEED_MORE		0
+#define PROTO_MESSAGE		1
+#define PROTO_ERROR		(-1)
+
+/*
+ * Encode msg as one frame. Returns a malloc'd buffer (length in *lenp),
+ * or NULL with *cause set when the payload would be too large.
+ */
+uint8_t	*proto_encode(const json_t *msg, size_t *lenp, char **cause);
+
+/*
+ * Look for one complete frame at buf[0..len). PROTO_NEED_MORE: nothing
+ * complete yet; PROTO_MESSAGE: *msg is a new reference to a JSON object
+ * and *consumed the frame's length; PROTO_ERROR: *cause says why, and
+ * the stream cannot be trusted any more.
+ */
+int	 proto_parse(const uint8_t *buf, size_t len, size_t *consumed,
+	    json_t **msg, char **cause);
+
+/* Blocking helpers for clients (and tests). */
+int	 proto_send(int fd, const json_t *msg, char **cause);
+int	 proto_recv(int fd, json_t **msg, char **cause);
+
+json_t	*proto_request(const char *op, json_t *args);	/* steals args */
+json_t	*proto_reply_ok(json_t *data);			/* steals data */
+json_t	*proto_reply_error(const char *fmt, ...)
+	    __attribute__((__format__(printf, 1, 2)));
+
+/*
+ * Check a received request: op must be a string, args an object (absent
+ * = {}). Returns 0 and borrowed references, or -1 with *cause set.
+ */
+int	 proto_request_check(json_t *req, const char **op, json_t **args,
+	    char **cause);
+
+/*
+ * Client side: connect to path, send {op, args}, wait for the reply.
+ * Returns 0 and *data (new reference; may be json null) on "ok", -1 with
+ * *cause set to netd's error text or to what failed locally.
+ */
+int	 proto_connect(const char *path, char **cause);
+int	 proto_call(int fd, const char *op, json_t *args, json_t **data,
+	    char **cause);
+
+#endif

@@ -1,0 +1,969 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * stack.c - the stack file, parsed and validated into struct stack.
+ *
+ * DOC: how a stack file is read
+ * The whole file is loaded with jansson (duplicate keys refused), then
+ * walked once. Every object is checked against the list of keys it may
+ * hold, so a misspelt key is an error naming its path
+ * ("services.web.portz") rather than a silently ignored setting. Each
+ * value is checked for its JSON type and then for its meaning (names are
+ * DNS labels, ports parse, addresses lie in the pool). Checks that need
+ * the whole file (duplicates, depends_on order, declared networks) run
+ * after the walk. The first error wins; its text names the field.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "addr.h"
+#include "name.h"
+#include "port.h"
+#include "stack.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define STACK_DEFAULT_POOL	"10.213.0.0/16"
+#define STACK_DEFAULT_NET	"default"
+
+/* The parse context: where we are, for messages. */
+struct sctx {
+	struct stack	*st;
+	const char	*dir;	/* directory of the file, for rootfs */
+	char		**cause;
+};
+
+static int
+stack_keys(json_t *obj, const char *path, const char *const *keys,
+    char **cause)
+{
+	const char	*k;
+	json_t		*v;
+	size_t		 i;
+	char		 q[96];
+
+	json_object_foreach(obj, k, v) {
+		for (i = 0; keys[i] != NULL; i++) {
+			if (strcmp(k, keys[i]) == 0)
+				break;
+		}
+		if (keys[i] == NULL)
+			return cause_set(cause, "%s%s%s: unknown key",
+			    path, *path != '\0' ? "." : "",
+			    name_quote(k, q, sizeof(q)));
+	}
+	return 0;
+}
+
+/* A string without NUL bytes, or an error naming path. */
+static int
+stack_string(json_t *v, const char *path, const char **out, char **cause)
+{
+	if (!json_is_string(v))
+		return cause_set(cause, "%s: must be a string", path);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return cause_set(cause, "%s: contains a NUL character", path);
+	*out = json_string_value(v);
+	return 0;
+}
+
+static int
+stack_nonempty(json_t *v, const char *path, const char **out, char **cause)
+{
+	const char	*p;
+
+	if (stack_string(v, path, out, cause) == -1)
+		return -1;
+	if (**out == '\0')
+		return cause_set(cause, "%s: must not be empty", path);
+	for (p = *out; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return cause_set(cause, "%s: contains a control "
+			    "character", path);
+	}
+	return 0;
+}
+
+static int
+stack_uint(json_t *v, const char *path, unsigned long lo, unsigned long hi,
+    unsigned long *out, char **cause)
+{
+	json_int_t	 n;
+
+	if (!json_is_integer(v))
+		return cause_set(cause, "%s: must be an integer", path);
+	n = json_integer_value(v);
+	if (n < 0 || (unsigned long long)n < lo || (unsigned long long)n > hi)
+		return cause_set(cause, "%s: %lld is not in %lu..%lu", path,
+		    (long long)n, lo, hi);
+	*out = (unsigned long)n;
+	return 0;
+}
+
+/* An array of strings; each checked by fn if given. */
+static int
+stack_strings(json_t *v, const char *path, char ***out, size_t *n,
+    int (*fn)(const char *, const char *, char **), char **cause)
+{
+	json_t		*e;
+	size_t		 i;
+	const char	*s;
+	char		*p;
+
+	if (!json_is_array(v))
+		return cause_set(cause, "%s: must be an array of strings",
+		    path);
+	*out = xcalloc(json_array_size(v) + 1, sizeof(char *));
+	*n = 0;
+	json_array_foreach(v, i, e) {
+		xasprintf(&p, "%s[%zu]", path, i);
+		/* Without a checker (command arguments) "" is a value. */
+		if ((fn != NULL ? stack_nonempty(e, p, &s, cause) :
+		    stack_string(e, p, &s, cause)) == -1 ||
+		    (fn != NULL && fn(s, p, cause) == -1)) {
+			free(p);
+			return -1;
+		}
+		free(p);
+		(*out)[(*n)++] = xstrdup(s);
+	}
+	return 0;
+}
+
+static int
+stack_name_field(const char *s, const char *path, char **cause)
+{
+	return name_check(s, path, cause);
+}
+
+static int
+stack_env_key(const char *k, const char *path, char **cause)
+{
+	const char	*p;
+	char		 q[96];
+
+	for (p = k; *p != '\0'; p++) {
+		if (*p == '_' || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= 'a' && *p <= 'z') || (p != k && *p >= '0' &&
+		    *p <= '9'))
+			continue;
+		return cause_set(cause, "%s: \"%s\" is not a valid variable "
+		    "name", path, name_quote(k, q, sizeof(q)));
+	}
+	if (*k == '\0')
+		return cause_set(cause, "%s: empty variable name", path);
+	return 0;
+}
+
+static int
+stack_parse_health(struct sctx *c, json_t *v, const char *path,
+    struct stack_health *h)
+{
+	static const char *const keys[] = { "tcp", "interval_ms", "retries",
+	    NULL };
+	unsigned long	 n;
+	json_t		*e;
+	char		*p = NULL;
+	int		 rc = -1;
+
+	if (!json_is_object(v))
+		return cause_set(c->cause, "%s: must be an object", path);
+	if (stack_keys(v, path, keys, c->cause) == -1)
+		return -1;
+	h->set = 1;
+	h->interval_ms = 100;
+	h->retries = 50;
+	if ((e = json_object_get(v, "tcp")) == NULL)
+		return cause_set(c->cause, "%s.tcp: missing (the container "
+		    "port to connect to)", path);
+	xasprintf(&p, "%s.tcp", path);
+	if (stack_uint(e, p, 1, 65535, &n, c->cause) == -1)
+		goto out;
+	h->tcp_port = (uint16_t)n;
+	free(p);
+	xasprintf(&p, "%s.interval_ms", path);
+	if ((e = json_object_get(v, "interval_ms")) != NULL) {
+		if (stack_uint(e, p, 1, 60000, &n, c->cause) == -1)
+			goto out;
+		h->interval_ms = (unsigned int)n;
+	}
+	free(p);
+	xasprintf(&p, "%s.retries", path);
+	if ((e = json_object_get(v, "retries")) != NULL) {
+		if (stack_uint(e, p, 1, 100000, &n, c->cause) == -1)
+			goto out;
+		h->retries = (unsigned int)n;
+	}
+	rc = 0;
+out:
+	free(p);
+	return rc;
+}
+
+static int
+stack_parse_env(struct sctx *c, json_t *v, const char *path,
+    struct stack_service *svc)
+{
+	const char	*k, *s;
+	json_t		*e;
+	char		*p;
+
+	if (!json_is_object(v))
+		return cause_set(c->cause, "%s: must be an object of strings",
+		    path);
+	svc->env = xcalloc(json_object_size(v) + 1, sizeof(*svc->env));
+	json_object_foreach(v, k, e) {
+		xasprintf(&p, "%s.%s", path, k);
+		if (stack_env_key(k, path, c->cause) == -1 ||
+		    stack_string(e, p, &s, c->cause) == -1) {
+			free(p);
+			return -1;
+		}
+		free(p);
+		svc->env[svc->nenv].key = xstrdup(k);
+		svc->env[svc->nenv].value = xstrdup(s);
+		svc->nenv++;
+	}
+	return 0;
+}
+
+static int
+stack_parse_ports(struct sctx *c, json_t *v, const char *path,
+    struct stack_service *svc)
+{
+	json_t		*e;
+	size_t		 i;
+	char		*p;
+	const char	*s;
+
+	if (!json_is_array(v))
+		return cause_set(c->cause, "%s: must be an array of port "
+		    "specs", path);
+	svc->ports = xcalloc(json_array_size(v) + 1, sizeof(*svc->ports));
+	json_array_foreach(v, i, e) {
+		xasprintf(&p, "%s[%zu]", path, i);
+		if (stack_string(e, p, &s, c->cause) == -1 ||
+		    portspec_parse(s, &svc->ports[i], c->cause) == -1) {
+			cause_prefix(c->cause, "%s", p);
+			free(p);
+			return -1;
+		}
+		free(p);
+		svc->nports++;
+	}
+	return 0;
+}
+
+static int
+stack_parse_service(struct sctx *c, const char *name, json_t *v,
+    struct stack_service *svc)
+{
+	static const char *const keys[] = { "command", "container_name",
+	    "networks", "ports", "ip", "rootfs", "user", "workdir", "env",
+	    "depends_on", "healthcheck", NULL };
+	char		*path, *p = NULL;
+	const char	*s;
+	json_t		*e;
+	int		 rc = -1;
+
+	xasprintf(&path, "services.%s", name);
+	svc->name = xstrdup(name);
+	if (name_check(name, "service name", c->cause) == -1)
+		goto out;
+	if (!json_is_object(v)) {
+		cause_set(c->cause, "%s: must be an object", path);
+		goto out;
+	}
+	if (stack_keys(v, path, keys, c->cause) == -1)
+		goto out;
+
+#define FIELD(key) (free(p), xasprintf(&p, "%s.%s", path, key), \
+	    (e = json_object_get(v, key)) != NULL)
+	if (!FIELD("command")) {
+		cause_set(c->cause, "%s.command: missing", path);
+		goto out;
+	}
+	if (stack_strings(e, p, &svc->command, &svc->ncommand, NULL,
+	    c->cause) == -1)
+		goto out;
+	if (svc->ncommand == 0) {
+		cause_set(c->cause, "%s: must not be empty", p);
+		goto out;
+	}
+	if (*svc->command[0] == '\0') {
+		cause_set(c->cause, "%s[0]: the program name is empty", p);
+		goto out;
+	}
+	if (FIELD("container_name")) {
+		if (stack_string(e, p, &s, c->cause) == -1 ||
+		    name_check(s, p, c->cause) == -1)
+			goto out;
+		svc->container_name = xstrdup(s);
+	}
+	if (FIELD("networks")) {
+		if (stack_strings(e, p, &svc->networks, &svc->nnetworks,
+		    stack_name_field, c->cause) == -1)
+			goto out;
+	}
+	if (FIELD("ports") &&
+	    stack_parse_ports(c, e, p, svc) == -1)
+		goto out;
+	if (FIELD("ip")) {
+		if (stack_string(e, p, &s, c->cause) == -1)
+			goto out;
+		if (addr_parse(s, &svc->ip) == -1) {
+			cause_set(c->cause, "%s: \"%.20s\" is not an IPv4 "
+			    "address", p, s);
+			goto out;
+		}
+	}
+	if (FIELD("rootfs")) {
+		if (stack_nonempty(e, p, &s, c->cause) == -1)
+			goto out;
+		if (*s == '/' || c->dir == NULL)
+			svc->rootfs = xstrdup(s);
+		else
+			xasprintf(&svc->rootfs, "%s/%s", c->dir, s);
+	}
+	if (FIELD("user")) {
+		if (stack_nonempty(e, p, &s, c->cause) == -1)
+			goto out;
+		svc->user = xstrdup(s);
+	}
+	if (FIELD("workdir")) {
+		if (stack_nonempty(e, p, &s, c->cause) == -1)
+			goto out;
+		/* Outside a rootfs, relative to the file like rootfs. */
+		if (*s == '/' || c->dir == NULL || svc->rootfs != NULL)
+			svc->workdir = xstrdup(s);
+		else
+			xasprintf(&svc->workdir, "%s/%s", c->dir, s);
+	}
+	if (FIELD("env") && stack_parse_env(c, e, p, svc) == -1)
+		goto out;
+	if (FIELD("depends_on")) {
+		if (stack_strings(e, p, &svc->depends_on, &svc->ndepends_on,
+		    stack_name_field, c->cause) == -1)
+			goto out;
+	}
+	if (FIELD("healthcheck") &&
+	    stack_parse_health(c, e, p, &svc->health) == -1)
+		goto out;
+#undef FIELD
+	rc = 0;
+out:
+	free(p);
+	free(path);
+	return rc;
+}
+
+static int
+stack_parse_networks(struct sctx *c, json_t *v)
+{
+	static const char *const keys[] = { "internal", NULL };
+	const char	*k;
+	json_t		*e, *in;
+	char		*path;
+	struct stack_network *n;
+
+	if (!json_is_object(v))
+		return cause_set(c->cause, "networks: must be an object");
+	c->st->networks = xcalloc(json_object_size(v) + 1,
+	    sizeof(*c->st->networks));
+	json_object_foreach(v, k, e) {
+		if (name_check(k, "network name", c->cause) == -1)
+			return -1;
+		xasprintf(&path, "networks.%s", k);
+		if (!json_is_object(e)) {
+			cause_set(c->cause, "%s: must be an object", path);
+			free(path);
+			return -1;
+		}
+		if (stack_keys(e, path, keys, c->cause) == -1) {
+			free(path);
+			return -1;
+		}
+		n = &c->st->networks[c->st->nnetworks++];
+		n->name = xstrdup(k);
+		if ((in = json_object_get(e, "internal")) != NULL) {
+			if (!json_is_boolean(in)) {
+				cause_set(c->cause, "%s.internal: must be true "
+				    "or false", path);
+				free(path);
+				return -1;
+			}
+			n->internal = json_is_true(in);
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/* A policy port: "tcp/N", "udp/N" or a range "tcp/N-M". */
+static int
+stack_policy_port(const char *s, const char *path, char **cause)
+{
+	struct portspec	 ps;
+	char		*spec;
+	int		 rc;
+
+	if (strncmp(s, "tcp/", 4) != 0 && strncmp(s, "udp/", 4) != 0)
+		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
+		    path, s);
+	xasprintf(&spec, "%s:%s/%.3s", s + 4, s + 4, s);
+	rc = portspec_parse(spec, &ps, NULL);
+	free(spec);
+	if (rc == -1)
+		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
+		    path, s);
+	return 0;
+}
+
+static int
+stack_parse_policy(struct sctx *c, json_t *v)
+{
+	static const char *const keys[] = { "from", "to", "ports", "action",
+	    NULL };
+	json_t		*e, *f;
+	size_t		 i;
+	char		*path = NULL, *p = NULL;
+	const char	*s;
+	struct stack_policy *pol;
+	int		 rc = -1;
+
+	if (!json_is_array(v))
+		return cause_set(c->cause, "policy: must be an array");
+	c->st->policy = xcalloc(json_array_size(v) + 1, sizeof(*pol));
+	json_array_foreach(v, i, e) {
+		free(path);
+		xasprintf(&path, "policy[%zu]", i);
+		pol = &c->st->policy[c->st->npolicy++];
+		if (!json_is_object(e)) {
+			cause_set(c->cause, "%s: must be an object", path);
+			goto out;
+		}
+		if (stack_keys(e, path, keys, c->cause) == -1)
+			goto out;
+#define NEED(key) (free(p), xasprintf(&p, "%s.%s", path, key), \
+	    (f = json_object_get(e, key)) != NULL ? 0 : \
+	    cause_set(c->cause, "%s: missing", p))
+		if (NEED("from") == -1 || stack_string(f, p, &s,
+		    c->cause) == -1 || name_check(s, p, c->cause) == -1)
+			goto out;
+		pol->from = xstrdup(s);
+		if (NEED("to") == -1 || stack_string(f, p, &s,
+		    c->cause) == -1 || name_check(s, p, c->cause) == -1)
+			goto out;
+		pol->to = xstrdup(s);
+		if (NEED("action") == -1 || stack_string(f, p, &s,
+		    c->cause) == -1)
+			goto out;
+		if (strcmp(s, "allow") != 0 && strcmp(s, "deny") != 0) {
+			cause_set(c->cause, "%s: must be \"allow\" or "
+			    "\"deny\"", p);
+			goto out;
+		}
+		pol->allow = strcmp(s, "allow") == 0;
+		free(p);
+		xasprintf(&p, "%s.ports", path);
+		if ((f = json_object_get(e, "ports")) != NULL &&
+		    stack_strings(f, p, &pol->ports, &pol->nports,
+		    stack_policy_port, c->cause) == -1)
+			goto out;
+#undef NEED
+	}
+	rc = 0;
+out:
+	free(p);
+	free(path);
+	return rc;
+}
+
+static int
+stack_rate_check(const char *s, const char *path, char **cause)
+{
+	static const char *const units[] = { "bit", "kbit", "mbit", "gbit",
+	    NULL };
+	const char	*u = s;
+	size_t		 i;
+
+	while (*u >= '0' && *u <= '9')
+		u++;
+	if (u != s) {
+		for (i = 0; units[i] != NULL; i++) {
+			if (strcmp(u, units[i]) == 0)
+				return 0;
+		}
+	}
+	return cause_set(cause, "%s: \"%.20s\" is not a rate like 10mbit "
+	    "(bit, kbit, mbit, gbit)", path, s);
+}
+
+static int
+stack_parse_links(struct sctx *c, json_t *v)
+{
+	static const char *const keys[] = { "between", "delay_ms",
+	    "jitter_ms", "loss", "rate", NULL };
+	json_t		*e, *f;
+	size_t		 i, n;
+	char		*path = NULL, *p = NULL, **between = NULL;
+	const char	*s;
+	unsigned long	 ul;
+	struct stack_link *l;
+	int		 rc = -1;
+
+	if (!json_is_array(v))
+		return cause_set(c->cause, "links: must be an array");
+	c->st->links = xcalloc(json_array_size(v) + 1, sizeof(*l));
+	json_array_foreach(v, i, e) {
+		free(path);
+		xasprintf(&path, "links[%zu]", i);
+		l = &c->st->links[c->st->nlinks++];
+		if (!json_is_object(e)) {
+			cause_set(c->cause, "%s: must be an object", path);
+			goto out;
+		}
+		if (stack_keys(e, path, keys, c->cause) == -1)
+			goto out;
+		free(p);
+		xasprintf(&p, "%s.between", path);
+		if ((f = json_object_get(e, "between")) == NULL) {
+			cause_set(c->cause, "%s: missing", p);
+			goto out;
+		}
+		if (stack_strings(f, p, &between, &n, stack_name_field,
+		    c->cause) == -1)
+			goto out;
+		if (n != 2) {
+			cause_set(c->cause, "%s: must name two services", p);
+			goto out;
+		}
+		l->a = between[0];
+		l->b = between[1];
+		free(between);
+		between = NULL;
+		free(p);
+		xasprintf(&p, "%s.delay_ms", path);
+		if ((f = json_object_get(e, "delay_ms")) != NULL) {
+			if (stack_uint(f, p, 0, 60000, &ul, c->cause) == -1)
+				goto out;
+			l->delay_ms = (unsigned int)ul;
+		}
+		free(p);
+		xasprintf(&p, "%s.jitter_ms", path);
+		if ((f = json_object_get(e, "jitter_ms")) != NULL) {
+			if (stack_uint(f, p, 0, 60000, &ul, c->cause) == -1)
+				goto out;
+			l->jitter_ms = (unsigned int)ul;
+		}
+		free(p);
+		xasprintf(&p, "%s.loss", path);
+		if ((f = json_object_get(e, "loss")) != NULL) {
+			if (!json_is_number(f) || json_number_value(f) < 0 ||
+			    json_number_value(f) > 1 ||
+			    isnan(json_number_value(f))) {
+				cause_set(c->cause, "%s: must be a number in "
+				    "0..1", p);
+				goto out;
+			}
+			l->loss = json_number_value(f);
+		}
+		free(p);
+		xasprintf(&p, "%s.rate", path);
+		if ((f = json_object_get(e, "rate")) != NULL) {
+			if (stack_nonempty(f, p, &s, c->cause) == -1 ||
+			    stack_rate_check(s, p, c->cause) == -1)
+				goto out;
+			l->rate = xstrdup(s);
+		}
+	}
+	rc = 0;
+out:
+	if (between != NULL) {
+		for (i = 0; between[i] != NULL; i++)
+			free(between[i]);
+		free(between);
+	}
+	free(p);
+	free(path);
+	return rc;
+}
+
+static int
+stack_network_declared(const struct stack *st, const char *name)
+{
+	size_t	 i;
+
+	if (strcmp(name, STACK_DEFAULT_NET) == 0)
+		return 1;
+	for (i = 0; i < st->nnetworks; i++) {
+		if (strcmp(st->networks[i].name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Depth-first topological sort of depends_on; refuses cycles. */
+static int
+stack_visit(struct stack *st, size_t i, int *mark, size_t *n, char **cause)
+{
+	struct stack_service	*svc = &st->services[i];
+	const struct stack_service *dep;
+	size_t			 j;
+
+	if (mark[i] == 2)
+		return 0;
+	if (mark[i] == 1)
+		return cause_set(cause, "services.%s.depends_on: dependency "
+		    "cycle through \"%s\"", svc->name, svc->name);
+	mark[i] = 1;
+	for (j = 0; j < svc->ndepends_on; j++) {
+		dep = stack_find(st, svc->depends_on[j]);
+		if (stack_visit(st, (size_t)(dep - st->services), mark, n,
+		    cause) == -1)
+			return -1;
+	}
+	mark[i] = 2;
+	st->order[(*n)++] = i;
+	return 0;
+}
+
+static int
+stack_check_service(struct stack *st, size_t i, char **cause)
+{
+	struct stack_service	*a = &st->services[i], *b;
+	size_t			 j, k, l;
+	char			 ab[ADDR_STRLEN], pb[CIDR_STRLEN];
+	char			 sa[PORTSPEC_STRLEN];
+
+	if (a->container_name == NULL) {
+		if (strlen(st->name) + 1 + strlen(a->name) > NAME_MAX_LEN)
+			return cause_set(cause, "services.%s: container name "
+			    "\"%s-%s\" would be longer than %d characters; "
+			    "set container_name", a->name, st->name, a->name,
+			    NAME_MAX_LEN);
+		xasprintf(&a->container_name, "%s-%s", st->name, a->name);
+	}
+	if (a->nnetworks == 0) {
+		a->networks = xcalloc(2, sizeof(char *));
+		a->networks[0] = xstrdup(STACK_DEFAULT_NET);
+		a->nnetworks = 1;
+	}
+	for (j = 0; j < a->nnetworks; j++) {
+		if (!stack_network_declared(st, a->networks[j]))
+			return cause_set(cause, "services.%s.networks[%zu]: "
+			    "network \"%s\" is not declared in \"networks\"",
+			    a->name, j, a->networks[j]);
+	}
+	if (a->ip != 0) {
+		if (!cidr_contains(&st->pool, a->ip))
+			return cause_set(cause, "services.%s.ip: %s is not in "
+			    "the pool %s", a->name, addr_fmt(a->ip, ab),
+			    cidr_fmt(&st->pool, pb));
+		if (a->ip == cidr_gateway(&st->pool))
+			return cause_set(cause, "services.%s.ip: %s is the "
+			    "gateway address", a->name, addr_fmt(a->ip, ab));
+		if (!cidr_host_usable(&st->pool, a->ip))
+			return cause_set(cause, "services.%s.ip: %s is the "
+			    "network or broadcast address of the pool",
+			    a->name, addr_fmt(a->ip, ab));
+	}
+	for (j = 0; j < a->ndepends_on; j++) {
+		if (stack_find(st, a->depends_on[j]) == NULL)
+			return cause_set(cause, "services.%s.depends_on[%zu]: "
+			    "no service \"%s\"", a->name, j,
+			    a->depends_on[j]);
+	}
+	for (j = 0; j < i; j++) {
+		b = &st->services[j];
+		if (strcmp(a->container_name, b->container_name) == 0)
+			return cause_set(cause, "services.%s: container name "
+			    "\"%s\" is also used by service \"%s\"", a->name,
+			    a->container_name, b->name);
+		if (a->ip != 0 && a->ip == b->ip)
+			return cause_set(cause, "services.%s.ip: %s is also "
+			    "the address of service \"%s\"", a->name,
+			    addr_fmt(a->ip, ab), b->name);
+		for (k = 0; k < a->nports; k++) {
+			for (l = 0; l < b->nports; l++) {
+				if (!portspec_conflict(&a->ports[k],
+				    &b->ports[l]))
+					continue;
+				return cause_set(cause, "services.%s.ports"
+				    "[%zu]: host port of \"%s\" is also "
+				    "published by service \"%s\"", a->name, k,
+				    portspec_fmt(&a->ports[k], sa), b->name);
+			}
+		}
+	}
+	for (k = 0; k < a->nports; k++) {
+		for (l = 0; l < k; l++) {
+			if (portspec_conflict(&a->ports[k], &a->ports[l]))
+				return cause_set(cause, "services.%s.ports"
+				    "[%zu]: host port of \"%s\" is published "
+				    "twice", a->name, k,
+				    portspec_fmt(&a->ports[k], sa));
+		}
+	}
+	return 0;
+}
+
+static int
+stack_check(struct stack *st, char **cause)
+{
+	size_t	 i, n = 0;
+	int	*mark, rc = -1;
+
+	for (i = 0; i < st->nservices; i++) {
+		if (stack_check_service(st, i, cause) == -1)
+			return -1;
+	}
+	for (i = 0; i < st->npolicy; i++) {
+		if ((strcmp(st->policy[i].from, "all") != 0 &&
+		    stack_find(st, st->policy[i].from) == NULL) ||
+		    (strcmp(st->policy[i].to, "all") != 0 &&
+		    stack_find(st, st->policy[i].to) == NULL))
+			return cause_set(cause, "policy[%zu]: no service "
+			    "\"%s\"", i, stack_find(st, st->policy[i].from) ==
+			    NULL ? st->policy[i].from : st->policy[i].to);
+	}
+	for (i = 0; i < st->nlinks; i++) {
+		if (stack_find(st, st->links[i].a) == NULL ||
+		    stack_find(st, st->links[i].b) == NULL)
+			return cause_set(cause, "links[%zu].between: no "
+			    "service \"%s\"", i, stack_find(st,
+			    st->links[i].a) == NULL ? st->links[i].a :
+			    st->links[i].b);
+	}
+	st->order = xcalloc(st->nservices + 1, sizeof(*st->order));
+	mark = xcalloc(st->nservices + 1, sizeof(*mark));
+	for (i = 0; i < st->nservices; i++) {
+		if (stack_visit(st, i, mark, &n, cause) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(mark);
+	return rc;
+}
+
+/* The stack's default name: the file name without directory and .json. */
+static char *
+stack_default_name(const char *fname)
+{
+	const char	*b;
+	char		*s;
+	size_t		 n;
+
+	b = strrchr(fname, '/');
+	b = b != NULL ? b + 1 : fname;
+	s = xstrdup(b);
+	n = strlen(s);
+	if (n > 5 && strcmp(s + n - 5, ".json") == 0)
+		s[n - 5] = '\0';
+	return s;
+}
+
+struct stack *
+stack_parse(const char *text, size_t len, const char *fname, char **cause)
+{
+	static const char *const keys[] = { "name", "pool", "networks",
+	    "services", "policy", "links", NULL };
+	struct stack	*st;
+	struct sctx	 c;
+	json_t		*root, *v, *e;
+	json_error_t	 jerr;
+	const char	*k, *s;
+	char		*dir = NULL, *slash;
+
+	st = xcalloc(1, sizeof(*st));
+	memset(&c, 0, sizeof(c));
+	c.st = st;
+	c.cause = cause;
+	if (fname != NULL && (slash = strrchr(fname, '/')) != NULL) {
+		dir = xstrndup(fname, (size_t)(slash - fname));
+		c.dir = dir;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		cause_set(cause, "not a valid JSON file: line %d column %d: "
+		    "%s", jerr.line, jerr.column, jerr.text);
+		goto fail;
+	}
+	if (!json_is_object(root)) {
+		cause_set(cause, "the top level must be a JSON object");
+		goto fail;
+	}
+	if (stack_keys(root, "", keys, cause) == -1)
+		goto fail;
+
+	if ((v = json_object_get(root, "name")) != NULL) {
+		if (stack_string(v, "name", &s, cause) == -1 ||
+		    name_check(s, "name", cause) == -1)
+			goto fail;
+		st->name = xstrdup(s);
+	} else {
+		st->name = stack_default_name(fname != NULL ? fname :
+		    "stack");
+		if (name_check(st->name, "stack name (from the file name; "
+		    "set \"name\")", cause) == -1)
+			goto fail;
+	}
+	if ((v = json_object_get(root, "pool")) != NULL) {
+		if (stack_string(v, "pool", &s, cause) == -1)
+			goto fail;
+		if (cidr_parse(s, &st->pool, cause) == -1) {
+			cause_prefix(cause, "pool");
+			goto fail;
+		}
+		if (st->pool.plen < 8 || st->pool.plen > 29) {
+			cause_set(cause, "pool: prefix length /%u not in "
+			    "/8../29", st->pool.plen);
+			goto fail;
+		}
+		st->pool_set = 1;
+	} else
+		cidr_parse(STACK_DEFAULT_POOL, &st->pool, NULL);
+	if ((v = json_object_get(root, "networks")) != NULL &&
+	    stack_parse_networks(&c, v) == -1)
+		goto fail;
+
+	if ((v = json_object_get(root, "services")) == NULL) {
+		cause_set(cause, "services: missing");
+		goto fail;
+	}
+	if (!json_is_object(v)) {
+		cause_set(cause, "services: must be an object");
+		goto fail;
+	}
+	if (json_object_size(v) == 0) {
+		cause_set(cause, "services: no services");
+		goto fail;
+	}
+	if (json_object_size(v) > STACK_MAX_SERVICES) {
+		cause_set(cause, "services: more than %d services",
+		    STACK_MAX_SERVICES);
+		goto fail;
+	}
+	st->services = xcalloc(json_object_size(v), sizeof(*st->services));
+	/* jansson keeps insertion order: services stay in file order. */
+	json_object_foreach(v, k, e) {
+		if (stack_parse_service(&c, k, e,
+		    &st->services[st->nservices++]) == -1)
+			goto fail;
+	}
+	if ((v = json_object_get(root, "policy")) != NULL &&
+	    stack_parse_policy(&c, v) == -1)
+		goto fail;
+	if ((v = json_object_get(root, "links")) != NULL &&
+	    stack_parse_links(&c, v) == -1)
+		goto fail;
+	if (stack_check(st, cause) == -1)
+		goto fail;
+	json_decref(root);
+	free(dir);
+	return st;
+fail:
+	json_decref(root);
+	free(dir);
+	stack_free(st);
+	return NULL;
+}
+
+struct stack *
+stack_load(const char *path, char **cause)
+{
+	struct stack	*st;
+	char		*text;
+	size_t		 len;
+
+	if ((text = util_read_file(path, STACK_MAX_FILE, &len)) == NULL) {
+		if (errno == EFBIG)
+			cause_set(cause, "%s: larger than %d bytes", path,
+			    STACK_MAX_FILE);
+		else
+			cause_set(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	st = stack_parse(text, len, path, cause);
+	free(text);
+	if (st == NULL)
+		cause_prefix(cause, "%s", path);
+	return st;
+}
+
+const struct stack_service *
+stack_find(const struct stack *st, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->nservices; i++) {
+		if (st->services[i].name != NULL &&
+		    strcmp(st->services[i].name, name) == 0)
+			return &st->services[i];
+	}
+	return NULL;
+}
+
+static void
+stack_free_strv(char **v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+stack_free(struct stack *st)
+{
+	struct stack_service	*s;
+	size_t			 i, j;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nservices; i++) {
+		s = &st->services[i];
+		free(s->name);
+		free(s->container_name);
+		stack_free_strv(s->command);
+		stack_free_strv(s->networks);
+		stack_free_strv(s->depends_on);
+		free(s->ports);
+		free(s->rootfs);
+		free(s->user);
+		free(s->workdir);
+		for (j = 0; j < s->nenv; j++) {
+			free(s->env[j].key);
+			free(s->env[j].value);
+		}
+		free(s->env);
+	}
+	for (i = 0; i < st->nnetworks; i++)
+		free(st->networks[i].name);
+	for (i = 0; i < st->npolicy; i++) {
+		free(st->policy[i].from);
+		free(st->policy[i].to);
+		stack_free_strv(st->policy[i].ports);
+	}
+	for (i = 0; i < st->nlinks; i++) {
+		free(st->links[i].a);
+		free(st->links[i].b);
+		free(st->links[i].rate);
+	}
+	free(st->services);
+	free(st->networks);
+	free(st->policy);
+	free(st->links);
+	free(st->order);
+	free(st->name);
+	free(st);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * stack.h - the stack file (berth up -f FILE), parsed into one struct.
+ *
+ * stack_load()/stack_parse() validate every field; nothing in the
+ * result needs checking again (pfrules still quotes what it prints).
+ * Unknown keys are refused with their path ("services.web.portz").
+ */
+#ifndef BERTH_STACK_H
+#define BERTH_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "port.h"
+
+#define STACK_MAX_SERVICES	1024
+#define STACK_MAX_FILE		(4 * 1024 * 1024)
+
+struct stack_network {
+	char		*name;
+	int		 internal;	/* no egress NAT */
+};
+
+struct stack_env {
+	char		*key;
+	char		*value;
+};
+
+struct stack_health {
+	int		 set;
+	uint16_t	 tcp_port;	/* container port to connect to */
+	unsigned int	 interval_ms;	/* default 100 */
+	unsigned int	 retries;	/* default 50 */
+};
+
+struct stack_service {
+	char		 *name;		/* service name (DNS label) */
+	char		 *container_name; /* default STACK-SERVICE */
+	char		**command;	/* argv, NULL-terminated, >= 1 */
+	size_t		  ncommand;
+	char		**networks;	/* names of stack networks */
+	size_t		  nnetworks;
+	struct portspec	 *ports;
+	size_t		  nports;
+	uint32_t	  ip;		/* host order; 0 = allocate */
+	char		 *rootfs;	/* resolved against the file's dir */
+	char		 *user;
+	char		 *workdir;
+	struct stack_env *env;
+	size_t		  nenv;
+	char		**depends_on;	/* service names */
+	size_t		  ndepends_on;
+	struct stack_health health;
+};
+
+struct stack_policy {
+	char		*from;
+	char		*to;
+	char		**ports;	/* "tcp/6379" */
+	size_t		 nports;
+	int		 allow;
+};
+
+struct stack_link {
+	char		*a, *b;
+	unsigned int	 delay_ms, jitter_ms;
+	double		 loss;		/* 0..1 */
+	char		*rate;		/* "10mbit" */
+};
+
+struct stack {
+	char		 *name;		/* default: file name without .json */
+	struct cidr	  pool;
+	int		  pool_set;	/* pool given in the file */
+	struct stack_network *networks;
+	size_t		  nnetworks;
+	struct stack_service *services;	/* in file order */
+	size_t		  nservices;
+	size_t		 *order;	/* indices in depends_on order */
+	struct stack_policy *policy;
+	size_t		  npolicy;
+	struct stack_link *links;
+	size_t		  nlinks;
+};
+
+/* Parse text; fname is used for messages and the default stack name. */
+struct stack *stack_parse(const char *text, size_t len, const char *fname,
+	    char **cause);
+struct stack *stack_load(const char *path, char **cause);
+void	 stack_free(struct stack *);
+const struct stack_service *stack_find(const struct stack *, const char *);
+
+#endif

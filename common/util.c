@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * util.c - small helpers: cause strings, atomic files, fds, numbers.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "xmalloc.h"
+
+int
+cause_set(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	if (cause != NULL) {
+		va_start(ap, fmt);
+		free(*cause);
+		xvasprintf(cause, fmt, ap);
+		va_end(ap);
+	}
+	errno = saved;
+	return -1;
+}
+
+int
+cause_prefix(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*prefix, *s;
+	int	 saved = errno;
+
+	if (cause == NULL)
+		return -1;
+	va_start(ap, fmt);
+	xvasprintf(&prefix, fmt, ap);
+	va_end(ap);
+	xasprintf(&s, "%s: %s", prefix, *cause != NULL ? *cause : "error");
+	free(prefix);
+	free(*cause);
+	*cause = s;
+	errno = saved;
+	return -1;
+}
+
+/*
+ * util_write_file_atomic - replace path with buf so that a crash leaves
+ * either the old or the new content: write a temporary file in the same
+ * directory, fsync it, rename it over path, fsync the directory.
+ */
+int
+util_write_file_atomic(const char *path, const void *buf, size_t len,
+    mode_t mode)
+{
+	char		*tmp = NULL, *dir = NULL, *slash;
+	const char	*p = buf;
+	ssize_t		 n;
+	int		 fd = -1, dfd, ret = -1, saved;
+
+	xasprintf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    mode)) == -1)
+		goto out;
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
+		goto out;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto out;
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	} else {
+		free(dir);
+		dir = xstrdup(".");
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	ret = 0;
+out:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	if (ret == -1 && tmp != NULL)
+		(void)unlink(tmp);
+	free(tmp);
+	free(dir);
+	errno = saved;
+	return ret;
+}
+
+/*
+ * util_read_file - read a whole file of at most max bytes into a
+ * NUL-terminated buffer.  Fails with EFBIG when the file is larger.
+ */
+char *
+util_read_file(const char *path, size_t max, size_t *lenp)
+{
+	char	*buf = NULL;
+	size_t	 len = 0, cap = 0;
+	ssize_t	 n;
+	int	 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			cap = cap == 0 ? 8192 : cap * 2;
+			buf = xreallocarray(buf, 1, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			errno = EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+fail:
+	saved = errno;
+	close(fd);
+	free(buf);
+	errno = saved;
+	return NULL;
+}
+
+int
+util_mkdir_p(const char *path, mode_t mode)
+{
+	char	*p, *s;
+	int	 ret = -1;
+
+	p = xstrdup(path);
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) == -1 && errno != EEXIST)
+				goto out;
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	ret = 0;
+out:
+	free(p);
+	return ret;
+}
+
+int
+util_set_nonblock(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+util_set_cloexec(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFD)) == -1)
+		return -1;
+	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+long long
+util_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * util_parse_uint - strict decimal: digits only, no sign, no spaces, no
+ * leading zeros beyond "0" itself, at most max.
+ */
+int
+util_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long	 v = 0;
+	const char	*p;
+
+	if (s == NULL || *s == '\0' || (s[0] == '0' && s[1] != '\0')) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			errno = EINVAL;
+			return -1;
+		}
+		if (v > (ULONG_MAX - 9) / 10) {
+			errno = ERANGE;
+			return -1;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max) {
+			errno = ERANGE;
+			return -1;
+		}
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * util.h - small helpers shared by netd and the CLI.
+ */
+#ifndef BERTH_UTIL_H
+#define BERTH_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Set *cause (when cause is not NULL) to a newly allocated message; the
+ * caller frees it.  Always returns -1 so that error paths can read
+ * "return cause_set(cause, ...);".
+ */
+int	 cause_set(char **cause, const char *fmt, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+/* Prefix an existing *cause with "prefix: ".  Returns -1. */
+int	 cause_prefix(char **cause, const char *fmt, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+
+int	 util_write_file_atomic(const char *path, const void *buf, size_t len,
+	    mode_t mode);
+char	*util_read_file(const char *path, size_t max, size_t *lenp);
+int	 util_mkdir_p(const char *path, mode_t mode);
+int	 util_set_nonblock(int fd);
+int	 util_set_cloexec(int fd);
+long long util_now_ms(void);
+int	 util_parse_uint(const char *s, unsigned long max, unsigned long *out);
+
+#endif

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * proxy.c - the userspace port proxy (see proxy.h).
+ *
+ * DOC: Theory of Operation
+ * A mapping owns one listening socket per host port (TCP) or one bound
+ * socket per host port (UDP), registered with netd's event loop.
+ *
+ * TCP: an accepted client gets a non-blocking connect to the container
+ * address and port. Once connected, each direction has a pbuf (a pipe
+ * for splice on Linux). On any readiness both directions are pumped:
+ * fill from the source while the buffer has room, drain into the
+ * destination while it accepts. Interest is then recomputed: read a
+ * side only while its buffer has room, write a side only while bytes
+ * wait for it. EOF on one side is passed on with shutdown(SHUT_WR) once
+ * its buffer is empty; the connection is closed when both directions
+ * are done or on any error. No byte is held outside a pbuf.
+ *
+ * UDP: a datagram from client C on the host port finds or creates C's
+ * flow: a socket connected to the container's port. Replies read from
+ * that socket go back to C from the host port's socket. Flows idle for
+ * PROXY_UDP_IDLE_MS are closed by proxy_tick(). Caps on connections and
+ * flows keep a flood from exhausting descriptors.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "ev.h"
+#include "log.h"
+#include "proxy.h"
+#include "util.h"
+#include "xmalloc.h"
+
+struct pmap;
+
+struct pconn {
+	struct pmap		*map;
+	int			 fd[2];		/* client, container */
+	struct pbuf		*buf[2];	/* buf[d]: from fd[d] */
+	int			 eof[2];	/* fd[d] said EOF */
+	int			 shut[2];	/* fd[1-d] got SHUT_WR */
+	int			 connecting;
+	LIST_ENTRY(pconn)	 entry;
+};
+
+struct pflow {
+	struct pmap		*map;
+	struct sockaddr_in	 client;
+	int			 fd;		/* connected to the container */
+	long long		 last_ms;
+	LIST_ENTRY(pflow)	 entry;
+};
+
+struct plisten {
+	struct pmap		*map;
+	int			 fd;
+	uint16_t		 port;		/* host port */
+	uint16_t		 ctr_port;
+};
+
+struct pmap {
+	struct proxy		*px;
+	uint8_t			 proto;
+	uint32_t		 host_addr;
+	uint16_t		 host_lo, host_hi;
+	uint32_t		 ctr_addr;
+	struct plisten		*ls;		/* one per host port */
+	size_t			 nls;
+	LIST_HEAD(, pconn)	 conns;
+	LIST_HEAD(, pflow)	 flows;
+	LIST_ENTRY(pmap)	 entry;
+};
+
+struct proxy {
+	struct ev		*ev;
+	LIST_HEAD(, pmap)	 maps;
+	size_t			 nconns, nflows;
+};
+
+static void proxy_tcp_io(int, int, void *);
+
+/* A non-blocking, close-on-exec socket (no SOCK_NONBLOCK on macOS). */
+static int
+proxy_socket(int type)
+{
+	int	 fd;
+
+	if ((fd = socket(AF_INET, type, 0)) == -1)
+		return -1;
+	if (util_set_nonblock(fd) == -1 || util_set_cloexec(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct proxy *
+proxy_new(struct ev *ev)
+{
+	struct proxy	*px = xcalloc(1, sizeof(*px));
+
+	px->ev = ev;
+	LIST_INIT(&px->maps);
+	return px;
+}
+
+static void
+proxy_conn_close(struct pconn *c)
+{
+	int	 i;
+
+	for (i = 0; i < 2; i++) {
+		if (c->fd[i] != -1) {
+			ev_del(c->map->px->ev, c->fd[i]);
+			close(c->fd[i]);
+		}
+		pbuf_free(c->buf[i]);
+	}
+	LIST_REMOVE(c, entry);
+	c->map->px->nconns--;
+	free(c);
+}
+
+static void
+proxy_flow_close(struct pflow *f)
+{
+	ev_del(f->map->px->ev, f->fd);
+	close(f->fd);
+	LIST_REMOVE(f, entry);
+	f->map->px->nflows--;
+	free(f);
+}
+
+static void
+proxy_map_free(struct pmap *m)
+{
+	size_t	 i;
+
+	while (!LIST_EMPTY(&m->conns))
+		proxy_conn_close(LIST_FIRST(&m->conns));
+	while (!LIST_EMPTY(&m->flows))
+		proxy_flow_close(LIST_FIRST(&m->flows));
+	for (i = 0; i < m->nls; i++) {
+		if (m->ls[i].fd == -1)
+			continue;
+		ev_del(m->px->ev, m->ls[i].fd);
+		close(m->ls[i].fd);
+	}
+	free(m->ls);
+	free(m);
+}
+
+void
+proxy_free(struct proxy *px)
+{
+	struct pmap	*m;
+
+	if (px == NULL)
+		return;
+	while ((m = LIST_FIRST(&px->maps)) != NULL) {
+		LIST_REMOVE(m, entry);
+		proxy_map_free(m);
+	}
+	free(px);
+}
+
+static void
+proxy_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(addr);
+	sin->sin_port = htons(port);
+}
+
+/* Pump one direction; -1 when the connection must close. */
+static int
+proxy_pump(struct pconn *c, int d)
+{
+	ssize_t	 n;
+	int	 progress;
+
+	do {
+		progress = 0;
+		if (!c->eof[d] && !pbuf_full(c->buf[d])) {
+			n = pbuf_fill(c->buf[d], c->fd[d]);
+			if (n > 0)
+				progress = 1;
+			else if (n == 0)
+				c->eof[d] = 1;
+			else if (errno != EAGAIN && errno != EINTR)
+				return -1;
+		}
+		if (pbuf_len(c->buf[d]) > 0) {
+			n = pbuf_drain(c->buf[d], c->fd[1 - d]);
+			if (n > 0)
+				progress = 1;
+			else if (n == -1 && errno != EAGAIN && errno != EINTR)
+				return -1;
+		}
+	} while (progress);
+	if (c->eof[d] && pbuf_len(c->buf[d]) == 0 && !c->shut[d]) {
+		shutdown(c->fd[1 - d], SHUT_WR);
+		c->shut[d] = 1;
+	}
+	return 0;
+}
+
+static void
+proxy_conn_interest(struct pconn *c)
+{
+	struct ev	*ev = c->map->px->ev;
+	int		 i, want;
+
+	for (i = 0; i < 2; i++) {
+		want = 0;
+		if (!c->eof[i] && !pbuf_full(c->buf[i]))
+			want |= EV_READ;
+		if (pbuf_len(c->buf[1 - i]) > 0)
+			want |= EV_WRITE;
+		ev_set(ev, c->fd[i], want);
+	}
+}
+
+static void
+proxy_tcp_io(int fd, int events, void *arg)
+{
+	struct pconn	*c = arg;
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+
+	if (c->connecting) {
+		if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &err,
+		    &len) == -1 || err != 0) {
+			log_debug("%s: connect to container: %s", __func__,
+			    strerror(err != 0 ? err : errno));
+			proxy_conn_close(c);
+			return;
+		}
+		c->connecting = 0;
+		if (ev_add(c->map->px->ev, c->fd[0], EV_READ, proxy_tcp_io,
+		    c) == -1) {
+			proxy_conn_close(c);
+			return;
+		}
+	}
+	if (proxy_pump(c, 0) == -1 || proxy_pump(c, 1) == -1 ||
+	    (c->shut[0] && c->shut[1])) {
+		proxy_conn_close(c);
+		return;
+	}
+	proxy_conn_interest(c);
+}
+
+static void
+proxy_tcp_accept(int fd, int events, void *arg)
+{
+	struct plisten		*l = arg;
+	struct pmap		*m = l->map;
+	struct pconn		*c;
+	struct sockaddr_in	 sin;
+	int			 cfd, sfd, i;
+
+	/* Bounded batch: stay fair to the other fds of the loop. */
+	for (i = 0; i < 64; i++) {
+		if ((cfd = accept(fd, NULL, NULL)) == -1)
+			return;
+		if (util_set_nonblock(cfd) == -1 ||
+		    util_set_cloexec(cfd) == -1) {
+			close(cfd);
+			continue;
+		}
+		if (m->px->nconns >= PROXY_MAX_CONNS) {
+			log_warnx("%s: %zu connections, refusing more",
+			    __func__, m->px->nconns);
+			close(cfd);
+			continue;
+		}
+		if ((sfd = proxy_socket(SOCK_STREAM)) == -1) {
+			close(cfd);
+			continue;
+		}
+		proxy_sin(&sin, m->ctr_addr, l->ctr_port);
+		if (connect(sfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 &&
+		    errno != EINPROGRESS) {
+			close(cfd);
+			close(sfd);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->map = m;
+		c->fd[0] = cfd;
+		c->fd[1] = sfd;
+		c->connecting = 1;
+		c->buf[0] = pbuf_new();
+		c->buf[1] = pbuf_new();
+		LIST_INSERT_HEAD(&m->conns, c, entry);
+		m->px->nconns++;
+		if (c->buf[0] == NULL || c->buf[1] == NULL ||
+		    ev_add(m->px->ev, sfd, EV_WRITE, proxy_tcp_io, c) == -1) {
+			c->fd[1] = -1;	/* not registered */
+			close(sfd);
+			proxy_conn_close(c);
+		}
+	}
+}
+
+static void
+proxy_udp_reply(int fd, int events, void *arg)
+{
+	struct pflow	*f = arg;
+	struct plisten	*l = NULL;
+	char		 buf[65536];
+	ssize_t		 n;
+	size_t		 i;
+	struct sockaddr_in	 sin;
+	socklen_t	 len = sizeof(sin);
+	int		 k;
+
+	/* The flow's host port: the listener whose container port it hit. */
+	if (getpeername(fd, (struct sockaddr *)&sin, &len) == 0) {
+		for (i = 0; i < f->map->nls; i++) {
+			if (f->map->ls[i].ctr_port == ntohs(sin.sin_port))
+				l = &f->map->ls[i];
+		}
+	}
+	for (k = 0; k < 64; k++) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNREFUSED)
+				proxy_flow_close(f);
+			return;
+		}
+		if (l != NULL)
+			sendto(l->fd, buf, (size_t)n, 0,
+			    (struct sockaddr *)&f->client, sizeof(f->client));
+		f->last_ms = util_now_ms();
+	}
+}
+
+static void
+proxy_udp_in(int fd, int events, void *arg)
+{
+	struct plisten		*l = arg;
+	struct pmap		*m = l->map;
+	struct pflow		*f;
+	struct sockaddr_in	 from, to;
+	socklen_t		 len;
+	char			 buf[65536];
+	ssize_t			 n;
+	int			 k, sfd;
+
+	for (k = 0; k < 64; k++) {
+		len = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&from, &len);
+		if (n == -1)
+			return;
+		LIST_FOREACH(f, &m->flows, entry) {
+			if (f->client.sin_addr.s_addr ==
+			    from.sin_addr.s_addr &&
+			    f->client.sin_port == from.sin_port)
+				break;
+		}
+		proxy_sin(&to, m->ctr_addr, l->ctr_port);
+		if (f != NULL) {
+			/* A client's flow is tied to one host port. */
+			struct sockaddr_in	 peer;
+			socklen_t		 pl = sizeof(peer);
+
+			if (getpeername(f->fd, (struct sockaddr *)&peer,
+			    &pl) == 0 && peer.sin_port != to.sin_port)
+				f = NULL;
+		}
+		if (f == NULL) {
+			if (m->px->nflows >= PROXY_MAX_FLOWS)
+				continue;
+			if ((sfd = proxy_socket(SOCK_DGRAM)) == -1)
+				continue;
+			if (connect(sfd, (struct sockaddr *)&to,
+			    sizeof(to)) == -1) {
+				close(sfd);
+				continue;
+			}
+			f = xcalloc(1, sizeof(*f));
+			f->map = m;
+			f->fd = sfd;
+			f->client = from;
+			if (ev_add(m->px->ev, sfd, EV_READ, proxy_udp_reply,
+			    f) == -1) {
+				close(sfd);
+				free(f);
+				continue;
+			}
+			LIST_INSERT_HEAD(&m->flows, f, entry);
+			m->px->nflows++;
+		}
+		f->last_ms = util_now_ms();
+		send(f->fd, buf, (size_t)n, 0);
+	}
+}
+
+int
+proxy_add(struct proxy *px, uint8_t proto, uint32_t host_addr,
+    uint16_t host_lo, uint16_t host_hi, uint32_t ctr_addr, uint16_t ctr_lo,
+    char **cause)
+{
+	struct pmap		*m;
+	struct plisten		*l;
+	struct sockaddr_in	 sin;
+	size_t			 i;
+	int			 one = 1, type;
+	char			 a[ADDR_STRLEN];
+
+	if (host_hi < host_lo || (uint32_t)ctr_lo + (host_hi - host_lo) >
+	    65535 || (proto != 6 && proto != 17))
+		return cause_set(cause, "bad proxy mapping");
+	m = xcalloc(1, sizeof(*m));
+	m->px = px;
+	m->proto = proto;
+	m->host_addr = host_addr;
+	m->host_lo = host_lo;
+	m->host_hi = host_hi;
+	m->ctr_addr = ctr_addr;
+	LIST_INIT(&m->conns);
+	LIST_INIT(&m->flows);
+	m->nls = (size_t)(host_hi - host_lo) + 1;
+	m->ls = xcalloc(m->nls, sizeof(*m->ls));
+	for (i = 0; i < m->nls; i++)
+		m->ls[i].fd = -1;
+	type = proto == 6 ? SOCK_STREAM : SOCK_DGRAM;
+	for (i = 0; i < m->nls; i++) {
+		l = &m->ls[i];
+		l->map = m;
+		l->port = (uint16_t)(host_lo + i);
+		l->ctr_port = (uint16_t)(ctr_lo + i);
+		if ((l->fd = proxy_socket(type)) == -1) {
+			cause_set(cause, "proxy socket: %s", strerror(errno));
+			goto fail;
+		}
+		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		proxy_sin(&sin, host_addr, l->port);
+		if (bind(l->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+			cause_set(cause, "host port %s:%u/%s is taken: %s",
+			    addr_fmt(host_addr, a), l->port,
+			    proto == 6 ? "tcp" : "udp", strerror(errno));
+			goto fail;
+		}
+		if (type == SOCK_STREAM && listen(l->fd, 511) == -1) {
+			cause_set(cause, "listen on %u: %s", l->port,
+			    strerror(errno));
+			goto fail;
+		}
+		if (ev_add(px->ev, l->fd, EV_READ, type == SOCK_STREAM ?
+		    proxy_tcp_accept : proxy_udp_in, l) == -1) {
+			cause_set(cause, "event loop: %s", strerror(errno));
+			close(l->fd);
+			l->fd = -1;
+			goto fail;
+		}
+	}
+	LIST_INSERT_HEAD(&px->maps, m, entry);
+	return 0;
+fail:
+	if (m->ls[i].fd != -1) {
+		close(m->ls[i].fd);
+		m->ls[i].fd = -1;
+	}
+	proxy_map_free(m);
+	return -1;
+}
+
+void
+proxy_del(struct proxy *px, uint8_t proto, uint32_t host_addr,
+    uint16_t host_lo)
+{
+	struct pmap	*m;
+
+	LIST_FOREACH(m, &px->maps, entry) {
+		if (m->proto == proto && m->host_addr == host_addr &&
+		    m->host_lo == host_lo) {
+			LIST_REMOVE(m, entry);
+			proxy_map_free(m);
+			return;
+		}
+	}
+}
+
+int
+proxy_tick(struct proxy *px, long long now_ms)
+{
+	struct pmap	*m;
+	struct pflow	*f, *next;
+
+	LIST_FOREACH(m, &px->maps, entry) {
+		for (f = LIST_FIRST(&m->flows); f != NULL; f = next) {
+			next = LIST_NEXT(f, entry);
+			if (now_ms - f->last_ms >= PROXY_UDP_IDLE_MS)
+				proxy_flow_close(f);
+		}
+	}
+	return px->nflows > 0 ? 1000 : -1;
+}
+
+void
+proxy_counts(struct proxy *px, size_t *tcp, size_t *udp)
+{
+	*tcp = px->nconns;
+	*udp = px->nflows;
+}

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ir.c - the rule IR: validation of every value that reaches rule text.
+ *
+ * DOC: what is checked, and why here
+ * netd and the CLI check their input, but rule text is a language: a
+ * name with a quote, a brace or a newline would let a stack file write
+ * its own firewall rules. So the renderers never print a value that
+ * ir.c has not checked against a closed character set:
+ * - names (containers, port owners): DNS labels (common/name.c), so they
+ *   can be printed inside "..." comments as they are;
+ * - interface names: [A-Za-z][A-Za-z0-9_.-]{0,14}, printed quoted in nft
+ *   and bare in pf (pfctl's lexer takes such a word as one string);
+ * - the table name: [a-z][a-z0-9_]{0,30} and not an nft keyword (nft
+ *   1.0.6 cannot quote a table name, and a keyword there is a syntax
+ *   error), also used as the pf anchor com.apple/<name>;
+ * - numbers (addresses, ports, marks) are printed from integers.
+ * Structural checks ride along: addresses inside the pool and not the
+ * gateway, tcp/udp only, port ranges 1..65535, not reversed, of equal
+ * length, no two containers with one name or address, no host port
+ * published twice.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ir.h"
+#include "log.h"
+#include "name.h"
+#include "port.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/*
+ * Words nft 1.0.6 refuses as a table name (found by feeding every word
+ * of nft(8) to `nft -c`), plus a few later nft versions added.
+ */
+static const char *const pfr_nft_keywords[] = {
+	"accept", "add", "ah", "all", "and", "arp", "bridge", "cgroup",
+	"chain", "comment", "comp", "constant", "continue", "counter", "cpu",
+	"create", "ct", "day", "dccp", "define", "delete", "describe",
+	"destroy", "device", "devices", "dnat", "drop", "dst", "dup",
+	"dynamic", "ecn", "element", "elements", "esp", "ether", "exists",
+	"expires", "exthdr", "fib", "flags", "flow", "flowtable", "flush",
+	"frag", "fwd", "get", "goto", "handle", "hbh", "hook", "hour",
+	"ibrname", "icmp", "icmpv6", "igmp", "iif", "iifgroup", "iifname",
+	"iiftype", "include", "index", "inet", "insert", "interval", "ip",
+	"ip6", "ipsec", "jhash", "jump", "last", "limit", "list", "log", "lt",
+	"map", "mark", "masquerade", "meta", "mh", "missing", "monitor",
+	"netdev", "nftrace", "not", "notrack", "numgen", "obrname", "offload",
+	"oif", "oifgroup", "oifname", "oiftype", "or", "osf", "pkttype",
+	"policy", "position", "priority", "queue", "quota", "random",
+	"redefine", "redirect", "reject", "rename", "replace", "reset",
+	"return", "rt", "rt0", "rt2", "rt4", "rtclassid", "rule", "ruleset",
+	"sctp", "secmark", "set", "size", "skgid", "skuid", "snat", "socket",
+	"srh", "symhash", "synproxy", "table", "tcp", "th", "time", "timeout",
+	"tproxy", "tunnel", "type", "typeof", "udp", "udplite", "undefine",
+	"update", "vlan", "vmap", "xt",
+};
+
+void
+pfr_buf_printf(struct pfr_buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->s != NULL ? b->s + b->len : NULL,
+		    b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			fatalx("%s: bad format", __func__);
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = b->cap == 0 ? 4096 : b->cap;
+		while (b->cap - b->len <= (size_t)n)
+			b->cap *= 2;
+		b->s = xreallocarray(b->s, 1, b->cap);
+	}
+}
+
+char *
+pfr_buf_take(struct pfr_buf *b)
+{
+	char	*s = b->s != NULL ? b->s : xstrdup("");
+
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void
+pfr_buf_free(struct pfr_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+const char *
+pfr_proto_name(uint8_t proto)
+{
+	return proto == PORT_TCP ? "tcp" : proto == PORT_UDP ? "udp" : "?";
+}
+
+const char *
+pfr_port_desc(const struct pfr_port *p, char buf[PFR_PORTDESC_LEN])
+{
+	char	 a[ADDR_STRLEN], r[16];
+
+	if (p->host_lo == p->host_hi)
+		snprintf(r, sizeof(r), "%u", p->host_lo);
+	else
+		snprintf(r, sizeof(r), "%u-%u", p->host_lo, p->host_hi);
+	snprintf(buf, PFR_PORTDESC_LEN, "%s%s%s/%s",
+	    p->host_addr != 0 ? addr_fmt(p->host_addr, a) : "",
+	    p->host_addr != 0 ? ":" : "", r, pfr_proto_name(p->proto));
+	return buf;
+}
+
+/* A fixed-size name field must hold its NUL (netd fills them). */
+static int
+pfr_terminated(const char *s, size_t size, const char *what, char **cause)
+{
+	if (memchr(s, '\0', size) == NULL)
+		return cause_set(cause, "%s is not terminated", what);
+	return 0;
+}
+
+int
+pfr_check_table(const char *name, char **cause)
+{
+	char	 q[64];
+	size_t	 i, len = strlen(name);
+
+	if (len == 0)
+		return cause_set(cause, "ruleset name is empty");
+	if (len > PFR_TABLE_MAX || name[0] < 'a' || name[0] > 'z')
+		goto bad;
+	for (i = 0; i < len; i++) {
+		if ((name[i] < 'a' || name[i] > 'z') &&
+		    (name[i] < '0' || name[i] > '9') && name[i] != '_')
+			goto bad;
+	}
+	for (i = 0; i < nitems(pfr_nft_keywords); i++) {
+		if (strcmp(name, pfr_nft_keywords[i]) == 0)
+			return cause_set(cause, "ruleset name \"%s\" is an "
+			    "nft keyword; choose another", name);
+	}
+	return 0;
+bad:
+	return cause_set(cause, "ruleset name \"%s\" is not allowed (1-%d "
+	    "characters of a-z, 0-9 and '_', starting with a letter)",
+	    name_quote(name, q, sizeof(q)), PFR_TABLE_MAX);
+}
+
+int
+pfr_check_ifname(const char *name, const char *what, char **cause)
+{
+	char	 q[64];
+	size_t	 i, len = strlen(name);
+
+	if (len == 0)
+		return cause_set(cause, "%s is empty", what);
+	if (len > PFR_IFNAME_MAX)
+		return cause_set(cause, "%s \"%s\" is longer than %d "
+		    "characters", what, name_quote(name, q, sizeof(q)),
+		    PFR_IFNAME_MAX);
+	if (!((name[0] >= 'a' && name[0] <= 'z') ||
+	    (name[0] >= 'A' && name[0] <= 'Z')))
+		goto bad;
+	for (i = 0; i < len; i++) {
+		char	 c = name[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-')
+			continue;
+		goto bad;
+	}
+	return 0;
+bad:
+	return cause_set(cause, "%s \"%s\" is not an interface name (a "
+	    "letter, then letters, digits, '_', '.' or '-')", what,
+	    name_quote(name, q, sizeof(q)));
+}
+
+int
+pfr_check_name(const struct pfr_ruleset *rs, char **cause)
+{
+	if (pfr_terminated(rs->name, sizeof(rs->name), "ruleset name",
+	    cause) == -1)
+		return -1;
+	return pfr_check_table(rs->name, cause);
+}
+
+int
+pfr_check_head(const struct pfr_ruleset *rs, char **cause)
+{
+	char	 ab[ADDR_STRLEN], pb[CIDR_STRLEN];
+	size_t	 i, plen;
+
+	if (pfr_check_name(rs, cause) == -1)
+		return -1;
+	if (rs->pool.plen < 8 || rs->pool.plen > 30)
+		return cause_set(cause, "pool: prefix length /%u not in "
+		    "/8../30", rs->pool.plen);
+	if ((rs->pool.net & ~cidr_mask(rs->pool.plen)) != 0)
+		return cause_set(cause, "pool: %s/%u has host bits set",
+		    addr_fmt(rs->pool.net, ab), rs->pool.plen);
+	if (!cidr_contains(&rs->pool, rs->gateway) ||
+	    rs->gateway == cidr_first(&rs->pool) ||
+	    rs->gateway == cidr_last(&rs->pool))
+		return cause_set(cause, "gateway %s is not a host address of "
+		    "the pool %s", addr_fmt(rs->gateway, ab),
+		    cidr_fmt(&rs->pool, pb));
+	if (pfr_terminated(rs->gw_ifname, sizeof(rs->gw_ifname),
+	    "gateway interface", cause) == -1 ||
+	    pfr_check_ifname(rs->gw_ifname, "gateway interface",
+	    cause) == -1)
+		return -1;
+	if (pfr_terminated(rs->ctr_ifprefix, sizeof(rs->ctr_ifprefix),
+	    "container interface prefix", cause) == -1 ||
+	    pfr_check_ifname(rs->ctr_ifprefix, "container interface prefix",
+	    cause) == -1)
+		return -1;
+	if (rs->fwmark == 0)
+		return cause_set(cause, "fwmark must not be 0");
+	if (rs->negress > 0 && rs->egress == NULL)
+		return cause_set(cause, "egress interfaces missing");
+	plen = strlen(rs->ctr_ifprefix);
+	for (i = 0; i < rs->negress; i++) {
+		const char	*e = rs->egress[i];
+		size_t		 j;
+
+		if (e == NULL)
+			return cause_set(cause, "egress interface %zu is "
+			    "missing", i);
+		if (pfr_check_ifname(e, "egress interface", cause) == -1)
+			return -1;
+		if (strcmp(e, rs->gw_ifname) == 0 ||
+		    strncmp(e, rs->ctr_ifprefix, plen) == 0)
+			return cause_set(cause, "egress interface \"%s\" is "
+			    "one of berth's own interfaces (\"%s\", \"%s*\")",
+			    e, rs->gw_ifname, rs->ctr_ifprefix);
+		for (j = 0; j < i; j++) {
+			if (strcmp(rs->egress[j], e) == 0)
+				return cause_set(cause, "egress interface "
+				    "\"%s\" is given twice", e);
+		}
+	}
+	return 0;
+}
+
+static int
+pfr_check_addr(const struct pfr_ruleset *rs, uint32_t a, const char *what,
+    const char *owner, char **cause)
+{
+	char	 ab[ADDR_STRLEN], pb[CIDR_STRLEN];
+
+	if (!cidr_contains(&rs->pool, a))
+		return cause_set(cause, "%s of \"%s\": %s is not in the pool "
+		    "%s", what, owner, addr_fmt(a, ab),
+		    cidr_fmt(&rs->pool, pb));
+	if (a == rs->gateway)
+		return cause_set(cause, "%s of \"%s\": %s is the gateway "
+		    "address", what, owner, addr_fmt(a, ab));
+	if (a == cidr_first(&rs->pool) || a == cidr_last(&rs->pool))
+		return cause_set(cause, "%s of \"%s\": %s is the network or "
+		    "broadcast address of the pool", what, owner,
+		    addr_fmt(a, ab));
+	return 0;
+}
+
+int
+pfr_check_container(const struct pfr_ruleset *rs,
+    const struct pfr_container *c, char **cause)
+{
+	if (pfr_terminated(c->name, sizeof(c->name), "container name",
+	    cause) == -1 || name_check(c->name, "container name", cause) == -1)
+		return -1;
+	return pfr_check_addr(rs, c->addr, "address", c->name, cause);
+}
+
+static int
+pfr_check_range(uint16_t lo, uint16_t hi, const char *what,
+    const char *desc, char **cause)
+{
+	if (lo == 0 || hi == 0)
+		return cause_set(cause, "published port %s: %s port 0 is not "
+		    "in 1..65535", desc, what);
+	if (lo > hi)
+		return cause_set(cause, "published port %s: %s port range "
+		    "%u-%u is reversed", desc, what, lo, hi);
+	return 0;
+}
+
+int
+pfr_check_port(const struct pfr_ruleset *rs, const struct pfr_port *p,
+    char **cause)
+{
+	char	 d[PFR_PORTDESC_LEN], ab[ADDR_STRLEN], pb[CIDR_STRLEN];
+
+	if (pfr_terminated(p->ctr_name, sizeof(p->ctr_name),
+	    "published port owner", cause) == -1 ||
+	    name_check(p->ctr_name, "published port owner", cause) == -1)
+		return -1;
+	if (p->proto != PORT_TCP && p->proto != PORT_UDP)
+		return cause_set(cause, "published port of \"%s\": protocol "
+		    "%u is not tcp or udp", p->ctr_name, p->proto);
+	pfr_port_desc(p, d);
+	if (pfr_check_range(p->host_lo, p->host_hi, "host", d, cause) == -1 ||
+	    pfr_check_range(p->ctr_lo, p->ctr_hi, "container", d,
+	    cause) == -1)
+		return -1;
+	if (p->host_hi - p->host_lo != p->ctr_hi - p->ctr_lo)
+		return cause_set(cause, "published port %s: host range %u-%u "
+		    "and container range %u-%u have different lengths", d,
+		    p->host_lo, p->host_hi, p->ctr_lo, p->ctr_hi);
+	if (p->host_addr != 0 && cidr_contains(&rs->pool, p->host_addr))
+		return cause_set(cause, "published port %s: host address %s "
+		    "is inside the pool %s", d, addr_fmt(p->host_addr, ab),
+		    cidr_fmt(&rs->pool, pb));
+	if (p->host_addr >= 0xe0000000u)
+		return cause_set(cause, "published port %s: host address %s "
+		    "is not a unicast address", d, addr_fmt(p->host_addr, ab));
+	return pfr_check_addr(rs, p->ctr_addr, "container address of port",
+	    p->ctr_name, cause);
+}
+
+/* Same rule as two port specs: common/port.c decides. */
+static int
+pfr_ports_overlap(const struct pfr_port *a, const struct pfr_port *b)
+{
+	struct portspec	 pa, pb;
+
+	memset(&pa, 0, sizeof(pa));
+	memset(&pb, 0, sizeof(pb));
+	pa.proto = a->proto;
+	pa.host_addr = a->host_addr;
+	pa.host_lo = a->host_lo;
+	pa.host_hi = a->host_hi;
+	pb.proto = b->proto;
+	pb.host_addr = b->host_addr;
+	pb.host_lo = b->host_lo;
+	pb.host_hi = b->host_hi;
+	return portspec_conflict(&pa, &pb);
+}
+
+int
+pfr_validate(const struct pfr_ruleset *rs, char **cause)
+{
+	char	 ab[ADDR_STRLEN], d[PFR_PORTDESC_LEN];
+	size_t	 i, j;
+
+	if (pfr_check_head(rs, cause) == -1)
+		return -1;
+	if ((rs->nctrs > 0 && rs->ctrs == NULL) ||
+	    (rs->nports > 0 && rs->ports == NULL))
+		return cause_set(cause, "containers or ports missing");
+	for (i = 0; i < rs->nctrs; i++) {
+		const struct pfr_container	*c = &rs->ctrs[i];
+
+		if (pfr_check_container(rs, c, cause) == -1)
+			return -1;
+		for (j = 0; j < i; j++) {
+			if (strcmp(rs->ctrs[j].name, c->name) == 0)
+				return cause_set(cause, "container name "
+				    "\"%s\" is used twice", c->name);
+			if (rs->ctrs[j].addr == c->addr)
+				return cause_set(cause, "address %s of "
+				    "\"%s\" is taken by \"%s\"",
+				    addr_fmt(c->addr, ab), c->name,
+				    rs->ctrs[j].name);
+		}
+	}
+	for (i = 0; i < rs->nports; i++) {
+		const struct pfr_port	*p = &rs->ports[i];
+
+		if (pfr_check_port(rs, p, cause) == -1)
+			return -1;
+		for (j = 0; j < rs->nctrs; j++) {
+			if (rs->ctrs[j].addr == p->ctr_addr)
+				break;
+		}
+		if (j == rs->nctrs)
+			return cause_set(cause, "published port %s of \"%s\": "
+			    "no container has the address %s",
+			    pfr_port_desc(p, d), p->ctr_name,
+			    addr_fmt(p->ctr_addr, ab));
+		for (j = 0; j < i; j++) {
+			if (pfr_ports_overlap(&rs->ports[j], p))
+				return cause_set(cause, "host port %s of "
+				    "\"%s\" is already published by \"%s\"",
+				    pfr_port_desc(p, d), p->ctr_name,
+				    rs->ports[j].ctr_name);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * nft.c - the nftables renderer (Linux).
+ *
+ * DOC: one table, rules that never change, elements that do
+ * Everything berth loads lives in `table inet NAME`, so nothing else on
+ * the host (firewalld, docker's iptables-nft) is touched and a stop is
+ * one `delete table`. The chains depend only on the ruleset's head
+ * (pool, gateway tun, container tun prefix, fwmark, egress); containers
+ * and published ports are elements of named sets and maps:
+ *
+ *	ctrs      set ipv4_addr                       every container
+ *	nonat     set ipv4_addr                       internal-only ones
+ *	pub_any   map l4proto . port : addr . port    -p 8080:80
+ *	pub_addr  map addr . l4proto . port : ...     -p 127.0.0.1:8080:80
+ *
+ * so starting or removing a container or a port is a handful of
+ * `add element` / `delete element` commands that leave every other
+ * container's entries alone (pfr_nft_container, pfr_nft_port). nft
+ * 1.0.6 has no port-offset NAT for ranges, so a range is one map
+ * element per port.
+ *
+ * The chains reproduce the router datapath of DESIGN.md: pool-bound
+ * packets are marked with the fwmark (output: a route chain after
+ * output DNAT; prerouting: after dstnat) so that an ip rule sends them
+ * to netd's gateway tun; what netd writes into container tuns is not
+ * tracked again (raw notrack); published ports are DNAT'ed in output
+ * (host clients) and prerouting (other hosts) when the destination is a
+ * local address outside the pool; pool sources leaving the host are
+ * masqueraded, internal containers' are dropped; 127/8 sources DNAT'ed
+ * into the gateway tun are masqueraded to the gateway address.
+ * docs/rules.md explains each rule.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "ir.h"
+#include "pfrules.h"
+#include "util.h"
+
+/* A published port's elements in its map, one per port of the range. */
+static void
+nft_port_elems(struct pfr_buf *b, const struct pfr_port *p, int value,
+    const char *indent, const char *sep)
+{
+	char		 ha[ADDR_STRLEN], ca[ADDR_STRLEN];
+	unsigned int	 i, n = (unsigned int)(p->host_hi - p->host_lo);
+
+	for (i = 0; i <= n; i++) {
+		pfr_buf_printf(b, "%s", indent);
+		if (p->host_addr != 0)
+			pfr_buf_printf(b, "%s . ", addr_fmt(p->host_addr, ha));
+		pfr_buf_printf(b, "%s . %u", pfr_proto_name(p->proto),
+		    p->host_lo + i);
+		if (value)
+			pfr_buf_printf(b, " comment \"%s\" : %s . %u",
+			    p->ctr_name, addr_fmt(p->ctr_addr, ca),
+			    p->ctr_lo + i);
+		pfr_buf_printf(b, "%s", i < n ? sep : "");
+	}
+}
+
+static const char *
+nft_port_map(const struct pfr_port *p)
+{
+	return p->host_addr != 0 ? "pub_addr" : "pub_any";
+}
+
+static void
+nft_set_decl(struct pfr_buf *b, const struct pfr_ruleset *rs,
+    const char *name, const char *comment, int nonat_only)
+{
+	char	 a[ADDR_STRLEN];
+	size_t	 i;
+	int	 any = 0;
+
+	pfr_buf_printf(b, "\t# %s\n\tset %s {\n\t\ttype ipv4_addr\n",
+	    comment, name);
+	for (i = 0; i < rs->nctrs; i++) {
+		if (nonat_only && !rs->ctrs[i].nonat)
+			continue;
+		if (!any++)
+			pfr_buf_printf(b, "\t\telements = {\n");
+		pfr_buf_printf(b, "\t\t\t%s comment \"%s\",\n",
+		    addr_fmt(rs->ctrs[i].addr, a), rs->ctrs[i].name);
+	}
+	if (any)
+		pfr_buf_printf(b, "\t\t}\n");
+	pfr_buf_printf(b, "\t}\n");
+}
+
+static void
+nft_map_decl(struct pfr_buf *b, const struct pfr_ruleset *rs,
+    const char *name, const char *comment, const char *key)
+{
+	size_t	 i;
+	int	 any = 0;
+
+	pfr_buf_printf(b, "\t# %s\n\tmap %s {\n\t\ttype %s : "
+	    "ipv4_addr . inet_service\n", comment, name, key);
+	for (i = 0; i < rs->nports; i++) {
+		if (strcmp(nft_port_map(&rs->ports[i]), name) != 0)
+			continue;
+		if (!any++)
+			pfr_buf_printf(b, "\t\telements = {\n");
+		nft_port_elems(b, &rs->ports[i], 1, "\t\t\t", ",\n");
+		pfr_buf_printf(b, ",\n");
+	}
+	if (any)
+		pfr_buf_printf(b, "\t\t}\n");
+	pfr_buf_printf(b, "\t}\n");
+}
+
+/* The DNAT rules of both nat chains: specific host address first. */
+static void
+nft_dnat_rules(struct pfr_buf *b, const char *pool)
+{
+	static const char *const keys[] = {
+		"ip daddr . meta l4proto . th dport map @pub_addr",
+		"meta l4proto . th dport map @pub_any",
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(keys); i++)
+		pfr_buf_printf(b, "\t\tmeta l4proto { tcp, udp } fib daddr "
+		    "type local ip daddr != %s dnat ip to %s\n", pool,
+		    keys[i]);
+}
+
+/* Interfaces that are berth's own: "oifname != {...} oifname != "bt*"" */
+static void
+nft_not_berth(struct pfr_buf *b, const struct pfr_ruleset *rs,
+    const char *dir)
+{
+	pfr_buf_printf(b, "%sname != { \"lo\", \"%s\" } %sname != \"%s*\"",
+	    dir, rs->gw_ifname, dir, rs->ctr_ifprefix);
+}
+
+static void
+nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
+{
+	char		 pool[CIDR_STRLEN];
+	size_t		 i;
+
+	cidr_fmt(&rs->pool, pool);
+	pfr_buf_printf(b,
+	    "\n\t# Packets netd writes into container tuns were tracked (and"
+	    "\n\t# DNAT'ed) on their way to netd; a second conntrack entry"
+	    "\n\t# would clash.\n"
+	    "\tchain raw_prerouting {\n"
+	    "\t\ttype filter hook prerouting priority raw; policy accept;\n"
+	    "\t\tiifname \"%s*\" notrack\n"
+	    "\t}\n", rs->ctr_ifprefix);
+
+	pfr_buf_printf(b,
+	    "\n\t# Published ports, for other hosts.\n"
+	    "\tchain dnat_prerouting {\n"
+	    "\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
+	nft_dnat_rules(b, pool);
+	pfr_buf_printf(b, "\t}\n"
+	    "\n\t# Published ports, for this host's own clients.\n"
+	    "\tchain dnat_output {\n"
+	    "\t\ttype nat hook output priority -100; policy accept;\n");
+	nft_dnat_rules(b, pool);
+	pfr_buf_printf(b, "\t}\n");
+
+	pfr_buf_printf(b,
+	    "\n\t# Steering: pool-bound packets carry the fwmark, and an ip"
+	    "\n\t# rule sends them to netd's gateway tun. After output DNAT.\n"
+	    "\tchain steer_output {\n"
+	    "\t\ttype route hook output priority -90; policy accept;\n"
+	    "\t\tip daddr %s meta mark set 0x%x\n"
+	    "\t}\n", pool, rs->fwmark);
+	pfr_buf_printf(b,
+	    "\n\t# The same for packets from other hosts, after dstnat;"
+	    "\n\t# what netd writes into its tuns is delivered as it is.\n"
+	    "\tchain steer_prerouting {\n"
+	    "\t\ttype filter hook prerouting priority -90; policy accept;\n"
+	    "\t\tiifname \"%s*\" return\n"
+	    "\t\tiifname \"%s\" return\n"
+	    "\t\tiifname \"lo\" return\n"
+	    "\t\tip daddr %s jump steer_inbound\n"
+	    "\t}\n", rs->ctr_ifprefix, rs->gw_ifname, pool);
+	pfr_buf_printf(b,
+	    "\n\t# Other hosts reach containers through published ports and"
+	    "\n\t# replies only, never directly by a route to the pool.\n"
+	    "\tchain steer_inbound {\n"
+	    "\t\tct status dnat meta mark set 0x%x accept\n"
+	    "\t\tct state established,related meta mark set 0x%x accept\n"
+	    "\t\tcounter drop\n"
+	    "\t}\n", rs->fwmark, rs->fwmark);
+
+	pfr_buf_printf(b,
+	    "\n\t# Egress NAT of the pool; 127/8 clients DNAT'ed into the"
+	    "\n\t# gateway tun get the gateway address.\n"
+	    "\tchain snat_postrouting {\n"
+	    "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	    "\t\tip saddr 127.0.0.0/8 oifname \"%s\" masquerade\n"
+	    "\t\tip saddr %s ip saddr != @nonat ", rs->gw_ifname, pool);
+	if (rs->negress == 0)
+		nft_not_berth(b, rs, "oif");
+	else {
+		pfr_buf_printf(b, "oifname { ");
+		for (i = 0; i < rs->negress; i++)
+			pfr_buf_printf(b, "%s\"%s\"", i > 0 ? ", " : "",
+			    rs->egress[i]);
+		pfr_buf_printf(b, " }");
+	}
+	pfr_buf_printf(b, " masquerade\n\t}\n");
+
+	pfr_buf_printf(b,
+	    "\n\t# Internal containers never leave the host.\n"
+	    "\tchain internal_postrouting {\n"
+	    "\t\ttype filter hook postrouting priority filter; "
+	    "policy accept;\n"
+	    "\t\tip saddr @nonat ");
+	nft_not_berth(b, rs, "oif");
+	pfr_buf_printf(b, " drop\n\t}\n");
+}
+
+char *
+pfr_nft_render(const struct pfr_ruleset *rs, char **cause)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+	char		 pool[CIDR_STRLEN], gw[ADDR_STRLEN];
+
+	if (pfr_validate(rs, cause) == -1)
+		return NULL;
+	pfr_buf_printf(&b,
+	    "# berth ruleset \"%s\": pool %s, gateway %s on \"%s\", "
+	    "container tuns \"%s*\", fwmark 0x%x.\n"
+	    "# Creates or atomically replaces the table (nft -f).\n"
+	    "table inet %s\n"
+	    "delete table inet %s\n"
+	    "table inet %s {\n", rs->name, cidr_fmt(&rs->pool, pool),
+	    addr_fmt(rs->gateway, gw), rs->gw_ifname, rs->ctr_ifprefix,
+	    rs->fwmark, rs->name, rs->name, rs->name);
+	nft_set_decl(&b, rs, "ctrs", "Every container address.", 0);
+	nft_set_decl(&b, rs, "nonat", "Containers on internal networks only: "
+	    "no egress, no NAT.", 1);
+	nft_map_decl(&b, rs, "pub_any", "Published ports on every host "
+	    "address: proto . port : container . port.",
+	    "inet_proto . inet_service");
+	nft_map_decl(&b, rs, "pub_addr", "Published ports on one host "
+	    "address.", "ipv4_addr . inet_proto . inet_service");
+	nft_chains(&b, rs);
+	pfr_buf_printf(&b, "}\n");
+	return pfr_buf_take(&b);
+}
+
+char *
+pfr_nft_delete(const struct pfr_ruleset *rs, char **cause)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+
+	if (pfr_check_name(rs, cause) == -1)
+		return NULL;
+	/* Declaring it first makes the delete succeed when it is gone. */
+	pfr_buf_printf(&b, "table inet %s\ndelete table inet %s\n", rs->name,
+	    rs->name);
+	return pfr_buf_take(&b);
+}
+
+char *
+pfr_nft_container(const struct pfr_ruleset *rs,
+    const struct pfr_container *c, int add, char **cause)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+	char		 a[ADDR_STRLEN];
+	const char	*sets[] = { "ctrs", "nonat" };
+	size_t		 i;
+
+	if (pfr_check_head(rs, cause) == -1 ||
+	    pfr_check_container(rs, c, cause) == -1)
+		return NULL;
+	addr_fmt(c->addr, a);
+	for (i = 0; i < (c->nonat ? 2u : 1u); i++) {
+		if (add)
+			pfr_buf_printf(&b, "add element inet %s %s { %s "
+			    "comment \"%s\" }\n", rs->name, sets[i], a,
+			    c->name);
+		else
+			pfr_buf_printf(&b, "delete element inet %s %s { %s }\n",
+			    rs->name, sets[i], a);
+	}
+	return pfr_buf_take(&b);
+}
+
+char *
+pfr_nft_port(const struct pfr_ruleset *rs, const struct pfr_port *p,
+    int add, char **cause)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+
+	if (pfr_check_head(rs, cause) == -1 ||
+	    pfr_check_port(rs, p, cause) == -1)
+		return NULL;
+	pfr_buf_printf(&b, "%s element inet %s %s { ", add ? "add" : "delete",
+	    rs->name, nft_port_map(p));
+	nft_port_elems(&b, p, add, "", ", ");
+	pfr_buf_printf(&b, " }\n");
+	return pfr_buf_take(&b);
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * pfrules.h - what berth loads into the kernel firewall, and its two
+ * renderers: nftables (Linux) and pf anchors (macOS, OpenBSD 4.x syntax).
+ *
+ * The IR (struct pfr_ruleset) is built by netd from its live state or by
+ * `berth rules --dry-run` from a stack file. Renderers validate and quote
+ * every value they print, whatever the caller checked before; they return
+ * NULL / -1 with *cause naming the bad field. Layout and loading:
+ * docs/rules.md.
+ */
+#ifndef BERTH_PFRULES_H
+#define BERTH_PFRULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+struct stack;
+
+#define PFR_NAME_MAX	63
+
+/* Defaults for rulesets built from a stack file (berth rules --dry-run). */
+#define PFR_DEFAULT_NAME	"berth"
+#define PFR_DEFAULT_FWMARK	0x213
+#define PFR_DEFAULT_GW_IFNAME	"berth0"
+#define PFR_DEFAULT_CTR_IFPREFIX "bt"
+
+struct pfr_container {
+	char		 name[PFR_NAME_MAX + 1];
+	uint32_t	 addr;		/* host order */
+	int		 nonat;		/* internal: no egress NAT */
+};
+
+struct pfr_port {
+	uint8_t		 proto;		/* PORT_TCP / PORT_UDP */
+	uint32_t	 host_addr;	/* 0 = every host address */
+	uint16_t	 host_lo, host_hi;
+	uint32_t	 ctr_addr;
+	uint16_t	 ctr_lo, ctr_hi;	/* same length as host range */
+	char		 ctr_name[PFR_NAME_MAX + 1];	/* owner, for comments */
+};
+
+struct pfr_ruleset {
+	char		 name[32];	/* nft table "berth"; pf anchor
+					   com.apple/<name> */
+	struct cidr	 pool;
+	uint32_t	 gateway;	/* usually cidr_gateway(&pool) */
+	char		 gw_ifname[16];	/* netd's gateway tun: "berth0" */
+	char		 ctr_ifprefix[16]; /* container tuns: "bt" */
+	uint32_t	 fwmark;	/* steering mark (Linux) */
+	char		**egress;	/* egress interfaces; pf needs >= 1,
+					   nft: none = any non-berth one */
+	size_t		 negress;
+	struct pfr_container *ctrs;
+	size_t		 nctrs;
+	struct pfr_port	*ports;
+	size_t		 nports;
+};
+
+/* Checks every field that reaches rule text. */
+int	 pfr_validate(const struct pfr_ruleset *, char **cause);
+
+/*
+ * The ruleset a stack would load: one container per service, named
+ * container_name; addresses as requested, the others allocated in file
+ * order from gateway+1 upwards, skipping requested ones; a service whose
+ * networks are all internal is nonat; ports marked ",proxy" are left to
+ * the userspace proxy. name NULL = PFR_DEFAULT_NAME, fwmark 0 =
+ * PFR_DEFAULT_FWMARK; egress is copied. Validated; free with
+ * pfr_ruleset_free().
+ */
+struct pfr_ruleset *pfr_from_stack(const struct stack *, const char *name,
+	    uint32_t fwmark, char **egress, size_t negress, char **cause);
+/* Frees a ruleset whose arrays were all allocated with xmalloc. */
+void	 pfr_ruleset_free(struct pfr_ruleset *);
+
+/*
+ * nftables. The full render is one script for `nft -f -` that creates or
+ * atomically replaces table inet <name>: steering marks, notrack, DNAT of
+ * published ports, masquerade, and named sets/maps holding containers and
+ * ports. The incremental renders are scripts that add or delete the
+ * elements of one container or one published port only.
+ */
+char	*pfr_nft_render(const struct pfr_ruleset *, char **cause);
+char	*pfr_nft_delete(const struct pfr_ruleset *, char **cause);
+char	*pfr_nft_container(const struct pfr_ruleset *,
+	    const struct pfr_container *, int add, char **cause);
+char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,
+	    int add, char **cause);
+
+/*
+ * pf. A ruleset is a list of anchors, each loaded with
+ * `pfctl -a PATH -f -` (an empty text flushes it).
+ */
+struct pfr_anchor {
+	char		*path;		/* "com.apple/berth/pub.tcp.8080" */
+	char		*text;
+};
+int	 pfr_pf_render(const struct pfr_ruleset *, struct pfr_anchor **out,
+	    size_t *nout, char **cause);
+/* The anchor of one published port (what to load, or flush on delete). */
+int	 pfr_pf_port(const struct pfr_ruleset *, const struct pfr_port *,
+	    struct pfr_anchor *out, char **cause);
+void	 pfr_anchors_free(struct pfr_anchor *, size_t);
+/*
+ * pfctl arguments (without "pfctl" itself, NULL-terminated) that add or
+ * delete one container in the nat anchor's <nonat> table: {"-a", PATH,
+ * "-t", "nonat", "-T", "add"|"delete", ADDR, NULL}. *argvp = NULL when
+ * the container needs nothing (pf's nat covers the whole pool). Free
+ * with pfr_argv_free().
+ */
+int	 pfr_pf_container(const struct pfr_ruleset *,
+	    const struct pfr_container *, int add, char ***argvp,
+	    char **cause);
+void	 pfr_argv_free(char **);
+
+#endif

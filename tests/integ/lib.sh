@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: ISC
+#
+# tests/integ/lib.sh: sourced by every integration test.
+#
+# Each test runs its own netd instance: its own pool, socket, state
+# directory, interface prefix, routing table and nft table, derived from
+# BERTH_TEST_SLOT (tests/run gives every test its own). Everything a test
+# creates is removed by the EXIT trap, also on failure. Exit status: 0
+# pass, 77 skip (reason on stderr), anything else fail.
+
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/bin
+BERTH=$BIN/berth
+NETD=$BIN/berth-netd
+SHIM=$ROOT/build/lib/libberth-shim.so
+HELPERS=$ROOT/build/tests/helpers
+TNAME=$(basename "$0" .sh)
+
+slot=${BERTH_TEST_SLOT:-1}
+# Pools 10.240.0.0/16 .. 10.247.0.0/16 cycle over slots; never routed
+# anywhere but into the test's own netd.
+export BERTH_POOL="10.$((240 + slot % 8)).0.0/16"
+POOL_NET="10.$((240 + slot % 8))"
+GATEWAY="$POOL_NET.0.1"
+export BERTH_PREFIX="brt$slot"
+export BERTH_TABLE=$((2300 + slot))
+export BERTH_STATE_DIR="/run/berth-test/$TNAME"
+export BERTH_SOCKET="$BERTH_STATE_DIR/netd.sock"
+export BERTH_NFT_TABLE="$BERTH_PREFIX"
+TMP=$(mktemp -d "/tmp/berth-$TNAME.XXXXXX")
+
+_cleanups=""
+# at_exit CMD: run CMD (a shell string) when the test exits, last first.
+at_exit() { _cleanups="$1
+$_cleanups"; }
+
+_run_cleanups() {
+	rc=$?
+	set +e
+	printf '%s\n' "$_cleanups" | while IFS= read -r c; do
+		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
+	done
+	rm -rf "$TMP"
+	exit $rc
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+skip() { echo "SKIP $TNAME: $*" >&2; exit 77; }
+fail() { echo "FAIL $TNAME: $*" >&2; exit 1; }
+note() { echo "  $TNAME: $*" >&2; }
+
+need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
+need_cmd() {
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs $c"
+	done
+}
+need_tun() { [ -c /dev/net/tun ] || skip "needs /dev/net/tun"; }
+
+# wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds.
+wait_for() {
+	_t=$1; shift
+	_end=$(( $(date +%s%N) / 1000000 + _t * 1000 ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $(( $(date +%s%N) / 1000000 )) -lt $_end ] || return 1
+		sleep 0.02
+	done
+}
+
+# Start this test's netd in the foreground (-d) in the background; its
+# log goes to $TMP/netd.log. Sets NETD_PID.
+netd_start() {
+	mkdir -p "$BERTH_STATE_DIR"
+	"$NETD" -d -s "$BERTH_SOCKET" --pool "$BERTH_POOL" \
+	    --state-dir "$BERTH_STATE_DIR" --prefix "$BERTH_PREFIX" \
+	    --table "$BERTH_TABLE" "$@" >>"$TMP/netd.log" 2>&1 &
+	NETD_PID=$!
+	at_exit "netd_kill $NETD_PID"
+	wait_for 5 test -S "$BERTH_SOCKET" || {
+		cat "$TMP/netd.log" >&2
+		fail "netd did not start"
+	}
+}
+
+# Stop a netd we started, by its pid: SIGTERM, then wait.
+netd_kill() {
+	kill -TERM "$1" 2>/dev/null || return 0
+	for _i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	kill -KILL "$1" 2>/dev/null
+	"$NETD" --cleanup -s "$BERTH_SOCKET" --pool "$BERTH_POOL" \
+	    --state-dir "$BERTH_STATE_DIR" --prefix "$BERTH_PREFIX" \
+	    --table "$BERTH_TABLE" || true
+}
+
+# Kernel objects of this test's instance, one per line (empty = none).
+leftovers() {
+	ip -o link show 2>/dev/null | awk -F': ' '{print $2}' |
+	    grep -E "^($BERTH_PREFIX|bt[0-9a-f]{8})" | sed 's/@.*//' |
+	    while read -r l; do
+		# container tuns of other instances are not ours
+		case $l in bt[0-9a-f]*)
+			ip -o addr show dev "$l" | grep -q " $POOL_NET\." ||
+			    continue;;
+		esac
+		echo "link $l"
+	    done
+	ip rule show | grep -E "lookup $BERTH_TABLE\b" | sed 's/^/rule /' || true
+	ip route show table "$BERTH_TABLE" 2>/dev/null | sed 's/^/route /' || true
+	nft list tables 2>/dev/null | grep -E " $BERTH_NFT_TABLE$" |
+	    sed 's/^/nft /' || true
+}
+
+# The host must always keep a "lookup local" rule.
+has_local_rule() { ip rule show | grep -q "lookup local"; }
+
+# outside_ns NAME: create a network namespace with a veth pair to the
+# host, host side 192.168.(200+slot).1/24, inside .2. Sets OUT_NS,
+# OUT_HOST_IP, OUT_IP. Removed at exit.
+outside_ns() {
+	OUT_NS="berth-$1-$slot"
+	OUT_HOST_IP="192.168.$((200 + slot % 50)).1"
+	OUT_IP="192.168.$((200 + slot % 50)).2"
+	ip netns add "$OUT_NS"
+	at_exit "ip netns del $OUT_NS"
+	ip link add "vbo$slot" type veth peer name eth0 netns "$OUT_NS"
+	at_exit "ip link del vbo$slot"
+	ip addr add "$OUT_HOST_IP/24" dev "vbo$slot"
+	ip link set "vbo$slot" up
+	ip -n "$OUT_NS" addr add "$OUT_IP/24" dev eth0
+	ip -n "$OUT_NS" link set eth0 up
+	ip -n "$OUT_NS" link set lo up
+	ip -n "$OUT_NS" route add default via "$OUT_HOST_IP"
+}
+
+# bg_start LOG CMD...: start a background process of ours, killed at exit
+# by its pid. Sets BG_PID.
+bg_start() {
+	_log=$1; shift
+	"$@" >"$_log" 2>&1 &
+	BG_PID=$!
+	at_exit "kill $BG_PID"
+}
+
+# ctr_ip NAME: the address netd gave a container.
+ctr_ip() {
+	"$BERTH" inspect "$1" | /usr/bin/python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)[0]["ip"])'
+}
+
+# berth_autostarted: after a CLI command started netd itself, register
+# its pid (from "hello") for SIGTERM at exit. Sets NETD_PID.
+berth_autostarted() {
+	NETD_PID=$(/usr/bin/python3 "$ROOT/tests/integ/ctl.py" "$BERTH_SOCKET" \
+	    hello | /usr/bin/python3 -c \
+	    'import json,sys; print(json.load(sys.stdin)["data"]["pid"])')
+	at_exit "netd_kill $NETD_PID"
+}
+
+# expect_fail PATTERN CMD...: CMD must exit 1 and say PATTERN on stderr.
+expect_fail() {
+	_pat=$1; shift
+	if "$@" >"$TMP/out" 2>"$TMP/err"; then
+		fail "succeeded, should have failed: $*"
+	fi
+	_rc=$?
+	grep -q -- "$_pat" "$TMP/err" ||
+	    fail "$*: message lacks '$_pat': $(cat "$TMP/err")"
+	[ "$_rc" -eq 1 ] || fail "$*: exit $_rc, expected 1"
+}
