@@ -170,7 +170,7 @@ cmd_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t		*env;
-	const char	*user = NULL, *workdir = NULL;
+	const char	*user = NULL, *workdir = NULL, *name;
 	char		*cause = NULL;
 	int		 ch, rc;
 
@@ -198,12 +198,14 @@ cmd_exec(int argc, char **argv)
 			return cli_usage("exec");
 		}
 	}
-	if (optind + 1 >= argc) {
+	name = argv[optind++];
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	if (name == NULL || optind >= argc) {
 		json_decref(env);
 		return cli_usage("exec");
 	}
-	rc = container_exec(argv[optind], argv + optind + 1, user, workdir,
-	    env, &cause);
+	rc = container_exec(name, argv + optind, user, workdir, env, &cause);
 	if (rc == -1) {
 		cli_error("exec", "%s", cause);
 		rc = 1;

@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "launch.h"
 #include "log.h"
+#include "name.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -208,6 +209,7 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	struct launch_spec	 ls;
 	json_t			*args, *ctr = NULL, *hello = NULL, *meta;
 	char			*log = NULL, **envv = NULL, buf[1024];
+	char			 namebuf[NAME_MAX_LEN + 1];
 	const char		*name;
 	pid_t			 pid;
 	int			 p[2] = { -1, -1 }, rc = -1, code;
@@ -235,7 +237,9 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	json_object_set_new(args, "meta", meta);
 	if (client_call("create", args, &ctr, cause) == -1)
 		goto out;
-	name = json_string_value(json_object_get(ctr, "name"));
+	name = namebuf;
+	snprintf(namebuf, sizeof(namebuf), "%s",
+	    json_string_value(json_object_get(ctr, "name")));
 	meta = json_object_get(ctr, "meta");
 	container_spec(ctr, meta, &ls, hello);
 	ls.argv = o->argv;

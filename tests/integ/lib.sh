@@ -165,10 +165,11 @@ berth_autostarted() {
 # expect_fail PATTERN CMD...: CMD must exit 1 and say PATTERN on stderr.
 expect_fail() {
 	_pat=$1; shift
-	if "$@" >"$TMP/out" 2>"$TMP/err"; then
-		fail "succeeded, should have failed: $*"
-	fi
+	set +e
+	"$@" >"$TMP/out" 2>"$TMP/err"
 	_rc=$?
+	set -e
+	[ "$_rc" -ne 0 ] || fail "succeeded, should have failed: $*"
 	grep -q -- "$_pat" "$TMP/err" ||
 	    fail "$*: message lacks '$_pat': $(cat "$TMP/err")"
 	[ "$_rc" -eq 1 ] || fail "$*: exit $_rc, expected 1"
