@@ -114,10 +114,14 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# The shim: position independent, no dependency flags beyond libc.
+# The shim: position independent, no dependency flags beyond libc, and
+# never sanitized: it is preloaded into programs that are not (nor are
+# the test helpers it is preloaded into with a cleaned environment).
+NOSAN_CFLAGS = $(filter-out -fsanitize=%,$(BASE_CFLAGS))
+NOSAN_LDFLAGS = $(filter-out -fsanitize=%,$(LDFLAGS))
 $(B)/obj/shim/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
 
 define mklib
 $(1): $(call objs,$(2))
@@ -147,7 +151,7 @@ $(NETD): $(B)/obj/netd/main.o $(NETD_LIBS)
 
 $(SHIM): $(patsubst %.c,$(B)/obj/shim/%.o,$(SHIM_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(SHLIB_FLAGS) $(LDFLAGS) -o $@ $^ -ldl
+	$(CC) $(SHLIB_FLAGS) $(NOSAN_LDFLAGS) -o $@ $^ -ldl
 
 # ---------------------------------------------------------------- tests
 
@@ -158,7 +162,13 @@ $(B)/tests/%: tests/unit/%.c $(ALL_LIBS)
 
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(LDFLAGS)
+	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -o $@ $< $(NOSAN_LDFLAGS)
+
+# dnsserve runs netd's DNS server alone (tests/integ/dns_server.sh,
+# bench/dns), so it links netd's library.
+$(B)/tests/helpers/dnsserve: tests/helpers/dnsserve.c $(NETD_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)
 
 deps:
 	@scripts/deps --check 2>/dev/null || scripts/deps
@@ -179,10 +189,15 @@ unit: $(UNIT_BINS)
 LINT_SRCS := $(COMMON_SRCS) $(PFRULES_SRCS) $(RUNTIME_SRCS) $(SHIM_SRCS) \
 	$(NETD_SRCS) $(CLI_SRCS) $(wildcard cli/main.c netd/main.c)
 
+# Loop macros of jansson and sys/queue.h, which cppcheck cannot see.
+CPPCHECK_MACROS := '-Djson_array_foreach(a,i,v)=for(i=0;(v=0);)' \
+	'-Djson_object_foreach(o,k,v)=for(k=0;(v=0);)' \
+	'-DLIST_FOREACH(v,h,f)=for(v=0;v;)' '-DTAILQ_FOREACH(v,h,f)=for(v=0;v;)'
+
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --std=c11 -D__linux__ -Icommon -Ipfrules -Inetd \
-	    -Iruntime -Icli $(LINT_SRCS)
+	    -Iruntime -Icli $(CPPCHECK_MACROS) $(LINT_SRCS)
 	clang-tidy --quiet $(LINT_SRCS) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN8)
 

@@ -154,6 +154,8 @@ client_connect(char **cause)
 		return client_fd = fd;
 	if (errno != ENOENT && errno != ECONNREFUSED)
 		return -1;
+	if (getenv("BERTH_NO_AUTOSTART") != NULL)
+		return cause_prefix(cause, "BERTH_NO_AUTOSTART is set");
 
 	dir = xstrdup(cli_cfg.socket);
 	if (util_mkdir_p(dirname(dir), 0755) == -1 && geteuid() == 0) {

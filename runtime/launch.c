@@ -2,17 +2,34 @@
 /*
  * launch.c - the runtime launcher (see launch.h).
  *
- * DOC: the child's steps
- * In order, each reported through the status pipe when it fails:
- * 1. stdio: the log file (opened as root, before anything is dropped)
- *    or the caller's terminal; detached children lead their own group;
- * 2. rootfs: write etc/hosts and etc/resolv.conf, copy the interposer to
- *    /.berth/ inside it, chroot;
- * 3. working directory;
- * 4. credentials: supplementary groups, gid, uid — in that order, and
- *    checked, so a failed drop never runs the command as root;
- * 5. environment and exec (PATH search).
- * The pipe is close-on-exec: EOF means exec succeeded.
+ * DOC: how a container's process starts
+ * In the caller, before fork, everything that needs a lookup, memory or
+ * a file outside the rootfs: the user, the groups and the home
+ * directory come from the host's databases (never from a rootfs that
+ * its owner may have filled with anything); the environment is built;
+ * the rootfs gets etc/hosts, etc/resolv.conf and a copy of the
+ * interposer at /.berth/ (a copy rather than a bind mount: it works the
+ * same on macOS, needs no mount namespace and leaves nothing mounted;
+ * it is rewritten only when it changed). Files inside the rootfs are
+ * written through directory fds opened with O_NOFOLLOW, so a symlinked
+ * etc/ cannot send root's writes to the host.
+ *
+ * The child then only makes system calls, each step reported through a
+ * close-on-exec pipe when it fails (EOF means the exec happened):
+ * 1. default signal handling, an empty signal mask; with a log, its own
+ *    process group (stop signals the group), stdout and stderr to the
+ *    log (opened as root, before anything is dropped), stdin from
+ *    /dev/null; without one, the caller's terminal and process group,
+ *    so Ctrl-C and job control work as for any command;
+ * 2. chroot;
+ * 3. credentials: supplementary groups, gid, uid, in that order, then a
+ *    check that root cannot be regained, so a failed drop never runs
+ *    the command as root;
+ * 4. working directory;
+ * 5. the interposer must be readable by the new user: the dynamic
+ *    loader skips a preload it cannot open and runs the program on the
+ *    host's addresses, which must not happen quietly;
+ * 6. exec through PATH (the child's own PATH).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -34,361 +51,678 @@
 
 extern char **environ;
 
+/* launch_linux.c / launch_darwin.c */
+int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
+
 struct launch_fail {
 	int	 step;
 	int	 err;
 };
 
-enum { STEP_STDIO = 1, STEP_ROOTFS, STEP_CHROOT, STEP_CWD, STEP_CREDS,
+enum { STEP_STDIO = 1, STEP_CHROOT, STEP_CREDS, STEP_CWD, STEP_SHIM,
     STEP_EXEC };
 
-int
-launch_user(const char *user, uid_t *uid, gid_t *gid, char **name,
-    char **cause)
-{
-	struct passwd	*pw;
-	unsigned long	 u, g;
-	const char	*s;
-	char		*colon, buf[64];
+static const int launch_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
-	*name = NULL;
-	if (user == NULL) {
-		/* Under sudo: the user who ran sudo. */
-		if ((s = getenv("SUDO_UID")) != NULL &&
-		    util_parse_uint(s, 0x7fffffff, &u) == 0) {
-			*uid = (uid_t)u;
-			s = getenv("SUDO_GID");
-			*gid = s != NULL && util_parse_uint(s, 0x7fffffff,
-			    &g) == 0 ? (gid_t)g : (gid_t)u;
-		} else {
-			*uid = getuid();
-			*gid = getgid();
-		}
-		if ((pw = getpwuid(*uid)) != NULL)
-			*name = xstrdup(pw->pw_name);
+/* Signal forwarding, armed from launch_start() to launch_wait(). */
+static volatile sig_atomic_t	 launch_target;
+static volatile sig_atomic_t	 launch_own_group;
+static struct sigaction		 launch_old[4];
+static int			 launch_armed;
+
+/* ------------------------------------------------------------- user */
+
+static int
+launch_groups(struct launch_cred *c)
+{
+	int	 n = 32, m;
+
+	if (c->name == NULL) {
+		c->groups = xcalloc(1, sizeof(gid_t));
+		c->groups[0] = c->gid;
+		c->ngroups = 1;
 		return 0;
 	}
-	if (strlen(user) >= sizeof(buf))
-		return cause_set(cause, "--user: \"%.20s...\" is too long",
-		    user);
-	snprintf(buf, sizeof(buf), "%s", user);
-	if ((colon = strchr(buf, ':')) != NULL)
-		*colon++ = '\0';
-	if (util_parse_uint(buf, 0x7fffffff, &u) == 0) {
-		*uid = (uid_t)u;
-		pw = getpwuid(*uid);
-		*gid = pw != NULL ? pw->pw_gid : (gid_t)u;
-	} else if ((pw = getpwnam(buf)) != NULL) {
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
-	} else
-		return cause_set(cause, "--user: no user \"%.40s\"", buf);
-	if (pw != NULL)
-		*name = xstrdup(pw->pw_name);
-	if (colon != NULL) {
-		if (util_parse_uint(colon, 0x7fffffff, &g) == -1)
-			return cause_set(cause, "--user: bad group \"%.20s\"",
-			    colon);
-		*gid = (gid_t)g;
+	for (;;) {
+		c->groups = xreallocarray(c->groups, n, sizeof(gid_t));
+		m = n;
+		if (launch_os_grouplist(c->name, c->gid, c->groups, &m) !=
+		    -1) {
+			c->ngroups = m;
+			return 0;
+		}
+		if (n >= 65536)
+			return -1;
+		n = m > n ? m : n * 2;
+	}
+}
+
+static void
+launch_pw(struct launch_cred *c, const struct passwd *pw)
+{
+	if (pw == NULL)
+		return;
+	c->name = xstrdup(pw->pw_name);
+	c->home = xstrdup(pw->pw_dir);
+}
+
+int
+launch_user(const char *user, struct launch_cred *c, char **cause)
+{
+	struct passwd	*pw = NULL;
+	struct group	*gr;
+	unsigned long	 u, g;
+	const char	*s;
+	char		*buf = NULL, *grp;
+	int		 rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	c->uid = getuid();
+	c->gid = getgid();
+	if (user == NULL) {
+		/* Under sudo: the user who ran it. Otherwise: ourselves. */
+		if (getuid() != 0 || (s = getenv("SUDO_UID")) == NULL)
+			return 0;
+		if (util_parse_uint(s, 0x7fffffff, &u) == -1)
+			return cause_set(cause, "SUDO_UID=%.20s is not a uid",
+			    s);
+		c->uid = (uid_t)u;
+		pw = getpwuid(c->uid);
+		if ((s = getenv("SUDO_GID")) != NULL &&
+		    util_parse_uint(s, 0x7fffffff, &g) == 0)
+			c->gid = (gid_t)g;
+		else
+			c->gid = pw != NULL ? pw->pw_gid : (gid_t)u;
+	} else {
+		buf = xstrdup(user);
+		if ((grp = strchr(buf, ':')) != NULL)
+			*grp++ = '\0';
+		if (*buf == '\0' || (grp != NULL && *grp == '\0')) {
+			cause_set(cause, "--user \"%.40s\": expected "
+			    "NAME|UID[:GROUP|GID]", user);
+			goto out;
+		}
+		if (util_parse_uint(buf, 0x7fffffff, &u) == 0) {
+			c->uid = (uid_t)u;
+			pw = getpwuid(c->uid);
+			/* no passwd entry: the group of the same number */
+			c->gid = pw != NULL ? pw->pw_gid : (gid_t)u;
+		} else if ((pw = getpwnam(buf)) != NULL) {
+			c->uid = pw->pw_uid;
+			c->gid = pw->pw_gid;
+		} else {
+			cause_set(cause, "--user: no user \"%.40s\" on this "
+			    "host", buf);
+			goto out;
+		}
+		if (grp != NULL) {
+			if (util_parse_uint(grp, 0x7fffffff, &g) == 0)
+				c->gid = (gid_t)g;
+			else if ((gr = getgrnam(grp)) != NULL)
+				c->gid = gr->gr_gid;
+			else {
+				cause_set(cause, "--user: no group \"%.40s\" "
+				    "on this host", grp);
+				goto out;
+			}
+		}
+	}
+	launch_pw(c, pw);
+	if (getuid() != 0) {
+		if (c->uid != getuid() || c->gid != getgid()) {
+			cause_set(cause, "only root can run a process as "
+			    "uid %u gid %u", (unsigned int)c->uid,
+			    (unsigned int)c->gid);
+			goto out;
+		}
+		rc = 0;		/* already who we should be */
+		goto out;
+	}
+	if (launch_groups(c) == -1) {
+		cause_set(cause, "cannot list the groups of %s", c->name);
+		goto out;
+	}
+	c->change = 1;
+	rc = 0;
+out:
+	free(buf);
+	if (rc == -1)
+		launch_cred_free(c);
+	return rc;
+}
+
+void
+launch_cred_free(struct launch_cred *c)
+{
+	free(c->groups);
+	free(c->name);
+	free(c->home);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ------------------------------------------------------------ rootfs */
+
+/* Replace dfd/name with buf: a temporary file, then rename. */
+static int
+launch_write_at(int dfd, const char *name, const void *buf, size_t len,
+    mode_t mode)
+{
+	char		 tmp[128];
+	const char	*p = buf;
+	ssize_t		 n;
+	int		 fd, saved;
+
+	snprintf(tmp, sizeof(tmp), ".%s.berth-%ld", name, (long)getpid());
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_NOFOLLOW | O_CLOEXEC, mode)) == -1)
+		return -1;
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) == -1 || close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	if (renameat(dfd, tmp, dfd, name) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	unlinkat(dfd, tmp, 0);
+	errno = saved;
+	return -1;
+}
+
+/* rootfd/name as a directory of its own (created), never a symlink. */
+static int
+launch_subdir(int rootfd, const char *name)
+{
+	if (mkdirat(rootfd, name, 0755) == -1 && errno != EEXIST)
+		return -1;
+	return openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
+static char *
+launch_hosts(const struct launch_spec *ls)
+{
+	char	*text, *self = NULL, *gw = NULL;
+
+	if (ls->addr != NULL && ls->name != NULL)
+		xasprintf(&self, "%s\t%s %s.berth\n", ls->addr, ls->name,
+		    ls->name);
+	if (ls->gateway != NULL)
+		xasprintf(&gw, "%s\thost.berth\n", ls->gateway);
+	xasprintf(&text, "127.0.0.1\tlocalhost\n"
+	    "::1\tlocalhost ip6-localhost ip6-loopback\n%s%s%s",
+	    self != NULL ? self : "", gw != NULL ? gw : "",
+	    ls->hosts != NULL ? ls->hosts : "");
+	free(self);
+	free(gw);
+	return text;
+}
+
+static char *
+launch_resolv(const struct launch_spec *ls)
+{
+	char	*text;
+
+	if (ls->resolv != NULL)
+		return xstrdup(ls->resolv);
+	if (ls->dns != NULL) {
+		xasprintf(&text, "nameserver %s\nsearch berth\n", ls->dns);
+		return text;
+	}
+	if ((text = util_read_file("/etc/resolv.conf", 65536, NULL)) != NULL)
+		return text;
+	return xstrdup("");
+}
+
+/* The interposer's copy at /.berth/NAME, rewritten only if it differs. */
+static int
+launch_shim_copy(int rootfd, const char *src, char **inside, char **cause)
+{
+	const char	*base;
+	char		*want = NULL, *have = NULL;
+	size_t		 wlen, hlen = 0;
+	ssize_t		 n;
+	int		 bfd = -1, fd, rc = -1;
+
+	base = strrchr(src, '/') != NULL ? strrchr(src, '/') + 1 : src;
+	if ((want = util_read_file(src, 64 << 20, &wlen)) == NULL) {
+		cause_set(cause, "interposer %s: %s", src, strerror(errno));
+		goto out;
+	}
+	if ((bfd = launch_subdir(rootfd, ".berth")) == -1) {
+		cause_set(cause, "/.berth: %s", strerror(errno));
+		goto out;
+	}
+	if ((fd = openat(bfd, base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) !=
+	    -1) {
+		/* small (~100 KB): compare it all */
+		have = xmalloc(wlen + 1);
+		while (hlen <= wlen && (n = read(fd, have + hlen,
+		    wlen + 1 - hlen)) > 0)
+			hlen += (size_t)n;
+		close(fd);
+	}
+	if (have == NULL || hlen != wlen || memcmp(have, want, wlen) != 0) {
+		if (launch_write_at(bfd, base, want, wlen, 0755) == -1) {
+			cause_set(cause, "/.berth/%s: %s", base,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	xasprintf(inside, "/.berth/%s", base);
+	rc = 0;
+out:
+	if (bfd != -1)
+		close(bfd);
+	free(want);
+	free(have);
+	return rc;
+}
+
+static int
+launch_rootfs(const struct launch_spec *ls, char **shim_in, char **cause)
+{
+	char	*hosts = NULL, *resolv = NULL;
+	int	 rootfd, etcfd = -1, rc = -1;
+
+	*shim_in = NULL;
+	if ((rootfd = open(ls->rootfs, O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return cause_set(cause, "rootfs %s: %s", ls->rootfs,
+		    strerror(errno));
+	if ((etcfd = launch_subdir(rootfd, "etc")) == -1) {
+		cause_set(cause, "rootfs %s: etc: %s%s", ls->rootfs,
+		    strerror(errno), errno == ENOTDIR || errno == ELOOP ?
+		    " (a symlink: refused)" : "");
+		goto out;
+	}
+	hosts = launch_hosts(ls);
+	resolv = launch_resolv(ls);
+	if (launch_write_at(etcfd, "hosts", hosts, strlen(hosts), 0644) ==
+	    -1 || launch_write_at(etcfd, "resolv.conf", resolv,
+	    strlen(resolv), 0644) == -1) {
+		cause_set(cause, "rootfs %s: etc: %s", ls->rootfs,
+		    strerror(errno));
+		goto out;
+	}
+	if (ls->shim != NULL && launch_shim_copy(rootfd, ls->shim, shim_in,
+	    cause) == -1) {
+		cause_prefix(cause, "rootfs %s", ls->rootfs);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (etcfd != -1)
+		close(etcfd);
+	close(rootfd);
+	free(hosts);
+	free(resolv);
+	return rc;
+}
+
+/* ------------------------------------------------------- environment */
+
+static int
+launch_env_is(const char *entry, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	return strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
+/* Does an addition set the variable of entry? They win. */
+static int
+launch_env_added(char **add, const char *entry)
+{
+	const char	*eq = strchr(entry, '=');
+	size_t		 i, n;
+
+	if (add == NULL || eq == NULL)
+		return 0;
+	n = (size_t)(eq - entry);
+	for (i = 0; add[i] != NULL; i++) {
+		if (strncmp(add[i], entry, n) == 0 && add[i][n] == '=')
+			return 1;
 	}
 	return 0;
 }
+
+static void
+launch_env_put(char **v, size_t *n, char **add, char *entry)
+{
+	if (launch_env_added(add, entry))
+		free(entry);
+	else
+		v[(*n)++] = entry;
+}
+
+/*
+ * Ours, without the CLI's BERTH_* settings (BERTH_SHIM_DEBUG passes);
+ * then BERTH_ADDR, BERTH_CONTAINER, BERTH_DNS, the user's USER, LOGNAME
+ * and HOME when it changes, the preload variable (appended to an
+ * existing value outside a rootfs, whose paths mean nothing inside
+ * one); then the additions, which override all of it.
+ */
+static char **
+launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
+    const char *shim)
+{
+	const char	*pv = launch_preload_var(), *old = getenv(pv);
+	char		**v, *s;
+	size_t		 n = 0, i, cap = 16;
+
+	for (i = 0; environ[i] != NULL; i++)
+		cap++;
+	for (i = 0; ls->env != NULL && ls->env[i] != NULL; i++)
+		cap++;
+	v = xcalloc(cap, sizeof(char *));
+	for (i = 0; environ[i] != NULL; i++) {
+		s = environ[i];
+		if ((strncmp(s, "BERTH_", 6) == 0 &&
+		    !launch_env_is(s, "BERTH_SHIM_DEBUG")) ||
+		    launch_env_is(s, pv) || (c->change &&
+		    (launch_env_is(s, "USER") || launch_env_is(s, "LOGNAME") ||
+		    launch_env_is(s, "HOME"))))
+			continue;
+		launch_env_put(v, &n, ls->env, xstrdup(s));
+	}
+#define PUT(...) do { \
+	xasprintf(&s, __VA_ARGS__); \
+	launch_env_put(v, &n, ls->env, s); \
+} while (0)
+	if (ls->addr != NULL)
+		PUT("BERTH_ADDR=%s", ls->addr);
+	if (ls->name != NULL)
+		PUT("BERTH_CONTAINER=%s", ls->name);
+	if (ls->dns != NULL)
+		PUT("BERTH_DNS=%s", ls->dns);
+	if (c->change && c->name != NULL) {
+		PUT("USER=%s", c->name);
+		PUT("LOGNAME=%s", c->name);
+	}
+	if (c->change)
+		PUT("HOME=%s", c->home != NULL ? c->home : "/");
+	if (shim != NULL) {
+		if (old != NULL && *old != '\0' && ls->rootfs == NULL)
+			PUT("%s=%s:%s", pv, old, shim);
+		else
+			PUT("%s=%s", pv, shim);
+	}
+#undef PUT
+	for (i = 0; ls->env != NULL && ls->env[i] != NULL; i++)
+		v[n++] = xstrdup(ls->env[i]);
+	v[n] = NULL;
+	return v;
+}
+
+static void
+launch_envv_free(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ------------------------------------------------------------- child */
 
 static void __attribute__((__noreturn__))
 launch_die(int fd, int step, int err)
 {
 	struct launch_fail	 f = { step, err };
 
-	if (write(fd, &f, sizeof(f)) != (ssize_t)sizeof(f))
-		_exit(126);
+	(void)!write(fd, &f, sizeof(f));
 	_exit(step == STEP_EXEC && err == ENOENT ? 127 : 126);
 }
 
-/* Write a small file inside the rootfs (as root, before the chroot). */
-static int
-launch_rootfs_file(const char *rootfs, const char *rel, const char *text)
-{
-	char	*path;
-	int	 rc;
-
-	xasprintf(&path, "%s/%s", rootfs, rel);
-	rc = util_write_file_atomic(path, text, strlen(text), 0644);
-	free(path);
-	return rc;
-}
-
-static int
-launch_copy(const char *from, const char *to)
-{
-	char	*buf;
-	size_t	 len;
-	int	 rc;
-
-	if ((buf = util_read_file(from, 64 * 1024 * 1024, &len)) == NULL)
-		return -1;
-	rc = util_write_file_atomic(to, buf, len, 0755);
-	free(buf);
-	return rc;
-}
-
-/* Prepare the rootfs: /etc files and the interposer at /.berth/. */
-static int
-launch_rootfs(const struct launch_spec *ls, char **shim_in)
-{
-	char	*text, *dir, *dst;
-	int	 rc;
-
-	*shim_in = NULL;
-	xasprintf(&dir, "%s/etc", ls->rootfs);
-	rc = util_mkdir_p(dir, 0755);
-	free(dir);
-	if (rc == -1)
-		return -1;
-	xasprintf(&text, "127.0.0.1\tlocalhost\n::1\tlocalhost\n%s\t%s "
-	    "%s.berth\n%s", ls->addr != NULL ? ls->addr : "127.0.0.1",
-	    ls->name != NULL ? ls->name : "container",
-	    ls->name != NULL ? ls->name : "container",
-	    ls->hosts != NULL ? ls->hosts : "");
-	rc = launch_rootfs_file(ls->rootfs, "etc/hosts", text);
-	free(text);
-	if (rc == -1)
-		return -1;
-	if (ls->gateway != NULL) {
-		xasprintf(&text, "nameserver %s\nsearch berth\n", ls->gateway);
-		rc = launch_rootfs_file(ls->rootfs, "etc/resolv.conf", text);
-		free(text);
-		if (rc == -1)
-			return -1;
-	}
-	if (ls->shim == NULL)
-		return 0;
-	xasprintf(&dir, "%s/.berth", ls->rootfs);
-	rc = util_mkdir_p(dir, 0755);
-	free(dir);
-	if (rc == -1)
-		return -1;
-	xasprintf(&dst, "%s/.berth/%s", ls->rootfs, strrchr(ls->shim, '/') !=
-	    NULL ? strrchr(ls->shim, '/') + 1 : ls->shim);
-	rc = launch_copy(ls->shim, dst);
-	if (rc == 0)
-		*shim_in = xstrdup(dst + strlen(ls->rootfs));
-	free(dst);
-	return rc;
-}
-
-/* The child's environment: ours, plus BERTH_*, the preload, additions. */
-static char **
-launch_envv(const struct launch_spec *ls, const char *shim)
-{
-	const char	*pv = launch_preload_var(), *old;
-	char		**v, *s;
-	size_t		 n = 0, i, cap;
-
-	for (i = 0; environ[i] != NULL; i++)
-		;
-	cap = i + 8;
-	for (i = 0; ls->env != NULL && ls->env[i] != NULL; i++)
-		cap++;
-	v = xcalloc(cap, sizeof(char *));
-	for (i = 0; environ[i] != NULL; i++) {
-		if (strncmp(environ[i], "BERTH_", 6) == 0 ||
-		    (strncmp(environ[i], pv, strlen(pv)) == 0 &&
-		    environ[i][strlen(pv)] == '='))
-			continue;
-		v[n++] = environ[i];
-	}
-	if (ls->addr != NULL) {
-		xasprintf(&s, "BERTH_ADDR=%s", ls->addr);
-		v[n++] = s;
-	}
-	if (ls->name != NULL) {
-		xasprintf(&s, "BERTH_CONTAINER=%s", ls->name);
-		v[n++] = s;
-	}
-	if (ls->gateway != NULL && ls->rootfs == NULL) {
-		xasprintf(&s, "BERTH_DNS=%s", ls->gateway);
-		v[n++] = s;
-	}
-	if ((old = getenv("BERTH_SHIM_DEBUG")) != NULL) {
-		xasprintf(&s, "BERTH_SHIM_DEBUG=%s", old);
-		v[n++] = s;
-	}
-	if (shim != NULL) {
-		old = getenv(pv);
-		if (old != NULL && *old != '\0' && ls->rootfs == NULL)
-			xasprintf(&s, "%s=%s:%s", pv, shim, old);
-		else
-			xasprintf(&s, "%s=%s", pv, shim);
-		v[n++] = s;
-	}
-	for (i = 0; ls->env != NULL && ls->env[i] != NULL; i++)
-		v[n++] = ls->env[i];
-	v[n] = NULL;
-	return v;
-}
-
 static void __attribute__((__noreturn__))
-launch_child(const struct launch_spec *ls, uid_t uid, gid_t gid,
-    const char *uname, const char *shim, int fd)
+launch_child(const struct launch_spec *ls, const struct launch_cred *c,
+    const char *shim, char **envv, int fd)
 {
-	char	**envv;
-	int	  lfd, nfd;
+	sigset_t	 none;
+	size_t		 i;
+	int		 lfd, nfd;
+
+	for (i = 0; i < nitems(launch_sigs); i++)
+		signal(launch_sigs[i], SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);
+	signal(SIGTTIN, SIG_DFL);
+	signal(SIGTTOU, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (ls->log != NULL) {
+		setpgid(0, 0);
 		if ((lfd = open(ls->log, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC, 0640)) == -1)
-			launch_die(fd, STEP_STDIO, errno);
-		if ((nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		    O_CLOEXEC, 0640)) == -1 ||
+		    (nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 			launch_die(fd, STEP_STDIO, errno);
 		if (dup2(nfd, STDIN_FILENO) == -1 ||
 		    dup2(lfd, STDOUT_FILENO) == -1 ||
 		    dup2(lfd, STDERR_FILENO) == -1)
 			launch_die(fd, STEP_STDIO, errno);
-		/* Its own process group: stop signals the whole group. */
-		setpgid(0, 0);
 	}
-	signal(SIGPIPE, SIG_DFL);
-	if (ls->rootfs != NULL) {
-		if (chdir(ls->rootfs) == -1 || chroot(".") == -1)
-			launch_die(fd, STEP_CHROOT, errno);
-		if (chdir(ls->workdir != NULL ? ls->workdir : "/") == -1)
-			launch_die(fd, STEP_CWD, errno);
-	} else if (ls->workdir != NULL && chdir(ls->workdir) == -1)
-		launch_die(fd, STEP_CWD, errno);
-	if (getuid() == 0) {
-		if ((uname != NULL ? initgroups(uname, gid) :
-		    setgroups(0, NULL)) == -1)
+	if (ls->rootfs != NULL &&
+	    (chdir(ls->rootfs) == -1 || chroot(".") == -1))
+		launch_die(fd, STEP_CHROOT, errno);
+	if (c->change) {
+		if (setgroups(c->ngroups, c->groups) == -1 ||
+		    setgid(c->gid) == -1 || setuid(c->uid) == -1)
 			launch_die(fd, STEP_CREDS, errno);
-		if (setgid(gid) == -1 || setuid(uid) == -1)
-			launch_die(fd, STEP_CREDS, errno);
-		if (uid != 0 && setuid(0) == 0)
+		if (c->uid != 0 && (setuid(0) == 0 || getuid() != c->uid ||
+		    geteuid() != c->uid))
 			launch_die(fd, STEP_CREDS, EPERM);
-	} else if (uid != getuid() || gid != getgid())
-		launch_die(fd, STEP_CREDS, EPERM);
-	envv = launch_envv(ls, shim);
+	}
+	if (ls->workdir != NULL ? chdir(ls->workdir) == -1 :
+	    ls->rootfs != NULL && chdir("/") == -1)
+		launch_die(fd, STEP_CWD, errno);
+	if (shim != NULL && access(shim, R_OK) == -1)
+		launch_die(fd, STEP_SHIM, errno);
+	/* execvp searches the PATH of environ: the child's own */
 	environ = envv;
 	execvp(ls->argv[0], ls->argv);
 	launch_die(fd, STEP_EXEC, errno);
 }
 
+/* ------------------------------------------------------------ parent */
+
+/*
+ * Pass on signals sent to us with kill(2). When the child shares our
+ * process group (foreground), a signal from the terminal (Ctrl-C) has
+ * reached it already: passing it on would deliver it twice.
+ */
+static void
+launch_forward(int sig, siginfo_t *si, void *ctx)
+{
+	int	 saved = errno;
+
+	if (launch_target > 0 && (launch_own_group || si == NULL ||
+	    si->si_code == SI_USER || si->si_code == SI_QUEUE))
+		kill((pid_t)launch_target, sig);
+	errno = saved;
+}
+
+static void
+launch_arm(pid_t pid, int own_group)
+{
+	struct sigaction	 sa;
+	size_t			 i;
+
+	if (launch_armed)
+		return;
+	launch_target = pid;
+	launch_own_group = own_group;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = launch_forward;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < nitems(launch_sigs); i++)
+		sigaction(launch_sigs[i], &sa, &launch_old[i]);
+	launch_armed = 1;
+}
+
+static void
+launch_disarm(void)
+{
+	size_t	 i;
+
+	if (!launch_armed)
+		return;
+	for (i = 0; i < nitems(launch_sigs); i++)
+		sigaction(launch_sigs[i], &launch_old[i], NULL);
+	launch_target = 0;
+	launch_armed = 0;
+}
+
+static void
+launch_failed(const struct launch_spec *ls, const struct launch_cred *c,
+    const char *shim, const struct launch_fail *f, char **cause)
+{
+	const char	*cmd = ls->argv[0];
+
+	switch (f->step) {
+	case STEP_STDIO:
+		cause_set(cause, "log %s: %s", ls->log, strerror(f->err));
+		break;
+	case STEP_CHROOT:
+		cause_set(cause, "chroot %s: %s", ls->rootfs,
+		    strerror(f->err));
+		break;
+	case STEP_CREDS:
+		cause_set(cause, "cannot become uid %u gid %u: %s",
+		    (unsigned int)c->uid, (unsigned int)c->gid,
+		    strerror(f->err));
+		break;
+	case STEP_CWD:
+		cause_set(cause, "working directory %s: %s",
+		    ls->workdir != NULL ? ls->workdir : "/", strerror(f->err));
+		break;
+	case STEP_SHIM:
+		cause_set(cause, "the interposer %s is not readable by uid "
+		    "%u: %s", shim, (unsigned int)c->uid, strerror(f->err));
+		break;
+	default:
+		if (f->err == ENOENT && strchr(cmd, '/') == NULL)
+			cause_set(cause, "%s: command not found", cmd);
+		else
+			cause_set(cause, "cannot execute %s: %s", cmd,
+			    strerror(f->err));
+		break;
+	}
+}
+
 int
 launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 {
+	struct launch_cred	 c;
 	struct launch_fail	 f;
-	uid_t			 uid;
-	gid_t			 gid;
-	char			*uname = NULL, *shim_in = NULL;
+	sigset_t		 block, old;
+	char			*shim_in = NULL, **envv = NULL;
 	const char		*shim = ls->shim;
-	int			 p[2], status, rc = -1;
+	int			 p[2] = { -1, -1 }, rc = -1;
+	size_t			 i;
 	ssize_t			 n;
 	pid_t			 pid;
 
-	if (ls->argv == NULL || ls->argv[0] == NULL)
+	if (ls->argv == NULL || ls->argv[0] == NULL || *ls->argv[0] == '\0')
 		return cause_set(cause, "no command");
-	if (launch_user(ls->user, &uid, &gid, &uname, cause) == -1)
+	if (launch_user(ls->user, &c, cause) == -1)
 		return -1;
-	if (shim != NULL && access(shim, R_OK) == -1)
-		shim = NULL;	/* no interposer built: run without */
-	if (ls->rootfs != NULL) {
-		if (launch_rootfs(ls, &shim_in) == -1) {
-			cause_set(cause, "preparing rootfs %s: %s", ls->rootfs,
-			    strerror(errno));
-			goto out;
-		}
-		shim = shim_in;
+	if (ls->rootfs != NULL && getuid() != 0) {
+		cause_set(cause, "--rootfs needs root (chroot)");
+		goto out;
 	}
-	if (pipe2(p, O_CLOEXEC) == -1) {
+	if (shim != NULL && access(shim, R_OK) == -1) {
+		cause_set(cause, "the interposer %s: %s", shim,
+		    strerror(errno));
+		goto out;
+	}
+	if (ls->rootfs != NULL) {
+		if (launch_rootfs(ls, &shim_in, cause) == -1)
+			goto out;
+		if (shim != NULL)
+			shim = shim_in;
+	}
+	envv = launch_envv(ls, &c, shim);
+	if (pipe(p) == -1 || util_set_cloexec(p[0]) == -1 ||
+	    util_set_cloexec(p[1]) == -1) {
 		cause_set(cause, "pipe: %s", strerror(errno));
 		goto out;
 	}
+	/* no signal between fork and the forwarding: hold them */
+	sigemptyset(&block);
+	for (i = 0; i < nitems(launch_sigs); i++)
+		sigaddset(&block, launch_sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	if ((pid = fork()) == -1) {
 		cause_set(cause, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;
 	}
 	if (pid == 0) {
 		close(p[0]);
-		launch_child(ls, uid, gid, uname, shim, p[1]);
+		launch_child(ls, &c, shim, envv, p[1]);
 	}
+	if (ls->log != NULL)
+		setpgid(pid, pid);	/* whoever is first; the child too */
+	launch_arm(pid, ls->log != NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
+	p[1] = -1;
 	do
 		n = read(p[0], &f, sizeof(f));
 	while (n == -1 && errno == EINTR);
-	close(p[0]);
 	if (n == (ssize_t)sizeof(f)) {
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
 			;
-		switch (f.step) {
-		case STEP_STDIO:
-			cause_set(cause, "log %s: %s", ls->log,
-			    strerror(f.err));
-			break;
-		case STEP_CHROOT:
-			cause_set(cause, "chroot %s: %s", ls->rootfs,
-			    strerror(f.err));
-			break;
-		case STEP_CWD:
-			cause_set(cause, "working directory %s: %s",
-			    ls->workdir != NULL ? ls->workdir : "/",
-			    strerror(f.err));
-			break;
-		case STEP_CREDS:
-			cause_set(cause, "cannot become uid %u gid %u: %s",
-			    (unsigned int)uid, (unsigned int)gid,
-			    strerror(f.err));
-			break;
-		default:
-			cause_set(cause, "cannot execute %s: %s", ls->argv[0],
-			    strerror(f.err));
-			break;
-		}
+		launch_disarm();
+		launch_failed(ls, &c, shim, &f, cause);
 		goto out;
 	}
 	*pidp = pid;
 	rc = 0;
 out:
-	free(uname);
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+	launch_envv_free(envv);
+	launch_cred_free(&c);
 	free(shim_in);
 	return rc;
-}
-
-static volatile sig_atomic_t launch_target;
-
-/*
- * Pass on signals sent to us with kill(2). A Ctrl-C from the terminal
- * (si_code SI_KERNEL) already reached the child, which shares our
- * process group in the foreground: passing it on would send it twice.
- */
-static void
-launch_forward(int sig, siginfo_t *si, void *ctx)
-{
-	if (launch_target > 0 && (si == NULL || si->si_code <= 0))
-		kill((pid_t)launch_target, sig);
 }
 
 int
 launch_wait(pid_t pid, int *code)
 {
-	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction	 sa, old[4];
-	size_t			 i;
-	int			 status = 0;
-	pid_t			 r;
+	int	 status = 0;
+	pid_t	 r;
 
-	launch_target = pid;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = launch_forward;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < nitems(sigs); i++)
-		sigaction(sigs[i], &sa, &old[i]);
+	if (!launch_armed || launch_target != pid) {
+		launch_disarm();
+		launch_arm(pid, getpgid(pid) == pid);
+	}
 	do
 		r = waitpid(pid, &status, 0);
 	while (r == -1 && errno == EINTR);
-	for (i = 0; i < nitems(sigs); i++)
-		sigaction(sigs[i], &old[i], NULL);
-	launch_target = 0;
+	launch_disarm();
 	if (r == -1) {
 		*code = 1;
 		return -1;

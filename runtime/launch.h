@@ -2,15 +2,16 @@
 /*
  * launch.h - starting a container's process: the runtime launcher.
  *
- * launch_start() forks; the child takes its stdio (the terminal, or the
- * container's log), optionally chroots into a root filesystem (writing
- * /etc/hosts and /etc/resolv.conf there and copying the interposer in),
- * drops to the container's user, sets the environment (BERTH_ADDR and
- * the interposer in LD_PRELOAD / DYLD_INSERT_LIBRARIES) and execs. Any
- * failure before exec comes back through a close-on-exec pipe, so the
- * caller gets "cannot execute foo: No such file or directory" instead
- * of a child that exits 127. launch_wait() waits, passing on SIGINT,
- * SIGTERM, SIGHUP and SIGQUIT sent to the caller.
+ * launch_start() prepares everything that needs lookups or allocation
+ * in the caller (the user and groups, looked up on the host; the
+ * environment; the rootfs's /etc/hosts, /etc/resolv.conf and its copy
+ * of the interposer), then forks. The child takes its stdio (the
+ * terminal, or the container's log), chroots, drops to the user, sets
+ * its working directory and execs. A failure before exec comes back
+ * through a close-on-exec pipe, so the caller gets "foo: command not
+ * found" instead of a child that exits 127. From launch_start() until
+ * launch_wait() returns, SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to
+ * the caller are passed on to the child. One launch at a time.
  */
 #ifndef BERTH_LAUNCH_H
 #define BERTH_LAUNCH_H
@@ -20,30 +21,51 @@
 struct launch_spec {
 	char		**argv;		/* NULL-terminated, argv[0] via PATH */
 	char		**env;		/* "K=V" additions, NULL-terminated */
-	const char	 *name;		/* container name (hosts, env) */
+	const char	 *name;		/* container name: /etc/hosts,
+					   BERTH_CONTAINER */
 	const char	 *addr;		/* container address: BERTH_ADDR */
-	const char	 *gateway;	/* resolv.conf in a rootfs; BERTH_DNS */
+	const char	 *gateway;	/* host.berth in a rootfs's /etc/hosts */
+	const char	 *dns;		/* a DNS server for the container:
+					   BERTH_DNS, and the rootfs's
+					   nameserver; NULL: the host's */
 	const char	 *rootfs;	/* chroot here; NULL: none */
-	const char	 *user;		/* NAME, UID or UID:GID; NULL: the
+	const char	 *user;		/* NAME|UID[:GROUP|GID]; NULL: the
 					   invoking user (SUDO_UID under sudo) */
 	const char	 *workdir;	/* NULL: current dir, or / in a rootfs */
 	const char	 *shim;		/* interposer path; NULL: none */
 	const char	 *log;		/* stdout+stderr here, stdin /dev/null,
 					   own process group; NULL: inherit */
 	const char	 *hosts;	/* extra /etc/hosts lines in a rootfs */
+	const char	 *resolv;	/* /etc/resolv.conf for a rootfs; NULL:
+					   "nameserver DNS", or the host's */
+};
+
+/* Who the process runs as; launch_user() fills it, on the host. */
+struct launch_cred {
+	int		 change;	/* 0: stay who we are */
+	uid_t		 uid;
+	gid_t		 gid;
+	gid_t		*groups;	/* supplementary groups */
+	int		 ngroups;
+	char		*name;		/* NULL without a passwd entry */
+	char		*home;
 };
 
 int	 launch_start(const struct launch_spec *, pid_t *, char **cause);
 /* Wait for pid; *code = exit status, or 128 + signal. */
 int	 launch_wait(pid_t, int *code);
-/* Resolve spec->user: 0 and uid/gid/name, or -1 with *cause. */
-int	 launch_user(const char *user, uid_t *uid, gid_t *gid, char **name,
-	    char **cause);
+/* Resolve a --user value (NULL: the default); -1 with *cause. */
+int	 launch_user(const char *user, struct launch_cred *, char **cause);
+void	 launch_cred_free(struct launch_cred *);
 
 /* launch_linux.c / launch_darwin.c */
-/* The process's start time in clock ticks since boot; 0 if gone. */
+/*
+ * The process's start time (Linux: clock ticks since boot, from
+ * /proc/PID/stat field 22; macOS: microseconds since the epoch); 0 when
+ * the process is gone. With the pid it names one process for good.
+ */
 unsigned long long launch_pid_start(pid_t);
-/* The interposer beside the berth binary: DIR/../lib/libberth-shim.*. */
+/* The interposer: $BERTH_SHIM, else beside the binary, DIR/../lib. */
 const char *launch_shim_path(const char *exe_dir);
 /* The environment variable that preloads a library. */
 const char *launch_preload_var(void);

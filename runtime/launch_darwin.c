@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * launch_darwin.c - the launcher's macOS bits: process start times from
- * proc_pidinfo(PROC_PIDTBSDINFO), DYLD_INSERT_LIBRARIES, the .dylib name.
- * SIP strips DYLD_* for protected binaries (docs/runtime.md).
+ * proc_pidinfo(PROC_PIDTBSDINFO), group lists, DYLD_INSERT_LIBRARIES and
+ * the .dylib name. SIP strips DYLD_* for protected binaries and their
+ * children (docs/runtime.md). Not compiled on Linux.
  */
+#include <sys/types.h>
+#include <sys/proc_info.h>
+
 #include <libproc.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/proc_info.h>
+#include <unistd.h>
 
 #include "launch.h"
+
+int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
 
 unsigned long long
 launch_pid_start(pid_t pid)
@@ -21,6 +27,13 @@ launch_pid_start(pid_t pid)
 		return 0;
 	return (unsigned long long)bi.pbi_start_tvsec * 1000000ULL +
 	    bi.pbi_start_tvusec;
+}
+
+/* macOS declares getgrouplist() with int, gid_t is unsigned 32 bits */
+int
+launch_os_grouplist(const char *name, gid_t gid, gid_t *groups, int *n)
+{
+	return getgrouplist(name, (int)gid, (int *)groups, n);
 }
 
 const char *

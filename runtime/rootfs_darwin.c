@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rootfs_darwin.c - what a binary loads, from otool -L, and device nodes.
- * System libraries live in the dyld shared cache on macOS 11+, not as
- * files: only libraries that exist on disk (Homebrew's) are copied, and
- * a chroot needs SIP off (docs/runtime.md). Not compiled on Linux.
+ * rootfs_darwin.c - what a binary loads, from otool -L. Not compiled on
+ * Linux.
+ *
+ * Since macOS 11 the system's libraries live only in the dyld shared
+ * cache, not as files: libraries that exist on disk (Homebrew's) are
+ * copied, plus /usr/lib/dyld and the cache itself, which the kernel
+ * maps relative to the chroot. A chroot needs SIP off (docs/runtime.md,
+ * research/macos.md section 7).
  */
 #include <sys/stat.h>
 
-#include <errno.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,59 +19,65 @@
 
 #include "rootfs.h"
 #include "util.h"
-#include "xmalloc.h"
+
+/* The shared cache's files (macOS 13+: in the OS cryptex). */
+static void
+rootfs_cache(char ***paths, size_t *n)
+{
+	static const char *const dirs[] = {
+		"/System/Volumes/Preboot/Cryptexes/OS/System/Library/dyld",
+		"/System/Library/dyld",
+	};
+	struct dirent	*de;
+	DIR		*d;
+	char		 path[1024];
+	size_t		 i;
+
+	for (i = 0; i < nitems(dirs); i++) {
+		if ((d = opendir(dirs[i])) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, "dyld_shared_cache_", 18) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dirs[i],
+			    de->d_name);
+			rootfs_add(paths, n, path);
+		}
+		closedir(d);
+		return;
+	}
+}
 
 int
 rootfs_deps(const char *bin, char ***paths, size_t *n, char **cause)
 {
-	FILE	*f;
-	char	 line[1024], path[1024], *cmd;
+	char	*argv[4], *out, *line, *save = NULL, *p, *e;
+	int	 status, cached = 0;
 
 	*paths = NULL;
 	*n = 0;
-	if (strchr(bin, '\'') != NULL)
-		return cause_set(cause, "%s: quote in path", bin);
-	xasprintf(&cmd, "otool -L '%s' 2>/dev/null", bin);
-	f = popen(cmd, "r");
-	free(cmd);
-	if (f == NULL)
-		return cause_set(cause, "otool: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f) != NULL) {
-		/* "\t/path/lib.dylib (compatibility version ...)" */
-		if (line[0] != '\t' || sscanf(line + 1, "%1023s", path) != 1 ||
-		    path[0] != '/' || access(path, R_OK) == -1)
+	argv[0] = (char *)"otool";
+	argv[1] = (char *)"-L";
+	argv[2] = (char *)bin;
+	argv[3] = NULL;
+	if (rootfs_run(argv, &out, &status, cause) == -1)
+		return -1;
+	/* "\t/usr/lib/libSystem.B.dylib (compatibility version ...)" */
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] != '\t' || (p = strchr(line, '/')) == NULL)
 			continue;
-		*paths = xreallocarray(*paths, *n + 1, sizeof(char *));
-		(*paths)[(*n)++] = xstrdup(path);
+		if ((e = strstr(p, " (")) != NULL)
+			*e = '\0';
+		if (access(p, R_OK) == 0)
+			rootfs_add(paths, n, p);
+		else
+			cached = 1;	/* in the shared cache */
 	}
-	pclose(f);
-	if (access("/usr/lib/dyld", R_OK) == 0) {
-		*paths = xreallocarray(*paths, *n + 1, sizeof(char *));
-		(*paths)[(*n)++] = xstrdup("/usr/lib/dyld");
-	}
-	return 0;
-}
-
-int
-rootfs_devices(const char *dir, char **cause)
-{
-	static const char *const devs[] = { "null", "zero", "urandom" };
-	struct stat	 st;
-	char		*path, *src;
-	size_t		 i;
-
-	for (i = 0; i < nitems(devs); i++) {
-		xasprintf(&src, "/dev/%s", devs[i]);
-		xasprintf(&path, "%s/dev/%s", dir, devs[i]);
-		if (stat(src, &st) == -1 || (util_mkdir_p(dir, 0755), 0) ||
-		    (unlink(path), mknod(path, st.st_mode, st.st_rdev)) == -1) {
-			cause_set(cause, "%s: %s", path, strerror(errno));
-			free(src);
-			free(path);
-			return -1;
-		}
-		free(src);
-		free(path);
-	}
+	free(out);
+	if (access("/usr/lib/dyld", R_OK) == 0)
+		rootfs_add(paths, n, "/usr/lib/dyld");
+	if (cached)
+		rootfs_cache(paths, n);
 	return 0;
 }

@@ -23,7 +23,7 @@ expect_fail 'not a valid JSON' "$BERTH" up -f "$TMP/bad3.json"
 [ "$("$BERTH" ps -a | wc -l)" -eq 1 ] || fail "bad files left containers"
 
 # The demo.
-at_exit "'$BERTH' down -f '$ROOT/examples/demo.json'"
+at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$ROOT/examples/demo.json'"
 "$BERTH" up -f "$ROOT/examples/demo.json" >"$TMP/up" 2>&1 ||
     fail "up: $(cat "$TMP/up")"
 grep -q 'try: curl http://127.0.0.1:8080/' "$TMP/up" || fail "no hint: $(cat "$TMP/up")"

@@ -10,7 +10,7 @@
 
 set -eu
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ROOT=${BERTH_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=$ROOT/build/bin
 BERTH=$BIN/berth
 NETD=$BIN/berth-netd
@@ -135,7 +135,8 @@ outside_ns() {
 	ip -n "$OUT_NS" addr add "$OUT_IP/24" dev eth0
 	ip -n "$OUT_NS" link set eth0 up
 	ip -n "$OUT_NS" link set lo up
-	ip -n "$OUT_NS" route add default via "$OUT_HOST_IP"
+	# No default route: the outside host talks to the host's veth
+	# address only (and so never past the host to any other address).
 }
 
 # bg_start LOG CMD...: start a background process of ours, killed at exit
@@ -173,4 +174,44 @@ expect_fail() {
 	grep -q -- "$_pat" "$TMP/err" ||
 	    fail "$*: message lacks '$_pat': $(cat "$TMP/err")"
 	[ "$_rc" -eq 1 ] || fail "$*: exit $_rc, expected 1"
+}
+
+# ---- netd tests (tests/integ/netd_*.sh)
+
+# ctl OP [JSON-ARGS]: one request to this test's netd; prints the reply.
+ctl() {
+	/usr/bin/python3 "$ROOT/tests/integ/ctl.py" "$BERTH_SOCKET" "$@"
+}
+
+# jget EXPR: evaluate a python expression over the JSON on stdin (as j).
+jget() {
+	/usr/bin/python3 -c 'import json,sys; j=json.load(sys.stdin); '"print($1)"
+}
+
+# ctl_ok OP [JSON-ARGS]: like ctl, fails the test unless the reply is ok;
+# prints the reply's data.
+ctl_ok() {
+	_r=$(ctl "$@") || fail "ctl $*: no reply"
+	printf '%s' "$_r" | jget 'j["ok"]' | grep -q True ||
+	    fail "ctl $*: $_r"
+	printf '%s' "$_r" | jget 'json.dumps(j["data"])'
+}
+
+# now_ms: milliseconds since the epoch.
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# need_netd: the binary, root, tun and nft, or skip.
+need_netd() {
+	need_root
+	need_tun
+	need_cmd nft ip /usr/bin/python3
+	[ -x "$NETD" ] || skip "build/bin/berth-netd is not built"
+}
+
+# fresh_state: start this test's netd without the state of an earlier
+# run of the same test; removed again at exit.
+fresh_state() {
+	case $BERTH_STATE_DIR in /run/berth-test/?*) ;; *) return 0;; esac
+	rm -rf "$BERTH_STATE_DIR"
+	at_exit "rm -rf $BERTH_STATE_DIR"
 }

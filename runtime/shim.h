@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * shim.h - the address interposer: portable logic (shim.c) and the OS
+ * layer (shim_linux.c, shim_darwin.c) that exports the libc symbols and
+ * reaches the real ones.
+ *
+ * Three layers, as in Samba's socket_wrapper: the exported symbol (OS
+ * file) calls the emulation (shim_*, shim.c), which calls the real libc
+ * through shim_libc_* (OS file). Nothing here uses common/: the shim
+ * links only libc (+libdl), and every symbol but the interposed ones is
+ * hidden (-fvisibility=hidden).
+ */
+#ifndef BERTH_SHIM_H
+#define BERTH_SHIM_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <spawn.h>
+
+/* The emulation, called by the exported symbols. */
+int	 shim_bind(int, const struct sockaddr *, socklen_t);
+int	 shim_connect(int, const struct sockaddr *, socklen_t);
+int	 shim_listen(int, int);
+ssize_t	 shim_sendto(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t);
+ssize_t	 shim_sendmsg(int, const struct msghdr *, int);
+int	 shim_getsockname(int, struct sockaddr *, socklen_t *);
+int	 shim_execve(const char *, char *const [], char *const []);
+int	 shim_posix_spawn(pid_t *, const char *,
+	    const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+	    char *const [], char *const []);
+int	 shim_posix_spawnp(pid_t *, const char *,
+	    const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+	    char *const [], char *const []);
+
+/*
+ * shim_dest - prepare a destination for connect/sendto/sendmsg/sendmmsg
+ * (and connectx on macOS): bind an unbound socket to the container
+ * address first (unless SHIM_NOBIND), and rewrite loopback and DNS
+ * destinations. *out is sa, or buf holding the rewritten copy. Returns
+ * 0, or -1 with errno set when the call must fail rather than leave the
+ * container's address.
+ */
+#define SHIM_STREAM	0x1	/* connect: let the kernel pick the port late */
+#define SHIM_NOBIND	0x2	/* the caller bound the socket already */
+int	 shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
+	    struct sockaddr_storage *buf, const struct sockaddr **out,
+	    int flags);
+/* The container address as a source for family (port 0); -1 if off. */
+int	 shim_source(int family, struct sockaddr_storage *, socklen_t *);
+
+/*
+ * An environment for exec: envp itself when it carries BERTH_ADDR, or a
+ * copy with the shim's variables added (see shim.c). The copy is
+ * mmap'ed, which is safe in a vfork child; shim_env_free() releases it.
+ */
+char	**shim_env_fix(char *const envp[]);
+void	 shim_env_free(char **fixed, char *const envp[]);
+
+/* BERTH_SHIM_DEBUG=1: one line per decision on stderr, never stdout. */
+void	 shim_log(const char *func, const char *fmt, ...)
+	    __attribute__((__format__(printf, 2, 3)));
+
+/* The OS layer: the real libc functions. */
+int	 shim_libc_bind(int, const struct sockaddr *, socklen_t);
+int	 shim_libc_connect(int, const struct sockaddr *, socklen_t);
+int	 shim_libc_listen(int, int);
+ssize_t	 shim_libc_sendto(int, const void *, size_t, int,
+	    const struct sockaddr *, socklen_t);
+ssize_t	 shim_libc_sendmsg(int, const struct msghdr *, int);
+int	 shim_libc_getsockname(int, struct sockaddr *, socklen_t *);
+int	 shim_libc_execve(const char *, char *const [], char *const []);
+int	 shim_libc_posix_spawn(pid_t *, const char *,
+	    const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+	    char *const [], char *const []);
+int	 shim_libc_posix_spawnp(pid_t *, const char *,
+	    const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
+	    char *const [], char *const []);
+
+/* The OS layer: small differences. */
+extern const char shim_os_preload_var[];  /* LD_PRELOAD, DYLD_INSERT_... */
+void	 shim_os_no_port(int fd);	/* IP_BIND_ADDRESS_NO_PORT, if any */
+
+#endif

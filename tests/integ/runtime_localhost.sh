@@ -1,0 +1,41 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# Each container has its own localhost: a server on 127.0.0.1:9000 in a
+# answers a's client at 127.0.0.1:9000 (and [::1]:9000); b's client at
+# 127.0.0.1:9000 does not reach it, nor does the host's.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_tun
+need_cmd curl ss
+
+PY=/usr/bin/python3
+PORT=9000
+ss -Hltn "sport = :$PORT" | grep -q . && skip "port $PORT is busy on the host"
+netd_start
+at_exit "'$BERTH' rm -f a b"
+
+"$BERTH" run -d --name a -- $PY -m http.server $PORT --bind 127.0.0.1 \
+    >/dev/null || fail "run a"
+"$BERTH" run -d --name b -- sleep 600 >/dev/null || fail "run b"
+A=$(ctr_ip a)
+wait_for 10 curl -sf "http://$A:$PORT/" || fail "a's server is not up"
+ss -Hltn "sport = :$PORT" | grep -q " $A:$PORT " ||
+    fail "a's 127.0.0.1 server is not on $A: $(ss -Hltn "sport = :$PORT")"
+
+"$BERTH" exec a -- curl -sf -m 5 "http://127.0.0.1:$PORT/" >/dev/null ||
+    fail "a's client does not reach a's localhost server"
+"$BERTH" exec a -- curl -sf -m 5 -g "http://[::1]:$PORT/" >/dev/null ||
+    fail "a's client does not reach it at [::1]"
+"$BERTH" exec a -- curl -sf -m 5 "http://localhost:$PORT/" >/dev/null ||
+    fail "a's client does not reach it at localhost"
+if "$BERTH" exec b -- curl -sf -m 5 "http://127.0.0.1:$PORT/" \
+    >/dev/null 2>&1; then
+	fail "b's client reached a's localhost server"
+fi
+if curl -sf -m 5 "http://127.0.0.1:$PORT/" >/dev/null 2>&1; then
+	fail "the host reached a's localhost server at 127.0.0.1"
+fi
+"$BERTH" logs a | grep -Eq "^(::ffff:)?$A - " ||
+    fail "a's server did not log a's own address"
+exit 0
