@@ -116,6 +116,10 @@ container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
 	ls->user = json_string_value(json_object_get(meta, "user"));
 	ls->workdir = json_string_value(json_object_get(meta, "workdir"));
 	ls->gateway = json_string_value(json_object_get(hello, "gateway"));
+	ls->stack = json_string_value(json_object_get(ctr, "stack"));
+	/* netd's DNS answers on the gateway, unless hello says it is off */
+	if (!json_is_false(json_object_get(hello, "dns")))
+		ls->dns = ls->gateway;
 }
 
 static int

@@ -484,14 +484,14 @@ void
 proxy_del(struct proxy *px, uint8_t proto, uint32_t host_addr,
     uint16_t host_lo)
 {
-	struct pmap	*m;
+	struct pmap	*m, *next;
 
-	LIST_FOREACH(m, &px->maps, entry) {
-		if (m->proto == proto && m->host_addr == host_addr &&
-		    m->host_lo == host_lo) {
+	for (m = LIST_FIRST(&px->maps); m != NULL; m = next) {
+		next = LIST_NEXT(m, entry);
+		if (m->proto == proto && m->host_lo == host_lo &&
+		    (host_addr == 0 || m->host_addr == host_addr)) {
 			LIST_REMOVE(m, entry);
 			proxy_map_free(m);
-			return;
 		}
 	}
 }

@@ -34,7 +34,10 @@ void		 proxy_free(struct proxy *);
 int		 proxy_add(struct proxy *, uint8_t proto, uint32_t host_addr,
 		    uint16_t host_lo, uint16_t host_hi, uint32_t ctr_addr,
 		    uint16_t ctr_lo, char **cause);
-/* Stop serving the mapping with this host side; closes its flows. */
+/*
+ * Stop serving the mappings of this protocol and first host port (on
+ * host_addr, or on every address when 0); closes their flows.
+ */
 void		 proxy_del(struct proxy *, uint8_t proto, uint32_t host_addr,
 		    uint16_t host_lo);
 /* Expire idle UDP flows; returns ms until the next check is due. */

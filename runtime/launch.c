@@ -279,8 +279,16 @@ launch_resolv(const struct launch_spec *ls)
 
 	if (ls->resolv != NULL)
 		return xstrdup(ls->resolv);
+	/*
+	 * glibc's own resolver inside a chroot sends from whatever source
+	 * the kernel picks (the gateway, by the pool route), so netd cannot
+	 * tell the asking container's stack: the search list names it.
+	 */
 	if (ls->dns != NULL) {
-		xasprintf(&text, "nameserver %s\nsearch berth\n", ls->dns);
+		xasprintf(&text, "nameserver %s\nsearch %s%s%sberth\n",
+		    ls->dns, ls->stack != NULL ? ls->stack : "",
+		    ls->stack != NULL ? ".berth" : "",
+		    ls->stack != NULL ? " " : "");
 		return text;
 	}
 	if ((text = util_read_file("/etc/resolv.conf", 65536, NULL)) != NULL)
@@ -412,7 +420,8 @@ launch_env_put(char **v, size_t *n, char **add, char *entry)
 
 /*
  * Ours, without the CLI's BERTH_* settings (BERTH_SHIM_DEBUG passes);
- * then BERTH_ADDR, BERTH_CONTAINER, BERTH_DNS, the user's USER, LOGNAME
+ * then BERTH_ADDR, BERTH_CONTAINER, BERTH_DNS, BERTH_STACK, the user's
+ * USER, LOGNAME
  * and HOME when it changes, the preload variable (appended to an
  * existing value outside a rootfs, whose paths mean nothing inside
  * one); then the additions, which override all of it.
@@ -450,6 +459,8 @@ launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
 		PUT("BERTH_CONTAINER=%s", ls->name);
 	if (ls->dns != NULL)
 		PUT("BERTH_DNS=%s", ls->dns);
+	if (ls->stack != NULL)
+		PUT("BERTH_STACK=%s", ls->stack);
 	if (c->change && c->name != NULL) {
 		PUT("USER=%s", c->name);
 		PUT("LOGNAME=%s", c->name);

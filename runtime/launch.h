@@ -28,6 +28,9 @@ struct launch_spec {
 	const char	 *dns;		/* a DNS server for the container:
 					   BERTH_DNS, and the rootfs's
 					   nameserver; NULL: the host's */
+	const char	 *stack;	/* the container's stack, or NULL:
+					   BERTH_STACK, the rootfs's search
+					   list (bare service names) */
 	const char	 *rootfs;	/* chroot here; NULL: none */
 	const char	 *user;		/* NAME|UID[:GROUP|GID]; NULL: the
 					   invoking user (SUDO_UID under sudo) */
@@ -37,7 +40,9 @@ struct launch_spec {
 					   own process group; NULL: inherit */
 	const char	 *hosts;	/* extra /etc/hosts lines in a rootfs */
 	const char	 *resolv;	/* /etc/resolv.conf for a rootfs; NULL:
-					   "nameserver DNS", or the host's */
+					   "nameserver DNS" and "search
+					   [STACK.berth] berth", or the
+					   host's */
 };
 
 /* Who the process runs as; launch_user() fills it, on the host. */

@@ -29,7 +29,10 @@
  *  - listen on an unbound socket binds it to the container address.
  *  - with BERTH_DNS=GATEWAY[:PORT], port 53 traffic to a nameserver of
  *    /etc/resolv.conf (read once, on first use) or to 127.0.0.53,
- *    127.0.0.1 or ::1 goes to GATEWAY:53 (PORT, for tests) instead.
+ *    127.0.0.1 or ::1 goes to GATEWAY:53 (PORT, for tests) instead;
+ *    and getaddrinfo()/gethostbyname*() ask GATEWAY themselves for
+ *    container names (shim_dns.c), since glibc's resolver sends its
+ *    packets where no interposer sees them.
  *  - exec and posix_spawn with an environment that lacks BERTH_ADDR
  *    (env -i, daemons that clean their environment) get BERTH_ADDR and
  *    the preload variable back, so children stay in the container.
@@ -282,6 +285,24 @@ shim_source(int family, struct sockaddr_storage *ss, socklen_t *len)
 }
 
 /* ------------------------------------------------------------- DNS */
+
+int
+shim_dns_server(struct sockaddr_in *sin)
+{
+	pthread_once(&shim_once, shim_init);
+	if (!shim.dns_on)
+		return -1;
+	if (sin != NULL) {
+		memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		sin->sin_addr = shim.dns;
+		sin->sin_port = shim.dns_port;
+#ifdef SIN6_LEN
+		sin->sin_len = sizeof(*sin);
+#endif
+	}
+	return 0;
+}
 
 static void
 shim_ns_add(const struct in6_addr *a)

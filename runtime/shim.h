@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <netdb.h>
 #include <spawn.h>
 
 /* The emulation, called by the exported symbols. */
@@ -49,6 +50,23 @@ int	 shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 	    int flags);
 /* The container address as a source for family (port 0); -1 if off. */
 int	 shim_source(int family, struct sockaddr_storage *, socklen_t *);
+/* BERTH_DNS as a destination (sin may be NULL); -1 when it is unset. */
+int	 shim_dns_server(struct sockaddr_in *sin);
+
+/*
+ * Names (shim_dns.c): getaddrinfo() and the gethostbyname family for
+ * container names, asked of BERTH_DNS. shim_dns_getaddrinfo() calls the
+ * real function for every other name. The hostent forms return 0 when
+ * the name is not theirs (call the real function), 1 when they
+ * answered: *result (NULL if not found), *herr, and for the _r form the
+ * function's return value in *rc.
+ */
+int	 shim_dns_getaddrinfo(const char *, const char *,
+	    const struct addrinfo *, struct addrinfo **);
+int	 shim_dns_hostent_r(const char *name, int af, struct hostent *,
+	    char *buf, size_t buflen, struct hostent **result, int *herr,
+	    int *rc);
+int	 shim_dns_hostent(const char *name, int af, struct hostent **result);
 
 /*
  * An environment for exec: envp itself when it carries BERTH_ADDR, or a
@@ -78,8 +96,12 @@ int	 shim_libc_posix_spawnp(pid_t *, const char *,
 	    const posix_spawn_file_actions_t *, const posix_spawnattr_t *,
 	    char *const [], char *const []);
 
+int	 shim_libc_getaddrinfo(const char *, const char *,
+	    const struct addrinfo *, struct addrinfo **);
+
 /* The OS layer: small differences. */
 extern const char shim_os_preload_var[];  /* LD_PRELOAD, DYLD_INSERT_... */
 void	 shim_os_no_port(int fd);	/* IP_BIND_ADDRESS_NO_PORT, if any */
+void	 shim_os_random(void *, size_t);	/* DNS query IDs */
 
 #endif

@@ -7,14 +7,19 @@
  * (libsystem_c calling connect, execvp calling execve) are patched by
  * dyld, so, unlike Linux, execve and posix_spawn cover the exec family.
  * The $NOCANCEL variants and connectx (used by Apple's frameworks) get
- * the same treatment. Not compiled on Linux; kept thin.
+ * the same treatment. getaddrinfo, gethostbyname and gethostbyname2
+ * are interposed for container names (shim_dns.c): on macOS they ask
+ * mDNSResponder over a unix socket, which no socket redirect can see.
+ * Not compiled on Linux; kept thin.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
 
 #include <errno.h>
 #include <mach-o/dyld-interposing.h>
+#include <netdb.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,6 +86,19 @@ shim_libc_posix_spawnp(pid_t *pid, const char *file,
     char *const argv[], char *const envp[])
 {
 	return posix_spawnp(pid, file, fa, at, argv, envp);
+}
+
+int
+shim_libc_getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	return getaddrinfo(node, service, hints, res);
+}
+
+void
+shim_os_random(void *buf, size_t len)
+{
+	arc4random_buf(buf, len);
 }
 
 /* No IP_BIND_ADDRESS_NO_PORT: connect keeps the port bind picked. */
@@ -169,6 +187,28 @@ shim_connectx(int fd, const sa_endpoints_t *ep, sae_associd_t aid,
 	return connectx(fd, &e, aid, flags, iov, iovcnt, len, cid);
 }
 
+/* -------------------------------------------------------- names */
+
+static struct hostent *
+shim_gethostbyname(const char *name)
+{
+	struct hostent	*he;
+
+	if (shim_dns_hostent(name, AF_INET, &he))
+		return he;
+	return gethostbyname(name);
+}
+
+static struct hostent *
+shim_gethostbyname2(const char *name, int af)
+{
+	struct hostent	*he;
+
+	if (shim_dns_hostent(name, af, &he))
+		return he;
+	return gethostbyname2(name, af);
+}
+
 /* ------------------------------------------------------ tuples */
 
 DYLD_INTERPOSE(shim_bind, bind)
@@ -184,3 +224,6 @@ DYLD_INTERPOSE(shim_getsockname, getsockname)
 DYLD_INTERPOSE(shim_execve, execve)
 DYLD_INTERPOSE(shim_posix_spawn, posix_spawn)
 DYLD_INTERPOSE(shim_posix_spawnp, posix_spawnp)
+DYLD_INTERPOSE(shim_dns_getaddrinfo, getaddrinfo)
+DYLD_INTERPOSE(shim_gethostbyname, gethostbyname)
+DYLD_INTERPOSE(shim_gethostbyname2, gethostbyname2)

@@ -7,18 +7,23 @@
  *
  * glibc calls its own functions internally without the PLT, so execvp
  * or execl inside libc never reach our execve: each member of the exec
- * family is exported here. sendmmsg lives here too: macOS has none.
+ * family is exported here, and each of getaddrinfo, gethostbyname,
+ * gethostbyname2 and their _r forms (gethostbyname calls its _r form
+ * internally too). sendmmsg lives here too: macOS has none.
  */
 #include <sys/types.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <netdb.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "shim.h"
@@ -122,6 +127,30 @@ shim_libc_posix_spawnp(pid_t *pid, const char *file,
 {
 	SHIM_REAL(posix_spawnp, ENOSYS);
 	return fn_(pid, file, fa, at, argv, envp);
+}
+
+int
+shim_libc_getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	SHIM_REAL(getaddrinfo, EAI_SYSTEM);
+	return fn_(node, service, hints, res);
+}
+
+void
+shim_os_random(void *buf, size_t len)
+{
+	static unsigned int	 seq;
+	unsigned int		 x;
+	struct timespec		 ts;
+
+	if (getrandom(buf, len, GRND_NONBLOCK) == (ssize_t)len)
+		return;
+	/* early boot or seccomp: good enough for a query ID on a link */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	x = (unsigned int)ts.tv_nsec ^ (unsigned int)getpid() << 16 ^
+	    __atomic_add_fetch(&seq, 0x9e37, __ATOMIC_RELAXED);
+	memcpy(buf, &x, len < sizeof(x) ? len : sizeof(x));
 }
 
 void
@@ -228,6 +257,63 @@ sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 	free(copy);
 	errno = saved;
 	return rc;
+}
+
+/* -------------------------------------------------------- names */
+
+SHIM_EXPORT int
+getaddrinfo(const char *node, const char *service,
+    const struct addrinfo *hints, struct addrinfo **res)
+{
+	return shim_dns_getaddrinfo(node, service, hints, res);
+}
+
+SHIM_EXPORT struct hostent *
+gethostbyname(const char *name)
+{
+	struct hostent	*he;
+	SHIM_REAL(gethostbyname, NULL);
+
+	if (shim_dns_hostent(name, AF_INET, &he))
+		return he;
+	return fn_(name);
+}
+
+SHIM_EXPORT struct hostent *
+gethostbyname2(const char *name, int af)
+{
+	struct hostent	*he;
+	SHIM_REAL(gethostbyname2, NULL);
+
+	if (shim_dns_hostent(name, af, &he))
+		return he;
+	return fn_(name, af);
+}
+
+SHIM_EXPORT int
+gethostbyname2_r(const char *name, int af, struct hostent *ret, char *buf,
+    size_t buflen, struct hostent **result, int *h_errnop)
+{
+	int	 rc;
+	SHIM_REAL(gethostbyname2_r, ENOSYS);
+
+	if (shim_dns_hostent_r(name, af, ret, buf, buflen, result, h_errnop,
+	    &rc))
+		return rc;
+	return fn_(name, af, ret, buf, buflen, result, h_errnop);
+}
+
+SHIM_EXPORT int
+gethostbyname_r(const char *name, struct hostent *ret, char *buf,
+    size_t buflen, struct hostent **result, int *h_errnop)
+{
+	int	 rc;
+	SHIM_REAL(gethostbyname_r, ENOSYS);
+
+	if (shim_dns_hostent_r(name, AF_INET, ret, buf, buflen, result,
+	    h_errnop, &rc))
+		return rc;
+	return fn_(name, ret, buf, buflen, result, h_errnop);
 }
 
 /* --------------------------------------------------------- exec */

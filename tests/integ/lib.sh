@@ -42,7 +42,7 @@ _run_cleanups() {
 	printf '%s\n' "$_cleanups" | while IFS= read -r c; do
 		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
 	done
-	rm -rf "$TMP"
+	rm -rf "$TMP" "$BERTH_STATE_DIR"
 	exit $rc
 }
 trap _run_cleanups EXIT
@@ -85,8 +85,19 @@ netd_start() {
 	}
 }
 
+# Remove every container of this test's instance: netd does not own
+# container processes, so stopping netd alone would leave them running.
+ctr_rm_all() {
+	[ -S "$BERTH_SOCKET" ] || return 0
+	BERTH_NO_AUTOSTART=1 "$BERTH" ps -a --json 2>/dev/null |
+	    /usr/bin/python3 -c 'import json,sys
+print(" ".join(c["name"] for c in json.load(sys.stdin)))' 2>/dev/null |
+	    xargs -r env BERTH_NO_AUTOSTART=1 "$BERTH" rm -f >/dev/null 2>&1
+}
+
 # Stop a netd we started, by its pid: SIGTERM, then wait.
 netd_kill() {
+	ctr_rm_all
 	kill -TERM "$1" 2>/dev/null || return 0
 	for _i in $(seq 100); do
 		kill -0 "$1" 2>/dev/null || return 0

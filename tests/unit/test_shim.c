@@ -10,7 +10,9 @@
  * 127.0.0.1, and another for the gateway's DNS on 127.0.0.4. The
  * servers answer "PEER ADDR PORT", so each test sees the address the
  * kernel really used. errno cases are checked against the raw system
- * call, which the interposer cannot touch.
+ * call, which the interposer cannot touch. A fake DNS server (fakedns,
+ * below) on 127.0.0.4 answers the interposer's getaddrinfo() and
+ * gethostbyname() hooks, with a name for each way a reply can go wrong.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -23,6 +25,8 @@
 #include <linux/netlink.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -35,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -46,7 +51,7 @@ extern char **environ;
 #define DNSGW	"127.0.0.4"	/* a stand-in gateway DNS */
 
 static char	 helpers[PATH_MAX];
-static int	 echo_port, host_port, dns_port;
+static int	 echo_port, host_port, dns_port, fakedns_port;
 
 /* ------------------------------------------------------- helpers */
 
@@ -897,8 +902,8 @@ t_dns_hook(void **state)
 	    "connect 127.0.0.53 54 2>/dev/null", dns_port, helpers);
 	assert_int_not_equal(run(cmd, out, sizeof(out)), 0);
 	/* off without BERTH_DNS: 127.0.0.1:53 is the container's own */
-	snprintf(cmd, sizeof(cmd), "%s/shim_probe connect 127.0.0.1 53 "
-	    "2>/dev/null", helpers);
+	snprintf(cmd, sizeof(cmd), "env -u BERTH_DNS %s/shim_probe connect "
+	    "127.0.0.1 53 2>/dev/null", helpers);
 	assert_int_not_equal(run(cmd, out, sizeof(out)), 0);
 	/* a bad BERTH_DNS is ignored, not fatal */
 	snprintf(cmd, sizeof(cmd), "BERTH_DNS=nonsense %s/shim_probe connect "
@@ -906,7 +911,557 @@ t_dns_hook(void **state)
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 }
 
+/* ----------------------------------------------------------- names */
+
+/*
+ * The hooks run in this process: BERTH_DNS points at fakedns, whose
+ * names are listed at fakedns_answer(). "count.berth" answers with the
+ * number of queries it received before, as 0.0.HI.LO.
+ */
+static int
+fake_count(void)
+{
+	struct addrinfo	 hints, *ai;
+	const unsigned char *a;
+	int		 n;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_DGRAM;
+	assert_int_equal(getaddrinfo("count.berth", NULL, &hints, &ai), 0);
+	a = (const unsigned char *)
+	    &((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+	n = a[2] << 8 | a[3];
+	freeaddrinfo(ai);
+	return n;
+}
+
+/* getaddrinfo(name, service) with these hints; the addresses as text. */
+static int
+gai(const char *name, const char *service, int family, int socktype,
+    int flags, char *out, size_t len)
+{
+	struct addrinfo	 hints, *ai, *i;
+	struct sockaddr_storage ss;
+	char		 one[80];
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = flags;
+	*out = '\0';
+	if ((rc = getaddrinfo(name, service, &hints, &ai)) != 0)
+		return rc;
+	for (i = ai; i != NULL; i = i->ai_next) {
+		assert_true(i->ai_addrlen <= sizeof(ss));
+		memcpy(&ss, i->ai_addr, i->ai_addrlen);
+		fmt(&ss, one, sizeof(one));
+		snprintf(out + strlen(out), len - strlen(out), "%s%s/%d",
+		    *out != '\0' ? "," : "", one, i->ai_protocol);
+		if (i != ai)
+			assert_null(i->ai_canonname);
+	}
+	if (flags & AI_CANONNAME)
+		snprintf(out + strlen(out), len - strlen(out), " %s",
+		    ai->ai_canonname);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+t_names_getaddrinfo(void **state)
+{
+	char	 out[1024];
+
+	assert_int_equal(gai("web.berth", "80", AF_UNSPEC, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 80/6");
+	/* any case, a final dot */
+	assert_int_equal(gai("WEB.Berth.", "80", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 80/6");
+	/* no socktype: libc's three entries, or the service's two */
+	assert_int_equal(gai("web.berth", "53", AF_UNSPEC, 0, 0, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 53/6,127.0.0.3 53/17,"
+	    "127.0.0.3 53/0");
+	assert_int_equal(gai("web.berth", "domain", AF_UNSPEC, 0, 0, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 53/6,127.0.0.3 53/17");
+	assert_int_equal(gai("web.berth", NULL, AF_INET, SOCK_DGRAM, 0, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 0/17");
+	/* the canonical name, on the first entry only */
+	assert_int_equal(gai("multi.berth.", "7", AF_UNSPEC, SOCK_STREAM,
+	    AI_CANONNAME, out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 7/6,127.0.0.5 7/6 multi.berth");
+	/* IPv6: v4-mapped when asked for, else "no address of that kind" */
+	assert_int_equal(gai("web.berth", "80", AF_INET6, SOCK_STREAM,
+	    AI_V4MAPPED, out, sizeof(out)), 0);
+	assert_string_equal(out, "::ffff:127.0.0.3 80/6");
+	assert_int_equal(gai("web.berth", "80", AF_INET6, SOCK_STREAM, 0,
+	    out, sizeof(out)), EAI_NODATA);
+	/* a CNAME before the A; more A records than the shim keeps */
+	assert_int_equal(gai("cname.berth", "1", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 1/6");
+	assert_int_equal(gai("many.berth", "1", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "127.0.1.16 1/6"));
+	assert_null(strstr(out, "127.0.1.17 "));
+	/* the name of the right container, found by our source address */
+	assert_int_equal(gai("where.berth", "1", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, ME " 1/6");
+	assert_int_equal(gai("db", "1", AF_INET, SOCK_STREAM, 0, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 1/6");
+}
+
+static void
+t_names_errors(void **state)
+{
+	char		 out[1024];
+	long long	 t;
+
+	/* libc's errors, in libc's order: hints and service first */
+	assert_int_equal(gai("nope.berth", "80", AF_UNSPEC, SOCK_STREAM, 0,
+	    out, sizeof(out)), EAI_NONAME);
+	assert_int_equal(gai("nope.berth", "nosuchservice", AF_UNSPEC, 0, 0,
+	    out, sizeof(out)), EAI_SERVICE);
+	assert_int_equal(gai("web.berth", "nosuchservice", AF_UNSPEC, 0, 0,
+	    out, sizeof(out)), EAI_SERVICE);
+	assert_int_equal(gai("web.berth", "http", AF_UNSPEC, 0,
+	    AI_NUMERICSERV, out, sizeof(out)), EAI_NONAME);
+	assert_int_equal(gai("web.berth", "80", AF_UNSPEC, 77, 0, out,
+	    sizeof(out)), EAI_SOCKTYPE);
+	assert_int_equal(gai("web.berth", "80", AF_UNIX, 0, 0, out,
+	    sizeof(out)), EAI_FAMILY);
+	assert_int_equal(gai("web.berth", "80", AF_UNSPEC, 0, 0x10000, out,
+	    sizeof(out)), EAI_BADFLAGS);
+	assert_int_equal(gai("nodata.berth", "80", AF_UNSPEC, 0, 0, out,
+	    sizeof(out)), EAI_NODATA);
+	/* no usable reply: try again later */
+	static const char *const again[] = { "fail.berth", "tc.berth",
+	    "trunc.berth", "badlabel.berth" };
+	for (size_t i = 0; i < 4; i++) {
+		if (gai(again[i], "80", AF_UNSPEC, 0, 0, out,
+		    sizeof(out)) != EAI_AGAIN)
+			fail_msg("%s: not EAI_AGAIN", again[i]);
+	}
+	/* stray packets (wrong ID, wrong question, not a reply) ignored */
+	assert_int_equal(gai("junk.berth", "80", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 80/6");
+	/* a lost query is sent again after 500 ms */
+	t = now_ms();
+	assert_int_equal(gai("second.berth", "80", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 80/6");
+	assert_true(now_ms() - t >= 450);
+	/* no answer at all: two tries, then EAI_AGAIN, about a second */
+	t = now_ms();
+	assert_int_equal(gai("slow.berth", "80", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), EAI_AGAIN);
+	t = now_ms() - t;
+	if (t < 900 || t > 2500)
+		fail_msg("slow.berth took %lld ms", t);
+}
+
+static void
+t_names_passthrough(void **state)
+{
+	char	 out[1024], host[256];
+	int	 n;
+
+	assert_int_equal(gethostname(host, sizeof(host)), 0);
+	host[strcspn(host, ".")] = '\0';
+	n = fake_count();
+	/* numbers, localhost, names of /etc/hosts, AI_NUMERICHOST: libc's */
+	assert_int_equal(gai("127.0.0.1", "80", AF_INET, SOCK_STREAM, 0, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.1 80/6");
+	assert_int_equal(gai("2130706435", "80", AF_INET, SOCK_STREAM, 0,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3 80/6");
+	assert_int_equal(gai("::1", "80", AF_INET6, SOCK_STREAM, 0, out,
+	    sizeof(out)), 0);
+	assert_int_equal(gai("localhost", "80", AF_INET, SOCK_STREAM, 0, out,
+	    sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.1 80/6");
+	assert_int_equal(gai("LocalHost", "80", AF_INET, SOCK_STREAM, 0, out,
+	    sizeof(out)), 0);
+	assert_int_equal(gai(host, "80", AF_UNSPEC, SOCK_STREAM, 0, out,
+	    sizeof(out)), 0);
+	assert_int_equal(gai("web.berth", "80", AF_UNSPEC, SOCK_STREAM,
+	    AI_NUMERICHOST, out, sizeof(out)), EAI_NONAME);
+	assert_int_equal(gai(NULL, "80", AF_INET, SOCK_STREAM, AI_PASSIVE,
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, "0.0.0.0 80/6");
+	/* no query went out for any of them (only the count itself) */
+	assert_int_equal(fake_count(), n + 1);
+}
+
+static void
+t_names_fallback(void **state)
+{
+	struct hostent	 he, *r;
+	char		 buf[8];
+	int		 herr, n;
+
+	/*
+	 * A single label netd does not know goes on to libc (hosts file,
+	 * the host's search list). Seen without sending the host's
+	 * resolver anything: with a buffer too small for a line of
+	 * /etc/hosts, libc's gethostbyname_r says ERANGE before it
+	 * would ask DNS, where an answer of ours would be HOST_NOT_FOUND.
+	 */
+	n = fake_count();
+	assert_int_equal(gethostbyname_r("zzunknown", &he, buf, sizeof(buf),
+	    &r, &herr), ERANGE);
+	assert_null(r);
+	assert_int_equal(gethostbyname_r("nope.berth", &he, buf, sizeof(buf),
+	    &r, &herr), 0);
+	assert_null(r);
+	assert_int_equal(herr, HOST_NOT_FOUND);
+	assert_int_equal(fake_count(), n + 3);
+}
+
+static void
+t_names_hostent(void **state)
+{
+	struct hostent	 he, *r;
+	char		 buf[512], small[80], a[INET_ADDRSTRLEN];
+	int		 herr;
+
+	assert_non_null(r = gethostbyname("multi.berth"));
+	assert_string_equal(r->h_name, "multi.berth");
+	assert_int_equal(r->h_addrtype, AF_INET);
+	assert_int_equal(r->h_length, 4);
+	assert_null(r->h_aliases[0]);
+	assert_string_equal(inet_ntop(AF_INET, r->h_addr_list[0], a,
+	    sizeof(a)), "127.0.0.3");
+	assert_string_equal(inet_ntop(AF_INET, r->h_addr_list[1], a,
+	    sizeof(a)), "127.0.0.5");
+	assert_null(r->h_addr_list[2]);
+	assert_non_null(r = gethostbyname2("db", AF_INET));
+	assert_string_equal(r->h_name, "db");
+	/* IPv6: the name is there, without an address of that kind */
+	h_errno = 0;
+	assert_null(gethostbyname2("web.berth", AF_INET6));
+	assert_int_equal(h_errno, NO_DATA);
+	assert_null(gethostbyname("nope.berth"));
+	assert_int_equal(h_errno, HOST_NOT_FOUND);
+	assert_null(gethostbyname("fail.berth"));
+	assert_int_equal(h_errno, TRY_AGAIN);
+
+	/* _r: the caller's buffer, ERANGE when it is too small */
+	assert_int_equal(gethostbyname_r("web.berth.", &he, buf, sizeof(buf),
+	    &r, &herr), 0);
+	assert_ptr_equal(r, &he);
+	assert_string_equal(he.h_name, "web.berth");
+	assert_true(he.h_name >= buf && he.h_name < buf + sizeof(buf));
+	assert_string_equal(inet_ntop(AF_INET, he.h_addr_list[0], a,
+	    sizeof(a)), "127.0.0.3");
+	assert_int_equal(gethostbyname_r("multi.berth", &he, small + 1, 20,
+	    &r, &herr), ERANGE);
+	assert_null(r);
+	assert_int_equal(herr, NETDB_INTERNAL);
+	/* an odd buffer address is aligned for the pointers */
+	assert_int_equal(gethostbyname_r("multi.berth", &he, small + 1,
+	    sizeof(small) - 1, &r, &herr), 0);
+	assert_ptr_equal(r, &he);
+	assert_int_equal(gethostbyname2_r("web.berth", AF_INET6, &he, buf,
+	    sizeof(buf), &r, &herr), 0);
+	assert_null(r);
+	assert_int_equal(herr, NO_DATA);
+	assert_int_equal(gethostbyname2_r("fail.berth", AF_INET, &he, buf,
+	    sizeof(buf), &r, &herr), EAGAIN);
+	assert_int_equal(herr, TRY_AGAIN);
+	assert_int_equal(gethostbyname2_r("nodata.berth", AF_INET, &he, buf,
+	    sizeof(buf), &r, &herr), 0);
+	assert_int_equal(herr, NO_DATA);
+}
+
+static void
+t_names_connect(void **state)
+{
+	struct addrinfo	 hints, *ai;
+	char		 port[16], buf[64];
+	int		 fd;
+
+	/* a client connects by name, and the peer sees this container */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", echo_port);
+	assert_int_equal(getaddrinfo("web.berth", port, &hints, &ai), 0);
+	fd = sock(ai->ai_family, ai->ai_socktype);
+	assert_int_equal(connect(fd, ai->ai_addr, ai->ai_addrlen), 0);
+	assert_string_equal(peer_said(fd, buf, sizeof(buf)), ME);
+	close(fd);
+	freeaddrinfo(ai);
+}
+
+static void *
+names_thread(void *arg)
+{
+	char		 out[256];
+	struct hostent	*r;
+	int		 i, bad = 0;
+
+	for (i = 0; i < 40; i++) {
+		if (gai(i % 2 ? "web.berth" : "multi.berth", "80", AF_INET,
+		    SOCK_STREAM, 0, out, sizeof(out)) != 0 ||
+		    strncmp(out, "127.0.0.3 80/6", 14) != 0)
+			bad++;
+		r = gethostbyname(i % 2 ? "multi.berth" : "db");
+		if (r == NULL || strcmp(r->h_name, i % 2 ? "multi.berth" :
+		    "db") != 0)
+			bad++;
+	}
+	return (void *)(intptr_t)bad;
+}
+
+static void
+t_names_threads(void **state)
+{
+	pthread_t	 th[8];
+	void		*bad;
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, names_thread,
+		    NULL), 0);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(pthread_join(th[i], &bad), 0);
+		assert_int_equal((intptr_t)bad, 0);
+	}
+}
+
+static void
+t_names_programs(void **state)
+{
+	char	 cmd[256], out[512];
+	int	 n;
+
+	/* getent hosts: gethostbyname2 for AF_INET6, then AF_INET */
+	assert_int_equal(run("getent hosts web.berth", out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3       web.berth\n");
+	assert_int_equal(run("getent ahostsv4 multi.berth | "
+	    "awk '{print $1}' | uniq", out, sizeof(out)), 0);
+	assert_string_equal(out, "127.0.0.3\n127.0.0.5\n");
+	assert_int_not_equal(run("getent hosts nope.berth", out,
+	    sizeof(out)), 0);
+	/* another container asks: the source address follows */
+	assert_int_equal(run("BERTH_ADDR=" OTHER " getent hosts where.berth",
+	    out, sizeof(out)), 0);
+	assert_string_equal(out, OTHER "       where.berth\n");
+	if (access("/usr/bin/python3", X_OK) == 0) {
+		assert_int_equal(run("/usr/bin/python3 -c 'import socket; "
+		    "print(socket.gethostbyname_ex(\"multi.berth\")[2], "
+		    "socket.gethostbyname(\"db\"))'", out, sizeof(out)), 0);
+		assert_string_equal(out, "['127.0.0.3', '127.0.0.5'] "
+		    "127.0.0.3\n");
+		/* without BERTH_DNS the hooks are off: libc says no (the
+		 * service is checked before any lookup) and fakedns hears
+		 * nothing */
+		n = fake_count();
+		snprintf(cmd, sizeof(cmd), "env -u BERTH_DNS /usr/bin/python3 "
+		    "-c 'import socket; socket.getaddrinfo(\"web.berth\", "
+		    "\"nosuchservice\")' 2>&1");
+		assert_int_not_equal(run(cmd, out, sizeof(out)), 0);
+		assert_non_null(strstr(out, "Servname not supported"));
+		assert_int_equal(fake_count(), n + 1);
+	}
+}
+
 /* --------------------------------------------- the unshimmed parent */
+
+/* ------------------------------------------------------- fake DNS */
+
+/* Append a resource record: owner (encoded, or 0xc00c), type, rdata. */
+static size_t
+fakedns_rr(unsigned char *p, size_t off, const void *owner, size_t olen,
+    int type, const void *rdata, size_t rdlen)
+{
+	memcpy(p + off, owner, olen);
+	off += olen;
+	p[off++] = 0;
+	p[off++] = (unsigned char)type;
+	p[off++] = 0;
+	p[off++] = 1;				/* IN */
+	memset(p + off, 0, 3);
+	p[off + 3] = 5;				/* TTL 5 */
+	off += 4;
+	p[off++] = 0;
+	p[off++] = (unsigned char)rdlen;
+	memcpy(p + off, rdata, rdlen);
+	return off + rdlen;
+}
+
+/*
+ * The answers, by name (lower case):
+ *   web.berth, db (asked from ME only)	127.0.0.3
+ *   multi.berth			127.0.0.3, 127.0.0.5
+ *   many.berth				20 records, 127.0.1.1 ...
+ *   cname.berth			a CNAME, then 127.0.0.3
+ *   where.berth			the query's source address
+ *   count.berth			0.0.HI.LO: queries before this one
+ *   junk.berth				three stray packets, then the answer
+ *   second.berth			the answer to a retry only
+ *   slow.berth				nothing
+ *   nodata.berth			NOERROR, no record
+ *   fail.berth, tc.berth		SERVFAIL, TC set
+ *   trunc.berth, badlabel.berth	a cut record, a 0x40 label
+ *   anything else			NXDOMAIN
+ */
+static void
+fakedns_answer(int fd, unsigned char *q, size_t qlen,
+    const struct sockaddr_in *from, unsigned int count)
+{
+	static unsigned char	 second_id[2];
+	static const unsigned char ptr[] = { 0xc0, 0x0c };
+	static const unsigned char web[] = "\3web\5berth";
+	unsigned char		 r[1024], a[4] = { 127, 0, 0, 3 };
+	char			 name[256];
+	size_t			 off = 12, n = 0, i;
+	int			 rcode = 3, an = 0;
+
+	/* the question: lower-case dotted name, then type and class */
+	while (off < qlen && q[off] != 0 && q[off] < 64 &&
+	    off + 1 + q[off] < qlen && n + q[off] + 1 < sizeof(name)) {
+		for (i = 0; i < q[off]; i++) {
+			char c = (char)q[off + 1 + i];
+			name[n++] = c >= 'A' && c <= 'Z' ? c + 32 : c;
+		}
+		name[n++] = '.';
+		off += 1 + q[off];
+	}
+	if (n == 0 || off + 5 > qlen || (q[2] & 0x80))
+		return;
+	name[n - 1] = '\0';
+	off += 5;
+	memcpy(r, q, off);
+	r[2] = 0x80 | (q[2] & 0x01);		/* QR, RD as asked */
+	r[3] = 0x80;				/* RA */
+	r[7] = 0;				/* ANCOUNT, set below */
+	memset(r + 8, 0, 4);
+
+#define ADD_A(addr) (off = fakedns_rr(r, off, ptr, 2, 1, (addr), 4), an++)
+	if (strcmp(name, "web.berth") == 0 || strcmp(name, "junk.berth") ==
+	    0 || strcmp(name, "second.berth") == 0 || (strcmp(name, "db") ==
+	    0 && from->sin_addr.s_addr == inet_addr(ME))) {
+		rcode = 0;
+		ADD_A(a);
+	} else if (strcmp(name, "multi.berth") == 0) {
+		rcode = 0;
+		ADD_A(a);
+		a[3] = 5;
+		ADD_A(a);
+	} else if (strcmp(name, "many.berth") == 0) {
+		rcode = 0;
+		for (i = 1; i <= 20; i++) {
+			a[2] = 1;
+			a[3] = (unsigned char)i;
+			ADD_A(a);
+		}
+	} else if (strcmp(name, "cname.berth") == 0) {
+		rcode = 0;
+		off = fakedns_rr(r, off, ptr, 2, 5, web, sizeof(web));
+		an++;
+		off = fakedns_rr(r, off, web, sizeof(web), 1, a, 4);
+		an++;
+	} else if (strcmp(name, "where.berth") == 0) {
+		rcode = 0;
+		ADD_A(&from->sin_addr);
+	} else if (strcmp(name, "count.berth") == 0) {
+		rcode = 0;
+		a[0] = a[1] = 0;
+		a[2] = (unsigned char)(count >> 8);
+		a[3] = (unsigned char)count;
+		ADD_A(a);
+	} else if (strcmp(name, "nodata.berth") == 0)
+		rcode = 0;
+	else if (strcmp(name, "fail.berth") == 0)
+		rcode = 2;
+	else if (strcmp(name, "tc.berth") == 0) {
+		rcode = 0;
+		r[2] |= 0x02;
+	} else if (strcmp(name, "trunc.berth") == 0) {
+		rcode = 0;
+		ADD_A(a);
+		off -= 8;			/* cut inside the record */
+	} else if (strcmp(name, "badlabel.berth") == 0) {
+		rcode = 0;
+		ADD_A(a);
+		r[off - 16] = 0x40;		/* the owner: a 0x40 label */
+	} else if (strcmp(name, "slow.berth") == 0)
+		return;
+#undef ADD_A
+	if (strcmp(name, "second.berth") == 0 &&
+	    memcmp(second_id, q, 2) != 0) {
+		memcpy(second_id, q, 2);	/* drop the first try */
+		return;
+	}
+	r[3] |= (unsigned char)rcode;
+	r[7] = (unsigned char)an;
+	if (strcmp(name, "junk.berth") == 0) {
+		r[0] ^= 0xff;			/* another ID */
+		sendto(fd, r, off, 0, (const void *)from, sizeof(*from));
+		r[0] ^= 0xff;
+		r[14] ^= 0x08;			/* another question */
+		sendto(fd, r, off, 0, (const void *)from, sizeof(*from));
+		r[14] ^= 0x08;
+		r[2] &= 0x7f;			/* not a reply */
+		sendto(fd, r, off, 0, (const void *)from, sizeof(*from));
+		r[2] |= 0x80;
+	}
+	sendto(fd, r, off, 0, (const void *)from, sizeof(*from));
+}
+
+/* The fake DNS server, in a child; its UDP port goes to *port. */
+static pid_t
+fakedns(int *port)
+{
+	struct sockaddr_in	 sin, from;
+	socklen_t		 len = sizeof(sin);
+	unsigned char		 q[512];
+	unsigned int		 count = 0;
+	ssize_t			 n;
+	pid_t			 pid;
+	int			 fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = inet_addr(DNSGW);
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) == -1 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == -1)
+		return -1;
+	*port = ntohs(sin.sin_port);
+	if ((pid = fork()) != 0) {
+		close(fd);
+		return pid;
+	}
+	alarm(600);			/* never outlive a lost parent long */
+	for (;;) {
+		len = sizeof(from);
+		n = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from,
+		    &len);
+		if (n > 12)
+			fakedns_answer(fd, q, (size_t)n, &from, count++);
+	}
+}
 
 /* Start a helper server; its first stdout line is its port. */
 static pid_t
@@ -946,9 +1501,9 @@ server(const char *addr, const char *berth_addr, const char *shim,
 static int
 parent(int argc, char **argv)
 {
-	char	 exe[PATH_MAX], dir[PATH_MAX], shim[PATH_MAX + 40], num[16];
+	char	 exe[PATH_MAX], dir[PATH_MAX], shim[PATH_MAX + 40], num[32];
 	char	 asan[1024];
-	pid_t	 pids[3], pid;
+	pid_t	 pids[4], pid;
 	int	 st, i, rc = 1;
 	ssize_t	 n;
 
@@ -968,7 +1523,9 @@ parent(int argc, char **argv)
 	pids[0] = server("0.0.0.0", OTHER, shim, &echo_port);
 	pids[1] = server("127.0.0.1", NULL, NULL, &host_port);
 	pids[2] = server(DNSGW, NULL, NULL, &dns_port);
-	if (pids[0] == -1 || pids[1] == -1 || pids[2] == -1) {
+	pids[3] = fakedns(&fakedns_port);
+	if (pids[0] == -1 || pids[1] == -1 || pids[2] == -1 ||
+	    pids[3] == -1) {
 		fprintf(stderr, "test_shim: cannot start the helper servers "
 		    "in %s\n", helpers);
 		goto out;
@@ -981,7 +1538,9 @@ parent(int argc, char **argv)
 		setenv("ASAN_OPTIONS", asan, 1);
 		setenv("LD_PRELOAD", shim, 1);
 		setenv("BERTH_ADDR", ME, 1);
-		unsetenv("BERTH_DNS");
+		/* the names tests; the redirect tests set their own */
+		snprintf(num, sizeof(num), DNSGW ":%d", fakedns_port);
+		setenv("BERTH_DNS", num, 1);
 		setenv("BERTH_TEST_SHIMMED", helpers, 1);
 		snprintf(num, sizeof(num), "%d", echo_port);
 		setenv("BERTH_TEST_ECHO", num, 1);
@@ -995,7 +1554,7 @@ parent(int argc, char **argv)
 	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st))
 		rc = WEXITSTATUS(st);
 out:
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (pids[i] > 0) {
 			kill(pids[i], SIGTERM);
 			waitpid(pids[i], NULL, 0);
@@ -1034,6 +1593,14 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_exec_chains),
 		cmocka_unit_test(t_exec_clean_env),
 		cmocka_unit_test(t_dns_hook),
+		cmocka_unit_test(t_names_getaddrinfo),
+		cmocka_unit_test(t_names_errors),
+		cmocka_unit_test(t_names_passthrough),
+		cmocka_unit_test(t_names_fallback),
+		cmocka_unit_test(t_names_hostent),
+		cmocka_unit_test(t_names_connect),
+		cmocka_unit_test(t_names_threads),
+		cmocka_unit_test(t_names_programs),
 	};
 	const char	*h = getenv("BERTH_TEST_SHIMMED");
 

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ctl.c - the control socket of berth-netd.
+ *
+ * DOC: Theory of Operation
+ * A unix stream socket, non-blocking, in netd's event loop. Each client
+ * has a read buffer, fed by whatever read() returns, and a write buffer
+ * of encoded replies. proto_parse() takes complete frames off the read
+ * buffer one at a time; each request is answered in order, exactly
+ * once. A frame proto_parse() refuses (bad header, oversized, wrong
+ * version, not a JSON object) gets an error reply, then the client is
+ * read no more and closed once the reply is out: after a framing error
+ * the byte stream cannot be trusted. A request that is well framed but
+ * wrong (no "op", unknown op, bad arguments) gets an error reply and
+ * the connection stays. End of file in the middle of a frame is
+ * answered with "truncated" before closing, for clients that shut down
+ * only their sending side.
+ *
+ * The read buffer never exceeds one maximal frame; the write buffer is
+ * capped (CTL_MAX_WBUF) so a client that never reads cannot make netd
+ * grow without bound. No input can make netd exit: every failure ends
+ * with the one client, never with the daemon.
+ *
+ * Access: the socket file is 0660 with the configured group, and each
+ * peer's credentials (SO_PEERCRED / LOCAL_PEERCRED) are checked again:
+ * root, netd's own uid, or a member of the group (tmux's server_acl
+ * does the same check).
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "ev.h"
+#include "log.h"
+#include "os.h"
+#include "proto.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define CTL_READ_CHUNK	(64 * 1024)
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL	0	/* macOS; netd ignores SIGPIPE anyway */
+#endif
+
+struct ctl_client {
+	struct ctl		*ctl;
+	int			 fd;
+	uint8_t			*rbuf;
+	size_t			 rlen, rcap;
+	uint8_t			*wbuf;
+	size_t			 wlen, woff;
+	int			 closing;	/* no more reading */
+	struct ctl_client	*next;
+};
+
+struct ctl {
+	struct ev		*ev;
+	ctl_handler		 handler;
+	void			*arg;
+	int			 lfd;
+	char			*path;
+	gid_t			 gid;
+	struct ctl_client	*clients;
+	int			 nclients;
+};
+
+static void	ctl_client_event(int, int, void *);
+
+struct ctl *
+ctl_new(struct ev *ev, ctl_handler handler, void *arg)
+{
+	struct ctl	*c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->ev = ev;
+	c->handler = handler;
+	c->arg = arg;
+	c->lfd = -1;
+	c->gid = (gid_t)-1;
+	return c;
+}
+
+int
+ctl_nclients(const struct ctl *c)
+{
+	return c->nclients;
+}
+
+static void
+ctl_client_free(struct ctl_client *cl)
+{
+	struct ctl		*c = cl->ctl;
+	struct ctl_client	**pp;
+
+	for (pp = &c->clients; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			break;
+		}
+	}
+	c->nclients--;
+	ev_del(c->ev, cl->fd);
+	close(cl->fd);
+	free(cl->rbuf);
+	free(cl->wbuf);
+	free(cl);
+}
+
+/* Write what can be written; 0 ok, -1 the client is gone. */
+static int
+ctl_client_flush(struct ctl_client *cl)
+{
+	ssize_t	 n;
+
+	while (cl->woff < cl->wlen) {
+		n = send(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff,
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -1;
+		}
+		cl->woff += (size_t)n;
+	}
+	if (cl->woff == cl->wlen)
+		cl->woff = cl->wlen = 0;
+	return 0;
+}
+
+/* Update interest, close when done; returns -1 if cl was freed. */
+static int
+ctl_client_update(struct ctl_client *cl)
+{
+	int	 events = 0;
+
+	if (ctl_client_flush(cl) == -1) {
+		ctl_client_free(cl);
+		return -1;
+	}
+	if (cl->closing && cl->wlen == 0) {
+		ctl_client_free(cl);
+		return -1;
+	}
+	if (!cl->closing)
+		events |= EV_READ;
+	if (cl->wlen > 0)
+		events |= EV_WRITE;
+	if (ev_set(cl->ctl->ev, cl->fd, events) == -1) {
+		log_warn("%s: ev_set", __func__);
+		ctl_client_free(cl);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ctl_client_send(struct ctl_client *cl, json_t *msg)
+{
+	uint8_t	*buf;
+	size_t	 len;
+	char	*cause = NULL;
+
+	if ((buf = proto_encode(msg, &len, &cause)) == NULL) {
+		json_t	*e = proto_reply_error("reply not sent: %s", cause);
+
+		free(cause);
+		buf = proto_encode(e, &len, NULL);
+		json_decref(e);
+		if (buf == NULL) {
+			cl->closing = 1;
+			return;
+		}
+	}
+	if (cl->wlen + len > CTL_MAX_WBUF) {
+		log_warnx("%s: client does not read its replies; closing",
+		    __func__);
+		free(buf);
+		cl->closing = 1;
+		cl->wlen = cl->woff = 0;
+		return;
+	}
+	cl->wbuf = xreallocarray(cl->wbuf, 1, cl->wlen + len);
+	memcpy(cl->wbuf + cl->wlen, buf, len);
+	cl->wlen += len;
+	free(buf);
+}
+
+static void
+ctl_client_error(struct ctl_client *cl, const char *msg, int close)
+{
+	json_t	*rep = proto_reply_error("%s", msg);
+
+	ctl_client_send(cl, rep);
+	json_decref(rep);
+	if (close)
+		cl->closing = 1;
+}
+
+static void
+ctl_client_request(struct ctl_client *cl, json_t *req)
+{
+	const char	*op;
+	json_t		*args, *rep, *empty = NULL;
+	char		*cause = NULL;
+	int		 close = 0;
+
+	if (proto_request_check(req, &op, &args, &cause) == -1) {
+		ctl_client_error(cl, cause, 0);
+		free(cause);
+		return;
+	}
+	if (args == NULL)
+		args = empty = json_object();
+	rep = cl->ctl->handler(cl->ctl->arg, op, args, &close);
+	json_decref(empty);
+	if (rep == NULL)
+		rep = proto_reply_error("%s failed", op);
+	ctl_client_send(cl, rep);
+	json_decref(rep);
+	if (close)
+		cl->closing = 1;
+}
+
+/* Take the complete frames off the read buffer. */
+static void
+ctl_client_parse(struct ctl_client *cl)
+{
+	json_t	*msg;
+	size_t	 used, off = 0;
+	char	*cause = NULL;
+	int	 rc;
+
+	while (!cl->closing) {
+		used = 0;
+		rc = proto_parse(cl->rbuf + off, cl->rlen - off, &used, &msg,
+		    &cause);
+		if (rc == PROTO_NEED_MORE)
+			break;
+		if (rc == PROTO_ERROR) {
+			log_debug("%s: fd %d: %s", __func__, cl->fd, cause);
+			ctl_client_error(cl, cause, 1);
+			free(cause);
+			cause = NULL;
+			break;
+		}
+		off += used;
+		ctl_client_request(cl, msg);
+		json_decref(msg);
+	}
+	if (off > 0) {
+		memmove(cl->rbuf, cl->rbuf + off, cl->rlen - off);
+		cl->rlen -= off;
+	}
+}
+
+static void
+ctl_client_read(struct ctl_client *cl)
+{
+	ssize_t	 n;
+	size_t	 want;
+	char	 msg[128];
+	int	 i;
+
+	for (i = 0; i < 16 && !cl->closing; i++) {
+		/* Never more than one maximal frame plus a chunk: the
+		 * parser refuses the frame before the buffer gets there. */
+		if (cl->rcap - cl->rlen < CTL_READ_CHUNK) {
+			want = cl->rlen + CTL_READ_CHUNK;
+			if (want > PROTO_HDRLEN + PROTO_MAX_PAYLOAD +
+			    CTL_READ_CHUNK) {
+				ctl_client_error(cl, "bad frame: too long", 1);
+				return;
+			}
+			cl->rbuf = xreallocarray(cl->rbuf, 1, want);
+			cl->rcap = want;
+		}
+		n = read(cl->fd, cl->rbuf + cl->rlen, cl->rcap - cl->rlen);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			cl->closing = 1;
+			cl->wlen = cl->woff = 0;
+			return;
+		}
+		if (n == 0) {
+			if (cl->rlen > 0) {
+				snprintf(msg, sizeof(msg), "bad frame: "
+				    "truncated after %zu bytes", cl->rlen);
+				ctl_client_error(cl, msg, 1);
+			}
+			cl->closing = 1;
+			return;
+		}
+		cl->rlen += (size_t)n;
+		ctl_client_parse(cl);
+	}
+}
+
+static void
+ctl_client_event(int fd, int events, void *arg)
+{
+	struct ctl_client	*cl = arg;
+
+	(void)fd;
+	if ((events & EV_READ) && !cl->closing)
+		ctl_client_read(cl);
+	(void)ctl_client_update(cl);
+}
+
+static int
+ctl_allowed(struct ctl *c, int fd)
+{
+	struct os_peer	 p;
+	int		 i;
+
+	if (os_peer(fd, &p) == -1) {
+		log_warn("%s: peer credentials", __func__);
+		return 0;
+	}
+	if (p.uid == 0 || p.uid == geteuid())
+		return 1;
+	if (c->gid == (gid_t)-1)
+		goto deny;
+	if (p.gid == c->gid)
+		return 1;
+	for (i = 0; i < p.ngroups; i++)
+		if (p.groups[i] == c->gid)
+			return 1;
+deny:
+	log_info("%s: refused uid %ld (pid %ld)", __func__, (long)p.uid,
+	    (long)p.pid);
+	return 0;
+}
+
+int
+ctl_adopt(struct ctl *c, int fd)
+{
+	struct ctl_client	*cl;
+
+	if (util_set_nonblock(fd) == -1 || util_set_cloexec(fd) == -1)
+		return -1;
+	cl = xcalloc(1, sizeof(*cl));
+	cl->ctl = c;
+	cl->fd = fd;
+	if (ev_add(c->ev, fd, EV_READ, ctl_client_event, cl) == -1) {
+		free(cl);
+		return -1;
+	}
+	cl->next = c->clients;
+	c->clients = cl;
+	c->nclients++;
+	return 0;
+}
+
+/* Reject a client with one reply, written if the socket takes it. */
+static void
+ctl_reject(int fd, const char *why)
+{
+	json_t	*rep = proto_reply_error("%s", why);
+	uint8_t	*buf;
+	size_t	 len;
+
+	if ((buf = proto_encode(rep, &len, NULL)) != NULL) {
+		(void)send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		free(buf);
+	}
+	json_decref(rep);
+	close(fd);
+}
+
+static void
+ctl_accept(int lfd, int events, void *arg)
+{
+	struct ctl	*c = arg;
+	int		 fd, i;
+
+	(void)events;
+	for (i = 0; i < 16; i++) {
+		if ((fd = accept(lfd, NULL, NULL)) == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED)
+				log_warn("%s: accept", __func__);
+			return;
+		}
+		if (!ctl_allowed(c, fd)) {
+			ctl_reject(fd, "access denied");
+			continue;
+		}
+		if (c->nclients >= CTL_MAX_CLIENTS) {
+			ctl_reject(fd, "too many clients");
+			continue;
+		}
+		if (ctl_adopt(c, fd) == -1) {
+			log_warn("%s: adopt", __func__);
+			close(fd);
+		}
+	}
+}
+
+int
+ctl_listen(struct ctl *c, const char *path, gid_t gid, char **cause)
+{
+	struct sockaddr_un	 sun;
+	mode_t			 old;
+	char			*dir;
+	int			 fd, probe;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return cause_set(cause, "socket path too long: %s", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+
+	/* A socket that answers belongs to a running netd. */
+	if ((probe = socket(AF_UNIX, SOCK_STREAM, 0)) != -1) {
+		if (connect(probe, (struct sockaddr *)&sun,
+		    sizeof(sun)) == 0) {
+			close(probe);
+			return cause_set(cause, "%s: another berth-netd is "
+			    "serving there", path);
+		}
+		close(probe);
+	}
+	if (unlink(path) == -1 && errno != ENOENT)
+		return cause_set(cause, "%s: %s", path, strerror(errno));
+	if ((dir = strrchr(path, '/')) != NULL && dir != path) {
+		dir = xstrndup(path, (size_t)(dir - path));
+		if (util_mkdir_p(dir, 0755) == -1) {
+			cause_set(cause, "%s: %s", dir, strerror(errno));
+			free(dir);
+			return -1;
+		}
+		free(dir);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return cause_set(cause, "socket: %s", strerror(errno));
+	(void)util_set_cloexec(fd);
+	old = umask(S_IXUSR | S_IXGRP | S_IRWXO);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	umask(old);
+	if ((gid != (gid_t)-1 && chown(path, (uid_t)-1, gid) == -1) ||
+	    chmod(path, 0660) == -1) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (listen(fd, 64) == -1 || util_set_nonblock(fd) == -1) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (ev_add(c->ev, fd, EV_READ, ctl_accept, c) == -1) {
+		cause_set(cause, "ev_add: %s", strerror(errno));
+		goto fail;
+	}
+	c->lfd = fd;
+	c->gid = gid;
+	c->path = xstrdup(path);
+	return 0;
+fail:
+	close(fd);
+	(void)unlink(path);
+	return -1;
+}
+
+void
+ctl_free(struct ctl *c)
+{
+	struct ctl_client	*cl;
+
+	if (c == NULL)
+		return;
+	if (c->lfd != -1) {
+		ev_del(c->ev, c->lfd);
+		close(c->lfd);
+		(void)unlink(c->path);
+	}
+	while (c->clients != NULL) {
+		cl = c->clients;
+		c->clients = cl->next;	/* unlinked here, freed below */
+		(void)ctl_client_flush(cl);
+		ctl_client_free(cl);
+	}
+	free(c->path);
+	free(c);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fw.h - loading the rules rendered by pfrules/ into the kernel firewall.
+ *
+ * Linux (fw_linux.c): `nft -f -` with the script on stdin; one table
+ * (inet PREFIX) replaced atomically at start, container and port
+ * elements added and deleted incrementally, the table deleted at stop.
+ * macOS (fw_darwin.c): `pfctl -a ANCHOR -f -` per anchor, `pfctl -E`
+ * once with its token kept (in netd's state, so it is released after a
+ * crash too) and `pfctl -X TOKEN` at stop; never `pfctl -d`. netd runs
+ * the commands: libnftables is GPL-2 (research/linux.md §3.2f).
+ *
+ * Incremental changes run asynchronously, in order, in the event loop:
+ * an exec of nft costs ~13 ms, most of the budget of a container start.
+ * If one fails, the whole ruleset is loaded again (fw->reload).
+ */
+#ifndef BERTH_FW_H
+#define BERTH_FW_H
+
+#include <sys/types.h>
+
+#include "pfrules.h"
+
+struct ev;
+struct fw;
+
+struct fw_job {
+	char		**argv;		/* argv[0]: program, found in
+					   the system directories */
+	char		 *input;	/* stdin, or NULL */
+	int		  full;		/* loads everything */
+	int		  token;	/* pfctl -E: keep the token */
+	struct fw_job	 *next;
+};
+
+/* reload(arg) is called to load everything after an incremental failure. */
+struct fw	*fw_new(struct ev *, void (*reload)(void *), void *arg);
+/* Waits for the running job; queued ones are dropped. */
+void		 fw_free(struct fw *);
+/* The pf token (macOS), "" when none; restored from the state file. */
+const char	*fw_token(const struct fw *);
+void		 fw_set_token(struct fw *, const char *);
+/* Synchronous: replace the loaded rules with the full ruleset. */
+int		 fw_load(struct fw *, const struct pfr_ruleset *, char **cause);
+/* Asynchronous: queue a full load (after a failure). */
+void		 fw_reload(struct fw *, const struct pfr_ruleset *);
+/* Asynchronous: add or delete one container and its published ports. */
+int		 fw_change(struct fw *, const struct pfr_ruleset *,
+		    const struct pfr_container *, const struct pfr_port *,
+		    size_t nports, int add, char **cause);
+/* Run every queued job now (before unload, in tests). */
+void		 fw_flush(struct fw *);
+/* Synchronous: remove everything loaded (also after a crash). */
+int		 fw_unload(struct fw *, const struct pfr_ruleset *, char **cause);
+/* The ruleset as text: "nft", "pf" or NULL (this OS's). */
+char		*fw_text(const struct pfr_ruleset *, const char *format,
+		    char **cause);
+/* Whether nothing is queued or running. */
+int		 fw_idle(const struct fw *);
+
+/* fw.c, for the OS files. */
+/* A job: prog with args (NULL-terminated), input on its stdin. */
+struct fw_job	*fw_job_argv(const char *input, const char *prog,
+		    const char *const *args);
+#define FW_ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+void		 fw_jobs_free(struct fw_job *);
+/* Run a command, feeding input; *output (may be NULL) gets its output. */
+int		 fw_run(char *const *argv, const char *input, char **output,
+		    char **cause);
+
+/* fw_linux.c / fw_darwin.c: the jobs for each operation. */
+extern const char	*fw_os_format;
+struct fw_job	*fw_os_load(const struct pfr_ruleset *, const char *token,
+		    char **cause);
+struct fw_job	*fw_os_change(const struct pfr_ruleset *,
+		    const struct pfr_container *, const struct pfr_port *,
+		    size_t nports, int add, char **cause);
+struct fw_job	*fw_os_unload(const struct pfr_ruleset *, const char *token,
+		    char **cause);
+/* The token in the output of `pfctl -E`, or NULL. */
+char		*fw_os_token(const char *output);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fw_linux.c - nftables jobs: `nft -f -` with scripts from pfrules/nft.c.
+ *
+ * DOC: one transaction per change
+ * nft applies a whole script as one transaction, so a container and all
+ * its published ports go in (or out) together, and the full render
+ * (table; delete table; table {...}) replaces the table atomically.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw.h"
+#include "xmalloc.h"
+
+const char *fw_os_format = "nft";
+
+static struct fw_job *
+fw_nft(char *script)
+{
+	struct fw_job	*j;
+
+	j = fw_job_argv(script, "nft", FW_ARGS("-f", "-"));
+	free(script);
+	return j;
+}
+
+struct fw_job *
+fw_os_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+{
+	char	*s;
+
+	(void)token;
+	if ((s = pfr_nft_render(rs, cause)) == NULL)
+		return NULL;
+	return fw_nft(s);
+}
+
+static void
+fw_append(char **script, char *s)
+{
+	size_t	 a = strlen(*script), b = strlen(s);
+
+	*script = xreallocarray(*script, 1, a + b + 1);
+	memcpy(*script + a, s, b + 1);
+	free(s);
+}
+
+struct fw_job *
+fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *ports, size_t nports, int add, char **cause)
+{
+	char	*script = xstrdup(""), *s;
+	size_t	 i;
+
+	if (add) {
+		if ((s = pfr_nft_container(rs, c, 1, cause)) == NULL)
+			goto fail;
+		fw_append(&script, s);
+	}
+	for (i = 0; i < nports; i++) {
+		if ((s = pfr_nft_port(rs, &ports[i], add, cause)) == NULL)
+			goto fail;
+		fw_append(&script, s);
+	}
+	if (!add) {
+		if ((s = pfr_nft_container(rs, c, 0, cause)) == NULL)
+			goto fail;
+		fw_append(&script, s);
+	}
+	return fw_nft(script);
+fail:
+	free(script);
+	return NULL;
+}
+
+struct fw_job *
+fw_os_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
+{
+	char	*s;
+
+	(void)token;
+	if ((s = pfr_nft_delete(rs, cause)) == NULL)
+		return NULL;
+	return fw_nft(s);
+}
+
+char *
+fw_os_token(const char *output)
+{
+	(void)output;
+	return NULL;
+}

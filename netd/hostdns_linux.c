@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hostdns_linux.c - the host resolves *.berth: systemd-resolved or
+ * /etc/hosts.
+ *
+ * DOC: Theory of Operation
+ * With systemd-resolved running (/run/systemd/resolve exists and
+ * resolvectl works), the gateway interface gets per-link DNS:
+ *
+ *   resolvectl dns IF GATEWAY
+ *   resolvectl domain IF ~berth          route only *.berth there
+ *   resolvectl default-route IF false    and nothing else
+ *
+ * Queries for *.berth then reach netd's server, which answers from the
+ * zone, so there is nothing to keep in sync. resolved drops the
+ * settings when the link goes away; stop reverts them first anyway.
+ *
+ * Without resolved, glibc's resolver (nss "files") reads /etc/hosts on
+ * every lookup, so netd keeps a block there:
+ *
+ *   # BEGIN berth PREFIX
+ *   10.213.0.1	host.berth
+ *   10.213.0.10	shop-web.berth web.shop.berth
+ *   # END berth PREFIX
+ *
+ * rewritten (read, edit, write a temporary file, rename) on every
+ * change of the zone and only when it changed; the rest of the file is
+ * kept byte for byte. Where the file cannot be renamed over (a bind
+ * mount in a container: EBUSY) it is rewritten in place. Stop and
+ * cleanup remove the block.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "dns.h"
+#include "hostdns.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define HOSTDNS_HOSTS_FILE	"/etc/hosts"
+#define HOSTDNS_RESOLVED_DIR	"/run/systemd/resolve"
+#define HOSTDNS_HOSTS_MAX	(16 * 1024 * 1024)
+
+extern char	**environ;
+
+struct hostdns {
+	enum hostdns_mode	 mode;	/* RESOLVER (resolved), HOSTS, OFF */
+	char			*prefix;
+	char			*ifname;
+	char			*hosts;
+	uint32_t		 gateway;
+};
+
+/* Run resolvectl ARGS... quietly; 0 when it exits 0. */
+static int
+hostdns_resolvectl(char *const *args, char **cause)
+{
+	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin",
+	    "/sbin" };
+	posix_spawn_file_actions_t	 fa;
+	char				*path = NULL, *argv[8];
+	size_t				 i;
+	pid_t				 pid;
+	int				 status, rc = -1;
+
+	for (i = 0; i < nitems(dirs) && path == NULL; i++) {
+		xasprintf(&path, "%s/resolvectl", dirs[i]);
+		if (access(path, X_OK) != 0) {
+			free(path);
+			path = NULL;
+		}
+	}
+	if (path == NULL)
+		return cause_set(cause, "resolvectl: not found");
+	argv[0] = path;
+	for (i = 0; args[i] != NULL && i + 2 < nitems(argv); i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+	    O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
+	    O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+	    O_WRONLY, 0);
+	if ((errno = posix_spawn(&pid, path, &fa, NULL, argv,
+	    environ)) != 0) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			cause_set(cause, "waitpid: %s", strerror(errno));
+			goto out;
+		}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		cause_set(cause, "resolvectl %s %s failed", args[0],
+		    args[1] != NULL ? args[1] : "");
+		goto out;
+	}
+	rc = 0;
+out:
+	posix_spawn_file_actions_destroy(&fa);
+	free(path);
+	return rc;
+}
+
+static int
+hostdns_resolved_start(struct hostdns *h, char **cause)
+{
+	char	 ab[ADDR_STRLEN];
+	char	*dns[] = { "dns", h->ifname, (char *)addr_fmt(h->gateway, ab),
+	    NULL };
+	char	*dom[] = { "domain", h->ifname, "~" DNS_DOMAIN, NULL };
+	char	*def[] = { "default-route", h->ifname, "false", NULL };
+
+	if (hostdns_resolvectl(dns, cause) == -1 ||
+	    hostdns_resolvectl(dom, cause) == -1)
+		return -1;
+	/* Older resolved has no default-route: ~berth alone then. */
+	(void)hostdns_resolvectl(def, NULL);
+	return 0;
+}
+
+/* Write text to path: atomically, or in place where rename cannot. */
+static int
+hostdns_write(const char *path, const char *text, mode_t mode)
+{
+	size_t	 len = strlen(text), off = 0;
+	ssize_t	 n;
+	int	 fd, rc = -1;
+
+	if (util_write_file_atomic(path, text, len, mode) == 0)
+		return 0;
+	if (errno != EBUSY && errno != EXDEV)
+		return -1;
+	if ((fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)) == -1)
+		return -1;
+	while (off < len) {
+		if ((n = write(fd, text + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Replace (zone) or remove (NULL) our block in the hosts file. */
+static int
+hostdns_hosts_edit(const char *path, const char *prefix,
+    const struct dns_zone *z, char **cause)
+{
+	struct stat	 sb;
+	char		*old, *text = NULL;
+	mode_t		 mode = 0644;
+	int		 rc = -1;
+
+	if ((old = util_read_file(path, HOSTDNS_HOSTS_MAX, NULL)) == NULL &&
+	    (errno != ENOENT || z == NULL)) {
+		if (errno == ENOENT)
+			return 0;
+		return cause_set(cause, "%s: %s", path, strerror(errno));
+	}
+	if (stat(path, &sb) == 0)
+		mode = sb.st_mode & 07777;
+	text = dns_hosts_edit(old, prefix, z);
+	if (old != NULL && strcmp(old, text) == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (hostdns_write(path, text, mode) == -1) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(old);
+	free(text);
+	return rc;
+}
+
+struct hostdns *
+hostdns_start(const struct hostdns_conf *conf, char **cause)
+{
+	struct hostdns	*h;
+	struct stat	 sb;
+	char		*why = NULL;
+
+	h = xcalloc(1, sizeof(*h));
+	h->mode = conf->mode;
+	h->prefix = xstrdup(conf->prefix);
+	h->ifname = xstrdup(conf->ifname != NULL ? conf->ifname : "");
+	h->hosts = xstrdup(conf->hosts != NULL ? conf->hosts :
+	    HOSTDNS_HOSTS_FILE);
+	h->gateway = conf->gateway;
+	if (h->mode == HOSTDNS_AUTO) {
+		h->mode = HOSTDNS_HOSTS;
+		if (stat(HOSTDNS_RESOLVED_DIR, &sb) == 0 &&
+		    *h->ifname != '\0') {
+			if (hostdns_resolved_start(h, &why) == 0)
+				h->mode = HOSTDNS_RESOLVER;
+			else
+				log_info("%s: systemd-resolved: %s; using %s",
+				    __func__, why, h->hosts);
+			free(why);
+		}
+	} else if (h->mode == HOSTDNS_RESOLVER &&
+	    hostdns_resolved_start(h, cause) == -1) {
+		hostdns_stop(h);
+		return NULL;
+	}
+	log_debug("%s: %s", __func__, hostdns_mode_name(h));
+	return h;
+}
+
+int
+hostdns_sync(struct hostdns *h, const struct dns_zone *z, char **cause)
+{
+	if (h == NULL || h->mode != HOSTDNS_HOSTS)
+		return 0;
+	return hostdns_hosts_edit(h->hosts, h->prefix, z, cause);
+}
+
+void
+hostdns_stop(struct hostdns *h)
+{
+	char	*cause = NULL;
+	char	*revert[] = { "revert", NULL, NULL };
+
+	if (h == NULL)
+		return;
+	revert[1] = h->ifname;
+	if (h->mode == HOSTDNS_RESOLVER &&
+	    hostdns_resolvectl(revert, &cause) == -1)
+		log_debug("%s: %s", __func__, cause);	/* link gone: fine */
+	if (h->mode == HOSTDNS_HOSTS &&
+	    hostdns_hosts_edit(h->hosts, h->prefix, NULL, &cause) == -1)
+		log_warnx("%s: %s", __func__, cause);
+	free(cause);
+	free(h->prefix);
+	free(h->ifname);
+	free(h->hosts);
+	free(h);
+}
+
+int
+hostdns_cleanup(const struct hostdns_conf *conf, char **cause)
+{
+	/* resolved forgot the link's settings when the link went away. */
+	if (conf->mode == HOSTDNS_OFF || conf->mode == HOSTDNS_RESOLVER)
+		return 0;
+	return hostdns_hosts_edit(conf->hosts != NULL ? conf->hosts :
+	    HOSTDNS_HOSTS_FILE, conf->prefix, NULL, cause);
+}
+
+const char *
+hostdns_mode_name(const struct hostdns *h)
+{
+	switch (h->mode) {
+	case HOSTDNS_RESOLVER:
+		return "resolved";
+	case HOSTDNS_HOSTS:
+		return "hosts";
+	default:
+		return "off";
+	}
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * packet.c - IPv4 header validation and ICMP errors.
+ *
+ * DOC: what is trusted
+ * Nothing in a packet is used before packet_parse() has checked it
+ * against the number of bytes actually read: version, header length,
+ * total length, header checksum. The router then only needs the two
+ * addresses; it does not look past the IP header, except to quote it
+ * in an ICMP error and to refuse answering ICMP errors with errors.
+ * ICMP packets are built with libnet in a LIBNET_NONE context (no
+ * injection socket, no privileges): libnet_build_*() into pblocks, then
+ * libnet_pblock_coalesce(), which also computes the checksums (linux.md
+ * §4.3; libnet_adv_cull_packet() refuses non-link contexts).
+ */
+#include <sys/types.h>
+
+#include <libnet.h>
+#include <string.h>
+
+#include "log.h"
+#include "packet.h"
+
+static const char *const packet_err_names[PACKET_NERR] = {
+	"ok", "short", "version", "header_length", "total_length",
+	"checksum",
+};
+
+const char *
+packet_err_name(enum packet_err e)
+{
+	return (unsigned)e < PACKET_NERR ? packet_err_names[e] : "?";
+}
+
+uint16_t
+packet_cksum(const void *v, size_t len)
+{
+	const uint8_t	*p = v;
+	uint32_t	 sum = 0;
+
+	for (; len > 1; p += 2, len -= 2)
+		sum += (uint32_t)p[0] << 8 | p[1];
+	if (len == 1)
+		sum += (uint32_t)p[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t
+packet_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+enum packet_err
+packet_parse(const uint8_t *p, size_t len, struct packet_ip *ip)
+{
+	size_t	 hlen, tot;
+
+	if (len < 20)
+		return PACKET_SHORT;
+	if ((p[0] >> 4) != 4)
+		return PACKET_VERSION;
+	hlen = (size_t)(p[0] & 0x0f) * 4;
+	if (hlen < 20 || hlen > len)
+		return PACKET_HDRLEN;
+	tot = (size_t)p[2] << 8 | p[3];
+	if (tot < hlen || tot > len)
+		return PACKET_TOTLEN;
+	if (packet_cksum(p, hlen) != 0)
+		return PACKET_CHECKSUM;
+	ip->hlen = (uint8_t)hlen;
+	ip->len = (uint16_t)tot;
+	ip->frag = (uint16_t)(p[6] << 8 | p[7]);
+	ip->ttl = p[8];
+	ip->proto = p[9];
+	ip->src = packet_get32(p + 12);
+	ip->dst = packet_get32(p + 16);
+	return PACKET_OK;
+}
+
+static int
+packet_unicast(uint32_t a)
+{
+	uint8_t	 top = (uint8_t)(a >> 24);
+
+	/* 0/8 "this network", 127/8 is fine (route_localnet), class D
+	 * and E, limited broadcast. */
+	return top != 0 && top < 224;
+}
+
+int
+packet_may_answer(const uint8_t *p, const struct packet_ip *ip)
+{
+	uint8_t	 type;
+
+	if ((ip->frag & 0x1fff) != 0)
+		return 0;
+	if (!packet_unicast(ip->src) || !packet_unicast(ip->dst))
+		return 0;
+	if (ip->proto == IPPROTO_ICMP) {
+		if (ip->len < ip->hlen + 1)
+			return 0;
+		type = p[ip->hlen];
+		/* Only queries (echo, timestamp, ...) get an error; errors
+		 * (3, 4, 5, 11, 12) and unknown types never do. */
+		return type == 8 || type == 13 || type == 15 || type == 17;
+	}
+	return 1;
+}
+
+static libnet_t	*packet_libnet;
+
+size_t
+packet_icmp_unreach(const uint8_t *p, const struct packet_ip *ip,
+    uint32_t from, uint8_t code, uint8_t *out, size_t outlen)
+{
+	char		 errbuf[LIBNET_ERRBUF_SIZE];
+	uint8_t		*pkt = NULL;
+	uint32_t	 n = 0;
+	size_t		 quote, ret = 0;
+
+	if (packet_libnet == NULL) {
+		packet_libnet = libnet_init(LIBNET_NONE, NULL, errbuf);
+		if (packet_libnet == NULL) {
+			log_warnx("%s: libnet_init: %s", __func__, errbuf);
+			return 0;
+		}
+	}
+	libnet_clear_packet(packet_libnet);
+	quote = ip->hlen + 8u;
+	if (quote > ip->len)
+		quote = ip->len;
+	if (libnet_build_icmpv4_unreach(ICMP_UNREACH, code, 0, p,
+	    (uint32_t)quote, packet_libnet, 0) == -1 ||
+	    libnet_build_ipv4((uint16_t)(LIBNET_IPV4_H +
+	    LIBNET_ICMPV4_UNREACH_H + quote), 0xc0 /* internetwork control */, 0,
+	    0, 64, IPPROTO_ICMP, 0, htonl(from), htonl(ip->src), NULL, 0,
+	    packet_libnet, 0) == -1 ||
+	    libnet_pblock_coalesce(packet_libnet, &pkt, &n) == -1) {
+		log_warnx("%s: %s", __func__, libnet_geterror(packet_libnet));
+		goto out;
+	}
+	if (n > outlen)
+		goto out;
+	memcpy(out, pkt, n);
+	ret = n;
+out:
+	if (pkt != NULL)
+		libnet_adv_free_packet(packet_libnet, pkt);
+	libnet_clear_packet(packet_libnet);
+	return ret;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * packet.h - IPv4 packets as the router sees them: header checks and the
+ * ICMP errors netd answers with.
+ */
+#ifndef BERTH_PACKET_H
+#define BERTH_PACKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PACKET_MAX	65536	/* largest packet a tun read returns */
+#define PACKET_ICMP_MAX	(20 + 8 + 60 + 8)	/* our errors: ip, icmp,
+						   quoted header + 8 */
+
+/* Why a packet was refused; counters are kept per reason. */
+enum packet_err {
+	PACKET_OK = 0,
+	PACKET_SHORT,		/* fewer than 20 bytes */
+	PACKET_VERSION,		/* not IPv4 */
+	PACKET_HDRLEN,		/* IHL < 5 or beyond the read length */
+	PACKET_TOTLEN,		/* total length < IHL or > read length */
+	PACKET_CHECKSUM,	/* header checksum wrong */
+	PACKET_NERR
+};
+
+struct packet_ip {
+	uint32_t	 src, dst;	/* host order */
+	uint16_t	 len;		/* total length: what to forward */
+	uint16_t	 frag;		/* flags and offset, host order */
+	uint8_t		 hlen;		/* header bytes */
+	uint8_t		 proto;
+	uint8_t		 ttl;
+};
+
+/*
+ * Check the IPv4 header of the len bytes at p and fill ip. Bytes past
+ * the total length (none from a tun) are ignored, not forwarded.
+ */
+enum packet_err	 packet_parse(const uint8_t *p, size_t len,
+		    struct packet_ip *ip);
+const char	*packet_err_name(enum packet_err);
+/* The Internet checksum (RFC 1071) of len bytes. */
+uint16_t	 packet_cksum(const void *p, size_t len);
+/*
+ * Whether an ICMP error may answer this packet (RFC 1812 4.3.2.7): not
+ * for ICMP errors, non-first fragments, or sources that are not a
+ * unicast host.
+ */
+int		 packet_may_answer(const uint8_t *p, const struct packet_ip *ip);
+/*
+ * Build an ICMP destination unreachable (code: 1 host, 0 net) from
+ * "from" to the sender of the packet at p, quoting its header and first
+ * 8 bytes of data (RFC 792), with libnet. Returns the length written to
+ * out (at least PACKET_ICMP_MAX bytes), 0 on failure.
+ */
+size_t		 packet_icmp_unreach(const uint8_t *p,
+		    const struct packet_ip *ip, uint32_t from, uint8_t code,
+		    uint8_t *out, size_t outlen);
+
+#endif

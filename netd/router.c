@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * router.c - netd's userspace router: a packet read from one tun is
+ * written into the tun that owns its destination address.
+ *
+ * DOC: Theory of Operation
+ * Ports are the tuns: the gateway tun (holding the gateway address) and
+ * one per container. On Linux every pool-bound packet that a host
+ * process or a container sends is steered into the gateway tun (nft
+ * fwmark + policy rule, route_linux.c), so that is where netd reads
+ * nearly everything; a container tun only ever receives: whatever netd
+ * writes into it is taken by the kernel as inbound and delivered to the
+ * socket bound to that address. On macOS a packet to a utun's address
+ * enters that very utun, and is written back into it.
+ *
+ * For each packet: validate the header (packet.c); if the destination
+ * is the gateway, write it into the gateway tun; if a container owns it,
+ * into the container's tun; if it is another address of the pool,
+ * answer with an ICMP host unreachable written back into the tun it
+ * came from, so that the client fails at once instead of retransmitting
+ * SYNs for a minute; if it is outside the pool, drop it (the kernel
+ * routes such traffic itself on Linux; macOS egress is a later issue).
+ * The TTL is not decremented: netd stands for a wire, not a hop.
+ *
+ * Counting: a packet is the "rx" of the container whose address is its
+ * source (on Linux all arrive on the gateway tun), else of the port it
+ * was read from; "tx" is what netd wrote into a container's tun. Drops
+ * are counted to the sender, except "full" (the destination tun would
+ * not take the packet), counted to the destination. Malformed packets
+ * are also counted by reason, router-wide.
+ *
+ * Batching: at most ROUTER_BATCH packets per fd per wakeup, so one busy
+ * tun cannot starve the others or the control socket; the event loop is
+ * level-triggered and calls again.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "router.h"
+#include "tun.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static unsigned
+router_hash(uint32_t a)
+{
+	return (unsigned)((a * 2654435761u) >> 22) % ROUTER_NHASH;
+}
+
+struct router *
+router_new(const struct cidr *pool, uint32_t gateway)
+{
+	struct router	*r;
+
+	r = xcalloc(1, sizeof(*r));
+	r->pool = *pool;
+	r->gateway = gateway;
+	r->read = tun_read;
+	r->write = tun_write;
+	r->buf = xmalloc(PACKET_MAX);
+	return r;
+}
+
+void
+router_free(struct router *r)
+{
+	if (r == NULL)
+		return;
+	free(r->buf);
+	free(r);
+}
+
+void
+router_add(struct router *r, struct rport *p)
+{
+	unsigned	 h;
+
+	p->router = r;
+	if (p->gateway) {
+		r->gw = p;
+		return;
+	}
+	h = router_hash(p->addr);
+	p->hnext = r->hash[h];
+	r->hash[h] = p;
+	r->nports++;
+}
+
+void
+router_remove(struct router *r, struct rport *p)
+{
+	struct rport	**pp;
+
+	if (p->gateway) {
+		if (r->gw == p)
+			r->gw = NULL;
+		return;
+	}
+	for (pp = &r->hash[router_hash(p->addr)]; *pp != NULL;
+	    pp = &(*pp)->hnext) {
+		if (*pp == p) {
+			*pp = p->hnext;
+			p->hnext = NULL;
+			r->nports--;
+			return;
+		}
+	}
+}
+
+struct rport *
+router_lookup(const struct router *r, uint32_t a)
+{
+	struct rport	*p;
+
+	if (a == r->gateway)
+		return r->gw;
+	for (p = r->hash[router_hash(a)]; p != NULL; p = p->hnext)
+		if (p->addr == a)
+			return p;
+	return NULL;
+}
+
+void
+router_decide(const struct router *r, struct rport *in, const uint8_t *pkt,
+    size_t len, struct router_verdict *v)
+{
+	struct rport	*src;
+
+	memset(v, 0, sizeof(*v));
+	v->from = in;
+	v->action = ROUTER_DROP;
+	if ((v->err = packet_parse(pkt, len, &v->ip)) != PACKET_OK) {
+		v->drop = ROUTER_DROP_MALFORMED;
+		return;
+	}
+	if (in->gateway && (src = router_lookup(r, v->ip.src)) != NULL &&
+	    !src->gateway)
+		v->from = src;
+	if (!cidr_contains(&r->pool, v->ip.dst)) {
+		v->drop = ROUTER_DROP_NOROUTE;
+		return;
+	}
+	if ((v->to = router_lookup(r, v->ip.dst)) != NULL) {
+		v->action = ROUTER_FORWARD;
+		return;
+	}
+	v->drop = ROUTER_DROP_NOROUTE;
+	if (cidr_host_usable(&r->pool, v->ip.dst) &&
+	    packet_may_answer(pkt, &v->ip))
+		v->action = ROUTER_UNREACH;
+}
+
+/* At most ROUTER_ICMP_PER_SEC errors a second, whoever asks. */
+static int
+router_icmp_ok(struct router *r)
+{
+	long long	 sec = util_now_ms() / 1000;
+
+	if (sec != r->icmp_second) {
+		r->icmp_second = sec;
+		r->icmp_count = 0;
+	}
+	if (r->icmp_count >= ROUTER_ICMP_PER_SEC) {
+		r->icmp_limited++;
+		return 0;
+	}
+	r->icmp_count++;
+	return 1;
+}
+
+static void
+router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
+    const struct packet_ip *ip)
+{
+	uint8_t	 icmp[PACKET_ICMP_MAX];
+	size_t	 n;
+
+	if (!router_icmp_ok(r))
+		return;
+	n = packet_icmp_unreach(pkt, ip, r->gateway, 1, icmp, sizeof(icmp));
+	if (n == 0)
+		return;
+	if (r->write(in->fd, icmp, n) == -1) {
+		in->c.drop_full++;
+		return;
+	}
+	r->icmp_sent++;
+}
+
+void
+router_packet(struct router *r, struct rport *in, const uint8_t *pkt,
+    size_t len)
+{
+	struct router_verdict	 v;
+
+	r->packets++;
+	router_decide(r, in, pkt, len, &v);
+	v.from->c.rx_packets++;
+	v.from->c.rx_bytes += len;
+	switch (v.action) {
+	case ROUTER_FORWARD:
+		if (r->write(v.to->fd, pkt, v.ip.len) == -1) {
+			if (errno != EAGAIN && errno != ENOBUFS)
+				log_debug("%s: write: %s", __func__,
+				    strerror(errno));
+			v.to->c.drop_full++;
+			return;
+		}
+		v.to->c.tx_packets++;
+		v.to->c.tx_bytes += v.ip.len;
+		return;
+	case ROUTER_UNREACH:
+		v.from->c.drop_noroute++;
+		router_unreach(r, in, pkt, &v.ip);
+		return;
+	case ROUTER_DROP:
+		break;
+	}
+	switch (v.drop) {
+	case ROUTER_DROP_MALFORMED:
+		v.from->c.drop_malformed++;
+		r->malformed[v.err]++;
+		break;
+	case ROUTER_DROP_NOROUTE:
+		v.from->c.drop_noroute++;
+		break;
+	case ROUTER_DROP_FULL:
+	case ROUTER_DROP_NONE:
+		break;
+	}
+}
+
+void
+router_input(struct router *r, struct rport *in)
+{
+	ssize_t	 n;
+	int	 i;
+
+	for (i = 0; i < ROUTER_BATCH; i++) {
+		n = r->read(in->fd, r->buf, PACKET_MAX);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			log_warn("%s: read", __func__);
+			if (r->broken != NULL)
+				r->broken(r->arg, in);
+			return;
+		}
+		if (n == 0)
+			return;
+		router_packet(r, in, r->buf, (size_t)n);
+	}
+}

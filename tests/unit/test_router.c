@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_router.c - routing decisions, counting and I/O of netd's router,
+ * with the tun reads and writes replaced by a recorder.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <cmocka.h>
+
+#include "addr.h"
+#include "packet.h"
+#include "pkt.h"
+#include "router.h"
+
+#define GW	0x0af00001	/* 10.240.0.1 */
+#define CA	0x0af00002
+#define CB	0x0af00003
+#define NOBODY	0x0af00063	/* 10.240.0.99 */
+
+/* What the router wrote, and what the fake tuns hold for reading. */
+static struct {
+	int	 fd[8];
+	size_t	 len[8];
+	uint8_t	 data[8][256];
+	int	 n;
+	int	 fail;		/* errno for the next write, 0: none */
+	uint8_t	 rq[80][128];	/* read queue */
+	size_t	 rqlen[80];
+	int	 rqn, rqpos, rqerr;
+	int	 broken;
+} io;
+
+static ssize_t
+fake_write(int fd, const void *p, size_t len)
+{
+	if (io.fail != 0) {
+		errno = io.fail;
+		return -1;
+	}
+	if (io.n < 8) {
+		io.fd[io.n] = fd;
+		io.len[io.n] = len;
+		memcpy(io.data[io.n], p, len < 256 ? len : 256);
+		io.n++;
+	}
+	return (ssize_t)len;
+}
+
+static ssize_t
+fake_read(int fd, void *buf, size_t len)
+{
+	(void)fd;
+	if (io.rqpos == io.rqn) {
+		errno = io.rqerr != 0 ? io.rqerr : EAGAIN;
+		return -1;
+	}
+	memcpy(buf, io.rq[io.rqpos], io.rqlen[io.rqpos] < len ?
+	    io.rqlen[io.rqpos] : len);
+	return (ssize_t)io.rqlen[io.rqpos++];
+}
+
+static void
+fake_broken(void *arg, struct rport *p)
+{
+	(void)arg;
+	(void)p;
+	io.broken++;
+}
+
+struct world {
+	struct router	*r;
+	struct rport	 gw, a, b;
+};
+
+static int
+setup(void **state)
+{
+	struct world	*w = calloc(1, sizeof(*w));
+	struct cidr	 pool;
+
+	memset(&io, 0, sizeof(io));
+	assert_int_equal(cidr_parse("10.240.0.0/16", &pool, NULL), 0);
+	w->r = router_new(&pool, GW);
+	w->r->write = fake_write;
+	w->r->read = fake_read;
+	w->r->broken = fake_broken;
+	w->gw.fd = 100;
+	w->gw.addr = GW;
+	w->gw.gateway = 1;
+	w->a.fd = 101;
+	w->a.addr = CA;
+	w->b.fd = 102;
+	w->b.addr = CB;
+	router_add(w->r, &w->gw);
+	router_add(w->r, &w->a);
+	router_add(w->r, &w->b);
+	*state = w;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct world	*w = *state;
+
+	router_free(w->r);
+	free(w);
+	return 0;
+}
+
+static void
+test_lookup(void **state)
+{
+	struct world	*w = *state;
+
+	assert_ptr_equal(router_lookup(w->r, GW), &w->gw);
+	assert_ptr_equal(router_lookup(w->r, CA), &w->a);
+	assert_ptr_equal(router_lookup(w->r, CB), &w->b);
+	assert_null(router_lookup(w->r, NOBODY));
+	assert_int_equal(w->r->nports, 2);
+	router_remove(w->r, &w->a);
+	assert_null(router_lookup(w->r, CA));
+	assert_ptr_equal(router_lookup(w->r, CB), &w->b);
+	router_remove(w->r, &w->a);	/* twice: harmless */
+	assert_int_equal(w->r->nports, 1);
+}
+
+static void
+test_decide(void **state)
+{
+	struct world		*w = *state;
+	struct router_verdict	 v;
+	uint8_t			 p[128];
+	size_t			 n;
+
+	/* Host (gateway source) to A: forward into A, counted to gw. */
+	n = pkt_ipv4(p, GW, CA, 6, 20, 64);
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_FORWARD);
+	assert_ptr_equal(v.to, &w->a);
+	assert_ptr_equal(v.from, &w->gw);
+	/* B to A read from the gateway tun (Linux): counted to B. */
+	n = pkt_ipv4(p, CB, CA, 6, 20, 64);
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_FORWARD);
+	assert_ptr_equal(v.from, &w->b);
+	assert_ptr_equal(v.to, &w->a);
+	/* A reply to the host: into the gateway tun. */
+	n = pkt_ipv4(p, CA, GW, 6, 20, 64);
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_FORWARD);
+	assert_ptr_equal(v.to, &w->gw);
+	assert_ptr_equal(v.from, &w->a);
+	/* Read from A's own tun (macOS), to A: back into A. */
+	n = pkt_ipv4(p, GW, CA, 17, 20, 64);
+	router_decide(w->r, &w->a, p, n, &v);
+	assert_int_equal(v.action, ROUTER_FORWARD);
+	assert_ptr_equal(v.to, &w->a);
+	assert_ptr_equal(v.from, &w->a);
+	/* Nobody owns .99: host unreachable. */
+	n = pkt_ipv4(p, CA, NOBODY, 6, 20, 64);
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_UNREACH);
+	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
+	/* ... but not for an ICMP error. */
+	n = pkt_ipv4(p, CA, NOBODY, 1, 20, 64);
+	p[20] = 3;
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_DROP);
+	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
+	/* Network and broadcast addresses of the pool: dropped. */
+	n = pkt_ipv4(p, CA, 0x0af00000, 17, 20, 64);
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_DROP);
+	n = pkt_ipv4(p, CA, 0x0af0ffff, 17, 20, 64);
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_DROP);
+	/* Outside the pool: not netd's business. */
+	n = pkt_ipv4(p, CA, 0x08080808, 17, 20, 64);
+	router_decide(w->r, &w->a, p, n, &v);
+	assert_int_equal(v.action, ROUTER_DROP);
+	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
+	/* Malformed: counted to the port it came from. */
+	n = pkt_ipv4(p, CB, CA, 6, 20, 64);
+	p[12] ^= 1;
+	router_decide(w->r, &w->gw, p, n, &v);
+	assert_int_equal(v.action, ROUTER_DROP);
+	assert_int_equal(v.drop, ROUTER_DROP_MALFORMED);
+	assert_int_equal(v.err, PACKET_CHECKSUM);
+	assert_ptr_equal(v.from, &w->gw);
+}
+
+static void
+test_packet_io(void **state)
+{
+	struct world	*w = *state;
+	uint8_t		 p[128];
+	size_t		 n;
+
+	/* Forward: written whole to A's fd, counted both ends. */
+	n = pkt_ipv4(p, CB, CA, 6, 40, 64);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], 101);
+	assert_int_equal(io.len[0], n);
+	assert_memory_equal(io.data[0], p, n);
+	assert_int_equal(w->b.c.rx_packets, 1);
+	assert_int_equal(w->b.c.rx_bytes, n);
+	assert_int_equal(w->a.c.tx_packets, 1);
+	assert_int_equal(w->a.c.tx_bytes, n);
+	/* Trailing bytes beyond the total length are not forwarded. */
+	router_packet(w->r, &w->gw, p, n + 5);
+	assert_int_equal(io.len[1], n);
+	/* Unowned: an ICMP error back into the tun it came from. */
+	n = pkt_ipv4(p, CA, NOBODY, 6, 20, 64);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 3);
+	assert_int_equal(io.fd[2], 100);
+	assert_int_equal(io.data[2][9], 1);	/* ICMP */
+	assert_int_equal(io.data[2][20], 3);
+	assert_int_equal(io.data[2][21], 1);
+	assert_int_equal(w->a.c.drop_noroute, 1);
+	assert_int_equal(w->r->icmp_sent, 1);
+	/* A full destination tun. */
+	io.fail = EAGAIN;
+	n = pkt_ipv4(p, GW, CB, 17, 20, 64);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(w->b.c.drop_full, 1);
+	assert_int_equal(w->b.c.tx_packets, 0);
+	io.fail = 0;
+	/* Malformed: counted by reason. */
+	router_packet(w->r, &w->gw, p, 10);
+	p[0] = 0x65;
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(w->gw.c.drop_malformed, 2);
+	assert_int_equal(w->r->malformed[PACKET_SHORT], 1);
+	assert_int_equal(w->r->malformed[PACKET_VERSION], 1);
+	assert_int_equal(io.n, 3);
+}
+
+static void
+test_icmp_limit(void **state)
+{
+	struct world	*w = *state;
+	uint8_t		 p[128];
+	size_t		 n;
+	int		 i;
+
+	n = pkt_ipv4(p, CA, NOBODY, 6, 20, 64);
+	for (i = 0; i < ROUTER_ICMP_PER_SEC + 50; i++)
+		router_packet(w->r, &w->gw, p, n);
+	/* At most ROUTER_ICMP_PER_SEC in one second (a second boundary
+	 * during the loop allows a few more). */
+	assert_true(w->r->icmp_limited > 0 ||
+	    w->r->icmp_sent > ROUTER_ICMP_PER_SEC);
+	assert_true(w->r->icmp_sent + w->r->icmp_limited ==
+	    (uint64_t)ROUTER_ICMP_PER_SEC + 50);
+	assert_int_equal(w->a.c.drop_noroute, ROUTER_ICMP_PER_SEC + 50);
+}
+
+static void
+test_input_batch(void **state)
+{
+	struct world	*w = *state;
+	int		 i;
+
+	/* 70 queued packets: one call takes ROUTER_BATCH. */
+	for (i = 0; i < 70; i++)
+		io.rqlen[io.rqn++] = pkt_ipv4(io.rq[i], GW, CA, 17, 10, 64);
+	router_input(w->r, &w->gw);
+	assert_int_equal(io.rqpos, ROUTER_BATCH);
+	assert_int_equal(w->a.c.tx_packets, ROUTER_BATCH);
+	router_input(w->r, &w->gw);
+	assert_int_equal(io.rqpos, 70);
+	assert_int_equal(w->r->packets, 70);
+	assert_int_equal(io.broken, 0);
+	/* A hard read error: the port is reported broken. */
+	io.rqerr = EBADFD;
+	router_input(w->r, &w->a);
+	assert_int_equal(io.broken, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_packet_io, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_limit, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_input_batch, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
