@@ -202,6 +202,8 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 	if (write(sync, "ok", 2) == -1)
 		_exit(1);
 	close(sync);
+	/* Hold no connection while waiting: netd serves a bounded number. */
+	client_reset();
 	launch_wait(pid, &code);
 	container_finish(name, code, rm);
 	_exit(0);
@@ -258,6 +260,7 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 		}
 		if (container_started(name, pid, cause) == -1)
 			log_warnx("%s: %s", name, *cause);
+		client_reset();
 		launch_wait(pid, &code);
 		container_finish(name, code, o->rm);
 		rc = code;

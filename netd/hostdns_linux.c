@@ -29,6 +29,7 @@
  * mount in a container: EBUSY) it is rewritten in place. Stop and
  * cleanup remove the block.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -45,6 +46,9 @@
 #include "log.h"
 #include "util.h"
 #include "xmalloc.h"
+
+/* One lock for every instance that edits the hosts file. */
+#define HOSTDNS_LOCK	"/var/run/berth/hosts.lock"
 
 #define HOSTDNS_HOSTS_FILE	"/etc/hosts"
 #define HOSTDNS_RESOLVED_DIR	"/run/systemd/resolve"
@@ -165,15 +169,27 @@ hostdns_hosts_edit(const char *path, const char *prefix,
     const struct dns_zone *z, char **cause)
 {
 	struct stat	 sb;
-	char		*old, *text = NULL;
+	char		*old, *text = NULL, *lockpath;
 	mode_t		 mode = 0644;
-	int		 rc = -1;
+	int		 rc = -1, lock;
 
+	/*
+	 * Every netd instance edits the same file: read-modify-write under
+	 * one lock, or two instances lose each other's blocks.
+	 */
+	xasprintf(&lockpath, "%s", HOSTDNS_LOCK);
+	(void)util_mkdir_p("/var/run/berth", 0755);
+	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lockpath);
+	if (lock != -1)
+		(void)flock(lock, LOCK_EX);
 	if ((old = util_read_file(path, HOSTDNS_HOSTS_MAX, NULL)) == NULL &&
 	    (errno != ENOENT || z == NULL)) {
 		if (errno == ENOENT)
-			return 0;
-		return cause_set(cause, "%s: %s", path, strerror(errno));
+			rc = 0;
+		else
+			cause_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
 	}
 	if (stat(path, &sb) == 0)
 		mode = sb.st_mode & 07777;
@@ -188,6 +204,8 @@ hostdns_hosts_edit(const char *path, const char *prefix,
 	}
 	rc = 0;
 out:
+	if (lock != -1)
+		close(lock);
 	free(old);
 	free(text);
 	return rc;
