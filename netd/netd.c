@@ -72,6 +72,8 @@
 static void	netd_port_broken(void *, struct rport *);
 static void	netd_fw_reload(void *);
 static size_t	netd_host_addrs(struct netd *, uint32_t **);
+static void	netd_reap(struct netd *);
+static void	netd_flush(struct netd *);
 
 /* -------------------------------------------------------------- config */
 
@@ -181,6 +183,7 @@ netd_free(struct netd *d)
 	for (i = 0; i < d->nctrs; i++)
 		ctr_free(d->ctrs[i]);
 	free(d->ctrs);
+	free(d->dying);
 	free(d->nets);
 	ctl_free(d->ctl);
 	fw_free(d->fw);
@@ -813,6 +816,8 @@ netd_stop(struct netd *d)
 	d->stopped = 1;
 	ctl_free(d->ctl);
 	d->ctl = NULL;
+	netd_flush(d);
+	netd_reap(d);
 	netd_services_stop(d);
 	netd_fw_unload(d->fw, &d->cfg, NULL);
 	d->pf_token[0] = '\0';
@@ -925,6 +930,9 @@ netd_run(struct netd *d)
 		}
 		if (d->dns != NULL)
 			dnssrv_tick(d->dns);
+		netd_flush(d);
+		if (d->ndying > 0)
+			netd_reap(d);
 		if (d->router->packets != seen) {
 			seen = d->router->packets;
 			spin_until = spin > 0 ? netd_now_us() + spin : 0;
@@ -932,10 +940,29 @@ netd_run(struct netd *d)
 	}
 }
 
+/*
+ * The state file and the hosts block are written once per loop round,
+ * after the round's replies went out: a client does not wait for the
+ * fsync, and a burst of operations costs one write.
+ */
 int
 netd_save(struct netd *d)
 {
-	return state_save(d);
+	d->dirty = 1;
+	return 0;
+}
+
+static void
+netd_flush(struct netd *d)
+{
+	if (d->names_dirty) {
+		d->names_dirty = 0;
+		netd_names_sync(d);
+	}
+	if (d->dirty) {
+		d->dirty = 0;
+		(void)state_save(d);
+	}
 }
 
 /* ---------------------------------------------------------- containers */
@@ -1259,8 +1286,8 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
 	d->ctrs[d->nctrs++] = c;
 	dns_zone_add(d->zone, c->name, c->addr, c->stack, c->service);
-	netd_names_sync(d);
-	(void)state_save(d);
+	d->names_dirty = 1;
+	d->dirty = 1;
 	log_info("%s: \"%s\" %s on %s", __func__, c->name,
 	    addr_fmt(c->addr, (char[ADDR_STRLEN]){ 0 }), c->tun);
 	return c;
@@ -1285,17 +1312,49 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	}
 	(void)netd_proxy_ctr(d, c, 0, NULL);
 	dns_zone_del(d->zone, c->name);
-	netd_names_sync(d);
-	netd_port_close(d, c, 1);
-	ipam_release(d->ipam, c->addr);
+	d->names_dirty = 1;
+	/* Stop routing to it now; the tun goes after the reply is sent. */
+	if (c->port.fd != -1) {
+		router_remove(d->router, &c->port);
+		ev_del(d->ev, c->port.fd);
+	}
 	log_info("%s: \"%s\"", __func__, c->name);
 	for (i = 0; i < d->nctrs; i++) {
 		if (d->ctrs[i] == c) {
-			netd_ctr_remove_at(d, i);
+			memmove(&d->ctrs[i], &d->ctrs[i + 1],
+			    (d->nctrs - i - 1) * sizeof(*d->ctrs));
+			d->nctrs--;
 			break;
 		}
 	}
-	(void)state_save(d);
+	d->dying = xreallocarray(d->dying, d->ndying + 1, sizeof(*d->dying));
+	d->dying[d->ndying++] = c;
+	d->dirty = 1;
+}
+
+/*
+ * Destroying a tun makes the kernel unregister the device, which takes
+ * ~25 ms; done here, after the loop round that sent the delete's reply,
+ * the client does not wait for it. The address stays reserved until the
+ * tun that held it is gone.
+ */
+static void
+netd_reap(struct netd *d)
+{
+	struct ctr	*c;
+	size_t		 i;
+
+	for (i = 0; i < d->ndying; i++) {
+		c = d->dying[i];
+		if (c->port.fd != -1) {
+			tun_destroy(c->port.fd, c->tun);
+			(void)route_iface_delete(c->tun);
+			c->port.fd = -1;
+		}
+		ipam_release(d->ipam, c->addr);
+		ctr_free(c);
+	}
+	d->ndying = 0;
 }
 
 /* ------------------------------------------------------------ networks */
@@ -1327,7 +1386,7 @@ netd_net_create(struct netd *d, const char *name, int internal,
 	memset(&d->nets[d->nnets], 0, sizeof(*d->nets));
 	snprintf(d->nets[d->nnets].name, sizeof(d->nets->name), "%s", name);
 	d->nets[d->nnets++].internal = internal;
-	(void)state_save(d);
+	d->dirty = 1;
 	return 0;
 }
 
@@ -1351,6 +1410,6 @@ netd_net_delete(struct netd *d, const char *name, char **cause)
 	memmove(&d->nets[i], &d->nets[i + 1],
 	    (d->nnets - i - 1) * sizeof(*d->nets));
 	d->nnets--;
-	(void)state_save(d);
+	d->dirty = 1;
 	return 0;
 }

@@ -112,6 +112,10 @@ struct netd {
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
+	struct ctr		**dying;	/* deleted, tun not yet gone */
+	size_t			 ndying;
+	int			 dirty;		/* state file to write */
+	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
 	int			 quit;
 	int			 stopped;
