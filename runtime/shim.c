@@ -28,8 +28,9 @@
  *    to IPv4) rather than leaving with the host's address.
  *  - listen on an unbound socket binds it to the container address.
  *  - with BERTH_DNS=GATEWAY[:PORT], port 53 traffic to a nameserver of
- *    /etc/resolv.conf (read once, on first use) or to 127.0.0.53,
- *    127.0.0.1 or ::1 goes to GATEWAY:53 (PORT, for tests) instead;
+ *    /etc/resolv.conf (read once, on first use; 127.0.0.1 and ::1 when
+ *    it names none) or to 127.0.0.53 goes to GATEWAY:53 (PORT, for
+ *    tests) instead;
  *    and getaddrinfo()/gethostbyname*() ask GATEWAY themselves for
  *    container names (shim_dns.c), since glibc's resolver sends its
  *    packets where no interposer sees them.
@@ -329,25 +330,26 @@ shim_ns_add4(const char *s)
 	}
 }
 
-/* "nameserver ADDR" lines of /etc/resolv.conf; read once, lazily. */
+/*
+ * "nameserver ADDR" lines of /etc/resolv.conf, read once, lazily, and
+ * systemd-resolved's stub. Without any, the resolver's default, 127.0.0.1
+ * and ::1; otherwise those are the container's own localhost, where it
+ * may run a DNS server of its own.
+ */
 static void
 shim_ns_load(void)
 {
 	struct in6_addr	 a;
 	char		 buf[8192], *line, *save = NULL, *p, *e;
-	ssize_t		 n;
-	int		 fd;
+	ssize_t		 n = 0;
+	int		 fd, listed = 0;
 
 	shim_ns_add4("127.0.0.53");
-	shim_ns_add4("127.0.0.1");
-	shim_ns_add(&in6addr_loopback);
-	if ((fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC)) == -1)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
+	if ((fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC)) != -1) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, "nameserver", 10) != 0 ||
@@ -359,10 +361,17 @@ shim_ns_load(void)
 		    *e != '%' && *e != '#' && *e != '\r'; e++)
 			;
 		*e = '\0';
-		if (inet_pton(AF_INET6, p, &a) == 1)
+		if (inet_pton(AF_INET6, p, &a) == 1) {
 			shim_ns_add(&a);
-		else
+			listed++;
+		} else if (inet_pton(AF_INET, p, &a) == 1) {
 			shim_ns_add4(p);
+			listed++;
+		}
+	}
+	if (listed == 0) {
+		shim_ns_add4("127.0.0.1");
+		shim_ns_add(&in6addr_loopback);
 	}
 }
 

@@ -8,8 +8,9 @@
 # in the chroot, through glibc's own resolver and the launcher's
 # resolv.conf; getent finds STACK-SERVICE.berth; a container resolves
 # host.berth and reaches a host server on the gateway address; the
-# hook's answers match glibc's for the same server; a removed
-# container's name stops resolving at once.
+# hook's answers match glibc's for the same server; dig's queries to the
+# host's nameserver are redirected; a removed container's name stops
+# resolving at once.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_tun
@@ -69,10 +70,12 @@ out=$("$BERTH" exec nm-cli -- getent hosts web) || fail "chroot: getent web"
 grep -qx "nameserver $GATEWAY" "$TMP/resolv" &&
     grep -qx "search nm.berth berth" "$TMP/resolv" ||
     fail "chroot resolv.conf: $(cat "$TMP/resolv")"
-out=$("$BERTH" exec nm-cli -- env -u LD_PRELOAD getent hosts db) ||
-    fail "chroot, no interposer: getent hosts db failed"
-[ "$(echo "$out" | awk '{print $1}')" = "$DB" ] ||
-    fail "chroot, no interposer: getent hosts db: '$out', expected $DB"
+# (ahostsv4: A queries only; glibc's AAAA query for a bare name walks
+# the whole search list and ends with "db" itself, which netd forwards)
+out=$("$BERTH" exec nm-cli -- env -u LD_PRELOAD getent ahostsv4 db) ||
+    fail "chroot, no interposer: getent ahostsv4 db failed"
+[ "$(echo "$out" | awk 'NR == 1 {print $1}')" = "$DB" ] ||
+    fail "chroot, no interposer: getent ahostsv4 db: '$out', expected $DB"
 out=$("$BERTH" exec nm-cli -- env -u LD_PRELOAD redis-cli -h db ping 2>&1)
 [ "$out" = PONG ] || fail "chroot, no interposer: redis-cli -h db: '$out'"
 "$BERTH" exec nm-web -- env | grep -qx "BERTH_STACK=nm" ||
@@ -127,11 +130,12 @@ for n in ["nm-web.berth", "DB.nm.berth.", "nope.berth"]:
     except Exception as e:
         print(n, repr(e))
 P
-	# glibc asks the same server, and only it (no berth block in hosts)
+	# glibc asks the same server, and only it (netd's block in
+	# /etc/hosts would add aliases)
 	printf 'nameserver %s\n' "$GATEWAY" >"$TMP/resolv.gw"
-	printf '127.0.0.1\tlocalhost\n' >"$TMP/hosts.gw"
+	printf 'hosts: dns\n' >"$TMP/nsswitch.gw"
 	unshare -m sh -c "mount --bind '$TMP/resolv.gw' /etc/resolv.conf &&
-	    mount --bind '$TMP/hosts.gw' /etc/hosts &&
+	    mount --bind '$TMP/nsswitch.gw' /etc/nsswitch.conf &&
 	    /usr/bin/python3 '$TMP/cases.py'" >"$TMP/glibc.txt" 2>&1 ||
 	    fail "glibc cases: $(tail -3 "$TMP/glibc.txt")"
 	"$BERTH" exec nm-web -- /usr/bin/python3 "$TMP/cases.py" \
@@ -140,8 +144,16 @@ P
 	diff "$TMP/glibc.txt" "$TMP/hook.txt" >"$TMP/diff" ||
 	    fail "the hook differs from glibc: $(head -5 "$TMP/diff")"
 	note "getaddrinfo/gethostbyname_ex: $(wc -l <"$TMP/hook.txt") cases as glibc's"
+	# programs with their own DNS client: the packet redirect sends what
+	# goes to the host's nameserver (here an unused pool address, so
+	# nothing could leave if it did not) to the gateway
+	printf 'nameserver %s.255.253\n' "$POOL_NET" >"$TMP/resolv.pool"
+	out=$(unshare -m sh -c "mount --bind '$TMP/resolv.pool' \
+	    /etc/resolv.conf && '$BERTH' exec nm-web -- \
+	    dig +short +time=2 +tries=1 db") || fail "dig db: $out"
+	[ "$out" = "$DB" ] || fail "dig db through the redirect: '$out'"
 else
-	note "no unshare -m: hook/glibc comparison not run"
+	note "no unshare -m: hook/glibc comparison and redirect not run"
 fi
 
 # names follow containers: gone at once after rm
