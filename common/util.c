@@ -62,6 +62,17 @@ int
 util_write_file_atomic(const char *path, const void *buf, size_t len,
     mode_t mode)
 {
+	return util_write_file_replace(path, buf, len, mode, 1);
+}
+
+/*
+ * util_write_file_replace - the same; with sync 0 without the fsyncs:
+ * still whole after a crash of the writer, not after one of the OS.
+ */
+int
+util_write_file_replace(const char *path, const void *buf, size_t len,
+    mode_t mode, int sync)
+{
 	char		*tmp = NULL, *dir = NULL, *slash;
 	const char	*p = buf;
 	ssize_t		 n;
@@ -80,7 +91,7 @@ util_write_file_atomic(const char *path, const void *buf, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fchmod(fd, mode) == -1 || fsync(fd) == -1)
+	if (fchmod(fd, mode) == -1 || (sync && fsync(fd) == -1))
 		goto out;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -89,6 +100,10 @@ util_write_file_atomic(const char *path, const void *buf, size_t len,
 	fd = -1;
 	if (rename(tmp, path) == -1)
 		goto out;
+	if (!sync) {
+		ret = 0;
+		goto out;
+	}
 	dir = xstrdup(path);
 	if ((slash = strrchr(dir, '/')) != NULL) {
 		if (slash == dir)

@@ -8,8 +8,12 @@
  * a crash or a restart: the containers (name, address, tun, networks,
  * published ports, the process the CLI reported, the CLI's "meta") and
  * the networks, plus the pf token on macOS. It is rewritten after every
- * change with util_write_file_atomic() (temporary file, fsync, rename),
- * so a crash leaves the old or the new file, never half of one. It is
+ * change, once per loop round, with util_write_file_replace() (temporary
+ * file, rename), so a crash of netd leaves the old or the new file,
+ * never half of one. There is no fsync: what the file describes (tuns,
+ * processes) does not survive a crash of the OS anyway, and with a
+ * thousand containers the fsync was most of the cost of an operation.
+ * It is
  * read back with the same checks as anything from a client: a damaged
  * entry is dropped with a warning, it never stops netd from starting.
  */
@@ -291,9 +295,9 @@ state_save(struct netd *d)
 	char	*s, *path = state_path(&d->cfg);
 	int	 ret;
 
-	s = json_dumps(j, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	ret = util_write_file_atomic(path, s, strlen(s), 0600);
+	ret = util_write_file_replace(path, s, strlen(s), 0600, 0);
 	if (ret == -1)
 		log_warn("%s: %s", __func__, path);
 	free(s);
