@@ -81,9 +81,9 @@ fi
 
 # Removing the container removes its rules.
 "$BERTH" rm -f web >/dev/null
-if nft list table inet "$BERTH_NFT_TABLE" | grep -q '8080'; then
-	fail "rules of web left after rm"
-fi
+# netd applies rule changes right after its reply, in the background.
+rules_gone() { ! nft list table inet "$BERTH_NFT_TABLE" | grep -q '8080'; }
+wait_for 2 rules_gone || fail "rules of web left after rm"
 curl -sf -m 2 http://127.0.0.1:8080/ >/dev/null && fail "8080 still answers"
 "$BERTH" rm -f echo >/dev/null
 
