@@ -146,6 +146,9 @@ container_finish(const char *name, int code, int rm)
 {
 	char	*cause = NULL, *log;
 
+	/* A netd that died meanwhile is not restarted just to hear this. */
+	setenv("BERTH_NO_AUTOSTART", "1", 1);
+
 	if (container_report("exited", json_pack("{s:s, s:i}", "name", name,
 	    "exit_code", code), &cause) == -1)
 		log_warnx("%s: %s", name, cause);

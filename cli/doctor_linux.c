@@ -53,7 +53,7 @@ doctor_os(int repair, int running)
 	    "2>/dev/null", prefix, table, prefix);
 	left = doctor_sh_output(cmd);
 	if (left && repair) {
-		char	*argv[12];
+		char	*argv[14];
 		int	 n = 0;
 
 		xasprintf(&netd, "%s/berth-netd", client_exe_dir());
@@ -67,6 +67,10 @@ doctor_os(int repair, int running)
 		argv[n++] = (char *)table;
 		argv[n++] = (char *)"--state-dir";
 		argv[n++] = (char *)cli_cfg.state_dir;
+		if (cli_cfg.pool != NULL) {
+			argv[n++] = (char *)"--pool";
+			argv[n++] = (char *)cli_cfg.pool;
+		}
 		argv[n] = NULL;
 		if (doctor_run(argv) == 0)
 			printf("--   removed the leftovers of a stopped "
