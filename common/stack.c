@@ -105,6 +105,44 @@ stack_uint(json_t *v, const char *path, unsigned long lo, unsigned long hi,
 	return 0;
 }
 
+/*
+ * obj.key, when present: an integer in lo..hi into *out (left as it is
+ * when absent). The message names path.key.
+ */
+static int
+stack_opt_uint(json_t *obj, const char *path, const char *key,
+    unsigned long lo, unsigned long hi, unsigned int *out, char **cause)
+{
+	json_t		*v;
+	char		*p;
+	unsigned long	 n = 0;
+	int		 rc;
+
+	if ((v = json_object_get(obj, key)) == NULL)
+		return 0;
+	xasprintf(&p, "%s.%s", path, key);
+	rc = stack_uint(v, p, lo, hi, &n, cause);
+	free(p);
+	if (rc == 0)
+		*out = (unsigned int)n;
+	return rc;
+}
+
+/*
+ * Element i of the array named what: an object holding only keys.
+ * Sets *path to "what[i]" (freed first).
+ */
+static int
+stack_elem(json_t *e, const char *what, size_t i, const char *const *keys,
+    char **path, char **cause)
+{
+	free(*path);
+	xasprintf(path, "%s[%zu]", what, i);
+	if (!json_is_object(e))
+		return cause_set(cause, "%s: must be an object", *path);
+	return stack_keys(e, *path, keys, cause);
+}
+
 /* An array of strings; each checked by fn if given. */
 static int
 stack_strings(json_t *v, const char *path, char ***out, size_t *n,
@@ -166,7 +204,7 @@ stack_parse_health(struct sctx *c, json_t *v, const char *path,
 {
 	static const char *const keys[] = { "tcp", "interval_ms", "retries",
 	    NULL };
-	unsigned long	 n;
+	unsigned long	 n = 0;
 	json_t		*e;
 	char		*p = NULL;
 	int		 rc = -1;
@@ -185,20 +223,11 @@ stack_parse_health(struct sctx *c, json_t *v, const char *path,
 	if (stack_uint(e, p, 1, 65535, &n, c->cause) == -1)
 		goto out;
 	h->tcp_port = (uint16_t)n;
-	free(p);
-	xasprintf(&p, "%s.interval_ms", path);
-	if ((e = json_object_get(v, "interval_ms")) != NULL) {
-		if (stack_uint(e, p, 1, 60000, &n, c->cause) == -1)
-			goto out;
-		h->interval_ms = (unsigned int)n;
-	}
-	free(p);
-	xasprintf(&p, "%s.retries", path);
-	if ((e = json_object_get(v, "retries")) != NULL) {
-		if (stack_uint(e, p, 1, 100000, &n, c->cause) == -1)
-			goto out;
-		h->retries = (unsigned int)n;
-	}
+	if (stack_opt_uint(v, path, "interval_ms", 1, 60000, &h->interval_ms,
+	    c->cause) == -1 ||
+	    stack_opt_uint(v, path, "retries", 1, 100000, &h->retries,
+	    c->cause) == -1)
+		goto out;
 	rc = 0;
 out:
 	free(p);
@@ -440,14 +469,8 @@ stack_parse_policy(struct sctx *c, json_t *v)
 		return cause_set(c->cause, "policy: must be an array");
 	c->st->policy = xcalloc(json_array_size(v) + 1, sizeof(*pol));
 	json_array_foreach(v, i, e) {
-		free(path);
-		xasprintf(&path, "policy[%zu]", i);
 		pol = &c->st->policy[c->st->npolicy++];
-		if (!json_is_object(e)) {
-			cause_set(c->cause, "%s: must be an object", path);
-			goto out;
-		}
-		if (stack_keys(e, path, keys, c->cause) == -1)
+		if (stack_elem(e, "policy", i, keys, &path, c->cause) == -1)
 			goto out;
 #define NEED(key) (free(p), xasprintf(&p, "%s.%s", path, key), \
 	    (f = json_object_get(e, key)) != NULL ? 0 : \
@@ -513,7 +536,6 @@ stack_parse_links(struct sctx *c, json_t *v)
 	size_t		 i, n;
 	char		*path = NULL, *p = NULL, **between = NULL;
 	const char	*s;
-	unsigned long	 ul;
 	struct stack_link *l;
 	int		 rc = -1;
 
@@ -521,14 +543,8 @@ stack_parse_links(struct sctx *c, json_t *v)
 		return cause_set(c->cause, "links: must be an array");
 	c->st->links = xcalloc(json_array_size(v) + 1, sizeof(*l));
 	json_array_foreach(v, i, e) {
-		free(path);
-		xasprintf(&path, "links[%zu]", i);
 		l = &c->st->links[c->st->nlinks++];
-		if (!json_is_object(e)) {
-			cause_set(c->cause, "%s: must be an object", path);
-			goto out;
-		}
-		if (stack_keys(e, path, keys, c->cause) == -1)
+		if (stack_elem(e, "links", i, keys, &path, c->cause) == -1)
 			goto out;
 		free(p);
 		xasprintf(&p, "%s.between", path);
@@ -547,20 +563,11 @@ stack_parse_links(struct sctx *c, json_t *v)
 		l->b = between[1];
 		free(between);
 		between = NULL;
-		free(p);
-		xasprintf(&p, "%s.delay_ms", path);
-		if ((f = json_object_get(e, "delay_ms")) != NULL) {
-			if (stack_uint(f, p, 0, 60000, &ul, c->cause) == -1)
-				goto out;
-			l->delay_ms = (unsigned int)ul;
-		}
-		free(p);
-		xasprintf(&p, "%s.jitter_ms", path);
-		if ((f = json_object_get(e, "jitter_ms")) != NULL) {
-			if (stack_uint(f, p, 0, 60000, &ul, c->cause) == -1)
-				goto out;
-			l->jitter_ms = (unsigned int)ul;
-		}
+		if (stack_opt_uint(e, path, "delay_ms", 0, 60000, &l->delay_ms,
+		    c->cause) == -1 ||
+		    stack_opt_uint(e, path, "jitter_ms", 0, 60000,
+		    &l->jitter_ms, c->cause) == -1)
+			goto out;
 		free(p);
 		xasprintf(&p, "%s.loss", path);
 		if ((f = json_object_get(e, "loss")) != NULL) {
