@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "cli.h"
 #include "launch.h"
 #include "log.h"
@@ -44,7 +45,7 @@ container_alive(json_t *ctr)
 	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return 0;
 	return start == 0 ||
-	    (json_int_t)launch_pid_start((pid_t)pid) == start;
+	    (json_int_t)proc_start((pid_t)pid) == start;
 }
 
 /* "running", "created", "exited (N)"; a dead "running" is "exited (?)". */
@@ -138,7 +139,7 @@ container_started(const char *name, pid_t pid, char **cause)
 {
 	return container_report("started", json_pack("{s:s, s:I, s:I}",
 	    "name", name, "pid", (json_int_t)pid, "pid_start",
-	    (json_int_t)launch_pid_start(pid)), cause);
+	    (json_int_t)proc_start(pid)), cause);
 }
 
 static void

@@ -16,7 +16,7 @@
  *	  "local_moved": true }
  *
  * An instance is alive when its pid exists with the same start time
- * (os_proc_start(), the same test the CLI makes for containers).
+ * (proc_start(), the same test the CLI makes for containers).
  * A crashed instance stays listed until the next netd or a --cleanup
  * prunes it; its saved values stay, so nothing is lost: a netd that
  * starts after a crash re-applies the settings and keeps the originals.
@@ -32,6 +32,7 @@
 
 #include <jansson.h>
 
+#include "proc.h"
 #include "host.h"
 #include "log.h"
 #include "os.h"
@@ -122,7 +123,7 @@ host_alive(json_t *inst)
 
 	if (pid <= 0 || start == NULL)
 		return 0;
-	snprintf(buf, sizeof(buf), "%llu", os_proc_start((pid_t)pid));
+	snprintf(buf, sizeof(buf), "%llu", proc_start((pid_t)pid));
 	return strcmp(buf, start) == 0;
 }
 
@@ -226,7 +227,7 @@ host_enter(const struct host_self *self, char **cause)
 		return -1;
 	}
 	json_object_set_new(h.j, "local_moved", json_true());
-	snprintf(start, sizeof(start), "%llu", os_proc_start(getpid()));
+	snprintf(start, sizeof(start), "%llu", proc_start(getpid()));
 	inst = json_pack("{s:I, s:s, s:s, s:s, s:I}", "pid",
 	    (json_int_t)getpid(), "start", start, "prefix", self->prefix,
 	    "pool", cidr_fmt(&self->pool, buf), "table",

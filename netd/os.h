@@ -21,14 +21,6 @@ struct os_peer {
 
 /* Credentials of the process at the other end of a unix socket. */
 int	 os_peer(int fd, struct os_peer *);
-/*
- * Start time of a process (Linux: clock ticks since boot; macOS:
- * microseconds since the epoch, as runtime/launch_pid_start(), which
- * netd does not link), to tell a live process from a later one that
- * reused its pid. 0 when pid does not exist.
- */
-unsigned long long os_proc_start(pid_t pid);
-
 /* Kernel settings by dotted name ("net.ipv4.ip_forward"). */
 int	 os_sysctl_get(const char *name, char *buf, size_t len);
 int	 os_sysctl_set(const char *name, const char *value);

@@ -42,20 +42,6 @@ os_peer(int fd, struct os_peer *p)
 	return 0;
 }
 
-unsigned long long
-os_proc_start(pid_t pid)
-{
-	struct kinfo_proc	 kp;
-	size_t			 len = sizeof(kp);
-	int			 mib[4] = { CTL_KERN, KERN_PROC, KERN_PROC_PID,
-				    (int)pid };
-
-	if (sysctl(mib, 4, &kp, &len, NULL, 0) == -1 || len == 0)
-		return 0;
-	return (unsigned long long)kp.kp_proc.p_starttime.tv_sec * 1000000ULL
-	    + (unsigned long long)kp.kp_proc.p_starttime.tv_usec;
-}
-
 int
 os_sysctl_get(const char *name, char *buf, size_t len)
 {

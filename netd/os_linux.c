@@ -41,29 +41,6 @@ os_peer(int fd, struct os_peer *p)
 	return 0;
 }
 
-unsigned long long
-os_proc_start(pid_t pid)
-{
-	char			 path[64], *buf, *p;
-	unsigned long long	 start = 0;
-	int			 field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((buf = util_read_file(path, 4096, NULL)) == NULL)
-		return 0;
-	/* starttime is field 22, counted after the comm (field 2), which
-	 * may hold spaces and parentheses itself. */
-	if ((p = strrchr(buf, ')')) != NULL) {
-		for (field = 2; *p != '\0' && field < 22; p++)
-			if (*p == ' ')
-				field++;
-		if (field == 22)
-			start = strtoull(p, NULL, 10);
-	}
-	free(buf);
-	return start;
-}
-
 static void
 os_sysctl_path(const char *name, char *path, size_t len)
 {

@@ -64,12 +64,6 @@ int	 launch_user(const char *user, struct launch_cred *, char **cause);
 void	 launch_cred_free(struct launch_cred *);
 
 /* launch_linux.c / launch_darwin.c */
-/*
- * The process's start time (Linux: clock ticks since boot, from
- * /proc/PID/stat field 22; macOS: microseconds since the epoch); 0 when
- * the process is gone. With the pid it names one process for good.
- */
-unsigned long long launch_pid_start(pid_t);
 /* The interposer: $BERTH_SHIM, else beside the binary, DIR/../lib. */
 const char *launch_shim_path(const char *exe_dir);
 /* The environment variable that preloads a library. */

@@ -6,9 +6,7 @@
  * children (docs/runtime.md). Not compiled on Linux.
  */
 #include <sys/types.h>
-#include <sys/proc_info.h>
 
-#include <libproc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -16,18 +14,6 @@
 #include "launch.h"
 
 int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
-
-unsigned long long
-launch_pid_start(pid_t pid)
-{
-	struct proc_bsdinfo	 bi;
-
-	if (proc_pidinfo(pid, PROC_PIDTBSDINFO, 0, &bi, sizeof(bi)) !=
-	    (int)sizeof(bi))
-		return 0;
-	return (unsigned long long)bi.pbi_start_tvsec * 1000000ULL +
-	    bi.pbi_start_tvusec;
-}
 
 /* macOS declares getgrouplist() with int, gid_t is unsigned 32 bits */
 int

@@ -16,28 +16,6 @@
 
 int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
 
-unsigned long long
-launch_pid_start(pid_t pid)
-{
-	char			 path[64], *text, *p;
-	unsigned long long	 start = 0;
-	int			 field;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((text = util_read_file(path, 4096, NULL)) == NULL)
-		return 0;
-	/* comm may hold spaces and ')': fields start after the last ')' */
-	if ((p = strrchr(text, ')')) != NULL) {
-		/* field 3 (state) follows; starttime is field 22 */
-		for (field = 2; field < 22 && p != NULL; field++)
-			p = strchr(p + 1, ' ');
-		if (p != NULL)
-			start = strtoull(p + 1, NULL, 10);
-	}
-	free(text);
-	return start;
-}
-
 int
 launch_os_grouplist(const char *name, gid_t gid, gid_t *groups, int *n)
 {

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "proc.h"
 #include "launch.h"
 #include "rootfs.h"
 #include "util.h"
@@ -286,13 +287,13 @@ t_pid_start(void **state)
 	ls.argv = ARGV("sleep", "0.3");
 	ls.log = "/dev/null";
 	assert_int_equal(launch_start(&ls, &pid, &cause), 0);
-	a = launch_pid_start(pid);
-	b = launch_pid_start(pid);
+	a = proc_start(pid);
+	b = proc_start(pid);
 	assert_true(a > 0);
 	assert_true(a == b);
-	assert_true(launch_pid_start(getpid()) <= a);
+	assert_true(proc_start(getpid()) <= a);
 	assert_int_equal(launch_wait(pid, &code), 0);
-	assert_int_equal(launch_pid_start(pid), 0);
+	assert_int_equal(proc_start(pid), 0);
 }
 
 static void

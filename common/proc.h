@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * proc.h - telling a live process from a later one that reused its pid.
+ */
+#ifndef BERTH_PROC_H
+#define BERTH_PROC_H
+
+#include <sys/types.h>
+
+/*
+ * Start time of a process (Linux: clock ticks since boot, /proc/PID/stat
+ * field 22; macOS: microseconds since the epoch). With the pid it names
+ * one process for good. 0 when pid does not exist.
+ */
+unsigned long long proc_start(pid_t pid);
+
+#endif

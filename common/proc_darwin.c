@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * proc_darwin.c - process start times from sysctl(KERN_PROC_PID).
+ * Not compiled on Linux.
+ */
+#include <sys/types.h>
+#include <sys/sysctl.h>
+
+#include "proc.h"
+
+unsigned long long
+proc_start(pid_t pid)
+{
+	struct kinfo_proc	 kp;
+	size_t			 len = sizeof(kp);
+	int			 mib[4] = { CTL_KERN, KERN_PROC, KERN_PROC_PID,
+				    (int)pid };
+
+	if (sysctl(mib, 4, &kp, &len, NULL, 0) == -1 || len == 0)
+		return 0;
+	return (unsigned long long)kp.kp_proc.p_starttime.tv_sec * 1000000ULL
+	    + (unsigned long long)kp.kp_proc.p_starttime.tv_usec;
+}

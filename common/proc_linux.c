@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * proc_linux.c - process start times from /proc.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+#include "util.h"
+
+unsigned long long
+proc_start(pid_t pid)
+{
+	char			 path[64], *buf, *p;
+	unsigned long long	 start = 0;
+	int			 field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((buf = util_read_file(path, 4096, NULL)) == NULL)
+		return 0;
+	/* starttime is field 22, counted after the comm (field 2), which
+	 * may hold spaces and parentheses itself. */
+	if ((p = strrchr(buf, ')')) != NULL) {
+		for (field = 2; *p != '\0' && field < 22; p++)
+			if (*p == ' ')
+				field++;
+		if (field == 22)
+			start = strtoull(p, NULL, 10);
+	}
+	free(buf);
+	return start;
+}
