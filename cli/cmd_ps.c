@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "cli.h"
+#include "port.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -142,11 +144,10 @@ int
 cmd_port(int argc, char **argv)
 {
 	json_t		*c, *e;
-	char		*cause = NULL, host[32], proto[8];
-	unsigned int	 hl, hh, cl, chi;
-	int		 ch, json = 0, n;
+	struct portspec	 ps;
+	char		*cause = NULL, host[ADDR_STRLEN];
+	int		 ch, json = 0;
 	size_t		 i;
-	const char	*s;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", json_opts, NULL)) != -1) {
@@ -168,23 +169,19 @@ cmd_port(int argc, char **argv)
 		json_decref(c);
 		return 0;
 	}
-	/* Specs come back canonical: [HOST:]HL[-HH]:CL[-CH]/PROTO[,proxy]. */
+	/* One line per mapping, docker's way: CTR/PROTO -> HOST:PORT. */
 	json_array_foreach(json_object_get(c, "ports"), i, e) {
-		if ((s = json_string_value(e)) == NULL)
+		if (json_string_value(e) == NULL ||
+		    portspec_parse(json_string_value(e), &ps, NULL) == -1)
 			continue;
-		snprintf(host, sizeof(host), "0.0.0.0");
-		if (sscanf(s, "%u.%u.%u.%u:", &hl, &hh, &cl, &chi) == 4) {
-			n = (int)(strchr(s, ':') - s);
-			snprintf(host, sizeof(host), "%.*s", n, s);
-			s = strchr(s, ':') + 1;
-		}
-		hl = hh = cl = chi = 0;
-		if (sscanf(s, "%u-%u:%u-%u/%7[a-z]", &hl, &hh, &cl, &chi,
-		    proto) == 5)
-			printf("%u-%u/%s -> %s:%u-%u\n", cl, chi, proto, host,
-			    hl, hh);
-		else if (sscanf(s, "%u:%u/%7[a-z]", &hl, &cl, proto) == 3)
-			printf("%u/%s -> %s:%u\n", cl, proto, host, hl);
+		addr_fmt(ps.host_addr, host);
+		if (ps.host_lo == ps.host_hi)
+			printf("%u/%s -> %s:%u\n", ps.ctr_lo,
+			    port_proto_name(ps.proto), host, ps.host_lo);
+		else
+			printf("%u-%u/%s -> %s:%u-%u\n", ps.ctr_lo, ps.ctr_hi,
+			    port_proto_name(ps.proto), host, ps.host_lo,
+			    ps.host_hi);
 	}
 	json_decref(c);
 	return 0;

@@ -265,7 +265,7 @@ cmd_up(int argc, char **argv)
 	struct stack			*st = NULL;
 	const struct stack_service	*svc;
 	struct run_opts			 o;
-	json_t				*started, *ctr, *data;
+	json_t				*started, *ctr;
 	char				*cause = NULL, ipbuf[ADDR_STRLEN];
 	const char			*file = NULL;
 	int				 ch, keep = 0, rc = 1;
@@ -332,7 +332,6 @@ fail:
 		    "name")), 1, &cause) == -1)
 			cli_error("up", "%s", cause);
 	}
-	(void)data;
 out:
 	json_decref(started);
 	stack_free(st);

@@ -91,6 +91,15 @@ expect_fail "$A" "$BERTH" run -d --name b --ip "$A" -- true
 "$BERTH" rm a >/dev/null || fail "rm a"
 expect_fail 'no such container' "$BERTH" inspect a
 
+# port: every mapping, ranges and a host address included
+"$BERTH" run -d --name pp -p 127.0.0.1:19000-19001:9000-9001/udp \
+    -p 19002:9002 -- sleep 30 >/dev/null || fail "run pp"
+"$BERTH" port pp >"$TMP/port"
+grep -qx '9000-9001/udp -> 127.0.0.1:19000-19001' "$TMP/port" &&
+    grep -qx '9002/tcp -> 0.0.0.0:19002' "$TMP/port" ||
+    fail "berth port: $(cat "$TMP/port")"
+"$BERTH" rm -f pp >/dev/null
+
 # networks
 "$BERTH" net create --internal backnet >/dev/null || fail "net create"
 "$BERTH" net ls | grep -q '^backnet .*yes' || fail "net ls"
