@@ -73,14 +73,47 @@ int
 util_write_file_replace(const char *path, const void *buf, size_t len,
     mode_t mode, int sync)
 {
-	char		*tmp = NULL, *dir = NULL, *slash;
+	const char	*base = strrchr(path, '/');
+	char		*dir;
+	int		 dfd, ret, saved;
+
+	if (base == NULL) {
+		dir = xstrdup(".");
+		base = path;
+	} else {
+		dir = xstrndup(path, base == path ? 1 : (size_t)(base - path));
+		base++;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		free(dir);
+		return -1;
+	}
+	ret = util_write_file_at(dfd, base, buf, len, mode, sync);
+	saved = errno;
+	close(dfd);
+	free(dir);
+	errno = saved;
+	return ret;
+}
+
+/*
+ * util_write_file_at - replace dfd/name with buf: a temporary file made
+ * with O_EXCL (never one somebody planted under that name), written,
+ * renamed over name. With sync, fsync the file and the directory.
+ */
+int
+util_write_file_at(int dfd, const char *name, const void *buf, size_t len,
+    mode_t mode, int sync)
+{
+	char		*tmp = NULL;
 	const char	*p = buf;
 	ssize_t		 n;
-	int		 fd = -1, dfd, ret = -1, saved;
+	int		 fd = -1, ret = -1, saved;
 
-	xasprintf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    mode)) == -1)
+	xasprintf(&tmp, ".%s.tmp.%ld", name, (long)getpid());
+	(void)unlinkat(dfd, tmp, 0);
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode)) == -1)
 		goto out;
 	while (len > 0) {
 		if ((n = write(fd, p, len)) == -1) {
@@ -98,35 +131,18 @@ util_write_file_replace(const char *path, const void *buf, size_t len,
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) == -1)
+	if (renameat(dfd, tmp, dfd, name) == -1)
 		goto out;
-	if (!sync) {
-		ret = 0;
-		goto out;
-	}
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) != NULL) {
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
-	} else {
-		free(dir);
-		dir = xstrdup(".");
-	}
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+	if (sync)
 		(void)fsync(dfd);
-		close(dfd);
-	}
 	ret = 0;
 out:
 	saved = errno;
 	if (fd != -1)
 		close(fd);
-	if (ret == -1 && tmp != NULL)
-		(void)unlink(tmp);
+	if (ret == -1)
+		(void)unlinkat(dfd, tmp, 0);
 	free(tmp);
-	free(dir);
 	errno = saved;
 	return ret;
 }

@@ -202,47 +202,6 @@ launch_cred_free(struct launch_cred *c)
 
 /* ------------------------------------------------------------ rootfs */
 
-/* Replace dfd/name with buf: a temporary file, then rename. */
-static int
-launch_write_at(int dfd, const char *name, const void *buf, size_t len,
-    mode_t mode)
-{
-	char		 tmp[128];
-	const char	*p = buf;
-	ssize_t		 n;
-	int		 fd, saved;
-
-	snprintf(tmp, sizeof(tmp), ".%s.berth-%ld", name, (long)getpid());
-	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_TRUNC |
-	    O_NOFOLLOW | O_CLOEXEC, mode)) == -1)
-		return -1;
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) == -1 || close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	if (renameat(dfd, tmp, dfd, name) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	unlinkat(dfd, tmp, 0);
-	errno = saved;
-	return -1;
-}
-
 /* rootfd/name as a directory of its own (created), never a symlink. */
 static int
 launch_subdir(int rootfd, const char *name)
@@ -325,7 +284,7 @@ launch_shim_copy(int rootfd, const char *src, char **inside, char **cause)
 		close(fd);
 	}
 	if (have == NULL || hlen != wlen || memcmp(have, want, wlen) != 0) {
-		if (launch_write_at(bfd, base, want, wlen, 0755) == -1) {
+		if (util_write_file_at(bfd, base, want, wlen, 0755, 0) == -1) {
 			cause_set(cause, "/.berth/%s: %s", base,
 			    strerror(errno));
 			goto out;
@@ -360,9 +319,9 @@ launch_rootfs(const struct launch_spec *ls, char **shim_in, char **cause)
 	}
 	hosts = launch_hosts(ls);
 	resolv = launch_resolv(ls);
-	if (launch_write_at(etcfd, "hosts", hosts, strlen(hosts), 0644) ==
-	    -1 || launch_write_at(etcfd, "resolv.conf", resolv,
-	    strlen(resolv), 0644) == -1) {
+	if (util_write_file_at(etcfd, "hosts", hosts, strlen(hosts), 0644, 0) ==
+	    -1 || util_write_file_at(etcfd, "resolv.conf", resolv,
+	    strlen(resolv), 0644, 0) == -1) {
 		cause_set(cause, "rootfs %s: etc: %s", ls->rootfs,
 		    strerror(errno));
 		goto out;

@@ -133,6 +133,42 @@ rootfs_which(const char *bin)
 	return NULL;
 }
 
+/*
+ * The directory that will hold path, resolved, must be dir or inside it:
+ * a symlink in the tree (planted by whoever owns it, or by a container
+ * running as root in it) must never lead root's writes out to the host.
+ * Links that stay inside the tree (lib -> usr/lib) are fine.
+ */
+static int
+rootfs_inside(const char *dir, const char *path, char **cause)
+{
+	char	*top = NULL, *parent, *slash, *real = NULL;
+	size_t	 n;
+	int	 rc = -1;
+
+	parent = xstrdup(path);
+	if ((slash = strrchr(parent, '/')) != NULL)
+		*slash = '\0';
+	if ((top = realpath(dir, NULL)) == NULL ||
+	    (real = realpath(parent, NULL)) == NULL) {
+		cause_set(cause, "%s: %s", top == NULL ? dir : parent,
+		    strerror(errno));
+		goto out;
+	}
+	n = strlen(top);
+	if (strcmp(top, "/") != 0 && (strncmp(real, top, n) != 0 ||
+	    (real[n] != '\0' && real[n] != '/'))) {
+		cause_set(cause, "%s: leads out of %s (a symlink?)", path, dir);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(top);
+	free(real);
+	free(parent);
+	return rc;
+}
+
 static int
 rootfs_mkdirs(const char *dir, const char *sub, char **cause)
 {
@@ -173,10 +209,12 @@ rootfs_copy_file(const char *dir, const char *real, char **cause)
 		rc = 0;
 		goto out;
 	}
-	if (rootfs_mkdirs(dir, real, cause) == -1)
+	if (rootfs_mkdirs(dir, real, cause) == -1 ||
+	    rootfs_inside(dir, dst, cause) == -1)
 		goto out;
 	xasprintf(&tmp, "%s.berth-%ld", dst, (long)getpid());
-	if ((out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	(void)unlink(tmp);
+	if ((out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1) {
 		cause_set(cause, "%s: %s", tmp, strerror(errno));
 		goto out;
@@ -293,7 +331,9 @@ rootfs_file(const char *dir, const char *rel, const char *text,
 	int	 rc = 0;
 
 	xasprintf(&path, "%s/%s", dir, rel);
-	if (util_write_file_atomic(path, text, strlen(text), mode) == -1)
+	if (rootfs_inside(dir, path, cause) == -1)
+		rc = -1;
+	else if (util_write_file_atomic(path, text, strlen(text), mode) == -1)
 		rc = cause_set(cause, "%s: %s", path, strerror(errno));
 	free(path);
 	return rc;
@@ -377,6 +417,10 @@ rootfs_devices(const char *dir, char **cause)
 		if (stat(host, &st) == -1 || !S_ISCHR(st.st_mode))
 			return cause_set(cause, "%s: not a device", host);
 		xasprintf(&path, "%s/dev/%s", dir, devs[i]);
+		if (rootfs_inside(dir, path, cause) == -1) {
+			free(path);
+			return -1;
+		}
 		if (lstat(path, &have) == 0 && S_ISCHR(have.st_mode) &&
 		    have.st_rdev == st.st_rdev) {
 			free(path);

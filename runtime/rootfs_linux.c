@@ -60,6 +60,14 @@ rootfs_deps(const char *bin, char ***paths, size_t *n, char **cause)
 			*strrchr(libdir, '/') = '\0';
 		}
 	}
+	/* ldd fails for a static binary (nothing listed, nothing needed);
+	 * a failure that listed nothing else is an error. */
+	if (*n == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+	    strstr(out, "not a dynamic executable") != NULL) &&
+	    !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		cause_set(cause, "%s: ldd failed", bin);
+		goto fail;
+	}
 	free(out);
 	for (i = 0; libdir[0] != '\0' && i < nitems(nss); i++) {
 		snprintf(path, sizeof(path), "%s/%s", libdir, nss[i]);

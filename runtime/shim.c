@@ -110,6 +110,7 @@ static void
 shim_init(void)
 {
 	const char	*a, *d, *colon;
+	char		*end;
 	char		 host[INET_ADDRSTRLEN];
 	Dl_info		 info;
 	unsigned long	 port = 53;
@@ -126,8 +127,11 @@ shim_init(void)
 	if ((d = getenv("BERTH_DNS")) != NULL && *d != '\0') {
 		colon = strchr(d, ':');
 		n = colon != NULL ? (size_t)(colon - d) : strlen(d);
-		if (colon != NULL)
-			port = strtoul(colon + 1, NULL, 10);
+		if (colon != NULL) {
+			port = strtoul(colon + 1, &end, 10);
+			if (end == colon + 1 || *end != '\0')
+				port = 0;	/* "53x", ":": ignored */
+		}
 		if (n < sizeof(host) && port > 0 && port < 65536) {
 			memcpy(host, d, n);
 			host[n] = '\0';
@@ -291,7 +295,9 @@ int
 shim_dns_server(struct sockaddr_in *sin)
 {
 	pthread_once(&shim_once, shim_init);
-	if (!shim.dns_on)
+	/* Without a container address the shim passes everything through,
+	 * names included. */
+	if (!shim.on || !shim.dns_on)
 		return -1;
 	if (sin != NULL) {
 		memset(sin, 0, sizeof(*sin));

@@ -437,6 +437,28 @@ t_rootfs(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* A symlink in the tree that leads out: the build refuses, writes nothing. */
+static void
+t_rootfs_symlink_out(void **state)
+{
+	char	 dir[PATH_MAX], out[PATH_MAX], link[PATH_MAX + 8], *cause = NULL;
+	char	 f[PATH_MAX + 16], *bins[] = { "sh" };
+
+	if (getuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/build-evil", tmpdir);
+	snprintf(out, sizeof(out), "%s/build-outside", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(out, 0755), 0);
+	snprintf(link, sizeof(link), "%s/etc", dir);
+	assert_int_equal(symlink(out, link), 0);
+	assert_int_equal(rootfs_build(dir, bins, 1, &cause), -1);
+	assert_non_null(strstr(cause, "leads out"));
+	snprintf(f, sizeof(f), "%s/passwd", out);
+	assert_int_equal(access(f, F_OK), -1);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -449,6 +471,7 @@ main(void)
 		cmocka_unit_test(t_pid_start),
 		cmocka_unit_test(t_user),
 		cmocka_unit_test(t_rootfs),
+		cmocka_unit_test(t_rootfs_symlink_out),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

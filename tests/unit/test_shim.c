@@ -949,6 +949,24 @@ t_dns_hook(void **state)
 	snprintf(cmd, sizeof(cmd), "BERTH_DNS=nonsense %s/shim_probe connect "
 	    OTHER " %d", helpers, echo_port);
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	/* ... and with a bad port it redirects nothing */
+	{
+		static const char *const badport[] = { "%dx", "0", "70000",
+		    "" };
+		char	 val[32];
+		size_t	 k;
+
+		for (k = 0; k < sizeof(badport) / sizeof(badport[0]); k++) {
+			snprintf(val, sizeof(val), badport[k], dns_port);
+			snprintf(cmd, sizeof(cmd), "BERTH_DNS=" DNSGW ":%s "
+			    "%s/shim_probe udp 127.0.0.53 53 2>/dev/null", val,
+			    helpers);
+			(void)run(cmd, out, sizeof(out));
+			if (strstr(out, "reply-from=127.0.0.4") != NULL)
+				fail_msg("BERTH_DNS port \"%s\" redirected: %s",
+				    val, out);
+		}
+	}
 }
 
 /* ----------------------------------------------------------- names */
