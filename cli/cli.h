@@ -27,9 +27,12 @@ extern struct cli_config cli_cfg;
 /* client.c: talking to netd, starting it when it is not running. */
 int	 client_connect(char **cause);
 void	 client_reset(void);
+int	 client_do(const char *op, json_t *args, char **cause);
+int	 client_inspect(const char *name, json_t **ctr, char **cause);
 int	 client_call(const char *op, json_t *args, json_t **data,
 	    char **cause);
 const char *client_exe_dir(void);
+char	*client_netd_path(void);
 char	*client_log_path(const char *name);
 
 /* Verbs: argv[0] is the verb; return the exit status. */
@@ -53,7 +56,6 @@ int	 cmd_doctor(int, char **);
 void	 cli_error(const char *verb, const char *fmt, ...)
 	    __attribute__((__format__(printf, 2, 3)));
 int	 cli_usage(const char *verb);	/* prints usage, returns 1 */
-int	 cli_help_wanted(int argc, char **argv, const char *verb);
 
 /* container.c: running, stopping and removing containers. */
 struct run_opts {
@@ -70,7 +72,6 @@ struct run_opts {
 	char		**argv;
 	int		 detach;
 	int		 rm;
-	int		 quiet;		/* do not print the name (-d) */
 };
 int	 container_run(const struct run_opts *, json_t **ctr, char **cause);
 int	 container_stop(json_t *ctr, int timeout_s, int sig, char **cause);
@@ -79,5 +80,6 @@ int	 container_exec(const char *name, char **argv, const char *user,
 	    const char *workdir, json_t *env, char **cause);
 int	 container_alive(json_t *ctr);
 const char *container_state(json_t *ctr, char *buf, size_t len);
+const char *container_settle(json_t *ctr);
 
 #endif

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "proc.h"
 #include "proto.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -35,15 +36,14 @@ const char *
 client_exe_dir(void)
 {
 	static char	 dir[PATH_MAX];
+	const char	*exe;
 	char		 path[PATH_MAX];
-	ssize_t		 n;
 
 	if (dir[0] != '\0')
 		return dir;
-	n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n <= 0)
+	if ((exe = proc_self_exe()) == NULL)
 		return ".";
-	path[n] = '\0';
+	snprintf(path, sizeof(path), "%s", exe);
 	snprintf(dir, sizeof(dir), "%s", dirname(path));
 	return dir;
 }
@@ -57,7 +57,7 @@ client_log_path(const char *name)
 	return p;
 }
 
-static char *
+char *
 client_netd_path(void)
 {
 	const char	*env = getenv("BERTH_NETD");
@@ -132,16 +132,6 @@ client_start_netd(char **cause)
 	return 0;
 }
 
-static int
-client_try(char **cause)
-{
-	int	 fd;
-
-	if ((fd = proto_connect(cli_cfg.socket, cause)) == -1)
-		return -1;
-	return fd;
-}
-
 int
 client_connect(char **cause)
 {
@@ -150,7 +140,7 @@ client_connect(char **cause)
 
 	if (client_fd != -1)
 		return client_fd;
-	if ((fd = client_try(cause)) != -1)
+	if ((fd = proto_connect(cli_cfg.socket, cause)) != -1)
 		return client_fd = fd;
 	if (errno != ENOENT && errno != ECONNREFUSED)
 		return -1;
@@ -177,12 +167,12 @@ client_connect(char **cause)
 		fd = -1;
 		goto out;
 	}
-	if ((fd = client_try(cause)) != -1)
+	if ((fd = proto_connect(cli_cfg.socket, cause)) != -1)
 		goto out;
 	if (client_start_netd(cause) == -1)
 		goto out;
 	for (i = 0; i < 250; i++) {
-		if ((fd = client_try(cause)) != -1)
+		if ((fd = proto_connect(cli_cfg.socket, cause)) != -1)
 			goto out;
 		usleep(20000);
 	}
@@ -210,9 +200,30 @@ client_call(const char *op, json_t *args, json_t **data, char **cause)
 {
 	int	 fd;
 
+	*data = NULL;
 	if ((fd = client_connect(cause)) == -1) {
 		json_decref(args);
 		return -1;
 	}
 	return proto_call(fd, op, args, data, cause);
+}
+
+/* A call whose reply data does not matter. */
+int
+client_do(const char *op, json_t *args, char **cause)
+{
+	json_t	*data;
+
+	if (client_call(op, args, &data, cause) == -1)
+		return -1;
+	json_decref(data);
+	return 0;
+}
+
+/* The container object of name (a new reference). */
+int
+client_inspect(const char *name, json_t **ctr, char **cause)
+{
+	return client_call("inspect", json_pack("{s:s}", "name", name), ctr,
+	    cause);
 }

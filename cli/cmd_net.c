@@ -90,20 +90,17 @@ net_ls(int argc, char **argv)
 static int
 net_rm(int argc, char **argv)
 {
-	json_t		*data;
 	char		*cause = NULL;
 	int		 i, rc = 0;
 
 	if (argc < 2)
 		return cli_usage("net");
 	for (i = 1; i < argc; i++) {
-		if (client_call("net_delete", json_pack("{s:s}", "name",
-		    argv[i]), &data, &cause) == -1) {
+		if (client_do("net_delete", json_pack("{s:s}", "name",
+		    argv[i]), &cause) == -1) {
 			cli_error("net", "%s", cause);
 			rc = 1;
-			continue;
 		}
-		json_decref(data);
 	}
 	free(cause);
 	return rc;

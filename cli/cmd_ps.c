@@ -49,7 +49,7 @@ int
 cmd_ps(int argc, char **argv)
 {
 	json_t		*list = NULL, *c, *out;
-	char		*cause = NULL, *ports, *cmd, st[32];
+	char		*cause = NULL, *ports, *cmd;
 	int		 ch, all = 0, json = 0, rc = 1;
 	size_t		 i;
 
@@ -74,10 +74,7 @@ cmd_ps(int argc, char **argv)
 	}
 	out = json_array();
 	json_array_foreach(list, i, c) {
-		container_state(c, st, sizeof(st));
-		json_object_set_new(c, "state", json_string(strncmp(st,
-		    "exited", 6) == 0 ? "exited" : st));
-		if (!all && strcmp(st, "running") != 0)
+		if (strcmp(container_settle(c), "running") != 0 && !all)
 			continue;
 		json_array_append(out, c);
 	}
@@ -97,7 +94,8 @@ cmd_ps(int argc, char **argv)
 		printf("%-24s %-15s %-12s %-28s %s\n",
 		    json_string_value(json_object_get(c, "name")),
 		    json_string_value(json_object_get(c, "ip")),
-		    container_state(c, st, sizeof(st)), ports, cmd);
+		    json_string_value(json_object_get(c, "status")), ports,
+		    cmd);
 		free(ports);
 		free(cmd);
 	}
@@ -113,22 +111,19 @@ int
 cmd_inspect(int argc, char **argv)
 {
 	json_t		*out, *c;
-	char		*cause = NULL, st[32];
+	char		*cause = NULL;
 	int		 i, rc = 0;
 
 	if (argc < 2)
 		return cli_usage("inspect");
 	out = json_array();
 	for (i = 1; i < argc; i++) {
-		if (client_call("inspect", json_pack("{s:s}", "name", argv[i]),
-		    &c, &cause) == -1) {
+		if (client_inspect(argv[i], &c, &cause) == -1) {
 			cli_error("inspect", "%s", cause);
 			rc = 1;
 			continue;
 		}
-		container_state(c, st, sizeof(st));
-		json_object_set_new(c, "state", json_string(strncmp(st,
-		    "exited", 6) == 0 ? "exited" : st));
+		container_settle(c);
 		json_array_append_new(out, c);
 	}
 	if (json_array_size(out) > 0) {
@@ -157,8 +152,7 @@ cmd_port(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage("port");
-	if (client_call("inspect", json_pack("{s:s}", "name", argv[optind]),
-	    &c, &cause) == -1) {
+	if (client_inspect(argv[optind], &c, &cause) == -1) {
 		cli_error("port", "%s", cause);
 		free(cause);
 		return 1;
@@ -203,8 +197,7 @@ cmd_logs(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage("logs");
-	if (client_call("inspect", json_pack("{s:s}", "name", argv[optind]),
-	    &c, &cause) == -1) {
+	if (client_inspect(argv[optind], &c, &cause) == -1) {
 		cli_error("logs", "%s", cause);
 		goto out;
 	}

@@ -20,8 +20,6 @@ cmd_rootfs(int argc, char **argv)
 	char		*cause = NULL;
 	int		 i;
 
-	if (cli_help_wanted(argc, argv, "rootfs"))
-		return 0;
 	if (argc < 2 || strcmp(argv[1], "build") != 0) {
 		if (argc >= 2)
 			cli_error("rootfs", "unknown command \"%.40s\"",

@@ -235,15 +235,14 @@ cmd_stop(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage("stop");
 	for (i = optind; i < argc; i++) {
-		if (client_call("inspect", json_pack("{s:s}", "name", argv[i]),
-		    &ctr, &cause) == -1 ||
+		ctr = NULL;
+		if (client_inspect(argv[i], &ctr, &cause) == -1 ||
 		    container_stop(ctr, (int)t, SIGTERM, &cause) == -1) {
 			cli_error("stop", "%s", cause);
 			rc = 1;
-			continue;
-		}
+		} else
+			printf("%s\n", argv[i]);
 		json_decref(ctr);
-		printf("%s\n", argv[i]);
 	}
 	free(cause);
 	return rc;

@@ -41,9 +41,12 @@ up_tcp_probe(uint32_t addr, uint16_t port, int timeout_ms)
 	int			 fd, rc = -1, err = 0;
 	socklen_t		 len = sizeof(err);
 
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1)
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return -1;
+	if (util_set_nonblock(fd) == -1 || util_set_cloexec(fd) == -1) {
+		close(fd);
+		return -1;
+	}
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(port);
@@ -127,7 +130,7 @@ up_health(const struct stack_service *svc, json_t *ctr, char **cause)
 static int
 up_networks(const struct stack *st, char **cause)
 {
-	json_t		*list = NULL, *n, *data;
+	json_t		*list = NULL, *n;
 	size_t		 i, j;
 	int		 found;
 
@@ -138,20 +141,20 @@ up_networks(const struct stack *st, char **cause)
 	for (i = 0; i < st->nnetworks; i++) {
 		found = 0;
 		json_array_foreach(list, j, n) {
-			if (strcmp(json_string_value(json_object_get(n,
+			if (json_is_string(json_object_get(n, "name")) &&
+			    strcmp(json_string_value(json_object_get(n,
 			    "name")), st->networks[i].name) == 0)
 				found = 1;
 		}
 		if (found)
 			continue;
-		if (client_call("net_create", json_pack("{s:s, s:b}", "name",
+		if (client_do("net_create", json_pack("{s:s, s:b}", "name",
 		    st->networks[i].name, "internal",
-		    st->networks[i].internal), &data, cause) == -1) {
+		    st->networks[i].internal), cause) == -1) {
 			json_decref(list);
 			return cause_prefix(cause, "network %s",
 			    st->networks[i].name);
 		}
-		json_decref(data);
 	}
 	json_decref(list);
 	return 0;
@@ -164,19 +167,20 @@ up_check_pool(const struct stack *st, char **cause)
 	json_t		*hello = NULL;
 	struct cidr	 pool;
 	char		 a[CIDR_STRLEN];
+	const char	*np;
 	int		 rc = 0;
 
 	if (!st->pool_set)
 		return 0;
 	if (client_call("hello", NULL, &hello, cause) == -1)
 		return -1;
-	if (cidr_parse(json_string_value(json_object_get(hello, "pool")),
-	    &pool, NULL) == -1 || pool.net != st->pool.net ||
+	if ((np = json_string_value(json_object_get(hello, "pool"))) == NULL)
+		np = "no pool";
+	if (cidr_parse(np, &pool, NULL) == -1 || pool.net != st->pool.net ||
 	    pool.plen != st->pool.plen)
 		rc = cause_set(cause, "pool: the stack wants %s but netd "
 		    "runs %s (start netd with BERTH_POOL=%s, or drop \"pool\")",
-		    cidr_fmt(&st->pool, a), json_string_value(
-		    json_object_get(hello, "pool")), a);
+		    cidr_fmt(&st->pool, a), np, a);
 	json_decref(hello);
 	return rc;
 }
@@ -199,7 +203,6 @@ up_opts(const struct stack *st, const struct stack_service *svc,
 	o->service = svc->name;
 	o->argv = svc->command;
 	o->detach = 1;
-	o->quiet = 1;
 	o->ports = json_array();
 	for (i = 0; i < svc->nports; i++)
 		json_array_append_new(o->ports, json_string(portspec_fmt(
@@ -220,9 +223,9 @@ static void
 up_print(json_t *started)
 {
 	json_t		*c, *p;
+	struct portspec	 ps;
 	size_t		 i, j;
-	const char	*spec, *colon;
-	char		 host[32];
+	char		 host[ADDR_STRLEN];
 
 	printf("%-12s %-24s %-15s %s\n", "SERVICE", "CONTAINER", "ADDRESS",
 	    "PORTS");
@@ -235,21 +238,16 @@ up_print(json_t *started)
 			printf(" %s", json_string_value(p));
 		printf("\n");
 	}
+	/* A hint per published TCP port: its host address, or localhost. */
 	json_array_foreach(started, i, c) {
 		json_array_foreach(json_object_get(c, "ports"), j, p) {
-			spec = json_string_value(p);
-			if (strstr(spec, "/tcp") == NULL)
+			if (json_string_value(p) == NULL || portspec_parse(
+			    json_string_value(p), &ps, NULL) == -1 ||
+			    ps.proto != PORT_TCP)
 				continue;
-			/* [HOST:]PORT:... -> curl HOST or 127.0.0.1 */
-			colon = strchr(spec, ':');
-			if (colon != NULL && strchr(colon + 1, ':') != NULL) {
-				snprintf(host, sizeof(host), "%.*s",
-				    (int)(colon - spec), spec);
-				spec = colon + 1;
-			} else
-				snprintf(host, sizeof(host), "127.0.0.1");
-			printf("try: curl http://%s:%.*s/\n", host,
-			    (int)strcspn(spec, ":-"), spec);
+			printf("try: curl http://%s:%u/\n", ps.host_addr != 0 ?
+			    addr_fmt(ps.host_addr, host) : "127.0.0.1",
+			    ps.host_lo);
 		}
 	}
 }
@@ -347,7 +345,7 @@ cmd_down(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack	*st = NULL;
-	json_t		*list = NULL, *c, *data;
+	json_t		*list = NULL, *c;
 	char		*cause = NULL;
 	const char	*file = NULL, *s;
 	int		 ch, rc = 1;
@@ -383,9 +381,8 @@ cmd_down(int argc, char **argv)
 	}
 	/* The stack's networks go too, unless something still uses them. */
 	for (i = 0; i < st->nnetworks; i++) {
-		if (client_call("net_delete", json_pack("{s:s}", "name",
-		    st->networks[i].name), &data, &cause) == 0)
-			json_decref(data);
+		(void)client_do("net_delete", json_pack("{s:s}", "name",
+		    st->networks[i].name), NULL);
 	}
 out:
 	json_decref(list);

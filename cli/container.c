@@ -48,6 +48,24 @@ container_alive(json_t *ctr)
 	    (json_int_t)proc_start((pid_t)pid) == start;
 }
 
+/*
+ * Settle what a container's state is, once: "state" becomes created,
+ * running or exited (a "running" one whose process is gone counts as
+ * exited), "status" the text ps shows: "running", "created",
+ * "exited (N)", or "exited (?)" when nobody saw the exit. Returns state.
+ */
+const char *
+container_settle(json_t *ctr)
+{
+	char	 buf[32];
+
+	container_state(ctr, buf, sizeof(buf));
+	json_object_set_new(ctr, "status", json_string(buf));
+	json_object_set_new(ctr, "state", json_string(strncmp(buf, "exited",
+	    6) == 0 ? "exited" : buf));
+	return json_string_value(json_object_get(ctr, "state"));
+}
+
 /* "running", "created", "exited (N)"; a dead "running" is "exited (?)". */
 const char *
 container_state(json_t *ctr, char *buf, size_t len)
@@ -124,20 +142,9 @@ container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
 }
 
 static int
-container_report(const char *op, json_t *args, char **cause)
-{
-	json_t	*data;
-
-	if (client_call(op, args, &data, cause) == -1)
-		return -1;
-	json_decref(data);
-	return 0;
-}
-
-static int
 container_started(const char *name, pid_t pid, char **cause)
 {
-	return container_report("started", json_pack("{s:s, s:I, s:I}",
+	return client_do("started", json_pack("{s:s, s:I, s:I}",
 	    "name", name, "pid", (json_int_t)pid, "pid_start",
 	    (json_int_t)proc_start(pid)), cause);
 }
@@ -150,11 +157,11 @@ container_finish(const char *name, int code, int rm)
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
 
-	if (container_report("exited", json_pack("{s:s, s:i}", "name", name,
+	if (client_do("exited", json_pack("{s:s, s:i}", "name", name,
 	    "exit_code", code), &cause) == -1)
 		log_warnx("%s: %s", name, cause);
 	if (rm) {
-		if (container_report("delete", json_pack("{s:s}", "name",
+		if (client_do("delete", json_pack("{s:s}", "name",
 		    name), &cause) == -1)
 			log_warnx("%s: %s", name, cause);
 		log = client_log_path(name);
@@ -169,7 +176,7 @@ container_undo(const char *name)
 {
 	char	*cause = NULL;
 
-	if (container_report("delete", json_pack("{s:s}", "name", name),
+	if (client_do("delete", json_pack("{s:s}", "name", name),
 	    &cause) == -1)
 		log_warnx("removing %s after a failed start: %s", name, cause);
 	free(cause);
@@ -197,11 +204,13 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 			close(fd);
 	}
 	client_reset();		/* never share the parent's connection */
-	if (launch_start(ls, &pid, &cause) == -1 ||
-	    container_started(name, pid, &cause) == -1) {
-		if (write(sync, cause, strlen(cause)) == -1)
-			_exit(1);
-		_exit(1);
+	if (launch_start(ls, &pid, &cause) == -1)
+		goto fail;
+	if (container_started(name, pid, &cause) == -1) {
+		/* The parent removes the container: take the process too. */
+		kill(-pid, SIGKILL);
+		launch_wait(pid, &code);
+		goto fail;
 	}
 	if (write(sync, "ok", 2) == -1)
 		_exit(1);
@@ -211,6 +220,10 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 	launch_wait(pid, &code);
 	container_finish(name, code, rm);
 	_exit(0);
+fail:
+	if (write(sync, cause, strlen(cause)) == -1)
+		_exit(1);
+	_exit(1);
 }
 
 int
@@ -218,7 +231,8 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 {
 	struct launch_spec	 ls;
 	json_t			*args, *ctr = NULL, *hello = NULL, *meta;
-	char			*log = NULL, **envv = NULL, buf[1024];
+	char			*log = NULL, *logdir = NULL, **envv = NULL;
+	char			 buf[1024];
 	char			 namebuf[NAME_MAX_LEN + 1];
 	const char		*name;
 	pid_t			 pid;
@@ -274,15 +288,15 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	if (log == NULL)
 		log = client_log_path(name);
 	ls.log = log;
-	if (util_mkdir_p(cli_cfg.state_dir, 0755) == -1 ||
-	    (mkdir(strcat(strcpy(buf, cli_cfg.state_dir), "/logs"), 0750) ==
-	    -1 && errno != EEXIST)) {
-		cause_set(cause, "cannot create %s/logs: %s",
-		    cli_cfg.state_dir, strerror(errno));
+	xasprintf(&logdir, "%s/logs", cli_cfg.state_dir);
+	if (util_mkdir_p(logdir, 0750) == -1) {
+		cause_set(cause, "cannot create %s: %s", logdir,
+		    strerror(errno));
 		container_undo(name);
 		goto out;
 	}
-	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+	if (pipe(p) == -1 || util_set_cloexec(p[0]) == -1 ||
+	    util_set_cloexec(p[1]) == -1 || (pid = fork()) == -1) {
 		cause_set(cause, "cannot start a monitor: %s",
 		    strerror(errno));
 		container_undo(name);
@@ -305,7 +319,7 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	/* Refresh: netd now has the pid. */
 	json_decref(ctr);
 	ctr = NULL;
-	if (client_call("inspect", json_pack("{s:s}", "name", name), &ctr,
+	if (client_inspect(name, &ctr,
 	    cause) == -1)
 		goto out;
 done:
@@ -316,10 +330,13 @@ done:
 out:
 	if (p[0] != -1)
 		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
 	json_decref(ctr);
 	json_decref(hello);
 	free(envv);
 	free(log);
+	free(logdir);
 	return rc;
 }
 
@@ -370,7 +387,7 @@ container_remove(const char *name, int force, char **cause)
 	char	*log;
 	int	 rc = -1;
 
-	if (client_call("inspect", json_pack("{s:s}", "name", name), &ctr,
+	if (client_inspect(name, &ctr,
 	    cause) == -1)
 		return -1;
 	if (container_alive(ctr)) {
@@ -408,7 +425,7 @@ container_exec(const char *name, char **argv, const char *user,
 	pid_t			 pid;
 	int			 code = -1;
 
-	if (client_call("inspect", json_pack("{s:s}", "name", name), &ctr,
+	if (client_inspect(name, &ctr,
 	    cause) == -1 ||
 	    client_call("hello", NULL, &hello, cause) == -1)
 		goto out;

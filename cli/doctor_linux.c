@@ -56,7 +56,7 @@ doctor_os(int repair, int running)
 		char	*argv[14];
 		int	 n = 0;
 
-		xasprintf(&netd, "%s/berth-netd", client_exe_dir());
+		netd = client_netd_path();
 		argv[n++] = netd;
 		argv[n++] = (char *)"--cleanup";
 		argv[n++] = (char *)"-s";

@@ -88,7 +88,7 @@ cli_usage(const char *verb)
 }
 
 /* -h/--help as the first argument of a verb: usage on stdout, exit 0. */
-int
+static int
 cli_help_wanted(int argc, char **argv, const char *verb)
 {
 	const struct verb	*v;

@@ -14,4 +14,7 @@
  */
 unsigned long long proc_start(pid_t pid);
 
+/* The absolute path of the running executable, or NULL. */
+const char *proc_self_exe(void);
+
 #endif

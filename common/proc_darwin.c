@@ -6,7 +6,24 @@
 #include <sys/types.h>
 #include <sys/sysctl.h>
 
+#include <mach-o/dyld.h>
+#include <limits.h>
+#include <stdlib.h>
+
 #include "proc.h"
+
+const char *
+proc_self_exe(void)
+{
+	static char	 path[PATH_MAX];
+	char		 raw[PATH_MAX];
+	uint32_t	 size = sizeof(raw);
+
+	if (_NSGetExecutablePath(raw, &size) != 0 ||
+	    realpath(raw, path) == NULL)
+		return NULL;
+	return path;
+}
 
 unsigned long long
 proc_start(pid_t pid)

@@ -6,8 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <limits.h>
+#include <unistd.h>
+
 #include "proc.h"
 #include "util.h"
+
+const char *
+proc_self_exe(void)
+{
+	static char	 path[PATH_MAX];
+	ssize_t		 n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
+		return NULL;
+	path[n] = '\0';
+	return path;
+}
 
 unsigned long long
 proc_start(pid_t pid)

@@ -91,6 +91,17 @@ expect_fail "$A" "$BERTH" run -d --name b --ip "$A" -- true
 "$BERTH" rm a >/dev/null || fail "rm a"
 expect_fail 'no such container' "$BERTH" inspect a
 
+# a process that died unseen (its monitor killed first) is "exited (?)"
+"$BERTH" run -d --name dead -- sleep 60 >/dev/null
+P=$("$BERTH" inspect dead | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["pid"])')
+M=$(ps -o ppid= -p "$P" | tr -d ' ')
+kill -KILL "$M" "$P"
+wait_for 2 sh -c "! kill -0 $P" || fail "dead: still alive"
+"$BERTH" ps -a | grep -q '^dead .*exited (?)' ||
+    fail "ps -a for a dead process: $("$BERTH" ps -a | grep dead)"
+"$BERTH" inspect dead | grep -q '"state": "exited"' || fail "inspect dead"
+"$BERTH" rm dead >/dev/null
+
 # port: every mapping, ranges and a host address included
 "$BERTH" run -d --name pp -p 127.0.0.1:19000-19001:9000-9001/udp \
     -p 19002:9002 -- sleep 30 >/dev/null || fail "run pp"
