@@ -44,12 +44,6 @@ log_setverbose(int level)
 	log_verbose = level;
 }
 
-int
-log_getverbose(void)
-{
-	return log_verbose;
-}
-
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {

@@ -17,7 +17,6 @@
 void	log_init(int to, int facility);
 void	log_procinit(const char *name);
 void	log_setverbose(int level);
-int	log_getverbose(void);
 void	log_warn(const char *fmt, ...)
 	    __attribute__((__format__(printf, 1, 2)));
 void	log_warnx(const char *fmt, ...)

@@ -498,12 +498,6 @@ dns_zone_count(const struct dns_zone *z)
 }
 
 uint32_t
-dns_zone_gateway(const struct dns_zone *z)
-{
-	return z->gateway;
-}
-
-uint32_t
 dns_zone_addr(const struct dns_zone *z, const char *name)
 {
 	struct dns_rec	*r = dns_zone_find(z, name);

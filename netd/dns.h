@@ -108,7 +108,6 @@ void		 dns_zone_add(struct dns_zone *, const char *name,
 /* Remove the record named name; no-op when there is none. */
 void		 dns_zone_del(struct dns_zone *, const char *name);
 size_t		 dns_zone_count(const struct dns_zone *);
-uint32_t	 dns_zone_gateway(const struct dns_zone *);
 /* A container's address by name, 0 when there is none. */
 uint32_t	 dns_zone_addr(const struct dns_zone *, const char *name);
 

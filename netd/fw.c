@@ -307,12 +307,6 @@ fw_set_token(struct fw *fw, const char *token)
 	    "");
 }
 
-int
-fw_idle(const struct fw *fw)
-{
-	return fw->queue == NULL;
-}
-
 /* A job is over: its result, then the next one. */
 static void
 fw_finish(struct fw *fw)

@@ -55,8 +55,6 @@ int		 fw_unload(struct fw *, const struct pfr_ruleset *, char **cause);
 /* The ruleset as text: "nft", "pf" or NULL (this OS's). */
 char		*fw_text(const struct pfr_ruleset *, const char *format,
 		    char **cause);
-/* Whether nothing is queued or running. */
-int		 fw_idle(const struct fw *);
 
 /* fw.c, for the OS files. */
 /* A job: prog with args (NULL-terminated), input on its stdin. */

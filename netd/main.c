@@ -8,6 +8,7 @@
  * error and exits 1. So `berth-netd && berth ...` never races the
  * socket, and a failed start is visible to whoever started it.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -40,7 +41,8 @@ usage(int status)
 	    "[--state-dir dir]\n"
 	    "                  [--prefix name] [--table n] [--egress if] "
 	    "[--cleanup]\n"
-	    "       berth-netd --version\n");
+	    "       berth-netd --version\n"
+	    "       berth-netd -h\n");
 	exit(status);
 }
 
@@ -134,6 +136,23 @@ main_daemonize(void)
 			close(fd);
 	}
 	return p[1];
+}
+
+/*
+ * One fd per container tun, six per proxied TCP connection: the usual
+ * soft limit of 1024 would run out near a thousand containers. Take the
+ * hard limit.
+ */
+static void
+main_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("%s: setrlimit", __func__);
+	}
 }
 
 int
@@ -238,6 +257,7 @@ main(int argc, char **argv)
 	} else
 		log_init(LOG_TO_STDERR, LOG_DAEMON);
 	umask(022);
+	main_nofile();
 	main_signals();
 
 	d = netd_new(&cfg);

@@ -11,8 +11,10 @@
  *	router		router.c	every tun: read, look up, write
  *	firewall	fw*.c		nft / pfctl children, one at a time
  *	kernel		route_*.c tun_*.c  netlink / ioctl, synchronous
- *	state		state.c		STATE_DIR/state.json after each change
+ *	state		state.c		STATE_DIR/state.json, once per round
  *	host		host.c		host.json: settings shared by instances
+ *	names		dns*.c hostdns_*.c  UDP/TCP 53 on the gateway
+ *	proxy		proxy*.c	",proxy" ports: listeners, relays
  *
  * Start (netd_start) reconciles the kernel with the state file instead
  * of assuming a clean host: it removes the links of this instance that
@@ -73,6 +75,8 @@ static void	netd_port_broken(void *, struct rport *);
 static void	netd_fw_reload(void *);
 static size_t	netd_host_addrs(struct netd *, uint32_t **);
 static void	netd_reap(struct netd *);
+static void	netd_port_detach(struct netd *, struct ctr *);
+static void	netd_port_release(struct ctr *, int);
 static void	netd_flush(struct netd *);
 
 /* -------------------------------------------------------------- config */
@@ -463,10 +467,26 @@ netd_gw_close(struct netd *d, int destroy)
 static void
 netd_port_close(struct netd *d, struct ctr *c, int destroy)
 {
+	netd_port_detach(d, c);
+	netd_port_release(c, destroy);
+}
+
+/* Stop reading and routing to a container's tun. */
+static void
+netd_port_detach(struct netd *d, struct ctr *c)
+{
 	if (c->port.fd == -1)
 		return;
 	router_remove(d->router, &c->port);
 	ev_del(d->ev, c->port.fd);
+}
+
+/* Close a detached tun; with destroy, the interface goes too. */
+static void
+netd_port_release(struct ctr *c, int destroy)
+{
+	if (c->port.fd == -1)
+		return;
 	if (destroy) {
 		tun_destroy(c->port.fd, c->tun);
 		(void)route_iface_delete(c->tun);
@@ -541,13 +561,22 @@ netd_sweep_link(const char *name, void *arg)
 	return 0;
 }
 
+/* Take container i out of the table (it is not freed). */
 static void
-netd_ctr_remove_at(struct netd *d, size_t i)
+netd_ctr_unlink(struct netd *d, size_t i)
 {
-	ctr_free(d->ctrs[i]);
 	memmove(&d->ctrs[i], &d->ctrs[i + 1],
 	    (d->nctrs - i - 1) * sizeof(*d->ctrs));
 	d->nctrs--;
+}
+
+static void
+netd_ctr_remove_at(struct netd *d, size_t i)
+{
+	struct ctr	*c = d->ctrs[i];
+
+	netd_ctr_unlink(d, i);
+	ctr_free(c);
 }
 
 /* ---------------------------------------------------- proxy and names */
@@ -943,7 +972,7 @@ netd_run(struct netd *d)
 /*
  * The state file and the hosts block are written once per loop round,
  * after the round's replies went out: a client does not wait for the
- * fsync, and a burst of operations costs one write.
+ * write, and a burst of operations costs one write.
  */
 int
 netd_save(struct netd *d)
@@ -1287,7 +1316,7 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	d->ctrs[d->nctrs++] = c;
 	dns_zone_add(d->zone, c->name, c->addr, c->stack, c->service);
 	d->names_dirty = 1;
-	d->dirty = 1;
+	(void)netd_save(d);
 	log_info("%s: \"%s\" %s on %s", __func__, c->name,
 	    addr_fmt(c->addr, (char[ADDR_STRLEN]){ 0 }), c->tun);
 	return c;
@@ -1314,22 +1343,17 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	dns_zone_del(d->zone, c->name);
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */
-	if (c->port.fd != -1) {
-		router_remove(d->router, &c->port);
-		ev_del(d->ev, c->port.fd);
-	}
+	netd_port_detach(d, c);
 	log_info("%s: \"%s\"", __func__, c->name);
 	for (i = 0; i < d->nctrs; i++) {
 		if (d->ctrs[i] == c) {
-			memmove(&d->ctrs[i], &d->ctrs[i + 1],
-			    (d->nctrs - i - 1) * sizeof(*d->ctrs));
-			d->nctrs--;
+			netd_ctr_unlink(d, i);
 			break;
 		}
 	}
 	d->dying = xreallocarray(d->dying, d->ndying + 1, sizeof(*d->dying));
 	d->dying[d->ndying++] = c;
-	d->dirty = 1;
+	(void)netd_save(d);
 }
 
 /*
@@ -1346,11 +1370,7 @@ netd_reap(struct netd *d)
 
 	for (i = 0; i < d->ndying; i++) {
 		c = d->dying[i];
-		if (c->port.fd != -1) {
-			tun_destroy(c->port.fd, c->tun);
-			(void)route_iface_delete(c->tun);
-			c->port.fd = -1;
-		}
+		netd_port_release(c, 1);
 		ipam_release(d->ipam, c->addr);
 		ctr_free(c);
 	}
@@ -1386,7 +1406,7 @@ netd_net_create(struct netd *d, const char *name, int internal,
 	memset(&d->nets[d->nnets], 0, sizeof(*d->nets));
 	snprintf(d->nets[d->nnets].name, sizeof(d->nets->name), "%s", name);
 	d->nets[d->nnets++].internal = internal;
-	d->dirty = 1;
+	(void)netd_save(d);
 	return 0;
 }
 
@@ -1410,6 +1430,6 @@ netd_net_delete(struct netd *d, const char *name, char **cause)
 	memmove(&d->nets[i], &d->nets[i + 1],
 	    (d->nnets - i - 1) * sizeof(*d->nets));
 	d->nnets--;
-	d->dirty = 1;
+	(void)netd_save(d);
 	return 0;
 }

@@ -13,6 +13,9 @@
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (fw_linux.c, fw_darwin.c)
  *	host.c		host-wide settings shared by all instances
+ *	dns.c dnssrv.c	the berth zone, the DNS server and forwarder
+ *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
+ *	proxy.c		the userspace port proxy (proxy_linux.c: splice)
  *	ev_*.c tun_*.c route_*.c os_*.c	the OS layers
  */
 #ifndef BERTH_NETD_H

@@ -54,6 +54,7 @@ struct pconn {
 
 struct pflow {
 	struct pmap		*map;
+	struct plisten		*ls;		/* the host port it came to */
 	struct sockaddr_in	 client;
 	int			 fd;		/* connected to the container */
 	long long		 last_ms;
@@ -84,6 +85,7 @@ struct proxy {
 	struct ev		*ev;
 	LIST_HEAD(, pmap)	 maps;
 	size_t			 nconns, nflows;
+	long long		 next_ms;	/* next idle check */
 };
 
 static void proxy_tcp_io(int, int, void *);
@@ -318,34 +320,23 @@ static void
 proxy_udp_reply(int fd, int events, void *arg)
 {
 	struct pflow	*f = arg;
-	struct plisten	*l = NULL;
 	char		 buf[65536];
 	ssize_t		 n;
-	size_t		 i;
-	struct sockaddr_in	 sin;
-	socklen_t	 len = sizeof(sin);
 	int		 k;
 
-	/* The flow's host port: the listener whose container port it hit. */
-	if (getpeername(fd, (struct sockaddr *)&sin, &len) == 0) {
-		for (i = 0; i < f->map->nls; i++) {
-			if (f->map->ls[i].ctr_port == ntohs(sin.sin_port))
-				l = &f->map->ls[i];
-		}
-	}
 	for (k = 0; k < 64; k++) {
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNREFUSED)
 				proxy_flow_close(f);
-			return;
+			break;
 		}
-		if (l != NULL)
-			sendto(l->fd, buf, (size_t)n, 0,
-			    (struct sockaddr *)&f->client, sizeof(f->client));
-		f->last_ms = util_now_ms();
+		sendto(f->ls->fd, buf, (size_t)n, 0,
+		    (struct sockaddr *)&f->client, sizeof(f->client));
 	}
+	if (k > 0)
+		f->last_ms = util_now_ms();
 }
 
 static void
@@ -358,6 +349,7 @@ proxy_udp_in(int fd, int events, void *arg)
 	socklen_t		 len;
 	char			 buf[65536];
 	ssize_t			 n;
+	long long		 now = util_now_ms();
 	int			 k, sfd;
 
 	for (k = 0; k < 64; k++) {
@@ -366,23 +358,15 @@ proxy_udp_in(int fd, int events, void *arg)
 		    (struct sockaddr *)&from, &len);
 		if (n == -1)
 			return;
+		/* A flow is a client address and port on one host port. */
 		LIST_FOREACH(f, &m->flows, entry) {
-			if (f->client.sin_addr.s_addr ==
+			if (f->ls == l && f->client.sin_addr.s_addr ==
 			    from.sin_addr.s_addr &&
 			    f->client.sin_port == from.sin_port)
 				break;
 		}
-		proxy_sin(&to, m->ctr_addr, l->ctr_port);
-		if (f != NULL) {
-			/* A client's flow is tied to one host port. */
-			struct sockaddr_in	 peer;
-			socklen_t		 pl = sizeof(peer);
-
-			if (getpeername(f->fd, (struct sockaddr *)&peer,
-			    &pl) == 0 && peer.sin_port != to.sin_port)
-				f = NULL;
-		}
 		if (f == NULL) {
+			proxy_sin(&to, m->ctr_addr, l->ctr_port);
 			if (m->px->nflows >= PROXY_MAX_FLOWS)
 				continue;
 			if ((sfd = proxy_socket(SOCK_DGRAM)) == -1)
@@ -394,6 +378,7 @@ proxy_udp_in(int fd, int events, void *arg)
 			}
 			f = xcalloc(1, sizeof(*f));
 			f->map = m;
+			f->ls = l;
 			f->fd = sfd;
 			f->client = from;
 			if (ev_add(m->px->ev, sfd, EV_READ, proxy_udp_reply,
@@ -405,7 +390,7 @@ proxy_udp_in(int fd, int events, void *arg)
 			LIST_INSERT_HEAD(&m->flows, f, entry);
 			m->px->nflows++;
 		}
-		f->last_ms = util_now_ms();
+		f->last_ms = now;
 		send(f->fd, buf, (size_t)n, 0);
 	}
 }
@@ -448,7 +433,11 @@ proxy_add(struct proxy *px, uint8_t proto, uint32_t host_addr,
 			cause_set(cause, "proxy socket: %s", strerror(errno));
 			goto fail;
 		}
-		setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		/* TCP only: on UDP it would let a second socket share the
+		 * port, and a taken port would go unreported. */
+		if (type == SOCK_STREAM)
+			setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
+			    sizeof(one));
 		proxy_sin(&sin, host_addr, l->port);
 		if (bind(l->fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
 			cause_set(cause, "host port %s:%u/%s is taken: %s",
@@ -502,6 +491,11 @@ proxy_tick(struct proxy *px, long long now_ms)
 	struct pmap	*m;
 	struct pflow	*f, *next;
 
+	if (px->nflows == 0)
+		return -1;
+	/* The loop calls this every round: walk the flows once a second. */
+	if (now_ms < px->next_ms)
+		return (int)(px->next_ms - now_ms);
 	LIST_FOREACH(m, &px->maps, entry) {
 		for (f = LIST_FIRST(&m->flows); f != NULL; f = next) {
 			next = LIST_NEXT(f, entry);
@@ -509,6 +503,7 @@ proxy_tick(struct proxy *px, long long now_ms)
 				proxy_flow_close(f);
 		}
 	}
+	px->next_ms = now_ms + 1000;
 	return px->nflows > 0 ? 1000 : -1;
 }
 

@@ -94,14 +94,6 @@ pfr_buf_take(struct pfr_buf *b)
 	return s;
 }
 
-void
-pfr_buf_free(struct pfr_buf *b)
-{
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
-}
-
 const char *
 pfr_proto_name(uint8_t proto)
 {

@@ -24,7 +24,6 @@ struct pfr_buf {
 void	 pfr_buf_printf(struct pfr_buf *, const char *fmt, ...)
 	    __attribute__((__format__(printf, 2, 3)));
 char	*pfr_buf_take(struct pfr_buf *);	/* "" when empty */
-void	 pfr_buf_free(struct pfr_buf *);
 
 /* Field checks; -1 with *cause naming the field. */
 int	 pfr_check_table(const char *name, char **cause);

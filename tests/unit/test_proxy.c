@@ -22,6 +22,7 @@
 
 #include "ev.h"
 #include "proxy.h"
+#include "util.h"
 
 #define LO	0x7f000001
 
@@ -183,6 +184,9 @@ test_udp(void **state)
 	}
 	close(sfd);
 	assert_int_equal(proxy_add(px, 17, LO, hp, hp, LO, cp, &cause), 0);
+	/* a UDP host port cannot be taken twice either */
+	assert_int_equal(proxy_add(px, 17, LO, hp, hp, LO, cp, &cause), -1);
+	assert_non_null(strstr(cause, "is taken"));
 	if ((cli = fork()) == 0) {
 		int	 a = lo_socket(SOCK_DGRAM, hp, 0);
 		int	 b = lo_socket(SOCK_DGRAM, hp, 0);
@@ -207,11 +211,11 @@ test_udp(void **state)
 	waitpid(srv, NULL, 0);
 	proxy_counts(px, &tcp, &udp);
 	assert_int_equal(udp, 2);
-	/* not idle yet; then a minute later both flows expire */
-	proxy_tick(px, 0);
+	/* just short of the idle timeout both flows stay; past it they go */
+	proxy_tick(px, util_now_ms() + PROXY_UDP_IDLE_MS - 2000);
 	proxy_counts(px, &tcp, &udp);
 	assert_int_equal(udp, 2);
-	proxy_tick(px, (long long)1 << 60);
+	proxy_tick(px, util_now_ms() + PROXY_UDP_IDLE_MS + 2000);
 	proxy_counts(px, &tcp, &udp);
 	assert_int_equal(udp, 0);
 	proxy_free(px);
