@@ -144,7 +144,8 @@ client_connect(char **cause)
 		return client_fd = fd;
 	if (errno != ENOENT && errno != ECONNREFUSED)
 		return -1;
-	if (getenv("BERTH_NO_AUTOSTART") != NULL)
+	if (getenv("BERTH_NO_AUTOSTART") != NULL &&
+	    *getenv("BERTH_NO_AUTOSTART") != '\0')
 		return cause_prefix(cause, "BERTH_NO_AUTOSTART is set");
 
 	dir = xstrdup(cli_cfg.socket);

@@ -35,7 +35,7 @@ static const struct verb {
 	  "[-w DIR] -- COMMAND [ARG]..." },
 	{ "ps", cmd_ps, "ps [-a] [--json]" },
 	{ "logs", cmd_logs, "logs [-f] NAME" },
-	{ "exec", cmd_exec, "exec [--user USER] [-e KEY=VALUE]... [-w DIR] "
+	{ "exec", cmd_exec, "exec [-u USER] [-e KEY=VALUE]... [-w DIR] "
 	  "NAME -- COMMAND [ARG]..." },
 	{ "stop", cmd_stop, "stop [-t SECONDS] NAME..." },
 	{ "rm", cmd_rm, "rm [-f] NAME..." },
@@ -47,7 +47,7 @@ static const struct verb {
 	{ "down", cmd_down, "down -f FILE" },
 	{ "rules", cmd_rules, "rules [--dry-run -f FILE] [--format nft|pf] "
 	  "[--egress IF]... [--name TABLE]" },
-	{ "rootfs", cmd_rootfs, "rootfs build DIR -- BINARY..." },
+	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help [VERB]" },

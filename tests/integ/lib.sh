@@ -28,7 +28,7 @@ export BERTH_PREFIX="brt$slot"
 export BERTH_TABLE=$((2300 + slot))
 export BERTH_STATE_DIR="/run/berth-test/$TNAME"
 export BERTH_SOCKET="$BERTH_STATE_DIR/netd.sock"
-export BERTH_NFT_TABLE="$BERTH_PREFIX"
+BERTH_NFT_TABLE="$BERTH_PREFIX"
 TMP=$(mktemp -d "/tmp/berth-$TNAME.XXXXXX")
 
 _cleanups=""
