@@ -52,7 +52,6 @@
 extern char **environ;
 
 /* launch_linux.c / launch_darwin.c */
-int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
 
 struct launch_fail {
 	int	 step;
@@ -704,4 +703,19 @@ launch_wait(pid_t pid, int *code)
 	else
 		*code = 1;
 	return 0;
+}
+
+/* The interposer: $BERTH_SHIM, else DIR/../lib (build/bin -> build/lib,
+ * PREFIX/bin -> PREFIX/lib). */
+const char *
+launch_shim_path(const char *exe_dir)
+{
+	static char	 path[4096];
+	const char	*env = getenv("BERTH_SHIM");
+
+	if (env != NULL && *env != '\0')
+		return env;
+	snprintf(path, sizeof(path), "%s/../lib/%s", exe_dir,
+	    launch_shim_name());
+	return path;
 }

@@ -68,5 +68,9 @@ void	 launch_cred_free(struct launch_cred *);
 const char *launch_shim_path(const char *exe_dir);
 /* The environment variable that preloads a library. */
 const char *launch_preload_var(void);
+/* The interposer's file name: libberth-shim.so / .dylib. */
+const char *launch_shim_name(void);
+/* getgrouplist(3), whose types differ between the systems. */
+int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
 
 #endif

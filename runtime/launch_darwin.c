@@ -13,7 +13,6 @@
 
 #include "launch.h"
 
-int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
 
 /* macOS declares getgrouplist() with int, gid_t is unsigned 32 bits */
 int
@@ -23,20 +22,13 @@ launch_os_grouplist(const char *name, gid_t gid, gid_t *groups, int *n)
 }
 
 const char *
-launch_shim_path(const char *exe_dir)
-{
-	static char	 path[4096];
-	const char	*env = getenv("BERTH_SHIM");
-
-	if (env != NULL && *env != '\0')
-		return env;
-	snprintf(path, sizeof(path), "%s/../lib/libberth-shim.dylib",
-	    exe_dir);
-	return path;
-}
-
-const char *
 launch_preload_var(void)
 {
 	return "DYLD_INSERT_LIBRARIES";
+}
+
+const char *
+launch_shim_name(void)
+{
+	return "libberth-shim.dylib";
 }
