@@ -51,6 +51,10 @@ int	 cmd_down(int, char **);
 int	 cmd_rules(int, char **);
 int	 cmd_rootfs(int, char **);
 int	 cmd_doctor(int, char **);
+int	 cmd_policy(int, char **);
+int	 cmd_matrix(int, char **);
+/* cmd_policy.c: "TO[:PORT[/PROTO]]" into a query's to, port, proto. */
+int	 policy_target(const char *, json_t *q, char **cause);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

@@ -47,6 +47,13 @@ static const struct verb {
 	{ "down", cmd_down, "down -f FILE" },
 	{ "rules", cmd_rules, "rules [--dry-run -f FILE] [--format nft|pf] "
 	  "[--egress IF]... [--name TABLE]" },
+	{ "policy", cmd_policy, "policy add [--before ID] FROM TO [PORT]... "
+	  "allow|reject|drop\n\t| policy add -f OBJECT.json | policy rm ID... "
+	  "| policy rm --stack STACK\n\t| policy rm --networkpolicy NAME "
+	  "[--stack STACK] | policy ls [--json]\n\t| policy explain [--json] "
+	  "FROM TO[:PORT[/PROTO]]" },
+	{ "matrix", cmd_matrix, "matrix [-f FILE] [--json] [-p PORT/PROTO]... "
+	  "[--outside ADDR:PORT]\n\t[--timeout MS]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
 	{ "version", cmd_version, "version" },

@@ -942,6 +942,25 @@ policy_remove(struct policy *p, unsigned id)
 	return -1;
 }
 
+int
+policy_remove_knp(struct policy *p, const char *ns, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nknps; i++) {
+		if (strcmp(p->knps[i].ns, ns) == 0 &&
+		    strcmp(p->knps[i].name, name) == 0) {
+			policy_knp_free(&p->knps[i]);
+			memmove(&p->knps[i], &p->knps[i + 1],
+			    (p->nknps - i - 1) * sizeof(*p->knps));
+			p->nknps--;
+			p->gen++;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 size_t
 policy_remove_stack(struct policy *p, const char *stack)
 {

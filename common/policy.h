@@ -181,6 +181,7 @@ int	 policy_label_check(const char *key, const char *value,
 /* Remove rule id / every rule and NetworkPolicy of a stack. */
 int	 policy_remove(struct policy *, unsigned id);
 size_t	 policy_remove_stack(struct policy *, const char *stack);
+int	 policy_remove_knp(struct policy *, const char *ns, const char *name);
 
 json_t	*policy_rule_json(const struct policy_rule *);
 json_t	*policy_knp_json(const struct policy_knp *);

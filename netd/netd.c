@@ -59,6 +59,7 @@
 #include "log.h"
 #include "name.h"
 #include "dns.h"
+#include "enforce.h"
 #include "dnssrv.h"
 #include "hostdns.h"
 #include "netd.h"
@@ -191,6 +192,7 @@ netd_free(struct netd *d)
 	free(d->nets);
 	ctl_free(d->ctl);
 	fw_free(d->fw);
+	enforce_free(d->enforce);
 	router_free(d->router);
 	ipam_free(d->ipam);
 	ev_free(d->ev);
@@ -288,7 +290,7 @@ netd_fw_unload(struct fw *fw, const struct netd_config *cfg, int *failed)
 	netd_ruleset_head_free(&rs);
 }
 
-static int
+int
 netd_ctr_nonat(struct netd *d, const struct ctr *c)
 {
 	struct network	*n;
@@ -808,6 +810,7 @@ netd_start(struct netd *d, char **cause)
 	    cause) == -1)
 		goto fail;
 	netd_reconcile_ctrs(d);
+	d->enforce = enforce_new(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);

@@ -9,6 +9,7 @@
  *	state.c		containers and networks as JSON, the state file
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
+ *	enforce.c	network policy: the router hook, flow cache, ops
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (fw_linux.c, fw_darwin.c)
@@ -94,6 +95,7 @@ struct ctr {
 };
 
 struct proxy;
+struct enforce;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
@@ -112,6 +114,7 @@ struct netd {
 	size_t			 nnets;
 	char			 pf_token[64];	/* loaded from state */
 	struct proxy		*proxy;		/* ",proxy" ports */
+	struct enforce		*enforce;	/* policy (enforce.c) */
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
@@ -136,6 +139,8 @@ struct ctr	*netd_ctr_find(struct netd *, const char *name);
 struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 struct network	*netd_net_find(struct netd *, const char *name);
+/* Every network of c is internal: no egress, no NAT, no host. */
+int		 netd_ctr_nonat(struct netd *, const struct ctr *);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,

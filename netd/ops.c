@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "enforce.h"
 #include "fw.h"
 #include "ipam.h"
 #include "netd.h"
@@ -311,6 +312,12 @@ static const struct ops_entry ops_table[] = {
 	{ "net_delete",	ops_net_delete },
 	{ "rules",	ops_rules },
 	{ "shutdown",	ops_shutdown },
+	{ "policy_add",	enforce_op_add },
+	{ "policy_rm",	enforce_op_rm },
+	{ "policy_list", enforce_op_list },
+	{ "policy_load", enforce_op_load },
+	{ "policy_unload", enforce_op_unload },
+	{ "policy_explain", enforce_op_explain },
 };
 
 json_t *
@@ -319,8 +326,15 @@ ops_handle(void *arg, const char *op, json_t *args, int *close)
 	struct netd	*d = arg;
 	size_t		 i;
 
-	for (i = 0; i < nitems(ops_table); i++)
-		if (strcmp(ops_table[i].name, op) == 0)
-			return ops_table[i].fn(d, args, close);
+	json_t		*rep;
+
+	for (i = 0; i < nitems(ops_table); i++) {
+		if (strcmp(ops_table[i].name, op) == 0) {
+			rep = ops_table[i].fn(d, args, close);
+			/* Containers or networks may have changed. */
+			enforce_sync(d->enforce);
+			return rep;
+		}
+	}
 	return proto_reply_error("unknown operation \"%.32s\"", op);
 }
