@@ -73,6 +73,7 @@ struct run_opts {
 	json_t		*ports;		/* array of spec strings */
 	json_t		*networks;	/* array of names */
 	json_t		*env;		/* array of "K=V" */
+	json_t		*labels;	/* object, or NULL */
 	char		**argv;
 	int		 detach;
 	int		 rm;

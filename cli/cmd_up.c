@@ -185,6 +185,17 @@ up_check_pool(const struct stack *st, char **cause)
 	return rc;
 }
 
+/* The stack's rules and NetworkPolicy objects replace its earlier ones. */
+static int
+up_policy(const struct stack *st, char **cause)
+{
+	if (st->policy == NULL || json_array_size(st->policy) == 0)
+		return client_do("policy_unload", json_pack("{s:s}", "stack",
+		    st->name), cause);
+	return client_do("policy_load", json_pack("{s:s, s:O}", "stack",
+	    st->name, "entries", st->policy), cause);
+}
+
 static void
 up_opts(const struct stack *st, const struct stack_service *svc,
     struct run_opts *o, char *ipbuf)
@@ -211,6 +222,10 @@ up_opts(const struct stack *st, const struct stack_service *svc,
 	for (i = 0; i < svc->nnetworks; i++)
 		json_array_append_new(o->networks,
 		    json_string(svc->networks[i]));
+	o->labels = json_object();
+	for (i = 0; i < svc->nlabels; i++)
+		json_object_set_new(o->labels, svc->labels[i].key,
+		    json_string(svc->labels[i].value));
 	o->env = json_array();
 	for (i = 0; i < svc->nenv; i++) {
 		xasprintf(&kv, "%s=%s", svc->env[i].key, svc->env[i].value);
@@ -290,7 +305,8 @@ cmd_up(int argc, char **argv)
 		goto out;
 	}
 	if (up_check_pool(st, &cause) == -1 ||
-	    up_networks(st, &cause) == -1) {
+	    up_networks(st, &cause) == -1 ||
+	    up_policy(st, &cause) == -1) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -302,11 +318,13 @@ cmd_up(int argc, char **argv)
 			json_decref(o.ports);
 			json_decref(o.networks);
 			json_decref(o.env);
+			json_decref(o.labels);
 			goto fail;
 		}
 		json_decref(o.ports);
 		json_decref(o.networks);
 		json_decref(o.env);
+		json_decref(o.labels);
 		json_array_append_new(started, ctr);
 		if (up_health(svc, ctr, &cause) == -1) {
 			cli_error("up", "service %s: %s; last lines of its "
@@ -330,6 +348,8 @@ fail:
 		    "name")), 1, &cause) == -1)
 			cli_error("up", "%s", cause);
 	}
+	(void)client_do("policy_unload", json_pack("{s:s}", "stack",
+	    st->name), NULL);
 out:
 	json_decref(started);
 	stack_free(st);
@@ -379,7 +399,13 @@ cmd_down(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	/* The stack's networks go too, unless something still uses them. */
+	/* Its rules and NetworkPolicy objects, then its networks (unless
+	 * something still uses them). */
+	if (client_do("policy_unload", json_pack("{s:s}", "stack", st->name),
+	    &cause) == -1) {
+		cli_error("down", "%s", cause);
+		rc = 1;
+	}
 	for (i = 0; i < st->nnetworks; i++) {
 		(void)client_do("net_delete", json_pack("{s:s}", "name",
 		    st->networks[i].name), NULL);

@@ -32,7 +32,7 @@ static const struct verb {
 	{ "run", cmd_run,
 	  "run [-d] [--rm] [--name NAME] [-p SPEC]... [--net NET]... "
 	  "[--ip IP]\n\t[--rootfs DIR] [--user USER] [-e KEY=VALUE]... "
-	  "[-w DIR] -- COMMAND [ARG]..." },
+	  "[-w DIR] [-l KEY=VALUE]... -- COMMAND [ARG]..." },
 	{ "ps", cmd_ps, "ps [-a] [--json]" },
 	{ "logs", cmd_logs, "logs [-f] NAME" },
 	{ "exec", cmd_exec, "exec [-u USER] [-e KEY=VALUE]... [-w DIR] "

@@ -22,7 +22,8 @@
  *     the destination). What the policies allow is their union. The
  *     stack is the namespace, with the labels name=STACK and
  *     kubernetes.io/metadata.name=STACK; containers of no stack are in
- *     "default". What they deny is rejected.
+ *     "default". What they deny is rejected. As in a cluster, traffic
+ *     to and from the node (here: the host) is always allowed.
  *
  * Nothing said no: allow. The evaluator is pure (the caller says who
  * the ends are), so netd's router, `berth policy explain` and the nft
@@ -1494,7 +1495,10 @@ policy_decide(struct policy *p, const struct policy_ep *s,
 		    policy_action_name(r->action));
 		return;
 	}
-	if (p->nknps > 0) {
+	/* As in Kubernetes: traffic to and from the node (the host) is
+	 * always allowed, whatever selects the container. */
+	if (p->nknps > 0 && s->kind != POLICY_EP_HOST &&
+	    d->kind != POLICY_EP_HOST) {
 		in = policy_k8s_dir(p, d, s, 0, proto, port, &kin);
 		out = policy_k8s_dir(p, s, d, 1, proto, port, &kout);
 	}

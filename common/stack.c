@@ -24,6 +24,7 @@
 #include "addr.h"
 #include "name.h"
 #include "port.h"
+#include "policy.h"
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -261,6 +262,33 @@ stack_parse_env(struct sctx *c, json_t *v, const char *path,
 	return 0;
 }
 
+/* Kubernetes-style labels, for policy's label selectors. */
+static int
+stack_parse_labels(struct sctx *c, json_t *v, const char *path,
+    struct stack_service *svc)
+{
+	const char	*k, *s;
+	json_t		*e;
+	char		*p;
+	int		 rc;
+
+	if (!json_is_object(v) || json_object_size(v) > POLICY_MAX_ITEMS)
+		return cause_set(c->cause, "%s: must be an object of at most "
+		    "%d strings", path, POLICY_MAX_ITEMS);
+	svc->labels = xcalloc(json_object_size(v) + 1, sizeof(*svc->labels));
+	json_object_foreach(v, k, e) {
+		xasprintf(&p, "%s.%s", path, k);
+		rc = stack_string(e, p, &s, c->cause) == -1 ||
+		    policy_label_check(k, s, p, c->cause) == -1 ? -1 : 0;
+		free(p);
+		if (rc == -1)
+			return -1;
+		svc->labels[svc->nlabels].key = xstrdup(k);
+		svc->labels[svc->nlabels++].value = xstrdup(s);
+	}
+	return 0;
+}
+
 static int
 stack_parse_ports(struct sctx *c, json_t *v, const char *path,
     struct stack_service *svc)
@@ -294,7 +322,7 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 {
 	static const char *const keys[] = { "command", "container_name",
 	    "networks", "ports", "ip", "rootfs", "user", "workdir", "env",
-	    "depends_on", "healthcheck", NULL };
+	    "depends_on", "healthcheck", "labels", NULL };
 	char		*path, *p = NULL;
 	const char	*s;
 	json_t		*e;
@@ -375,6 +403,8 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 	}
 	if (FIELD("env") && stack_parse_env(c, e, p, svc) == -1)
 		goto out;
+	if (FIELD("labels") && stack_parse_labels(c, e, p, svc) == -1)
+		goto out;
 	if (FIELD("depends_on")) {
 		if (stack_strings(e, p, &svc->depends_on, &svc->ndepends_on,
 		    stack_name_field, c->cause) == -1)
@@ -433,78 +463,29 @@ stack_parse_networks(struct sctx *c, json_t *v)
 	return 0;
 }
 
-/* A policy port: "tcp/N", "udp/N" or a range "tcp/N-M". */
-static int
-stack_policy_port(const char *s, const char *path, char **cause)
-{
-	struct portspec	 ps;
-	char		*spec;
-	int		 rc;
-
-	if (strncmp(s, "tcp/", 4) != 0 && strncmp(s, "udp/", 4) != 0)
-		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
-		    path, s);
-	xasprintf(&spec, "%s:%s/%.3s", s + 4, s + 4, s);
-	rc = portspec_parse(spec, &ps, NULL);
-	free(spec);
-	if (rc == -1)
-		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
-		    path, s);
-	return 0;
-}
-
+/* Each entry is a rule or a NetworkPolicy object (common/policy.c). */
 static int
 stack_parse_policy(struct sctx *c, json_t *v)
 {
-	static const char *const keys[] = { "from", "to", "ports", "action",
-	    NULL };
-	json_t		*e, *f;
-	size_t		 i;
-	char		*path = NULL, *p = NULL;
-	const char	*s;
-	struct stack_policy *pol;
-	int		 rc = -1;
+	json_t	*e;
+	size_t	 i;
+	char	*path;
+	int	 rc;
 
 	if (!json_is_array(v))
 		return cause_set(c->cause, "policy: must be an array");
-	c->st->policy = xcalloc(json_array_size(v) + 1, sizeof(*pol));
+	if (json_array_size(v) > POLICY_MAX_RULES)
+		return cause_set(c->cause, "policy: at most %d entries",
+		    POLICY_MAX_RULES);
 	json_array_foreach(v, i, e) {
-		pol = &c->st->policy[c->st->npolicy++];
-		if (stack_elem(e, "policy", i, keys, &path, c->cause) == -1)
-			goto out;
-#define NEED(key) (free(p), xasprintf(&p, "%s.%s", path, key), \
-	    (f = json_object_get(e, key)) != NULL ? 0 : \
-	    cause_set(c->cause, "%s: missing", p))
-		if (NEED("from") == -1 || stack_string(f, p, &s,
-		    c->cause) == -1 || name_check(s, p, c->cause) == -1)
-			goto out;
-		pol->from = xstrdup(s);
-		if (NEED("to") == -1 || stack_string(f, p, &s,
-		    c->cause) == -1 || name_check(s, p, c->cause) == -1)
-			goto out;
-		pol->to = xstrdup(s);
-		if (NEED("action") == -1 || stack_string(f, p, &s,
-		    c->cause) == -1)
-			goto out;
-		if (strcmp(s, "allow") != 0 && strcmp(s, "deny") != 0) {
-			cause_set(c->cause, "%s: must be \"allow\" or "
-			    "\"deny\"", p);
-			goto out;
-		}
-		pol->allow = strcmp(s, "allow") == 0;
-		free(p);
-		xasprintf(&p, "%s.ports", path);
-		if ((f = json_object_get(e, "ports")) != NULL &&
-		    stack_strings(f, p, &pol->ports, &pol->nports,
-		    stack_policy_port, c->cause) == -1)
-			goto out;
-#undef NEED
+		xasprintf(&path, "policy[%zu]", i);
+		rc = policy_check_entry(e, path, c->cause);
+		free(path);
+		if (rc == -1)
+			return -1;
 	}
-	rc = 0;
-out:
-	free(p);
-	free(path);
-	return rc;
+	c->st->policy = json_incref(v);
+	return 0;
 }
 
 static int
@@ -720,6 +701,46 @@ stack_check_service(struct stack *st, size_t i, char **cause)
 	return 0;
 }
 
+/* A rule's name selector names a service, or its container. */
+static int
+stack_policy_name(const struct stack *st, const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || strchr(s, ':') != NULL || strchr(s, '/') != NULL ||
+	    strcmp(s, "*") == 0 || strcmp(s, "all") == 0 ||
+	    strcmp(s, "host") == 0 || strcmp(s, "outside") == 0 ||
+	    (*s >= '0' && *s <= '9'))
+		return 1;
+	for (i = 0; i < st->nservices; i++)
+		if (strcmp(st->services[i].name, s) == 0 ||
+		    strcmp(st->services[i].container_name, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+stack_check_policy(const struct stack *st, char **cause)
+{
+	const char	*f, *t;
+	json_t		*e;
+	size_t		 i;
+
+	json_array_foreach(st->policy, i, e) {
+		f = json_string_value(json_object_get(e, "from"));
+		t = json_string_value(json_object_get(e, "to"));
+		if (json_object_get(e, "kind") != NULL)
+			continue;
+		if (!stack_policy_name(st, f))
+			return cause_set(cause, "policy[%zu].from: no service "
+			    "\"%s\"", i, f);
+		if (!stack_policy_name(st, t))
+			return cause_set(cause, "policy[%zu].to: no service "
+			    "\"%s\"", i, t);
+	}
+	return 0;
+}
+
 static int
 stack_check(struct stack *st, char **cause)
 {
@@ -730,15 +751,8 @@ stack_check(struct stack *st, char **cause)
 		if (stack_check_service(st, i, cause) == -1)
 			return -1;
 	}
-	for (i = 0; i < st->npolicy; i++) {
-		if ((strcmp(st->policy[i].from, "all") != 0 &&
-		    stack_find(st, st->policy[i].from) == NULL) ||
-		    (strcmp(st->policy[i].to, "all") != 0 &&
-		    stack_find(st, st->policy[i].to) == NULL))
-			return cause_set(cause, "policy[%zu]: no service "
-			    "\"%s\"", i, stack_find(st, st->policy[i].from) ==
-			    NULL ? st->policy[i].from : st->policy[i].to);
-	}
+	if (stack_check_policy(st, cause) == -1)
+		return -1;
 	for (i = 0; i < st->nlinks; i++) {
 		if (stack_find(st, st->links[i].a) == NULL ||
 		    stack_find(st, st->links[i].b) == NULL)
@@ -953,14 +967,14 @@ stack_free(struct stack *st)
 			free(s->env[j].value);
 		}
 		free(s->env);
+		for (j = 0; j < s->nlabels; j++) {
+			free(s->labels[j].key);
+			free(s->labels[j].value);
+		}
+		free(s->labels);
 	}
 	for (i = 0; i < st->nnetworks; i++)
 		free(st->networks[i].name);
-	for (i = 0; i < st->npolicy; i++) {
-		free(st->policy[i].from);
-		free(st->policy[i].to);
-		stack_free_strv(st->policy[i].ports);
-	}
 	for (i = 0; i < st->nlinks; i++) {
 		free(st->links[i].a);
 		free(st->links[i].b);
@@ -968,7 +982,7 @@ stack_free(struct stack *st)
 	}
 	free(st->services);
 	free(st->networks);
-	free(st->policy);
+	json_decref(st->policy);
 	free(st->links);
 	free(st->order);
 	free(st->name);

@@ -10,6 +10,8 @@
 #define BERTH_STACK_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -50,17 +52,11 @@ struct stack_service {
 	char		 *workdir;
 	struct stack_env *env;
 	size_t		  nenv;
+	struct stack_env *labels;	/* for policy selectors */
+	size_t		  nlabels;
 	char		**depends_on;	/* service names */
 	size_t		  ndepends_on;
 	struct stack_health health;
-};
-
-struct stack_policy {
-	char		*from;
-	char		*to;
-	char		**ports;	/* "tcp/6379" */
-	size_t		 nports;
-	int		 allow;
 };
 
 struct stack_link {
@@ -79,8 +75,8 @@ struct stack {
 	struct stack_service *services;	/* in file order */
 	size_t		  nservices;
 	size_t		 *order;	/* indices in depends_on order */
-	struct stack_policy *policy;
-	size_t		  npolicy;
+	json_t		 *policy;	/* rules and NetworkPolicy objects,
+					   checked (common/policy.h) */
 	struct stack_link *links;
 	size_t		  nlinks;
 };

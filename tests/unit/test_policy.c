@@ -316,8 +316,9 @@ test_k8s_deny_all(void **state)
 	add(&p, NP("deny-all", "{\"podSelector\": {}, \"policyTypes\": "
 	    "[\"Ingress\"]}"), "shop");
 	table(&p, 5, TCP, 80, want);
-	/* The host is refused too: only ipBlock admits it. */
-	assert_int_equal(decide(&p, GW, WEB, TCP, 80), POLICY_REJECT);
+	/* The node (the host) is always allowed, both ways. */
+	assert_int_equal(decide(&p, GW, WEB, TCP, 80), POLICY_ALLOW);
+	assert_int_equal(decide(&p, HOST, WEB, TCP, 80), POLICY_ALLOW);
 	policy_decide(&p, &eps[API], &eps[DB], TCP, 80, 0, &v);
 	assert_int_equal(v.by, POLICY_BY_K8S);
 	assert_non_null(strstr(v.why, "shop/deny-all"));
@@ -389,7 +390,8 @@ test_k8s_ipblock(void **state)
 	assert_int_equal(decide(&p, API, DB, TCP, 6379), POLICY_ALLOW);
 	assert_int_equal(decide(&p, CACHE, DB, TCP, 6379), POLICY_ALLOW);
 	assert_int_equal(decide(&p, OTHER, DB, TCP, 6379), POLICY_REJECT);
-	assert_int_equal(decide(&p, HOST, DB, TCP, 6379), POLICY_REJECT);
+	/* The host is the node: allowed whatever the ipBlock says. */
+	assert_int_equal(decide(&p, HOST, DB, TCP, 6379), POLICY_ALLOW);
 	assert_int_equal(decide(&p, DB, WEB, TCP, 80), POLICY_ALLOW);
 	policy_clear(&p);
 }
@@ -412,9 +414,10 @@ test_k8s_egress_only(void **state)
 	    "\"db\"}}}], \"ports\": [{\"protocol\": \"TCP\", \"port\": "
 	    "6379}]}]}"), "shop");
 	table(&p, 5, TCP, 6379, want);
-	/* Other ports to db, and DNS over UDP, refused: egress isolates. */
+	/* Other ports to db and the outside refused: egress isolates;
+	 * the node (DNS on the gateway) stays reachable. */
 	assert_int_equal(decide(&p, WEB, DB, TCP, 80), POLICY_REJECT);
-	assert_int_equal(decide(&p, WEB, GW, UDP, 53), POLICY_REJECT);
+	assert_int_equal(decide(&p, WEB, GW, UDP, 53), POLICY_ALLOW);
 	assert_int_equal(decide(&p, WEB, OUT, TCP, 443), POLICY_REJECT);
 	policy_clear(&p);
 }

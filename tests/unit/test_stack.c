@@ -28,13 +28,17 @@ static const char full[] =
 "      \"ip\": \"10.213.0.10\", \"rootfs\": \"./rootfs/web\",\n"
 "      \"user\": \"nobody\", \"workdir\": \"/srv\",\n"
 "      \"env\": { \"MODE\": \"dev\" }, \"depends_on\": [\"db\"],\n"
+"      \"labels\": { \"app\": \"web\", \"example.com/tier\": \"front\" },\n"
 "      \"healthcheck\": { \"tcp\": 8000, \"interval_ms\": 100,\n"
 "                       \"retries\": 50 } },\n"
 "    \"db\": { \"command\": [\"redis-server\", \"--port\", \"6379\"],\n"
 "            \"networks\": [\"back\"], \"container_name\": \"thedb\" }\n"
 "  },\n"
 "  \"policy\": [ { \"from\": \"web\", \"to\": \"db\",\n"
-"                \"ports\": [\"tcp/6379\"], \"action\": \"allow\" } ],\n"
+"                \"ports\": [\"tcp/6379\"], \"action\": \"allow\" },\n"
+"    { \"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"NetworkPolicy\",\n"
+"      \"metadata\": { \"name\": \"db\" }, \"spec\": { \"podSelector\":\n"
+"      { \"matchLabels\": { \"app\": \"db\" } } } } ],\n"
 "  \"links\": [ { \"between\": [\"web\", \"db\"], \"delay_ms\": 20,\n"
 "               \"jitter_ms\": 5, \"loss\": 0.01, \"rate\": \"10mbit\" } ]\n"
 "}\n";
@@ -72,8 +76,12 @@ test_full(void **state)
 	/* db first: web depends on it */
 	assert_string_equal(st->services[st->order[0]].name, "db");
 	assert_string_equal(st->services[st->order[1]].name, "web");
-	assert_int_equal(st->npolicy, 1);
-	assert_true(st->policy[0].allow);
+	assert_int_equal(json_array_size(st->policy), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    st->policy, 0), "action")), "allow");
+	assert_int_equal(web->nlabels, 2);
+	assert_string_equal(web->labels[1].key, "example.com/tier");
+	assert_string_equal(web->labels[1].value, "front");
 	assert_int_equal(st->nlinks, 1);
 	assert_int_equal(st->links[0].delay_ms, 20);
 	stack_free(st);
@@ -187,7 +195,17 @@ static const struct { const char *json, *msg; } bad[] = {
 	    "{\"command\": [\"x\"]}}}", "network name \"N\"" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"policy\": "
 	    "[{\"from\": \"a\", \"to\": \"b\", \"action\": \"allow\"}]}",
-	    "policy[0]: no service \"b\"" },
+	    "policy[0].to: no service \"b\"" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"policy\": "
+	    "[{\"kind\": \"NetworkPolicy\", \"apiVersion\": "
+	    "\"networking.k8s.io/v1\", \"metadata\": {\"name\": \"x\"}, "
+	    "\"spec\": {\"podSelector\": {}, \"ingress\": [{\"ports\": "
+	    "[{\"port\": \"http\"}]}]}}]}",
+	    "policy[0].spec.ingress[0].ports[0].port: named ports" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"], \"labels\": "
+	    "{\"app\": \"a b\"}}}}", "services.a.labels.app: label value" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"], \"labels\": "
+	    "[]}}}", "services.a.labels: must be an object" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"policy\": "
 	    "[{\"from\": \"a\", \"to\": \"a\", \"action\": \"maybe\"}]}",
 	    "policy[0].action" },
