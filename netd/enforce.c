@@ -24,8 +24,10 @@
  * destination port (servers listen low, clients bind ephemeral ports)
  * and the reverse flow is allowed.
  *
- * ICMP errors and non-first fragments pass: neither opens anything, and
- * a fragment is useless without its first, which was decided.
+ * ICMP errors, TCP RSTs and non-first fragments pass: none opens
+ * anything (a RST or an error only closes a flow between the same two
+ * addresses; those nft's reject sends for internal containers come this
+ * way), and a fragment is useless without its first, which was decided.
  *
  * Endpoints: a pool address owned by a container is that container
  * (its networks, stack, service and labels); the gateway and the host's
@@ -261,6 +263,10 @@ enforce_key(const uint8_t *pkt, const struct packet_ip *ip, uint16_t *sport,
 	switch (ip->proto) {
 	case IPPROTO_TCP:
 		if (packet_ports(pkt, ip, sport, dport) == -1)
+			return -1;
+		/* A RST only ever closes a connection between the same two
+		 * addresses; the kernel's own (nft reject) must get through. */
+		if (ip->len >= ip->hlen + 14u && (l4[13] & 0x04))
 			return -1;
 		/* SYN without ACK opens; anything else belongs to a flow. */
 		*opens = ip->len >= ip->hlen + 14u &&
