@@ -5,7 +5,8 @@
  * TCP probes).
  *
  * DOC: how the probes run
- * Sources are the containers (of one stack with -f) and the host;
+ * Sources are the containers (of one stack with -f or --stack) and the
+ * host;
  * destinations are each container's TCP ports: those given with -p,
  * the container side of its published ports, and (Linux) the sockets
  * listening on its address in /proc/net/tcp; plus, with --outside, one
@@ -304,6 +305,7 @@ cmd_matrix(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "outside", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "stack", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack	*st = NULL;
@@ -348,6 +350,9 @@ cmd_matrix(int argc, char **argv)
 		case 'o':
 			outside = optarg;
 			break;
+		case 's':
+			stackname = optarg;
+			break;
 		case 't':
 			if (util_parse_uint(optarg, 60000, &timeout) == -1 ||
 			    timeout < 10) {
@@ -374,6 +379,8 @@ cmd_matrix(int argc, char **argv)
 		}
 		free(o);
 	}
+	if (file != NULL && stackname != NULL)
+		return cli_usage("matrix");
 	if (file != NULL) {
 		if ((st = stack_load(file, &cause)) == NULL) {
 			cli_error("matrix", "%s", cause);

@@ -52,8 +52,8 @@ static const struct verb {
 	  "| policy rm --stack STACK\n\t| policy rm --networkpolicy NAME "
 	  "[--stack STACK] | policy ls [--json]\n\t| policy explain [--json] "
 	  "FROM TO[:PORT[/PROTO]]" },
-	{ "matrix", cmd_matrix, "matrix [-f FILE] [--json] [-p PORT/PROTO]... "
-	  "[--outside ADDR:PORT]\n\t[--timeout MS]" },
+	{ "matrix", cmd_matrix, "matrix [-f FILE | --stack NAME] [--json] "
+	  "[-p PORT]... [--outside ADDR:PORT]\n\t[--timeout MS]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
 	{ "version", cmd_version, "version" },
