@@ -41,7 +41,8 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define MATRIX_INFLIGHT		768
+/* SYNs in flight: a burst beyond a tun's queue (500) would be lost. */
+#define MATRIX_INFLIGHT		256
 #define MATRIX_TIMEOUT_MS	400
 #define MATRIX_MAX_PORTS	64
 

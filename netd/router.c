@@ -215,8 +215,8 @@ router_rst(struct router *r, struct rport *in, const uint8_t *pkt,
 {
 	uint8_t	 rst[PACKET_RST_LEN];
 
-	if (!router_icmp_ok(r))
-		return;
+	/* Not rate limited: one RST per refused segment, at most one to
+	 * each end, is what forwarding it would have cost. */
 	if (packet_tcp_rst(pkt, &v->ip, 1, rst, sizeof(rst)) != 0) {
 		if (r->write(in->fd, rst, sizeof(rst)) == -1)
 			in->c.drop_full++;
