@@ -85,7 +85,7 @@ NETD       := $(B)/bin/berth-netd
 
 # Order matters for static linking: users before what they use.
 ALL_LIBS := $(LIBCLI) $(LIBNETD) $(LIBRUNTIME) $(LIBPFRULES) $(LIBCOMMON)
-EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS)
+EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS) -pthread
 
 PROGS := $(BERTH) $(SHIM)
 ifneq ($(wildcard netd/main.c),)

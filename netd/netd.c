@@ -671,7 +671,13 @@ netd_services_start(struct netd *d)
 	char			*cause = NULL;
 	size_t			 i;
 
-	d->proxy = proxy_new(d->ev);
+	if ((d->proxy = proxy_new_thread(&cause)) == NULL) {
+		log_warnx("%s: %s; the proxy shares the main loop", __func__,
+		    cause);
+		free(cause);
+		cause = NULL;
+		d->proxy = proxy_new(d->ev);
+	}
 	d->zone = dns_zone_new(&d->cfg.pool, d->cfg.gateway);
 	for (i = 0; i < d->nctrs; i++) {
 		c = d->ctrs[i];
