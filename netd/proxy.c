@@ -28,12 +28,10 @@
  * proxied connections (bench/publish measured the shared thread at half
  * of socat's throughput). The proxy's state belongs to that thread
  * alone: proxy_add, proxy_del and proxy_counts called from elsewhere
- * are carried out on it (a pointer written to a pipe, the caller waits
- * on a condition variable for the answer), so the code above needs no
+ * are carried out on it (proxy_thread.c), so the code here needs no
  * locks. Tests drive the same engine on their own loop (proxy_new).
  */
-#include <pthread.h>
-#include <signal.h>
+
 #include <sys/queue.h>
 #include <sys/socket.h>
 
@@ -49,6 +47,7 @@
 #include "ev.h"
 #include "log.h"
 #include "proxy.h"
+#include "proxy_thread.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -102,33 +101,8 @@ struct proxy {
 	long long		 next_ms;	/* next idle check */
 	struct pbuf		*pool[PROXY_POOL];
 	size_t			 npool;
-	/* proxy_new_thread() only: */
-	int			 threaded;
-	pthread_t		 thread;
-	int			 cmd[2];	/* struct pcall * in, by pipe */
-	pthread_mutex_t		 mu;
-	pthread_cond_t		 cv;
-	int			 quit;		/* the thread's own */
+	struct proxy_thread	*thr;		/* proxy_new_thread() only */
 };
-
-/* A call carried out on the proxy's thread. */
-enum pcall_op { PCALL_ADD, PCALL_DEL, PCALL_COUNTS, PCALL_QUIT };
-
-struct pcall {
-	enum pcall_op		 op;
-	uint8_t			 proto;
-	uint32_t		 host_addr, ctr_addr;
-	uint16_t		 host_lo, host_hi, ctr_lo;
-	size_t			 tcp, udp;
-	int			 rc;
-	char			*cause;
-	int			 done;
-};
-
-static int	proxy_add_here(struct proxy *, uint8_t, uint32_t, uint16_t,
-		    uint16_t, uint32_t, uint16_t, char **);
-static void	proxy_del_here(struct proxy *, uint8_t, uint32_t, uint16_t);
-static void	proxy_call(struct proxy *, struct pcall *);
 
 static void proxy_tcp_io(int, int, void *);
 
@@ -158,7 +132,6 @@ proxy_new(struct ev *ev)
 	struct proxy	*px = xcalloc(1, sizeof(*px));
 
 	px->ev = ev;
-	px->cmd[0] = px->cmd[1] = -1;
 	LIST_INIT(&px->maps);
 	return px;
 }
@@ -216,29 +189,15 @@ proxy_free(struct proxy *px)
 
 	if (px == NULL)
 		return;
-	if (px->threaded) {
-		struct pcall	 c;
-
-		memset(&c, 0, sizeof(c));
-		c.op = PCALL_QUIT;
-		proxy_call(px, &c);
-		pthread_join(px->thread, NULL);
-		px->threaded = 0;	/* the maps are ours now */
-	}
+	/* Stop the thread first: then the maps are ours. */
+	proxy_thread_stop(px->thr);
 	while ((m = LIST_FIRST(&px->maps)) != NULL) {
 		LIST_REMOVE(m, entry);
 		proxy_map_free(m);
 	}
 	while (px->npool > 0)
 		pbuf_free(px->pool[--px->npool]);
-	if (px->cmd[0] != -1) {
-		ev_del(px->ev, px->cmd[0]);
-		close(px->cmd[0]);
-		close(px->cmd[1]);
-		pthread_cond_destroy(&px->cv);
-		pthread_mutex_destroy(&px->mu);
-		ev_free(px->ev);
-	}
+	proxy_thread_free(px->thr);
 	free(px);
 }
 
@@ -457,8 +416,8 @@ proxy_udp_in(int fd, int events, void *arg)
 	}
 }
 
-static int
-proxy_add_here(struct proxy *px, uint8_t proto, uint32_t host_addr,
+int
+proxy_engine_add(struct proxy *px, uint8_t proto, uint32_t host_addr,
     uint16_t host_lo, uint16_t host_hi, uint32_t ctr_addr, uint16_t ctr_lo,
     char **cause)
 {
@@ -531,8 +490,8 @@ fail:
 	return -1;
 }
 
-static void
-proxy_del_here(struct proxy *px, uint8_t proto, uint32_t host_addr,
+void
+proxy_engine_del(struct proxy *px, uint8_t proto, uint32_t host_addr,
     uint16_t host_lo)
 {
 	struct pmap	*m, *next;
@@ -547,9 +506,8 @@ proxy_del_here(struct proxy *px, uint8_t proto, uint32_t host_addr,
 	}
 }
 
-/* The engine's idle walk, on whichever thread runs the engine. */
-static int
-proxy_tick_here(struct proxy *px, long long now_ms)
+int
+proxy_engine_tick(struct proxy *px, long long now_ms)
 {
 	struct pmap	*m;
 	struct pflow	*f, *next;
@@ -570,123 +528,17 @@ proxy_tick_here(struct proxy *px, long long now_ms)
 	return px->nflows > 0 ? 1000 : -1;
 }
 
-/* Run c on the proxy's thread and wait for it: see the DOC block. */
-static void
-proxy_call(struct proxy *px, struct pcall *c)
+void
+proxy_engine_counts(struct proxy *px, size_t *tcp, size_t *udp)
 {
-	ssize_t	 n;
-
-	c->done = 0;
-	pthread_mutex_lock(&px->mu);
-	do
-		n = write(px->cmd[1], &c, sizeof(c));
-	while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)sizeof(c))
-		fatal("%s: command pipe", __func__);
-	while (!c->done)
-		pthread_cond_wait(&px->cv, &px->mu);
-	pthread_mutex_unlock(&px->mu);
+	*tcp = px->nconns;
+	*udp = px->nflows;
 }
 
-static int
-proxy_elsewhere(const struct proxy *px)
+void
+proxy_engine_set_thread(struct proxy *px, struct proxy_thread *thr)
 {
-	return px->threaded && !pthread_equal(pthread_self(), px->thread);
-}
-
-/* On the proxy's thread: carry out the calls that arrived. */
-static void
-proxy_cmd_in(int fd, int events, void *arg)
-{
-	struct proxy	*px = arg;
-	struct pcall	*c;
-	ssize_t		 n;
-
-	(void)events;
-	while ((n = read(fd, &c, sizeof(c))) == (ssize_t)sizeof(c)) {
-		switch (c->op) {
-		case PCALL_ADD:
-			c->rc = proxy_add_here(px, c->proto, c->host_addr,
-			    c->host_lo, c->host_hi, c->ctr_addr, c->ctr_lo,
-			    &c->cause);
-			break;
-		case PCALL_DEL:
-			proxy_del_here(px, c->proto, c->host_addr,
-			    c->host_lo);
-			break;
-		case PCALL_COUNTS:
-			c->tcp = px->nconns;
-			c->udp = px->nflows;
-			break;
-		case PCALL_QUIT:
-			px->quit = 1;
-			break;
-		}
-		pthread_mutex_lock(&px->mu);
-		c->done = 1;
-		pthread_cond_broadcast(&px->cv);
-		pthread_mutex_unlock(&px->mu);
-	}
-}
-
-static void *
-proxy_thread_main(void *arg)
-{
-	struct proxy	*px = arg;
-
-	while (!px->quit)
-		ev_run_once(px->ev, proxy_tick_here(px, util_now_ms()));
-	return NULL;
-}
-
-struct proxy *
-proxy_new_thread(char **cause)
-{
-	struct proxy	*px;
-	sigset_t	 all, old;
-	int		 rc;
-
-	px = proxy_new(NULL);
-	if ((px->ev = ev_new()) == NULL) {
-		cause_set(cause, "proxy event loop: %s", strerror(errno));
-		goto fail;
-	}
-	if (pipe(px->cmd) == -1) {
-		px->cmd[0] = px->cmd[1] = -1;
-		cause_set(cause, "proxy pipe: %s", strerror(errno));
-		goto fail;
-	}
-	if (util_set_cloexec(px->cmd[0]) == -1 ||
-	    util_set_cloexec(px->cmd[1]) == -1 ||
-	    util_set_nonblock(px->cmd[0]) == -1 ||
-	    ev_add(px->ev, px->cmd[0], EV_READ, proxy_cmd_in, px) == -1) {
-		cause_set(cause, "proxy pipe: %s", strerror(errno));
-		goto fail;
-	}
-	pthread_mutex_init(&px->mu, NULL);
-	pthread_cond_init(&px->cv, NULL);
-	/* Signals stay with netd's main thread (its self-pipe). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&px->thread, NULL, proxy_thread_main, px);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		cause_set(cause, "proxy thread: %s", strerror(rc));
-		pthread_cond_destroy(&px->cv);
-		pthread_mutex_destroy(&px->mu);
-		goto fail;
-	}
-	px->threaded = 1;
-	return px;
-fail:
-	if (px->ev != NULL)
-		ev_free(px->ev);
-	if (px->cmd[0] != -1) {
-		close(px->cmd[0]);
-		close(px->cmd[1]);
-	}
-	free(px);
-	return NULL;
+	px->thr = thr;
 }
 
 int
@@ -694,67 +546,35 @@ proxy_add(struct proxy *px, uint8_t proto, uint32_t host_addr,
     uint16_t host_lo, uint16_t host_hi, uint32_t ctr_addr, uint16_t ctr_lo,
     char **cause)
 {
-	struct pcall	 c;
-
-	if (!proxy_elsewhere(px))
-		return proxy_add_here(px, proto, host_addr, host_lo, host_hi,
-		    ctr_addr, ctr_lo, cause);
-	memset(&c, 0, sizeof(c));
-	c.op = PCALL_ADD;
-	c.proto = proto;
-	c.host_addr = host_addr;
-	c.host_lo = host_lo;
-	c.host_hi = host_hi;
-	c.ctr_addr = ctr_addr;
-	c.ctr_lo = ctr_lo;
-	proxy_call(px, &c);
-	if (c.rc == -1) {
-		if (cause != NULL)
-			*cause = c.cause;
-		else
-			free(c.cause);
-	}
-	return c.rc;
+	if (proxy_thread_elsewhere(px->thr))
+		return proxy_thread_add(px->thr, proto, host_addr, host_lo,
+		    host_hi, ctr_addr, ctr_lo, cause);
+	return proxy_engine_add(px, proto, host_addr, host_lo, host_hi,
+	    ctr_addr, ctr_lo, cause);
 }
 
 void
 proxy_del(struct proxy *px, uint8_t proto, uint32_t host_addr,
     uint16_t host_lo)
 {
-	struct pcall	 c;
-
-	if (!proxy_elsewhere(px)) {
-		proxy_del_here(px, proto, host_addr, host_lo);
-		return;
-	}
-	memset(&c, 0, sizeof(c));
-	c.op = PCALL_DEL;
-	c.proto = proto;
-	c.host_addr = host_addr;
-	c.host_lo = host_lo;
-	proxy_call(px, &c);
+	if (proxy_thread_elsewhere(px->thr))
+		proxy_thread_del(px->thr, proto, host_addr, host_lo);
+	else
+		proxy_engine_del(px, proto, host_addr, host_lo);
 }
 
 int
 proxy_tick(struct proxy *px, long long now_ms)
 {
 	/* A threaded proxy keeps its own time. */
-	return px->threaded ? -1 : proxy_tick_here(px, now_ms);
+	return px->thr != NULL ? -1 : proxy_engine_tick(px, now_ms);
 }
 
 void
 proxy_counts(struct proxy *px, size_t *tcp, size_t *udp)
 {
-	struct pcall	 c;
-
-	if (!proxy_elsewhere(px)) {
-		*tcp = px->nconns;
-		*udp = px->nflows;
-		return;
-	}
-	memset(&c, 0, sizeof(c));
-	c.op = PCALL_COUNTS;
-	proxy_call(px, &c);
-	*tcp = c.tcp;
-	*udp = c.udp;
+	if (proxy_thread_elsewhere(px->thr))
+		proxy_thread_counts(px->thr, tcp, udp);
+	else
+		proxy_engine_counts(px, tcp, udp);
 }
