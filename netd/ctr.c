@@ -195,7 +195,7 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	if (netd_ctr_addr(d, json_object_get(args, "ip"), c, cause) == -1)
 		goto fail;
 	have_addr = 1;
-	snprintf(c->tun, sizeof(c->tun), NETD_CTR_IFPREFIX "%08x", c->addr);
+	snprintf(c->tun, sizeof(c->tun), BERTH_CTR_IFPREFIX "%08x", c->addr);
 	c->state = CTR_CREATED;
 	c->created = (long long)time(NULL);
 	if (netd_port_open(d, c, cause) == -1)

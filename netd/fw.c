@@ -500,33 +500,3 @@ fw_unload(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 		fw_set_token(fw, "");
 	return ret;
 }
-
-char *
-fw_text(const struct pfr_ruleset *rs, const char *format, char **cause)
-{
-	struct pfr_anchor	*a;
-	size_t			 n, i, len = 0;
-	char			*s, *text = NULL;
-
-	if (format == NULL)
-		format = fw_os->format;
-	if (strcmp(format, "nft") == 0)
-		return pfr_nft_render(rs, cause);
-	if (strcmp(format, "pf") != 0) {
-		cause_set(cause, "unknown rule format \"%.16s\" (nft or pf)",
-		    format);
-		return NULL;
-	}
-	if (pfr_pf_render(rs, &a, &n, cause) == -1)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		xasprintf(&s, "# pfctl -a %s -f -\n%s\n", a[i].path,
-		    a[i].text);
-		text = xreallocarray(text, 1, len + strlen(s) + 1);
-		memcpy(text + len, s, strlen(s) + 1);
-		len += strlen(s);
-		free(s);
-	}
-	pfr_anchors_free(a, n);
-	return text != NULL ? text : xstrdup("");
-}

@@ -37,7 +37,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -74,30 +73,19 @@ netd_config_check(struct netd_config *cfg, char **cause)
 {
 	struct pfr_ruleset	 rs;
 	struct group		*gr;
-	size_t			 i, n = strlen(cfg->prefix);
-	char			 buf[CIDR_STRLEN];
+	int			 ret;
 
-	if (n == 0 || n > 14 || !islower((unsigned char)cfg->prefix[0]))
-		return cause_set(cause, "prefix \"%s\": 1 to 14 characters, "
-		    "starting with a lowercase letter", cfg->prefix);
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)cfg->prefix[i]) &&
-		    !isdigit((unsigned char)cfg->prefix[i]) &&
-		    cfg->prefix[i] != '_')
-			return cause_set(cause, "prefix \"%s\": only a-z, 0-9 "
-			    "and _", cfg->prefix);
-	snprintf(cfg->gw_ifname, sizeof(cfg->gw_ifname), "%s0", cfg->prefix);
+	if (instance_prefix_check(cfg->prefix, cause) == -1)
+		return -1;
+	snprintf(cfg->gw_ifname, sizeof(cfg->gw_ifname), "%.14s0",
+	    cfg->prefix);
 	if (netd_ctr_ifname(cfg->gw_ifname, NULL))
 		return cause_set(cause, "prefix \"%s\": %s would look like a "
 		    "container tun", cfg->prefix, cfg->gw_ifname);
-	if (cfg->pool.plen < 8 || cfg->pool.plen > 29)
-		return cause_set(cause, "pool %s: the prefix length must be "
-		    "8..29", cidr_fmt(&cfg->pool, buf));
+	if (instance_pool_check(&cfg->pool, cause) == -1 ||
+	    instance_table_check(cfg->table, cause) == -1)
+		return -1;
 	cfg->gateway = cidr_gateway(&cfg->pool);
-	if (cfg->table == 0 || (cfg->table >= 253 && cfg->table <= 255) ||
-	    cfg->table > 0x7fffffff)
-		return cause_set(cause, "table %u is reserved (use 1..252 or "
-		    "256..2147483647)", cfg->table);
 	if (cfg->mtu == 0)
 		cfg->mtu = NETD_MTU;
 	cfg->gid = (gid_t)-1;
@@ -108,17 +96,10 @@ netd_config_check(struct netd_config *cfg, char **cause)
 		cfg->gid = gr->gr_gid;
 	}
 	/* The renderer's checks of the table and interface names. */
-	memset(&rs, 0, sizeof(rs));
-	snprintf(rs.name, sizeof(rs.name), "%s", cfg->prefix);
-	rs.pool = cfg->pool;
-	rs.gateway = cfg->gateway;
-	snprintf(rs.gw_ifname, sizeof(rs.gw_ifname), "%s", cfg->gw_ifname);
-	snprintf(rs.ctr_ifprefix, sizeof(rs.ctr_ifprefix), "%s",
-	    NETD_CTR_IFPREFIX);
-	rs.fwmark = cfg->table;
-	rs.egress = cfg->egress;
-	rs.negress = cfg->negress;
-	if (pfr_validate(&rs, cause) == -1)
+	netd_ruleset_head(cfg, &rs);
+	ret = pfr_validate(&rs, cause);
+	pfr_ruleset_clear(&rs);
+	if (ret == -1)
 		return cause_prefix(cause, "prefix \"%s\"", cfg->prefix);
 	return 0;
 }
@@ -331,7 +312,7 @@ netd_reconcile_ctrs(struct netd *d)
 
 	while (i < d->nctrs) {
 		c = d->ctrs[i];
-		snprintf(want, sizeof(want), NETD_CTR_IFPREFIX "%08x",
+		snprintf(want, sizeof(want), BERTH_CTR_IFPREFIX "%08x",
 		    c->addr);
 		if (netd_ctr_find(d, c->name) != c)
 			cause_set(&cause, "a second container of that name");

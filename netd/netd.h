@@ -32,19 +32,14 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
 #include "router.h"
 #include "tun.h"
 
-#define NETD_SOCKET	"/var/run/berth/netd.sock"
-#define NETD_POOL	"10.213.0.0/16"
-#define NETD_STATE_DIR	"/var/lib/berth"
-#define NETD_PREFIX	"berth"
-#define NETD_TABLE	213
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_CTR_IFPREFIX "bt"		/* + 8 hex digits of the address */
 #define NETD_META_MAX	(64 * 1024)
 #define NETD_STATE_MAX	(64 * 1024 * 1024)
 #define NETD_MAX_PORTS	64		/* port specs per container */
@@ -174,12 +169,13 @@ struct fw;
 struct pfr_ruleset *netd_ruleset(struct netd *);
 void		 netd_ruleset_head(const struct netd_config *,
 		    struct pfr_ruleset *);
-void		 netd_ruleset_head_free(struct pfr_ruleset *);
 void		 netd_fw_unload(struct fw *, const struct netd_config *,
 		    int *failed);
 int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
 		    char **cause);
 void		 netd_fw_reload(void *);
+int		 netd_rules_print(const struct netd_config *,
+		    const char *format, char **cause);
 
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,
