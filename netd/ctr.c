@@ -253,6 +253,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	}
 	d->dying = xreallocarray(d->dying, d->ndying + 1, sizeof(*d->dying));
 	d->dying[d->ndying++] = c;
+	ev_defer(d->ev, &d->reap_ev);
 	(void)netd_save(d);
 }
 
@@ -263,8 +264,9 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
  * tun that held it is gone.
  */
 void
-netd_reap(struct netd *d)
+netd_reap(void *arg)
 {
+	struct netd	*d = arg;
 	struct ctr	*c;
 	size_t		 i;
 

@@ -48,6 +48,8 @@ void		 fw_reload(struct fw *, const struct pfr_ruleset *);
 int		 fw_change(struct fw *, const struct pfr_ruleset *,
 		    const struct pfr_container *, const struct pfr_port *,
 		    size_t nports, int add, char **cause);
+/* Asynchronous: queue jobs (a failed one calls reload unless full). */
+void		 fw_submit(struct fw *, struct fw_job *);
 /* Run every queued job now (before unload, in tests). */
 void		 fw_flush(struct fw *);
 /* Synchronous: remove everything loaded (also after a crash). */

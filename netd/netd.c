@@ -64,7 +64,7 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static void	netd_flush(struct netd *);
+static void	netd_flush(void *);
 
 /* -------------------------------------------------------------- config */
 
@@ -126,6 +126,8 @@ netd_new(const struct netd_config *cfg)
 	d->gw.gateway = 1;
 	d->gw.addr = cfg->gateway;
 	d->lockfd = -1;
+	ev_defer_init(&d->flush_ev, netd_flush, d);
+	ev_defer_init(&d->reap_ev, netd_reap, d);
 	return d;
 }
 
@@ -177,15 +179,6 @@ netd_lock(const struct netd_config *cfg, int *fdp, char **cause)
 	free(path);
 	*fdp = fd;
 	return 0;
-}
-
-static long long
-netd_now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* ---------------------------------------------------------- reconcile */
@@ -517,12 +510,14 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 }
 
 /*
- * The loop. After a round that moved packets, netd polls without
- * sleeping for NETD_SPIN_US more: a request/response exchange crosses
- * netd twice per round trip, and waking a sleeping netd costs about as
- * much as the rest of the trip (sockperf ping-pong: 2.2x direct without
- * spinning, 1.7x with 20 us). The spin only runs while traffic flows;
- * BERTH_NETD_SPIN_US=0 turns it off.
+ * The loop. Timers (DNS timeouts, the proxy's idle walk) and deferred
+ * work (the state file, the hosts block, deleted tuns) are ev's: they
+ * register themselves. After a round that moved packets, netd polls
+ * without sleeping for NETD_SPIN_US more: a request/response exchange
+ * crosses netd twice per round trip, and waking a sleeping netd costs
+ * about as much as the rest of the trip (sockperf ping-pong: 2.2x
+ * direct without spinning, 1.7x with 20 us). The spin only runs while
+ * traffic flows; BERTH_NETD_SPIN_US=0 turns it off.
  */
 void
 netd_run(struct netd *d)
@@ -531,49 +526,42 @@ netd_run(struct netd *d)
 	uint64_t	 seen = 0;
 	const char	*e;
 	unsigned long	 ul;
-	int		 timeout, ptimeout;
 
 	if ((e = getenv("BERTH_NETD_SPIN_US")) != NULL &&
 	    util_parse_uint(e, 1000000, &ul) == 0)
 		spin = (long long)ul;
 	while (!d->quit) {
-		timeout = d->dns != NULL ? dnssrv_timeout(d->dns) : -1;
-		ptimeout = d->proxy != NULL ? proxy_tick(d->proxy,
-		    util_now_ms()) : -1;
-		if (timeout == -1 || (ptimeout != -1 && ptimeout < timeout))
-			timeout = ptimeout;
 		if (ev_run_once(d->ev, spin_until > 0 &&
-		    netd_now_us() < spin_until ? 0 : timeout) == -1) {
+		    util_now_us() < spin_until ? 0 : -1) == -1) {
 			log_warn("%s: event loop", __func__);
 			break;
 		}
-		if (d->dns != NULL)
-			dnssrv_tick(d->dns);
-		netd_flush(d);
-		if (d->ndying > 0)
-			netd_reap(d);
 		if (d->router->packets != seen) {
 			seen = d->router->packets;
-			spin_until = spin > 0 ? netd_now_us() + spin : 0;
+			spin_until = spin > 0 ? util_now_us() + spin : 0;
 		}
 	}
 }
 
 /*
  * The state file and the hosts block are written once per loop round,
- * after the round's replies went out: a client does not wait for the
- * write, and a burst of operations costs one write.
+ * after the round's replies went out (deferred work): a client does
+ * not wait for the write, and a burst of operations costs one write.
  */
 int
 netd_save(struct netd *d)
 {
 	d->dirty = 1;
+	if (d->ev != NULL)
+		ev_defer(d->ev, &d->flush_ev);
 	return 0;
 }
 
 static void
-netd_flush(struct netd *d)
+netd_flush(void *arg)
 {
+	struct netd	*d = arg;
+
 	if (d->names_dirty) {
 		d->names_dirty = 0;
 		netd_names_sync(d);

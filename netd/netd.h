@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "ev.h"
 #include "instance.h"
 #include "name.h"
 #include "port.h"
@@ -116,6 +117,8 @@ struct netd {
 	struct hostdns		*hdns;		/* the host's view of *.berth */
 	struct ctr		**dying;	/* deleted, tun not yet gone */
 	size_t			 ndying;
+	struct ev_defer		 flush_ev;	/* state file, hosts block */
+	struct ev_defer		 reap_ev;	/* tuns of deleted ctrs */
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
@@ -149,7 +152,7 @@ struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
 void		 netd_ctr_remove_at(struct netd *, size_t);
-void		 netd_reap(struct netd *);
+void		 netd_reap(void *);
 struct network	*netd_net_find(struct netd *, const char *name);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, char **cause);

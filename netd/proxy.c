@@ -19,8 +19,9 @@
  * UDP: a datagram from client C on the host port finds or creates C's
  * flow: a socket connected to the container's port. Replies read from
  * that socket go back to C from the host port's socket. Flows idle for
- * PROXY_UDP_IDLE_MS are closed by proxy_tick(). Caps on connections and
- * flows keep a flood from exhausting descriptors.
+ * PROXY_UDP_IDLE_MS are closed by proxy_tick(), which an ev timer runs
+ * once a second while there are flows. Caps on connections and flows
+ * keep a flood from exhausting descriptors.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -86,6 +87,7 @@ struct proxy {
 	LIST_HEAD(, pmap)	 maps;
 	size_t			 nconns, nflows;
 	long long		 next_ms;	/* next idle check */
+	struct ev_timer		 walk;		/* while there are flows */
 };
 
 static void proxy_tcp_io(int, int, void *);
@@ -105,6 +107,16 @@ proxy_socket(int type)
 	return fd;
 }
 
+static void
+proxy_walk(void *arg)
+{
+	struct proxy	*px = arg;
+	int		 t;
+
+	if ((t = proxy_tick(px, util_now_ms())) != -1)
+		ev_timer_add(px->ev, &px->walk, t);
+}
+
 struct proxy *
 proxy_new(struct ev *ev)
 {
@@ -112,6 +124,7 @@ proxy_new(struct ev *ev)
 
 	px->ev = ev;
 	LIST_INIT(&px->maps);
+	ev_timer_init(&px->walk, proxy_walk, px);
 	return px;
 }
 
@@ -168,6 +181,7 @@ proxy_free(struct proxy *px)
 
 	if (px == NULL)
 		return;
+	ev_timer_del(px->ev, &px->walk);
 	while ((m = LIST_FIRST(&px->maps)) != NULL) {
 		LIST_REMOVE(m, entry);
 		proxy_map_free(m);
@@ -388,7 +402,10 @@ proxy_udp_in(int fd, int events, void *arg)
 				continue;
 			}
 			LIST_INSERT_HEAD(&m->flows, f, entry);
-			m->px->nflows++;
+			if (m->px->nflows++ == 0 && !m->px->walk.armed) {
+				m->px->next_ms = now + 1000;
+				ev_timer_add(m->px->ev, &m->px->walk, 1000);
+			}
 		}
 		f->last_ms = now;
 		send(f->fd, buf, (size_t)n, 0);
