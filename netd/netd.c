@@ -56,6 +56,7 @@
 #include "fw.h"
 #include "host.h"
 #include "ipam.h"
+#include "link.h"
 #include "log.h"
 #include "name.h"
 #include "dns.h"
@@ -67,6 +68,7 @@
 #include "port.h"
 #include "proto.h"
 #include "route.h"
+#include "timer.h"
 #include "tun.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -191,6 +193,8 @@ netd_free(struct netd *d)
 	free(d->nets);
 	ctl_free(d->ctl);
 	fw_free(d->fw);
+	link_table_free(d->links);
+	timers_free(d->timers);
 	router_free(d->router);
 	ipam_free(d->ipam);
 	ev_free(d->ev);
@@ -786,6 +790,8 @@ netd_start(struct netd *d, char **cause)
 	d->router = router_new(&d->cfg.pool, d->cfg.gateway);
 	d->router->broken = netd_port_broken;
 	d->router->arg = d;
+	d->timers = timers_new();
+	d->links = link_table_new(d->router, d->timers);
 	d->fw = fw_new(d->ev, netd_fw_reload, d);
 	if (route_open(cause) == -1)
 		return -1;
@@ -952,11 +958,13 @@ netd_run(struct netd *d)
 		    util_now_ms()) : -1;
 		if (timeout == -1 || (ptimeout != -1 && ptimeout < timeout))
 			timeout = ptimeout;
+		timeout = timers_timeout(d->timers, util_now_us(), timeout);
 		if (ev_run_once(d->ev, spin_until > 0 &&
 		    netd_now_us() < spin_until ? 0 : timeout) == -1) {
 			log_warn("%s: event loop", __func__);
 			break;
 		}
+		timers_run(d->timers, util_now_us());
 		if (d->dns != NULL)
 			dnssrv_tick(d->dns);
 		netd_flush(d);
@@ -1344,6 +1352,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */
 	netd_port_detach(d, c);
+	link_forget(d->links, c->addr);
 	log_info("%s: \"%s\"", __func__, c->name);
 	for (i = 0; i < d->nctrs; i++) {
 		if (d->ctrs[i] == c) {
