@@ -12,13 +12,7 @@ need_netd
 PY=/usr/bin/python3
 PORT=5392
 PROBE="$ROOT/tests/integ/udp_probe.py"
-netd_start
-at_exit "'$BERTH' rm -f a b"
-"$BERTH" run -d --name b -- $PY "$ROOT/tests/integ/udp_echo.py" serve $PORT \
-    >/dev/null || fail "run b"
-"$BERTH" run -d --name a -- sleep 600 >/dev/null || fail "run a"
-B=$(ctr_ip b)
-wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
+udp_pair $PORT
 
 # stats FILE: "median p10 p90" of the numbers in FILE (lost ones fail).
 stats() {
