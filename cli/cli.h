@@ -53,6 +53,9 @@ int	 cmd_down(int, char **);
 int	 cmd_rules(int, char **);
 int	 cmd_rootfs(int, char **);
 int	 cmd_doctor(int, char **);
+int	 cmd_link(int, char **);
+int	 cmd_partition(int, char **);
+int	 cmd_heal(int, char **);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

@@ -51,6 +51,13 @@ static const struct verb {
 	  "[--egress IF]... [--name TABLE]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
+	{ "link", cmd_link, "link set A [B] [--delay T] [--jitter T] [--loss P] "
+	  "[--loss-corr P]\n\t[--duplicate P] [--corrupt P] [--rate R] "
+	  "[--queue N] [--mtu N] [--reorder]\n\t[--seed N] | link set "
+	  "--from A --to B [OPTIONS] | link rm A [B] | link rm --from A\n\t"
+	  "--to B | link rm --all | link ls [--json]" },
+	{ "partition", cmd_partition, "partition A [B] [--reject]" },
+	{ "heal", cmd_heal, "heal [A [B]]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help [VERB]" },
 };

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "linkspec.h"
 #include "port.h"
 
 #define STACK_MAX_SERVICES	1024
@@ -64,10 +65,9 @@ struct stack_policy {
 };
 
 struct stack_link {
-	char		*a, *b;
-	unsigned int	 delay_ms, jitter_ms;
-	double		 loss;		/* 0..1 */
-	char		*rate;		/* "10mbit" */
+	char		*a, *b;		/* services; b NULL: all of a's */
+	int		 oneway;	/* from a to b only */
+	struct link_profile p;
 };
 
 struct stack {

@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "dns.h"
 #include "ipam.h"
+#include "link.h"
 #include "log.h"
 #include "name.h"
 #include "netd.h"
@@ -244,6 +245,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */
 	netd_port_detach(d, c);
+	link_forget(d->links, c->addr);
 	log_info("%s: \"%s\"", __func__, c->name);
 	for (i = 0; i < d->nctrs; i++) {
 		if (d->ctrs[i] == c) {

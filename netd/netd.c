@@ -51,6 +51,7 @@
 #include "fw.h"
 #include "host.h"
 #include "ipam.h"
+#include "link.h"
 #include "log.h"
 #include "dns.h"
 #include "dnssrv.h"
@@ -60,6 +61,7 @@
 #include "pfrules.h"
 #include "proto.h"
 #include "route.h"
+#include "timer.h"
 #include "tun.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -145,6 +147,8 @@ netd_free(struct netd *d)
 	free(d->nets);
 	ctl_free(d->ctl);
 	fw_free(d->fw);
+	link_table_free(d->links);
+	timers_free(d->timers);
 	router_free(d->router);
 	ipam_free(d->ipam);
 	ev_free(d->ev);
@@ -375,6 +379,8 @@ netd_start(struct netd *d, char **cause)
 	d->router = router_new(&d->cfg.pool, d->cfg.gateway);
 	d->router->broken = netd_port_broken;
 	d->router->arg = d;
+	d->timers = timers_new();
+	d->links = link_table_new(d->router, d->timers);
 	d->fw = fw_new(d->ev, netd_fw_reload, d);
 	if (route_open(cause) == -1)
 		return -1;
@@ -532,16 +538,20 @@ netd_run(struct netd *d)
 	uint64_t	 seen = 0;
 	const char	*e;
 	unsigned long	 ul;
+	int		 timeout;
 
 	if ((e = getenv("BERTH_NETD_SPIN_US")) != NULL &&
 	    util_parse_uint(e, 1000000, &ul) == 0)
 		spin = (long long)ul;
 	while (!d->quit) {
+		/* Link emulation's held packets: microsecond timers. */
+		timeout = timers_timeout(d->timers, util_now_us(), -1);
 		if (ev_run_once(d->ev, spin_until > 0 &&
-		    util_now_us() < spin_until ? 0 : -1) == -1) {
+		    util_now_us() < spin_until ? 0 : timeout) == -1) {
 			log_warn("%s: event loop", __func__);
 			break;
 		}
+		timers_run(d->timers, util_now_us());
 		if (d->router->packets != seen) {
 			seen = d->router->packets;
 			spin_until = spin > 0 ? util_now_us() + spin : 0;

@@ -13,6 +13,8 @@
  *	state.c		containers and networks as JSON, the state file
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
+ *	link.c linkops.c	link emulation: delay, loss, rate, partitions
+ *	timer.c		timers on the loop
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
@@ -97,6 +99,8 @@ struct proxy;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
+struct timers;
+struct link_table;
 
 struct netd {
 	struct netd_config	 cfg;
@@ -115,6 +119,8 @@ struct netd {
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
+	struct timers		*timers;	/* on the loop (timer.c) */
+	struct link_table	*links;		/* link emulation (link.c) */
 	struct ctr		**dying;	/* deleted, tun not yet gone */
 	size_t			 ndying;
 	struct ev_defer		 flush_ev;	/* state file, hosts block */

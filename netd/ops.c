@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "fw.h"
 #include "ipam.h"
+#include "linkops.h"
 #include "netd.h"
 #include "pfrules.h"
 #include "proto.h"
@@ -312,6 +313,11 @@ static const struct ops_entry ops_table[] = {
 	{ "net_delete",	ops_net_delete },
 	{ "rules",	ops_rules },
 	{ "shutdown",	ops_shutdown },
+	{ "link_set",	ops_link_set },
+	{ "link_rm",	ops_link_rm },
+	{ "link_list",	ops_link_list },
+	{ "partition",	ops_partition },
+	{ "heal",	ops_heal },
 };
 
 json_t *
