@@ -21,8 +21,10 @@ struct cli_config {
 };
 extern struct cli_config cli_cfg;
 
-#define CLI_DEFAULT_SOCKET	"/var/run/berth/netd.sock"
-#define CLI_DEFAULT_STATE_DIR	"/var/lib/berth"
+struct cidr;
+/* verbs.c: the instance's pool (BERTH_POOL or the default). */
+int	 cli_pool(struct cidr *, char **cause);
+
 
 /* client.c: talking to netd, starting it when it is not running. */
 int	 client_connect(char **cause);
@@ -55,6 +57,9 @@ int	 cmd_policy(int, char **);
 int	 cmd_matrix(int, char **);
 /* cmd_policy.c: "TO[:PORT[/PROTO]]" into a query's to, port, proto. */
 int	 policy_target(const char *, json_t *q, char **cause);
+int	 cmd_link(int, char **);
+int	 cmd_partition(int, char **);
+int	 cmd_heal(int, char **);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

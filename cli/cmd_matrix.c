@@ -315,6 +315,7 @@ cmd_matrix(int argc, char **argv)
 	struct mprobe	*pr = NULL;
 	json_t		*list = NULL, *c, *p, *qs = NULL, *ans = NULL, *out;
 	struct portspec	 ps;
+	struct cidr	 pool;
 	const char	*file = NULL, *stackname = NULL, *outside = NULL, *s;
 	char		*cause = NULL, *colon;
 	uint16_t	 ports[MATRIX_MAX_PORTS], lp[MATRIX_MAX_PORTS];
@@ -383,7 +384,8 @@ cmd_matrix(int argc, char **argv)
 	if (file != NULL && stackname != NULL)
 		return cli_usage("matrix");
 	if (file != NULL) {
-		if ((st = stack_load(file, &cause)) == NULL) {
+		if (cli_pool(&pool, &cause) == -1 ||
+		    (st = stack_load(file, &pool, &cause)) == NULL) {
 			cli_error("matrix", "%s", cause);
 			goto out;
 		}

@@ -32,10 +32,11 @@
  * Hooks (policy, link emulation, capture) run between the decision and
  * the act, in priority order; each may change the verdict or take the
  * packet to resume it later (a delayed packet). Without hooks the path
- * is the plain one above. A REJECT verdict is answered at once: TCP
- * with a RST (and a RST to the receiver too when the segment belongs to
- * an established connection, which cuts it), anything else with an
- * ICMP administratively prohibited. Either way the client fails at once.
+ * is the plain one above. A REJECT verdict is answered at once: by
+ * policy, TCP with a RST (and a RST to the receiver too when the
+ * segment belongs to an established connection, which cuts it);
+ * anything else with an ICMP administratively prohibited. Either way
+ * the client fails at once.
  *
  * Batching: at most ROUTER_BATCH packets per fd per wakeup, so one busy
  * tun cannot starve the others or the control socket; the event loop is
@@ -286,11 +287,15 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 		router_unreach(r, in, pkt, &v->ip, 1);
 		return;
 	case ROUTER_REJECT:
-		v->drop = ROUTER_DROP_POLICY;
+		/* Counted as the hook said (link), else as policy. */
+		if (v->drop == ROUTER_DROP_NONE)
+			v->drop = ROUTER_DROP_POLICY;
 		router_count_drop(r, v);
 		if (!packet_may_answer(pkt, &v->ip))
 			return;
-		if (v->ip.proto == IPPROTO_TCP)
+		/* Policy refuses TCP with a RST; a link that is down
+		 * (link.c) says unreachable, like a router would. */
+		if (v->ip.proto == IPPROTO_TCP && v->drop == ROUTER_DROP_POLICY)
 			router_rst(r, in, pkt, v);
 		else	/* Administratively prohibited (RFC 1812 5.2.7.1). */
 			router_unreach(r, in, pkt, &v->ip, 13);
