@@ -51,6 +51,7 @@ int	 cmd_down(int, char **);
 int	 cmd_rules(int, char **);
 int	 cmd_rootfs(int, char **);
 int	 cmd_doctor(int, char **);
+int	 cmd_capture(int, char **);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

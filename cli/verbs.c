@@ -48,6 +48,9 @@ static const struct verb {
 	{ "rules", cmd_rules, "rules [--dry-run -f FILE] [--format nft|pf] "
 	  "[--egress IF]... [--name TABLE]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
+	{ "capture", cmd_capture, "capture [-w FILE|-] [-c COUNT] [-C MB] "
+	  "[-G SECONDS] [-W FILES] [--drops]\n\t[--all | [--stack] NAME] "
+	  "[FILTER]" },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help [VERB]" },

@@ -51,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "ctl.h"
 #include "ev.h"
 #include "fw.h"
@@ -190,6 +191,7 @@ netd_free(struct netd *d)
 	free(d->dying);
 	free(d->nets);
 	ctl_free(d->ctl);
+	capture_set_free(d->captures);
 	fw_free(d->fw);
 	router_free(d->router);
 	ipam_free(d->ipam);
@@ -818,6 +820,8 @@ netd_start(struct netd *d, char **cause)
 	snprintf(d->pf_token, sizeof(d->pf_token), "%s", fw_token(d->fw));
 	netd_services_start(d);
 	d->ctl = ctl_new(d->ev, ops_handle, d);
+	d->captures = capture_set_new(d->router, d->ev);
+	ctl_set_handoff(d->ctl, capture_handoff);
 	if (ctl_listen(d->ctl, d->cfg.socket, d->cfg.gid, cause) == -1)
 		goto fail;
 	(void)state_save(d);
@@ -845,6 +849,8 @@ netd_stop(struct netd *d)
 	d->stopped = 1;
 	ctl_free(d->ctl);
 	d->ctl = NULL;
+	capture_set_free(d->captures);
+	d->captures = NULL;
 	netd_flush(d);
 	netd_reap(d);
 	netd_services_stop(d);
@@ -1340,6 +1346,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 		free(cause);
 	}
 	(void)netd_proxy_ctr(d, c, 0, NULL);
+	capture_ctr_gone(d, c);
 	dns_zone_del(d->zone, c->name);
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */

@@ -9,6 +9,7 @@
  *	state.c		containers and networks as JSON, the state file
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
+ *	capture.c	berth capture: router hook, libpcap filters
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (fw_linux.c, fw_darwin.c)
@@ -94,6 +95,7 @@ struct ctr {
 };
 
 struct proxy;
+struct capture_set;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
@@ -112,6 +114,7 @@ struct netd {
 	size_t			 nnets;
 	char			 pf_token[64];	/* loaded from state */
 	struct proxy		*proxy;		/* ",proxy" ports */
+	struct capture_set	*captures;	/* berth capture */
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */

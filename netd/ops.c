@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "fw.h"
 #include "ipam.h"
 #include "netd.h"
@@ -310,6 +311,7 @@ static const struct ops_entry ops_table[] = {
 	{ "net_list",	ops_net_list },
 	{ "net_delete",	ops_net_delete },
 	{ "rules",	ops_rules },
+	{ "capture",	capture_op },
 	{ "shutdown",	ops_shutdown },
 };
 
