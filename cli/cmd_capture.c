@@ -195,7 +195,8 @@ capout_line(struct capout *o, const struct caprec *rec, const uint8_t *pkt)
 	if (rec->drop != 0)
 		printf(" [dropped: %s]", capout_drop(o, rec->drop));
 	putchar('\n');
-	return fflush(stdout) == EOF ? -1 : 0;
+	/* A failed write inside printf leaves only the error flag. */
+	return fflush(stdout) == EOF || ferror(stdout) ? -1 : 0;
 }
 
 static int
@@ -221,7 +222,7 @@ capout_packet(struct capout *o, const struct caprec *rec,
 		    rec->caplen, rec->origlen, rec->drop != 0 ? comment :
 		    NULL);
 		if (fwrite(o->ngbuf, n, 1, o->f) != 1 ||
-		    (o->f == stdout && fflush(o->f) == EOF))
+		    (o->f == stdout && fflush(o->f) == EOF) || ferror(o->f))
 			goto fail;
 		o->written += n;
 		return 0;
@@ -232,7 +233,8 @@ capout_packet(struct capout *o, const struct caprec *rec,
 	ph.len = rec->origlen;
 	pcap_dump((u_char *)o->dumper, &ph, pkt);
 	o->written += sizeof(ph) + rec->caplen;
-	if (strcmp(o->path, "-") == 0 && pcap_dump_flush(o->dumper) == -1)
+	if ((strcmp(o->path, "-") == 0 && pcap_dump_flush(o->dumper) == -1) ||
+	    ferror(pcap_dump_file(o->dumper)))
 		goto fail;
 	return 0;
 fail:
@@ -405,8 +407,11 @@ cmd_capture(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&st, 0, sizeof(st));
 	optind = 1;
-	/* "+": the filter's words are not options (tcpdump "not port"). */
-	while ((ch = getopt_long(argc, argv, "+w:c:G:C:W:", opts,
+	/*
+	 * Options may follow the name (berth capture web -w -); a filter
+	 * word that starts with "-" needs "--" before the filter.
+	 */
+	while ((ch = getopt_long(argc, argv, "w:c:G:C:W:", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':

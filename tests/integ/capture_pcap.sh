@@ -26,28 +26,6 @@ R=$(ctr_ip r)
 wait_for 10 curl -sf "http://$B:8000/" || fail "b: no answer"
 wait_for 10 redis-cli -h "$R" ping || fail "r: no answer"
 
-# capture_bg NAME ARGS...: a capture in the background, its stdout in
-# $TMP/NAME.out, stderr in $TMP/NAME.err; waits until it runs.
-capture_bg() {
-	_n=$1; shift
-	"$BERTH" capture "$@" >"$TMP/$_n.out" 2>"$TMP/$_n.err" &
-	CAP_PID=$!
-	at_exit "kill $CAP_PID"
-	# The CLI says it is capturing once netd has accepted.
-	wait_for 5 grep -q "^berth capture: " "$TMP/$_n.err" ||
-	    fail "capture $*: $(cat "$TMP/$_n.err")"
-}
-capture_end() {
-	kill -INT "$CAP_PID"
-	_i=0
-	while kill -0 "$CAP_PID" 2>/dev/null; do
-		_i=$((_i + 1))
-		[ $_i -lt 250 ] || fail "capture did not end on SIGINT"
-		sleep 0.02
-	done
-	wait "$CAP_PID" || fail "capture exited $?: $(cat "$TMP/$1.err")"
-}
-
 # 1. -w FILE, a curl a -> b, read back by tshark.
 capture_bg f -w "$TMP/ab.pcap" b
 "$BERTH" exec a -- curl -sf -m 5 "http://$B:8000/" >/dev/null || fail "a -> b"
@@ -72,7 +50,7 @@ grep -q "$A\.[0-9]* > $B\.8000: Flags \[S\]" "$TMP/td.out" ||
     fail "tcpdump does not show the SYN: $(head -3 "$TMP/td.out")"
 
 # 2. -w - piped into tshark, live.
-( "$BERTH" capture -w - -c 4 b | tshark -r - -T fields -e ip.src \
+( "$BERTH" capture b -w - -c 4 | tshark -r - -T fields -e ip.src \
     -e ip.dst >"$TMP/live" 2>/dev/null ) &
 LIVE=$!
 at_exit "kill $LIVE"
