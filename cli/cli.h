@@ -53,6 +53,11 @@ int	 cmd_rootfs(int, char **);
 int	 cmd_doctor(int, char **);
 int	 cmd_capture(int, char **);
 
+/* cmd_capture.c: berth up's recording of a stack. */
+struct stack_capture;
+int	 capture_spawn(const char *stack, const struct stack_capture *,
+	    pid_t *, char **cause);
+
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)
 	    __attribute__((__format__(printf, 2, 3)));

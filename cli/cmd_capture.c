@@ -22,9 +22,12 @@
  * keeps routing and counts what this capture lost.
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,7 +42,9 @@
 #include "caprec.h"
 #include "cli.h"
 #include "pcapng.h"
+#include "proc.h"
 #include "proto.h"
+#include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -527,5 +532,100 @@ out:
 	free(filter);
 	free(cause);
 	json_decref(data);
+	return rc;
+}
+
+/*
+ * berth up with "capture" in the stack file: a detached berth capture
+ * --stack NAME -w FILE -C MB, its stderr in the logs directory. It is
+ * running (netd has the capture) when this returns, so the stack's
+ * first packet is in the file; it ends by itself when berth down
+ * deletes the stack's last container (netd sends END).
+ */
+int
+capture_spawn(const char *stack, const struct stack_capture *sc, pid_t *pidp,
+    char **cause)
+{
+	char		*log, *dir, mb[16], files[16], *text;
+	const char	*argv[20], *exe;
+	int		 argc = 0, fd, status, i, rc = -1;
+	pid_t		 pid;
+
+	*pidp = -1;
+	if ((exe = proc_self_exe()) == NULL)
+		return cause_set(cause, "capture: cannot find the berth "
+		    "binary");
+	xasprintf(&log, "%s/logs/%s.capture.log", cli_cfg.state_dir, stack);
+	dir = xstrdup(log);
+	(void)util_mkdir_p(dirname(dir), 0750);
+	free(dir);
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0640)) == -1) {
+		cause_set(cause, "capture: %s: %s", log, strerror(errno));
+		free(log);
+		return -1;
+	}
+	snprintf(mb, sizeof(mb), "%u", sc->rotate_mb);
+	snprintf(files, sizeof(files), "%u", sc->files);
+	argv[argc++] = "berth";
+	argv[argc++] = "-s";
+	argv[argc++] = cli_cfg.socket;
+	argv[argc++] = "capture";
+	argv[argc++] = "--stack";
+	argv[argc++] = "-w";
+	argv[argc++] = sc->file;
+	argv[argc++] = "-C";
+	argv[argc++] = mb;
+	if (sc->files > 0) {
+		argv[argc++] = "-W";
+		argv[argc++] = files;
+	}
+	argv[argc++] = stack;
+	if (sc->filter != NULL) {
+		argv[argc++] = "--";
+		argv[argc++] = sc->filter;
+	}
+	argv[argc] = NULL;
+	if ((pid = fork()) == -1) {
+		cause_set(cause, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		int	 nul = open("/dev/null", O_RDWR);
+
+		(void)setsid();
+		if (nul != -1) {
+			dup2(nul, STDIN_FILENO);
+			dup2(nul, STDOUT_FILENO);
+		}
+		dup2(fd, STDERR_FILENO);
+		execv(exe, (char **)(uintptr_t)argv);
+		fprintf(stderr, "berth: cannot execute %s: %s\n", exe,
+		    strerror(errno));
+		_exit(127);
+	}
+	/* Up when it says so; its log says why when it does not. */
+	for (i = 0; i < 500; i++) {
+		if ((text = util_read_file(log, 65536, NULL)) != NULL &&
+		    strstr(text, "berth capture: ") != NULL) {
+			free(text);
+			*pidp = pid;
+			rc = 0;
+			goto out;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			cause_set(cause, "capture: %s", text != NULL ?
+			    strtok(text, "\n") : "failed");
+			free(text);
+			goto out;
+		}
+		free(text);
+		usleep(10000);
+	}
+	kill(pid, SIGTERM);
+	cause_set(cause, "capture: did not start (see %s)", log);
+out:
+	close(fd);
+	free(log);
 	return rc;
 }
