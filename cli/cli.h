@@ -21,8 +21,10 @@ struct cli_config {
 };
 extern struct cli_config cli_cfg;
 
-#define CLI_DEFAULT_SOCKET	"/var/run/berth/netd.sock"
-#define CLI_DEFAULT_STATE_DIR	"/var/lib/berth"
+struct cidr;
+/* verbs.c: the instance's pool (BERTH_POOL or the default). */
+int	 cli_pool(struct cidr *, char **cause);
+
 
 /* client.c: talking to netd, starting it when it is not running. */
 int	 client_connect(char **cause);
@@ -52,6 +54,9 @@ int	 cmd_rules(int, char **);
 int	 cmd_rootfs(int, char **);
 int	 cmd_doctor(int, char **);
 int	 cmd_capture(int, char **);
+int	 cmd_link(int, char **);
+int	 cmd_partition(int, char **);
+int	 cmd_heal(int, char **);
 
 /* cmd_capture.c: berth up's recording of a stack. */
 struct stack_capture;

@@ -253,6 +253,28 @@ up_print(json_t *started)
 	}
 }
 
+/* The stack's links, between the containers of its services. */
+static int
+up_links(const struct stack *st, char **cause)
+{
+	const struct stack_link	*l;
+	json_t			*args;
+	size_t			 i;
+
+	for (i = 0; i < st->nlinks; i++) {
+		l = &st->links[i];
+		args = json_pack("{s:s, s:b, s:o}", "a", stack_find(st,
+		    l->a)->container_name, "oneway", l->oneway, "profile",
+		    linkspec_json(&l->p));
+		if (l->b != NULL)
+			json_object_set_new(args, "b", json_string(
+			    stack_find(st, l->b)->container_name));
+		if (client_do("link_set", args, cause) == -1)
+			return cause_prefix(cause, "links[%zu]", i);
+	}
+	return 0;
+}
+
 int
 cmd_up(int argc, char **argv)
 {
@@ -262,6 +284,7 @@ cmd_up(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack			*st = NULL;
+	struct cidr			 pool;
 	const struct stack_service	*svc;
 	struct run_opts			 o;
 	json_t				*started, *ctr;
@@ -287,7 +310,8 @@ cmd_up(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		return cli_usage("up");
 	started = json_array();
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -318,6 +342,10 @@ cmd_up(int argc, char **argv)
 			up_tail_log(svc->container_name, 10);
 			goto fail;
 		}
+	}
+	if (up_links(st, &cause) == -1) {
+		cli_error("up", "%s", cause);
+		goto fail;
 	}
 	up_print(started);
 	if (cap != -1)
@@ -354,6 +382,7 @@ cmd_down(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack	*st = NULL;
+	struct cidr	 pool;
 	json_t		*list = NULL, *c;
 	char		*cause = NULL;
 	const char	*file = NULL, *s;
@@ -368,7 +397,8 @@ cmd_down(int argc, char **argv)
 	}
 	if (file == NULL || optind != argc)
 		return cli_usage("down");
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("down", "%s", cause);
 		goto out;
 	}

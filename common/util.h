@@ -38,6 +38,7 @@ int	 util_set_cloexec(int fd);
  */
 int	 util_send_some(int fd, const uint8_t *buf, size_t len, size_t *off);
 long long util_now_ms(void);
+long long util_now_us(void);	/* monotonic */
 int	 util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 #endif

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ruleset.c - netd's firewall ruleset: the head from the configuration,
+ * the body from the container table, through pfrules' one builder
+ * (pfrules/build.c, shared with `berth rules --dry-run`), handed to
+ * fw.c whole or one container at a time. `berth-netd -n` prints it.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fw.h"
+#include "log.h"
+#include "netd.h"
+#include "pfrules.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* The ruleset's head: names, pool, marks; no containers. */
+void
+netd_ruleset_head(const struct netd_config *cfg, struct pfr_ruleset *rs)
+{
+	pfr_head(rs, cfg->prefix, &cfg->pool, cfg->table, cfg->egress,
+	    cfg->negress);
+	/* macOS: the utun the gateway got. */
+	if (cfg->gw_ifname[0] != '\0')
+		snprintf(rs->gw_ifname, sizeof(rs->gw_ifname), "%s",
+		    cfg->gw_ifname);
+}
+
+/* Remove everything loaded into the firewall; log what fails. */
+void
+netd_fw_unload(struct fw *fw, const struct netd_config *cfg, int *failed)
+{
+	struct pfr_ruleset	 rs;
+	char			*cause = NULL;
+
+	netd_ruleset_head(cfg, &rs);
+	if (fw_unload(fw, &rs, &cause) == -1) {
+		log_warnx("%s: removing the firewall rules: %s", __func__,
+		    cause);
+		free(cause);
+		if (failed != NULL)
+			*failed = 1;
+	}
+	pfr_ruleset_clear(&rs);
+}
+
+/* Internal: every network of c is internal (no egress, no NAT). */
+static int
+netd_ctr_nonat(struct netd *d, const struct ctr *c)
+{
+	struct network	*n;
+	size_t		 i;
+
+	for (i = 0; i < c->nnetworks; i++) {
+		n = netd_net_find(d, c->networks[i]);
+		if (n == NULL || !n->internal)
+			return 0;
+	}
+	return c->nnetworks > 0;
+}
+
+static void
+netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
+{
+	pfr_add(rs, c->name, c->addr, netd_ctr_nonat(d, c), c->ports,
+	    c->nports);
+}
+
+struct pfr_ruleset *
+netd_ruleset(struct netd *d)
+{
+	struct pfr_ruleset	*rs;
+	size_t			 i;
+
+	rs = xcalloc(1, sizeof(*rs));
+	netd_ruleset_head(&d->cfg, rs);
+	for (i = 0; i < d->nctrs; i++)
+		netd_ruleset_add(d, rs, d->ctrs[i]);
+	pfr_sort(rs);
+	return rs;
+}
+
+/* Apply (add) or remove one container's elements, asynchronously. */
+int
+netd_fw_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
+{
+	struct pfr_ruleset	 rs;
+	int			 ret;
+
+	netd_ruleset_head(&d->cfg, &rs);
+	netd_ruleset_add(d, &rs, c);
+	ret = fw_change(d->fw, &rs, &rs.ctrs[0], rs.ports, rs.nports, add,
+	    cause);
+	pfr_ruleset_clear(&rs);
+	return ret;
+}
+
+void
+netd_fw_reload(void *arg)
+{
+	struct netd		*d = arg;
+	struct pfr_ruleset	*rs = netd_ruleset(d);
+
+	fw_reload(d->fw, rs);
+	pfr_ruleset_free(rs);
+}
+
+/*
+ * berth-netd -n: the rules the state file gives, printed by the path
+ * that loads them, and nothing applied (pfctl -n). The state file is
+ * only read: no lock, no kernel, no rename of a damaged file.
+ */
+int
+netd_rules_print(const struct netd_config *cfg, const char *format,
+    char **cause)
+{
+	struct netd		*d;
+	struct pfr_ruleset	*rs;
+	json_t			*j;
+	json_error_t		 jerr;
+	char			*path, *buf, *text = NULL;
+	int			 ret = -1;
+
+	d = netd_new(cfg);
+	path = state_path(cfg);
+	if ((buf = util_read_file(path, NETD_STATE_MAX, NULL)) == NULL) {
+		if (errno != ENOENT) {
+			cause_set(cause, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+	} else {
+		if ((j = json_loads(buf, 0, &jerr)) == NULL) {
+			cause_set(cause, "%s: line %d: %s", path, jerr.line,
+			    jerr.text);
+			goto out;
+		}
+		ret = state_parse(d, j, cause);
+		json_decref(j);
+		if (ret == -1)
+			goto out;
+		ret = -1;
+	}
+	rs = netd_ruleset(d);
+	text = pfr_print(rs, format != NULL ? format : fw_os->format, cause);
+	pfr_ruleset_free(rs);
+	if (text == NULL)
+		goto out;
+	fputs(text, stdout);
+	ret = 0;
+out:
+	free(text);
+	free(buf);
+	free(path);
+	netd_free(d);
+	return ret;
+}
