@@ -57,9 +57,15 @@ int	 cmd_policy(int, char **);
 int	 cmd_matrix(int, char **);
 /* cmd_policy.c: "TO[:PORT[/PROTO]]" into a query's to, port, proto. */
 int	 policy_target(const char *, json_t *q, char **cause);
+int	 cmd_capture(int, char **);
 int	 cmd_link(int, char **);
 int	 cmd_partition(int, char **);
 int	 cmd_heal(int, char **);
+
+/* cmd_capture.c: berth up's recording of a stack. */
+struct stack_capture;
+int	 capture_spawn(const char *stack, const struct stack_capture *,
+	    pid_t *, char **cause);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

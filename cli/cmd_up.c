@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,7 @@ cmd_up(int argc, char **argv)
 	const char			*file = NULL;
 	int				 ch, keep = 0, rc = 1;
 	size_t				 i;
+	pid_t				 cap = -1;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
@@ -330,7 +332,9 @@ cmd_up(int argc, char **argv)
 	}
 	if (up_check_pool(st, &cause) == -1 ||
 	    up_networks(st, &cause) == -1 ||
-	    up_policy(st, &cause) == -1) {
+	    up_policy(st, &cause) == -1 ||
+	    (st->capture != NULL && capture_spawn(st->name, st->capture,
+	    &cap, &cause) == -1)) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -362,6 +366,9 @@ cmd_up(int argc, char **argv)
 		goto fail;
 	}
 	up_print(started);
+	if (cap != -1)
+		printf("capture: %s (pid %ld)\n", st->capture->file,
+		    (long)cap);
 	rc = 0;
 	goto out;
 fail:
@@ -370,6 +377,8 @@ fail:
 		    "container(s) in place\n", json_array_size(started));
 		goto out;
 	}
+	if (cap != -1)
+		kill(cap, SIGTERM);
 	for (i = json_array_size(started); i-- > 0; ) {
 		ctr = json_array_get(started, i);
 		if (container_remove(json_string_value(json_object_get(ctr,

@@ -57,6 +57,9 @@ static const struct verb {
 	{ "matrix", cmd_matrix, "matrix [-f FILE | --stack NAME] [--json] "
 	  "[-p PORT]... [--outside ADDR:PORT]\n\t[--timeout MS]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
+	{ "capture", cmd_capture, "capture [-w FILE|-] [-c COUNT] [-C MB] "
+	  "[-G SECONDS] [-W FILES] [--drops]\n\t[--all | [--stack] NAME] "
+	  "[FILTER]" },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
 	{ "link", cmd_link, "link set A [B] [--delay T] [--jitter T] [--loss P] "
 	  "[--loss-corr P]\n\t[--duplicate P] [--corrupt P] [--rate R] "

@@ -30,6 +30,7 @@
 #include "xmalloc.h"
 
 #define STACK_DEFAULT_NET	"default"
+#define STACK_MAX_FILTER	4096	/* netd's CAPTURE_FILTER_MAX */
 
 /* The parse context: where we are, for messages. */
 struct sctx {
@@ -633,6 +634,47 @@ out:
 }
 
 static int
+stack_parse_capture(struct sctx *c, json_t *v)
+{
+	static const char *const keys[] = { "file", "filter", "rotate_mb",
+	    "files", NULL };
+	struct stack_capture	*cap;
+	json_t			*e;
+	const char		*s;
+
+	if (!json_is_object(v))
+		return cause_set(c->cause, "capture: must be an object");
+	if (stack_keys(v, "capture", keys, c->cause) == -1)
+		return -1;
+	cap = c->st->capture = xcalloc(1, sizeof(*cap));
+	cap->rotate_mb = 100;
+	if ((e = json_object_get(v, "file")) == NULL)
+		return cause_set(c->cause, "capture.file: missing");
+	if (stack_string(e, "capture.file", &s, c->cause) == -1)
+		return -1;
+	if (*s == '\0')
+		return cause_set(c->cause, "capture.file: empty");
+	if (*s == '/' || c->dir == NULL)
+		cap->file = xstrdup(s);
+	else
+		xasprintf(&cap->file, "%s/%s", c->dir, s);
+	if ((e = json_object_get(v, "filter")) != NULL) {
+		if (stack_string(e, "capture.filter", &s, c->cause) == -1)
+			return -1;
+		if (strlen(s) > STACK_MAX_FILTER)
+			return cause_set(c->cause, "capture.filter: longer "
+			    "than %d bytes", STACK_MAX_FILTER);
+		cap->filter = xstrdup(s);
+	}
+	if (stack_opt_uint(v, "capture", "rotate_mb", 1, 1000000,
+	    &cap->rotate_mb, c->cause) == -1 ||
+	    stack_opt_uint(v, "capture", "files", 1, 100000, &cap->files,
+	    c->cause) == -1)
+		return -1;
+	return 0;
+}
+
+static int
 stack_network_declared(const struct stack *st, const char *name)
 {
 	size_t	 i;
@@ -845,7 +887,7 @@ stack_parse_pool(const char *text, size_t len, const char *fname,
     const struct cidr *pool, char **cause)
 {
 	static const char *const keys[] = { "name", "pool", "networks",
-	    "services", "policy", "links", NULL };
+	    "services", "policy", "links", "capture", NULL };
 	struct stack	*st;
 	struct sctx	 c;
 	json_t		*root, *v, *e;
@@ -936,6 +978,9 @@ stack_parse_pool(const char *text, size_t len, const char *fname,
 		goto fail;
 	if ((v = json_object_get(root, "links")) != NULL &&
 	    stack_parse_links(&c, v) == -1)
+		goto fail;
+	if ((v = json_object_get(root, "capture")) != NULL &&
+	    stack_parse_capture(&c, v) == -1)
 		goto fail;
 	if (stack_check(st, cause) == -1)
 		goto fail;
@@ -1042,6 +1087,11 @@ stack_free(struct stack *st)
 	free(st->networks);
 	json_decref(st->policy);
 	free(st->links);
+	if (st->capture != NULL) {
+		free(st->capture->file);
+		free(st->capture->filter);
+		free(st->capture);
+	}
 	free(st->order);
 	free(st->name);
 	free(st);

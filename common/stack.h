@@ -66,6 +66,14 @@ struct stack_link {
 	struct link_profile p;
 };
 
+/* "capture": berth up records the stack's packets (berth capture). */
+struct stack_capture {
+	char		*file;		/* relative to the stack file */
+	char		*filter;	/* NULL: everything */
+	unsigned int	 rotate_mb;	/* a new file after this many MB */
+	unsigned int	 files;		/* 0: keep every file */
+};
+
 struct stack {
 	char		 *name;		/* default: file name without .json */
 	struct cidr	  pool;
@@ -79,6 +87,7 @@ struct stack {
 					   checked (common/policy.h) */
 	struct stack_link *links;
 	size_t		  nlinks;
+	struct stack_capture *capture;	/* NULL: none */
 };
 
 /* Parse text; fname is used for messages and the default stack name. */

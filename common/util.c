@@ -2,6 +2,7 @@
 /*
  * util.c - small helpers: cause strings, atomic files, fds, numbers.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -226,6 +227,29 @@ util_set_nonblock(int fd)
 	if ((fl = fcntl(fd, F_GETFL)) == -1)
 		return -1;
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL	0	/* macOS: the callers ignore SIGPIPE */
+#endif
+
+int
+util_send_some(int fd, const uint8_t *buf, size_t len, size_t *off)
+{
+	ssize_t	 n;
+
+	while (*off < len) {
+		n = send(fd, buf + *off, len - *off, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		*off += (size_t)n;
+	}
+	return 0;
 }
 
 int

@@ -7,6 +7,9 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
 #define CTL_MAX_CLIENTS	256
@@ -22,6 +25,15 @@ struct ev;
  */
 typedef json_t	*(*ctl_handler)(void *arg, const char *op, json_t *args,
 		    int *close);
+/*
+ * *close may also be CTL_HANDOFF: the connection stops being a control
+ * connection after this reply and is given, with the reply bytes not
+ * yet sent, to the handoff function (a capture stream). The handler
+ * must have set up, before returning, whatever the function needs.
+ */
+#define CTL_HANDOFF	2
+typedef void	(*ctl_handoff_fn)(void *arg, int fd, const uint8_t *unsent,
+		    size_t len);
 
 struct ctl	*ctl_new(struct ev *, ctl_handler, void *arg);
 /*
@@ -34,6 +46,7 @@ int		 ctl_listen(struct ctl *, const char *path, gid_t gid,
 /* Serve an already connected socket (tests use a socketpair). */
 int		 ctl_adopt(struct ctl *, int fd);
 int		 ctl_nclients(const struct ctl *);
+void		 ctl_set_handoff(struct ctl *, ctl_handoff_fn);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);
 

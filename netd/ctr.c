@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "dns.h"
 #include "ipam.h"
 #include "link.h"
@@ -241,6 +242,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 		free(cause);
 	}
 	(void)netd_proxy_ctr(d, c, 0, NULL);
+	capture_ctr_gone(d, c);
 	dns_zone_del(d->zone, c->name);
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */

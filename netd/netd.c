@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "ctl.h"
 #include "ev.h"
 #include "fw.h"
@@ -147,6 +148,7 @@ netd_free(struct netd *d)
 	free(d->dying);
 	free(d->nets);
 	ctl_free(d->ctl);
+	capture_set_free(d->captures);
 	fw_free(d->fw);
 	enforce_free(d->enforce);
 	link_table_free(d->links);
@@ -416,6 +418,8 @@ netd_start(struct netd *d, char **cause)
 	snprintf(d->pf_token, sizeof(d->pf_token), "%s", fw_token(d->fw));
 	netd_services_start(d);
 	d->ctl = ctl_new(d->ev, ops_handle, d);
+	d->captures = capture_set_new(d->router, d->ev);
+	ctl_set_handoff(d->ctl, capture_handoff);
 	if (ctl_listen(d->ctl, d->cfg.socket, d->cfg.gid, cause) == -1)
 		goto fail;
 	(void)state_save(d);
@@ -443,6 +447,8 @@ netd_stop(struct netd *d)
 	d->stopped = 1;
 	ctl_free(d->ctl);
 	d->ctl = NULL;
+	capture_set_free(d->captures);
+	d->captures = NULL;
 	netd_flush(d);
 	netd_reap(d);
 	netd_services_stop(d);

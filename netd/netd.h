@@ -16,6 +16,7 @@
  *	enforce.c	network policy: the router hook, flow cache, ops
  *	link.c linkops.c	link emulation: delay, loss, rate, partitions
  *	timer.c		timers on the loop
+ *	capture.c	berth capture: router hook, libpcap filters
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
@@ -98,6 +99,7 @@ struct ctr {
 
 struct proxy;
 struct enforce;
+struct capture_set;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
@@ -119,6 +121,7 @@ struct netd {
 	char			 pf_token[64];	/* loaded from state */
 	struct proxy		*proxy;		/* ",proxy" ports */
 	struct enforce		*enforce;	/* policy (enforce.c) */
+	struct capture_set	*captures;	/* berth capture */
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */

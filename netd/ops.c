@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "enforce.h"
 #include "fw.h"
 #include "ipam.h"
@@ -313,6 +314,7 @@ static const struct ops_entry ops_table[] = {
 	{ "net_list",	ops_net_list },
 	{ "net_delete",	ops_net_delete },
 	{ "rules",	ops_rules },
+	{ "capture",	capture_op },
 	{ "shutdown",	ops_shutdown },
 	{ "link_set",	ops_link_set },
 	{ "link_rm",	ops_link_rm },

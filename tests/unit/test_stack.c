@@ -236,7 +236,37 @@ static const struct { const char *json, *msg; } bad[] = {
 	    "\"fast\"}]}", "links[0].rate" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"a\": {\"command\":"
 	    " [\"x\"]}}}", "duplicate" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "{\"filter\": \"tcp\"}}", "capture.file: missing" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "{\"file\": \"f\", \"rotate_mb\": 0}}", "capture.rotate_mb" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "{\"file\": \"f\", \"size\": 1}}", "capture.size: unknown key" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "\"f\"}", "capture: must be an object" },
 };
+
+static void
+test_capture(void **state)
+{
+	const char	*j = "{\"services\": {\"a\": {\"command\": [\"x\"]}}, "
+			    "\"capture\": {\"file\": \"run.pcap\", \"filter\": "
+			    "\"tcp port 80\", \"files\": 3}}";
+	struct stack	*st;
+
+	st = stack_parse(j, strlen(j), "/srv/shop.json", NULL);
+	assert_non_null(st);
+	assert_non_null(st->capture);
+	assert_string_equal(st->capture->file, "/srv/run.pcap");
+	assert_string_equal(st->capture->filter, "tcp port 80");
+	assert_int_equal(st->capture->rotate_mb, 100);
+	assert_int_equal(st->capture->files, 3);
+	stack_free(st);
+	j = "{\"services\": {\"a\": {\"command\": [\"x\"]}}}";
+	st = stack_parse(j, strlen(j), "t.json", NULL);
+	assert_null(st->capture);
+	stack_free(st);
+}
 
 static void
 test_refusals(void **state)
@@ -282,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_capture),
 		cmocka_unit_test(test_load),
 	};
 
