@@ -34,6 +34,8 @@
 #include "addr.h"
 #include "ev.h"
 #include "instance.h"
+#include "model.h"
+#include "proto.h"
 #include "name.h"
 #include "port.h"
 #include "router.h"
@@ -41,10 +43,7 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_META_MAX	(64 * 1024)
 #define NETD_STATE_MAX	(64 * 1024 * 1024)
-#define NETD_MAX_PORTS	64		/* port specs per container */
-#define NETD_MAX_NETS	16		/* networks per container */
 
 struct netd_config {
 	const char	*socket;
@@ -60,12 +59,6 @@ struct netd_config {
 	size_t		 negress;
 	int		 mtu;
 	const char	*host_file;	/* NULL: host.c's default */
-};
-
-enum ctr_state {
-	CTR_CREATED,
-	CTR_RUNNING,
-	CTR_EXITED,
 };
 
 struct network {
@@ -148,20 +141,22 @@ void		 netd_port_broken(void *, struct rport *);
 
 /* ctr.c: containers and networks */
 struct ctr	*netd_ctr_find(struct netd *, const char *name);
-struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
+/* Apply a checked spec (moved into the container on success). */
+struct ctr	*netd_ctr_create(struct netd *, struct ctr_spec *,
+		    enum proto_code *, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
 void		 netd_ctr_remove_at(struct netd *, size_t);
 void		 netd_reap(void *);
 struct network	*netd_net_find(struct netd *, const char *name);
 int		 netd_net_create(struct netd *, const char *name,
-		    int internal, char **cause);
+		    int internal, enum proto_code *, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,
-		    char **cause);
+		    enum proto_code *, char **cause);
 
 /* ports.c: published ports */
 size_t		 netd_host_addrs(struct netd *, uint32_t **);
-int		 netd_ctr_ports(struct netd *, json_t *, struct ctr *,
+int		 netd_ctr_ports_free(struct netd *, const struct ctr_spec *,
 		    char **cause);
 int		 netd_proxy_ctr(struct netd *, const struct ctr *, int add,
 		    char **cause);
@@ -186,7 +181,8 @@ json_t		*ops_handle(void *netd, const char *op, json_t *args,
 
 /* state.c */
 void		 ctr_free(struct ctr *);
-const char	*ctr_state_name(enum ctr_state);
+struct ctr	*ctr_from_spec(struct ctr_spec *);
+void		 ctr_view(const struct ctr *, struct ctr_info *);
 json_t		*state_ctr_json(const struct ctr *);
 json_t		*state_counters_json(const struct router_counters *);
 struct ctr	*state_ctr_parse(json_t *, char **cause);
