@@ -212,7 +212,7 @@ netd_reap(void *arg)
 
 	for (i = 0; i < d->ndying; i++) {
 		c = d->dying[i];
-		netd_port_release(c, 1);
+		netd_port_release(d, c, 1);
 		ipam_release(d->ipam, c->addr);
 		ctr_free(c);
 	}

@@ -37,6 +37,7 @@
 
 struct fw {
 	struct ev	*ev;
+	const struct fw_backend *be;	/* fw_os, or a test's */
 	void		(*reload)(void *);
 	void		*arg;
 	struct fw_job	*queue;		/* head: running when pid != -1 */
@@ -291,12 +292,19 @@ fw_new(struct ev *ev, void (*reload)(void *), void *arg)
 
 	fw = xcalloc(1, sizeof(*fw));
 	fw->ev = ev;
+	fw->be = fw_os;
 	fw->reload = reload;
 	fw->arg = arg;
 	fw->pid = -1;
 	fw->in = -1;
 	fw->out = -1;
 	return fw;
+}
+
+void
+fw_set_backend(struct fw *fw, const struct fw_backend *be)
+{
+	fw->be = be;
 }
 
 const char *
@@ -345,7 +353,7 @@ fw_finish(struct fw *fw)
 			    __func__);
 			fw->reload(fw->arg);	/* queues a full load */
 		}
-	} else if (j->token && (tok = fw_os->token(fw->output)) != NULL) {
+	} else if (j->token && (tok = fw->be->token(fw->output)) != NULL) {
 		fw_set_token(fw, tok);
 		free(tok);
 	}
@@ -505,7 +513,7 @@ fw_run_jobs(struct fw *fw, struct fw_job *jobs, char **cause)
 	for (j = jobs; j != NULL && ret == 0; j = j->next) {
 		ret = fw_run(j->argv, j->input, &out, cause);
 		if (ret == 0 && j->token &&
-		    (tok = fw_os->token(out)) != NULL) {
+		    (tok = fw->be->token(out)) != NULL) {
 			fw_set_token(fw, tok);
 			free(tok);
 		}
@@ -522,7 +530,7 @@ fw_load(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	struct fw_job	*jobs;
 
 	fw_flush(fw);
-	if ((jobs = fw_os->load(rs, fw->token, cause)) == NULL)
+	if ((jobs = fw->be->load(rs, fw->token, cause)) == NULL)
 		return -1;
 	return fw_run_jobs(fw, jobs, cause);
 }
@@ -533,7 +541,7 @@ fw_reload(struct fw *fw, const struct pfr_ruleset *rs)
 	struct fw_job	*jobs, *j;
 	char		*cause = NULL;
 
-	if ((jobs = fw_os->load(rs, fw->token, &cause)) == NULL) {
+	if ((jobs = fw->be->load(rs, fw->token, &cause)) == NULL) {
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 		return;
@@ -550,7 +558,7 @@ fw_change(struct fw *fw, const struct pfr_ruleset *rs,
 {
 	struct fw_job	*jobs;
 
-	if ((jobs = fw_os->change(rs, c, ports, nports, add, cause)) == NULL)
+	if ((jobs = fw->be->change(rs, c, ports, nports, add, cause)) == NULL)
 		return -1;
 	fw_submit(fw, jobs);
 	return 0;
@@ -563,7 +571,7 @@ fw_unload(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	int		 ret;
 
 	fw_flush(fw);
-	if ((jobs = fw_os->unload(rs, fw->token, cause)) == NULL)
+	if ((jobs = fw->be->unload(rs, fw->token, cause)) == NULL)
 		return -1;
 	ret = fw_run_jobs(fw, jobs, cause);
 	if (ret == 0)

@@ -85,5 +85,7 @@ struct fw_backend {
 extern const struct fw_backend	 fw_nft;
 extern const struct fw_backend	 fw_pf;
 extern const struct fw_backend	*const fw_os;
+/* Another back end than fw_os (tests). */
+void		 fw_set_backend(struct fw *, const struct fw_backend *);
 
 #endif

@@ -122,6 +122,7 @@ netd_new(const struct netd_config *cfg)
 
 	d = xcalloc(1, sizeof(*d));
 	d->cfg = *cfg;
+	d->kern = &netd_kernel_os;
 	d->gw.fd = -1;
 	d->gw.gateway = 1;
 	d->gw.addr = cfg->gateway;
@@ -296,7 +297,7 @@ netd_services_stop(struct netd *d)
 }
 
 /* Bring back the stored containers; drop those that cannot be. */
-static void
+void
 netd_reconcile_ctrs(struct netd *d)
 {
 	struct ctr	*c;

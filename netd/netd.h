@@ -86,6 +86,24 @@ struct ctr {
 	struct rport	 port;		/* fd -1 when not open */
 };
 
+/*
+ * The kernel calls behind containers: their tuns, addresses and host
+ * port probes. netd_kernel_os is the OS's; tests put a fake in
+ * d->kern to run create, delete, reconcile and port conflicts without
+ * root (tests/unit/test_netd.c).
+ */
+struct netd_kernel {
+	int	(*tun_open)(const char *want, char ifname[TUN_NAMESIZ],
+		    char **cause);
+	void	(*tun_destroy)(int fd, const char *ifname);
+	int	(*iface_setup)(const char *ifname, uint32_t addr,
+		    uint32_t src, int mtu, int gw, char **cause);
+	int	(*iface_delete)(const char *ifname);
+	/* bind() probe of a host port: 0 free, -1 with errno. */
+	int	(*port_probe)(uint8_t proto, uint32_t addr, uint16_t port);
+};
+extern const struct netd_kernel netd_kernel_os;
+
 struct proxy;
 struct dns_zone;
 struct dnssrv;
@@ -93,6 +111,7 @@ struct hostdns;
 
 struct netd {
 	struct netd_config	 cfg;
+	const struct netd_kernel *kern;
 	struct ev		*ev;
 	struct router		*router;
 	struct ipam		*ipam;
@@ -127,6 +146,7 @@ int		 netd_start(struct netd *, char **cause);
 void		 netd_stop(struct netd *);
 int		 netd_cleanup(const struct netd_config *, char **cause);
 void		 netd_run(struct netd *);
+void		 netd_reconcile_ctrs(struct netd *);
 int		 netd_save(struct netd *);
 
 /* endpoint.c: the gateway tun and the containers' tuns */
@@ -136,7 +156,7 @@ void		 netd_gw_close(struct netd *, int destroy);
 int		 netd_port_open(struct netd *, struct ctr *, char **cause);
 void		 netd_port_close(struct netd *, struct ctr *, int destroy);
 void		 netd_port_detach(struct netd *, struct ctr *);
-void		 netd_port_release(struct ctr *, int destroy);
+void		 netd_port_release(struct netd *, struct ctr *, int destroy);
 void		 netd_port_broken(void *, struct rport *);
 
 /* ctr.c: containers and networks */
@@ -155,6 +175,7 @@ int		 netd_net_delete(struct netd *, const char *name,
 		    enum proto_code *, char **cause);
 
 /* ports.c: published ports */
+int		 netd_probe(uint8_t proto, uint32_t addr, uint16_t port);
 size_t		 netd_host_addrs(struct netd *, uint32_t **);
 int		 netd_ctr_ports_free(struct netd *, const struct ctr_spec *,
 		    char **cause);

@@ -25,7 +25,7 @@
 #include "xmalloc.h"
 
 /* Is host port (proto, addr, port) free? Probe it with bind(). */
-static int
+int
 netd_probe(uint8_t proto, uint32_t addr, uint16_t port)
 {
 	struct sockaddr_in	 sin;
@@ -88,7 +88,8 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 	int		 ret = 0, looked = 0;
 
 	for (port = ps->host_lo; port <= ps->host_hi && ret == 0; port++) {
-		if (netd_probe(ps->proto, ps->host_addr, (uint16_t)port) == 0)
+		if (d->kern->port_probe(ps->proto, ps->host_addr,
+		    (uint16_t)port) == 0)
 			continue;
 		if (errno == EADDRNOTAVAIL) {
 			ret = cause_set(cause, "host address %s is not an "
@@ -110,7 +111,8 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 			looked = 1;
 		}
 		for (i = 0; i < naddrs; i++) {
-			if (netd_probe(ps->proto, addrs[i], (uint16_t)port) ==
+			if (d->kern->port_probe(ps->proto, addrs[i],
+			    (uint16_t)port) ==
 			    -1 && errno == EADDRINUSE) {
 				ret = cause_set(cause, "host port %u/%s is in "
 				    "use on this host (%s)", port,
