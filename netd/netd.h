@@ -17,7 +17,8 @@
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
  *	host.c		host-wide settings shared by all instances
- *	dns.c dnssrv.c	the berth zone, the DNS server and forwarder
+ *	dns.c dns_wire.c  the berth zone, answers, the wire format
+ *	dnssrv.c dnssrv_up.c  the DNS server and forwarder, its upstreams
  *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
  *	proxy.c		the userspace port proxy (proxy_linux.c: splice)
  *	ev_*.c tun_*.c route_*.c os_*.c	the OS layers
