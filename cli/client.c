@@ -108,14 +108,7 @@ client_start_netd(char **cause)
 		return cause_set(cause, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
-		int	 fd = open("/dev/null", O_RDWR);
-
-		if (fd != -1) {
-			dup2(fd, STDIN_FILENO);
-			dup2(fd, STDOUT_FILENO);
-			if (fd > STDERR_FILENO)
-				close(fd);
-		}
+		util_stdio_null(UTIL_STDIN | UTIL_STDOUT);
 		execv(netd, argv);
 		fprintf(stderr, "berth: cannot execute %s: %s\n", netd,
 		    strerror(errno));

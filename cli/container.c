@@ -192,16 +192,10 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 {
 	char	*cause = NULL;
 	pid_t	 pid;
-	int	 code, fd;
+	int	 code;
 
 	setsid();
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
+	util_stdio_null(UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR);
 	client_reset();		/* never share the parent's connection */
 	if (launch_start(ls, &pid, &cause) == -1)
 		goto fail;

@@ -33,6 +33,12 @@ int	 util_set_nonblock(int fd);
 int	 util_set_cloexec(int fd);
 long long util_now_ms(void);
 long long util_now_us(void);
+/* A variable name's length at the start of s (up to '=' or the end). */
+size_t	 util_env_name_len(const char *s);
+#define UTIL_STDIN	0x01
+#define UTIL_STDOUT	0x02
+#define UTIL_STDERR	0x04
+void	 util_stdio_null(int mask);
 int	 util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 #endif
