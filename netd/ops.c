@@ -323,34 +323,35 @@ ops_shutdown(struct netd *d, json_t *args, int *close)
 }
 
 #define NAME_ARG(what)	{ "name", OPS_STRING, 1, what }
+#define OPS_END		{ NULL, OPS_STRING, 0, NULL }
 
 static const struct ops_entry ops_table[] = {
-	{ "hello",	ops_hello,	{ { NULL } } },
+	{ "hello",	ops_hello,	{ OPS_END } },
 	{ "create",	ops_create,	{ NAME_ARG("a container name"),
 	    { "ip", OPS_STRING, 0, NULL }, { "networks", OPS_ARRAY, 0, NULL },
 	    { "ports", OPS_ARRAY, 0, NULL }, { "stack", OPS_STRING, 0, NULL },
 	    { "service", OPS_STRING, 0, NULL },
-	    { "meta", OPS_OBJECT, 0, NULL }, { NULL } } },
+	    { "meta", OPS_OBJECT, 0, NULL }, OPS_END } },
 	{ "started",	ops_started,	{ NAME_ARG("a container name"),
 	    { "pid", OPS_INT, 1, "pid" },
-	    { "pid_start", OPS_INT, 1, "pid_start" }, { NULL } } },
+	    { "pid_start", OPS_INT, 1, "pid_start" }, OPS_END } },
 	{ "exited",	ops_exited,	{ NAME_ARG("a container name"),
-	    { "exit_code", OPS_INT, 1, "exit_code" }, { NULL } } },
+	    { "exit_code", OPS_INT, 1, "exit_code" }, OPS_END } },
 	{ "delete",	ops_delete,	{ NAME_ARG("a container name"),
-	    { NULL } } },
-	{ "list",	ops_list,	{ { NULL } } },
+	    OPS_END } },
+	{ "list",	ops_list,	{ OPS_END } },
 	{ "inspect",	ops_inspect,	{ NAME_ARG("a container name"),
-	    { NULL } } },
+	    OPS_END } },
 	{ "stats",	ops_stats,	{ { "name", OPS_STRING, 0, NULL },
-	    { NULL } } },
+	    OPS_END } },
 	{ "net_create",	ops_net_create,	{ NAME_ARG("a network name"),
-	    { "internal", OPS_BOOL, 0, NULL }, { NULL } } },
-	{ "net_list",	ops_net_list,	{ { NULL } } },
+	    { "internal", OPS_BOOL, 0, NULL }, OPS_END } },
+	{ "net_list",	ops_net_list,	{ OPS_END } },
 	{ "net_delete",	ops_net_delete,	{ NAME_ARG("a network name"),
-	    { NULL } } },
+	    OPS_END } },
 	{ "rules",	ops_rules,	{ { "format", OPS_STRING, 0, NULL },
-	    { NULL } } },
-	{ "shutdown",	ops_shutdown,	{ { NULL } } },
+	    OPS_END } },
+	{ "shutdown",	ops_shutdown,	{ OPS_END } },
 };
 
 static const char *const ops_type_names[] = {
