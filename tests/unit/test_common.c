@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "name.h"
 #include "port.h"
+#include "run.h"
 #include "util.h"
 
 static void
@@ -190,6 +191,29 @@ test_env_name(void **state)
 	assert_int_equal(util_env_name_len(""), 0);
 }
 
+/* One way to run a program: found, fed, its output and status. */
+static void
+test_run(void **state)
+{
+	char	*out = NULL, *cause = NULL;
+	char	*cat[] = { (char *)"cat", NULL };
+	char	*bad[] = { (char *)"sh", (char *)"-c",
+		    (char *)"echo it broke; exit 3", NULL };
+	char	*none[] = { (char *)"no-such-program-here", NULL };
+
+	assert_int_equal(run_cmd(cat, "hello\n", &out, NULL), 0);
+	assert_string_equal(out, "hello\n");
+	free(out);
+	assert_int_equal(run_cmd(bad, NULL, NULL, &cause), -1);
+	assert_string_equal(cause, "sh failed: it broke");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(run_cmd(none, NULL, NULL, &cause), -1);
+	assert_non_null(strstr(cause, "command not found"));
+	free(cause);
+	assert_null(run_find("no-such-program-here"));
+}
+
 /* The instance's settings: what a wrong one says. */
 static void
 test_instance(void **state)
@@ -234,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_env_name),
 		cmocka_unit_test(test_instance),
+		cmocka_unit_test(test_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
