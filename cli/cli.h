@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "proto.h"
+
 /* Settings shared by every verb, from the environment and -s. */
 struct cli_config {
 	const char	*socket;	/* -s, BERTH_SOCKET */
@@ -33,6 +35,8 @@ int	 client_do(const char *op, json_t *args, char **cause);
 int	 client_inspect(const char *name, json_t **ctr, char **cause);
 int	 client_call(const char *op, json_t *args, json_t **data,
 	    char **cause);
+int	 client_call_code(const char *op, json_t *args, json_t **data,
+	    enum proto_code *code, char **cause);
 const char *client_exe_dir(void);
 char	*client_netd_path(void);
 char	*client_log_path(const char *name);

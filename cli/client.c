@@ -108,14 +108,7 @@ client_start_netd(char **cause)
 		return cause_set(cause, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
-		int	 fd = open("/dev/null", O_RDWR);
-
-		if (fd != -1) {
-			dup2(fd, STDIN_FILENO);
-			dup2(fd, STDOUT_FILENO);
-			if (fd > STDERR_FILENO)
-				close(fd);
-		}
+		util_stdio_null(UTIL_STDIN | UTIL_STDOUT);
 		execv(netd, argv);
 		fprintf(stderr, "berth: cannot execute %s: %s\n", netd,
 		    strerror(errno));
@@ -199,14 +192,24 @@ client_reset(void)
 int
 client_call(const char *op, json_t *args, json_t **data, char **cause)
 {
+	return client_call_code(op, args, data, NULL, cause);
+}
+
+/* The same; *code (may be NULL) is netd's error code, or PROTO_E_LOCAL. */
+int
+client_call_code(const char *op, json_t *args, json_t **data,
+    enum proto_code *code, char **cause)
+{
 	int	 fd;
 
 	*data = NULL;
+	if (code != NULL)
+		*code = PROTO_E_LOCAL;
 	if ((fd = client_connect(cause)) == -1) {
 		json_decref(args);
 		return -1;
 	}
-	return proto_call(fd, op, args, data, cause);
+	return proto_call_code(fd, op, args, data, code, cause);
 }
 
 /* A call whose reply data does not matter. */

@@ -23,15 +23,9 @@
 static int
 run_env_ok(const char *kv)
 {
-	const char	*p;
+	size_t	 n = util_env_name_len(kv);
 
-	for (p = kv; *p != '\0' && *p != '='; p++) {
-		if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= 'a' && *p <= 'z') || (p != kv && *p >= '0' &&
-		    *p <= '9')))
-			return 0;
-	}
-	return p != kv && *p == '=';
+	return n > 0 && kv[n] == '=';
 }
 
 static void

@@ -138,9 +138,8 @@ container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
 	ls->workdir = json_string_value(json_object_get(meta, "workdir"));
 	ls->gateway = json_string_value(json_object_get(hello, "gateway"));
 	ls->stack = json_string_value(json_object_get(ctr, "stack"));
-	/* netd's DNS answers on the gateway, unless hello says it is off */
-	if (!json_is_false(json_object_get(hello, "dns")))
-		ls->dns = ls->gateway;
+	/* netd's DNS server answers on the gateway. */
+	ls->dns = ls->gateway;
 }
 
 static int
@@ -195,16 +194,10 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 {
 	char	*cause = NULL;
 	pid_t	 pid;
-	int	 code, fd;
+	int	 code;
 
 	setsid();
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
+	util_stdio_null(UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR);
 	client_reset();		/* never share the parent's connection */
 	if (launch_start(ls, &pid, &cause) == -1)
 		goto fail;
@@ -385,9 +378,10 @@ done:
 int
 container_remove(const char *name, int force, char **cause)
 {
-	json_t	*ctr = NULL, *data;
-	char	*log;
-	int	 rc = -1;
+	json_t		*ctr = NULL, *data;
+	char		*log;
+	enum proto_code	 code;
+	int		 rc = -1;
 
 	if (client_inspect(name, &ctr,
 	    cause) == -1)
@@ -401,10 +395,10 @@ container_remove(const char *name, int force, char **cause)
 		if (container_stop(ctr, 0, SIGKILL, cause) == -1)
 			goto out;
 	}
-	if (client_call("delete", json_pack("{s:s}", "name", name), &data,
-	    cause) == -1) {
+	if (client_call_code("delete", json_pack("{s:s}", "name", name),
+	    &data, &code, cause) == -1) {
 		/* --rm may have removed it meanwhile */
-		if (strstr(*cause, "no such container") == NULL)
+		if (code != PROTO_E_NOT_FOUND)
 			goto out;
 	} else
 		json_decref(data);

@@ -201,18 +201,66 @@ proto_reply_ok(json_t *data)
 	return json_pack("{s:b, s:o}", "ok", 1, "data", data);
 }
 
+static const char *const proto_code_names[] = {
+	"ok", "failed", "bad_request", "unknown_op", "bad_args", "not_found",
+	"exists", "conflict", "exhausted", "local",
+};
+
+const char *
+proto_code_name(enum proto_code code)
+{
+	if ((size_t)code >= nitems(proto_code_names))
+		code = PROTO_E_FAILED;
+	return proto_code_names[code];
+}
+
+enum proto_code
+proto_code_parse(const char *s)
+{
+	size_t	 i;
+
+	for (i = 1; s != NULL && i < nitems(proto_code_names); i++)
+		if (strcmp(s, proto_code_names[i]) == 0)
+			return (enum proto_code)i;
+	return PROTO_E_FAILED;
+}
+
+static json_t *
+proto_reply_verror(enum proto_code code, const char *fmt, va_list ap)
+{
+	char	*s;
+	json_t	*j;
+
+	xvasprintf(&s, fmt, ap);
+	if (code == PROTO_OK)
+		code = PROTO_E_FAILED;
+	j = json_pack("{s:b, s:s, s:s}", "ok", 0, "error", s, "code",
+	    proto_code_name(code));
+	free(s);
+	return j;
+}
+
 json_t *
 proto_reply_error(const char *fmt, ...)
 {
 	va_list	 ap;
-	char	*s;
 	json_t	*j;
 
 	va_start(ap, fmt);
-	xvasprintf(&s, fmt, ap);
+	j = proto_reply_verror(PROTO_E_FAILED, fmt, ap);
 	va_end(ap);
-	j = json_pack("{s:b, s:s}", "ok", 0, "error", s);
-	free(s);
+	return j;
+}
+
+json_t *
+proto_reply_errcode(enum proto_code code, const char *fmt, ...)
+{
+	va_list	 ap;
+	json_t	*j;
+
+	va_start(ap, fmt);
+	j = proto_reply_verror(code, fmt, ap);
+	va_end(ap);
 	return j;
 }
 
@@ -260,9 +308,20 @@ int
 proto_call(int fd, const char *op, json_t *args, json_t **data,
     char **cause)
 {
+	return proto_call_code(fd, op, args, data, NULL, cause);
+}
+
+int
+proto_call_code(int fd, const char *op, json_t *args, json_t **data,
+    enum proto_code *code, char **cause)
+{
 	json_t		*req, *rep = NULL, *ok, *d, *e;
 	int		 rc = -1;
+	enum proto_code	 dummy;
 
+	if (code == NULL)
+		code = &dummy;
+	*code = PROTO_E_LOCAL;
 	*data = NULL;
 	req = proto_request(op, args);
 	if (proto_send(fd, req, cause) == -1)
@@ -275,6 +334,8 @@ proto_call(int fd, const char *op, json_t *args, json_t **data,
 		goto out;
 	}
 	if (!json_is_true(ok)) {
+		*code = proto_code_parse(json_string_value(json_object_get(rep,
+		    "code")));
 		e = json_object_get(rep, "error");
 		cause_set(cause, "%s", json_is_string(e) ?
 		    json_string_value(e) : "netd failed without a reason");
@@ -282,6 +343,7 @@ proto_call(int fd, const char *op, json_t *args, json_t **data,
 	}
 	d = json_object_get(rep, "data");
 	*data = d != NULL ? json_incref(d) : json_null();
+	*code = PROTO_OK;
 	rc = 0;
 out:
 	json_decref(req);

@@ -9,7 +9,9 @@
  *	uint16_t version;	PROTO_VERSION, big endian
  *	uint16_t flags;		0
  * A request is {"op": "NAME", "args": {...}}; every request gets exactly
- * one reply, {"ok": true, "data": ...} or {"ok": false, "error": "text"}.
+ * one reply, {"ok": true, "data": ...} or {"ok": false, "error": "text",
+ * "code": "CODE"}: the text is for people, the code (enum proto_code)
+ * for programs, which branch on it and never on the text.
  * A frame with a bad header, an oversized length, a wrong version or a
  * payload that is not a JSON object gets an error reply and the
  * connection is closed. This header is the one cross-binary ABI: bump
@@ -54,8 +56,30 @@ int	 proto_recv(int fd, json_t **msg, char **cause);
 
 json_t	*proto_request(const char *op, json_t *args);	/* steals args */
 json_t	*proto_reply_ok(json_t *data);			/* steals data */
+/*
+ * What an error reply means, for programs. A reply without a known code
+ * (an older netd) is PROTO_E_FAILED.
+ */
+enum proto_code {
+	PROTO_OK = 0,
+	PROTO_E_FAILED,		/* "failed": anything else */
+	PROTO_E_BAD_REQUEST,	/* "bad_request": framing, op, args */
+	PROTO_E_UNKNOWN_OP,	/* "unknown_op" */
+	PROTO_E_BAD_ARGS,	/* "bad_args": an argument's type or value */
+	PROTO_E_NOT_FOUND,	/* "not_found": no such container/network */
+	PROTO_E_EXISTS,		/* "exists": the name is taken */
+	PROTO_E_CONFLICT,	/* "conflict": address or port taken, in use */
+	PROTO_E_EXHAUSTED,	/* "exhausted": the pool is full */
+	PROTO_E_LOCAL,		/* no reply: netd not reached (client side) */
+};
+const char *proto_code_name(enum proto_code);
+enum proto_code proto_code_parse(const char *);
+
+/* An error reply with code PROTO_E_FAILED, or with the code given. */
 json_t	*proto_reply_error(const char *fmt, ...)
 	    __attribute__((__format__(printf, 1, 2)));
+json_t	*proto_reply_errcode(enum proto_code, const char *fmt, ...)
+	    __attribute__((__format__(printf, 2, 3)));
 
 /*
  * Check a received request: op must be a string, args an object (absent
@@ -72,5 +96,8 @@ int	 proto_request_check(json_t *req, const char **op, json_t **args,
 int	 proto_connect(const char *path, char **cause);
 int	 proto_call(int fd, const char *op, json_t *args, json_t **data,
 	    char **cause);
+/* The same; *code (may be NULL) says what kind of failure it was. */
+int	 proto_call_code(int fd, const char *op, json_t *args, json_t **data,
+	    enum proto_code *code, char **cause);
 
 #endif

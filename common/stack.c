@@ -183,19 +183,13 @@ stack_name_field(const char *s, const char *path, char **cause)
 static int
 stack_env_key(const char *k, const char *path, char **cause)
 {
-	const char	*p;
 	char		 q[96];
 
-	for (p = k; *p != '\0'; p++) {
-		if (*p == '_' || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= 'a' && *p <= 'z') || (p != k && *p >= '0' &&
-		    *p <= '9'))
-			continue;
-		return cause_set(cause, "%s: \"%s\" is not a valid variable "
-		    "name", path, name_quote(k, q, sizeof(q)));
-	}
 	if (*k == '\0')
 		return cause_set(cause, "%s: empty variable name", path);
+	if (util_env_name_len(k) != strlen(k))
+		return cause_set(cause, "%s: \"%s\" is not a valid variable "
+		    "name", path, name_quote(k, q, sizeof(q)));
 	return 0;
 }
 

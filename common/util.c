@@ -310,3 +310,40 @@ util_parse_uint(const char *s, unsigned long max, unsigned long *out)
 	*out = v;
 	return 0;
 }
+
+/*
+ * util_env_name_len - the length of the variable name at the start of
+ * s (a letter or '_', then letters, digits, '_'), ending at '\0' or
+ * '='; 0 when s does not start with one.
+ */
+size_t
+util_env_name_len(const char *s)
+{
+	const char	*p;
+
+	for (p = s; *p != '\0' && *p != '='; p++) {
+		if (!(*p == '_' || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= 'a' && *p <= 'z') || (p != s && *p >= '0' &&
+		    *p <= '9')))
+			return 0;
+	}
+	return (size_t)(p - s);
+}
+
+/*
+ * util_stdio_null - point the standard descriptors named by mask
+ * (UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR) at /dev/null.
+ */
+void
+util_stdio_null(int mask)
+{
+	int	 fd, i;
+
+	if ((fd = open("/dev/null", O_RDWR)) == -1)
+		return;
+	for (i = 0; i <= STDERR_FILENO; i++)
+		if (mask & (1 << i))
+			dup2(fd, i);
+	if (fd > STDERR_FILENO)
+		close(fd);
+}

@@ -39,6 +39,12 @@ int	 util_set_cloexec(int fd);
 int	 util_send_some(int fd, const uint8_t *buf, size_t len, size_t *off);
 long long util_now_ms(void);
 long long util_now_us(void);	/* monotonic */
+/* A variable name's length at the start of s (up to '=' or the end). */
+size_t	 util_env_name_len(const char *s);
+#define UTIL_STDIN	0x01
+#define UTIL_STDOUT	0x02
+#define UTIL_STDERR	0x04
+void	 util_stdio_null(int mask);
 int	 util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 #endif

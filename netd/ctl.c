@@ -224,7 +224,7 @@ ctl_client_send(struct ctl_client *cl, json_t *msg)
 static void
 ctl_client_error(struct ctl_client *cl, const char *msg, int close)
 {
-	json_t	*rep = proto_reply_error("%s", msg);
+	json_t	*rep = proto_reply_errcode(PROTO_E_BAD_REQUEST, "%s", msg);
 
 	ctl_client_send(cl, rep);
 	json_decref(rep);

@@ -66,148 +66,87 @@ netd_ctr_remove_at(struct netd *d, size_t i)
 	netd_ctr_unlink(d, i);
 	ctr_free(c);
 }
+/* Every network of the spec exists. */
 static int
-netd_ctr_networks(struct netd *d, json_t *v, struct ctr *c, char **cause)
+netd_ctr_networks(struct netd *d, const struct ctr_spec *sp, char **cause)
 {
-	const char	*s;
-	size_t		 i, j;
+	size_t	 i;
 
-	if (v == NULL || json_is_null(v)) {
-		c->networks = xcalloc(1, sizeof(char *));
-		c->networks[c->nnetworks++] = xstrdup("default");
-		return 0;
-	}
-	if (!json_is_array(v) || json_array_size(v) == 0)
-		return cause_set(cause, "networks must be a non-empty array "
-		    "of names");
-	if (json_array_size(v) > NETD_MAX_NETS)
-		return cause_set(cause, "at most %d networks",
-		    NETD_MAX_NETS);
-	c->networks = xcalloc(json_array_size(v), sizeof(char *));
-	for (i = 0; i < json_array_size(v); i++) {
-		if ((s = json_string_value(json_array_get(v, i))) == NULL)
-			return cause_set(cause, "networks must be strings");
-		if (name_check(s, "network name", cause) == -1)
-			return -1;
-		if (netd_net_find(d, s) == NULL)
-			return cause_set(cause, "no such network \"%s\"", s);
-		for (j = 0; j < c->nnetworks; j++)
-			if (strcmp(c->networks[j], s) == 0)
-				break;
-		if (j == c->nnetworks)
-			c->networks[c->nnetworks++] = xstrdup(s);
-	}
-	return 0;
-}
-
-static int
-netd_ctr_optname(json_t *args, const char *key, const char *what,
-    char **out, char **cause)
-{
-	json_t	*v = json_object_get(args, key);
-
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return cause_set(cause, "%s must be a string", key);
-	if (name_check(json_string_value(v), what, cause) == -1)
-		return -1;
-	*out = xstrdup(json_string_value(v));
+	for (i = 0; i < sp->nnetworks; i++)
+		if (netd_net_find(d, sp->networks[i]) == NULL)
+			return cause_set(cause, "no such network \"%s\"",
+			    sp->networks[i]);
 	return 0;
 }
 
 /* The address of a new container: asked for, or the next free one. */
 static int
-netd_ctr_addr(struct netd *d, json_t *v, struct ctr *c, char **cause)
+netd_ctr_addr(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
+    char **cause)
 {
 	struct ctr	*o;
-	const char	*s;
 	char		 a[ADDR_STRLEN], p[CIDR_STRLEN];
 
-	if (v == NULL || json_is_null(v))
-		return ipam_alloc(d->ipam, &c->addr, cause);
-	if ((s = json_string_value(v)) == NULL)
-		return cause_set(cause, "ip must be a string");
-	if (addr_parse(s, &c->addr) == -1)
-		return cause_set(cause, "bad address \"%.20s\"", s);
-	if (!cidr_contains(&d->cfg.pool, c->addr))
+	if (sp->addr == 0) {
+		*code = PROTO_E_EXHAUSTED;
+		return ipam_alloc(d->ipam, &sp->addr, cause);
+	}
+	*code = PROTO_E_BAD_ARGS;
+	if (!cidr_contains(&d->cfg.pool, sp->addr))
 		return cause_set(cause, "address %s is not in the pool %s",
-		    addr_fmt(c->addr, a), cidr_fmt(&d->cfg.pool, p));
-	if ((o = netd_ctr_by_addr(d, c->addr)) != NULL)
+		    addr_fmt(sp->addr, a), cidr_fmt(&d->cfg.pool, p));
+	*code = PROTO_E_CONFLICT;
+	if ((o = netd_ctr_by_addr(d, sp->addr)) != NULL)
 		return cause_set(cause, "address %s is taken by \"%s\"",
-		    addr_fmt(c->addr, a), o->name);
-	return ipam_reserve(d->ipam, c->addr, cause);
+		    addr_fmt(sp->addr, a), o->name);
+	return ipam_reserve(d->ipam, sp->addr, cause);
 }
 
+/*
+ * Apply a spec ctr_spec_parse checked: what needs netd is checked first
+ * (name, networks, ports, address), then the tun, the firewall elements
+ * and the proxy ports; a failure undoes what was done, in reverse.
+ */
 struct ctr *
-netd_ctr_create(struct netd *d, json_t *args, char **cause)
+netd_ctr_create(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
+    char **cause)
 {
-	struct ctr	*c;
-	json_t		*v;
-	const char	*name;
-	char		*enc;
-	size_t		 len;
+	struct ctr	*c = NULL;
+	char		*why = NULL;
 	int		 have_addr = 0, have_port = 0;
 
-	c = xcalloc(1, sizeof(*c));
-	c->port.fd = -1;
-	v = json_object_get(args, "name");
-	if ((name = json_string_value(v)) == NULL) {
-		cause_set(cause, "create needs a container name");
-		goto fail;
+	*code = PROTO_E_EXISTS;
+	if (netd_ctr_find(d, sp->name) != NULL) {
+		cause_set(cause, "name \"%s\" is taken", sp->name);
+		return NULL;
 	}
-	if (name_check(name, "container name", cause) == -1)
-		goto fail;
-	if (netd_ctr_find(d, name) != NULL) {
-		cause_set(cause, "name \"%s\" is taken", name);
-		goto fail;
-	}
-	if (strcmp(name, "host") == 0) {
+	*code = PROTO_E_BAD_ARGS;
+	if (strcmp(sp->name, "host") == 0) {
 		cause_set(cause, "name \"host\" is reserved (host.berth is "
 		    "the gateway)");
-		goto fail;
+		return NULL;
 	}
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	if (netd_ctr_networks(d, json_object_get(args, "networks"), c,
-	    cause) == -1 ||
-	    netd_ctr_optname(args, "stack", "stack name", &c->stack,
-	    cause) == -1 ||
-	    netd_ctr_optname(args, "service", "service name", &c->service,
-	    cause) == -1)
-		goto fail;
-	v = json_object_get(args, "meta");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_object(v)) {
-			cause_set(cause, "meta must be an object");
-			goto fail;
-		}
-		enc = json_dumps(v, JSON_COMPACT);
-		len = enc != NULL ? strlen(enc) : 0;
-		free(enc);
-		if (len > NETD_META_MAX) {
-			cause_set(cause, "meta is too large (%zu bytes, at "
-			    "most %d)", len, NETD_META_MAX);
-			goto fail;
-		}
-		c->meta = json_deep_copy(v);
-	} else
-		c->meta = json_object();
-	if (netd_ctr_ports(d, json_object_get(args, "ports"), c, cause) == -1)
-		goto fail;
-	if (netd_ctr_addr(d, json_object_get(args, "ip"), c, cause) == -1)
-		goto fail;
+	*code = PROTO_E_NOT_FOUND;
+	if (netd_ctr_networks(d, sp, cause) == -1)
+		return NULL;
+	*code = PROTO_E_CONFLICT;
+	if (netd_ctr_ports_free(d, sp, cause) == -1)
+		return NULL;
+	if (netd_ctr_addr(d, sp, code, cause) == -1)
+		return NULL;
 	have_addr = 1;
+	c = ctr_from_spec(sp);
 	snprintf(c->tun, sizeof(c->tun), BERTH_CTR_IFPREFIX "%08x", c->addr);
 	c->state = CTR_CREATED;
 	c->created = (long long)time(NULL);
+	*code = PROTO_E_FAILED;
 	if (netd_port_open(d, c, cause) == -1)
 		goto fail;
 	have_port = 1;
 	if (netd_fw_ctr(d, c, 1, cause) == -1)
 		goto fail;
 	if (netd_proxy_ctr(d, c, 1, cause) == -1) {
-		char	*why = NULL;
-
+		*code = PROTO_E_CONFLICT;
 		if (netd_fw_ctr(d, c, 0, &why) == -1) {
 			log_warnx("%s: rolling back: %s", __func__, why);
 			free(why);
@@ -221,6 +160,7 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	(void)netd_save(d);
 	log_info("%s: \"%s\" %s on %s", __func__, c->name,
 	    addr_fmt(c->addr, (char[ADDR_STRLEN]){ 0 }), c->tun);
+	*code = PROTO_OK;
 	return c;
 fail:
 	if (have_port)
@@ -276,7 +216,7 @@ netd_reap(void *arg)
 
 	for (i = 0; i < d->ndying; i++) {
 		c = d->dying[i];
-		netd_port_release(c, 1);
+		netd_port_release(d, c, 1);
 		ipam_release(d->ipam, c->addr);
 		ctr_free(c);
 	}
@@ -302,10 +242,12 @@ netd_net_find(struct netd *d, const char *name)
 
 int
 netd_net_create(struct netd *d, const char *name, int internal,
-    char **cause)
+    enum proto_code *code, char **cause)
 {
+	*code = PROTO_E_BAD_ARGS;
 	if (name_check(name, "network name", cause) == -1)
 		return -1;
+	*code = PROTO_E_EXISTS;
 	if (netd_net_find(d, name) != NULL)
 		return cause_set(cause, "network \"%s\" exists", name);
 	d->nets = xreallocarray(d->nets, d->nnets + 1, sizeof(*d->nets));
@@ -317,16 +259,20 @@ netd_net_create(struct netd *d, const char *name, int internal,
 }
 
 int
-netd_net_delete(struct netd *d, const char *name, char **cause)
+netd_net_delete(struct netd *d, const char *name, enum proto_code *code,
+    char **cause)
 {
 	struct network	*n;
 	size_t		 i, j;
 
+	*code = PROTO_E_CONFLICT;
 	if (strcmp(name, "default") == 0)
 		return cause_set(cause, "the default network cannot be "
 		    "removed");
+	*code = PROTO_E_NOT_FOUND;
 	if ((n = netd_net_find(d, name)) == NULL)
 		return cause_set(cause, "no such network \"%s\"", name);
+	*code = PROTO_E_CONFLICT;
 	for (i = 0; i < d->nctrs; i++)
 		for (j = 0; j < d->ctrs[i]->nnetworks; j++)
 			if (strcmp(d->ctrs[i]->networks[j], name) == 0)

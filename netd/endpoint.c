@@ -87,10 +87,10 @@ netd_port_open(struct netd *d, struct ctr *c, char **cause)
 	char	 ifname[TUN_NAMESIZ];
 	int	 fd;
 
-	if ((fd = tun_open(c->tun, ifname, cause)) == -1)
+	if ((fd = d->kern->tun_open(c->tun, ifname, cause)) == -1)
 		return -1;
-	if (route_iface_setup(ifname, c->addr, d->cfg.gateway, d->cfg.mtu, 0,
-	    cause) == -1)
+	if (d->kern->iface_setup(ifname, c->addr, d->cfg.gateway, d->cfg.mtu,
+	    0, cause) == -1)
 		goto fail;
 	c->port.fd = fd;
 	c->port.addr = c->addr;
@@ -104,7 +104,7 @@ netd_port_open(struct netd *d, struct ctr *c, char **cause)
 	return 0;
 fail:
 	c->port.fd = -1;
-	tun_destroy(fd, ifname);
+	d->kern->tun_destroy(fd, ifname);
 	return -1;
 }
 
@@ -127,7 +127,7 @@ void
 netd_port_close(struct netd *d, struct ctr *c, int destroy)
 {
 	netd_port_detach(d, c);
-	netd_port_release(c, destroy);
+	netd_port_release(d, c, destroy);
 }
 
 /* Stop reading and routing to a container's tun. */
@@ -142,13 +142,13 @@ netd_port_detach(struct netd *d, struct ctr *c)
 
 /* Close a detached tun; with destroy, the interface goes too. */
 void
-netd_port_release(struct ctr *c, int destroy)
+netd_port_release(struct netd *d, struct ctr *c, int destroy)
 {
 	if (c->port.fd == -1)
 		return;
 	if (destroy) {
-		tun_destroy(c->port.fd, c->tun);
-		(void)route_iface_delete(c->tun);
+		d->kern->tun_destroy(c->port.fd, c->tun);
+		(void)d->kern->iface_delete(c->tun);
 	} else
 		close(c->port.fd);
 	c->port.fd = -1;
@@ -184,3 +184,11 @@ netd_port_broken(void *arg, struct rport *p)
 		free(cause);
 	}
 }
+
+const struct netd_kernel netd_kernel_os = {
+	tun_open,
+	tun_destroy,
+	route_iface_setup,
+	route_iface_delete,
+	netd_probe,
+};

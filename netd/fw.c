@@ -30,13 +30,14 @@
 #include "ev.h"
 #include "fw.h"
 #include "log.h"
+#include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define FW_MAX_OUTPUT	(64 * 1024)
 
 struct fw {
 	struct ev	*ev;
+	const struct fw_backend *be;	/* fw_os, or a test's */
 	void		(*reload)(void *);
 	void		*arg;
 	struct fw_job	*queue;		/* head: running when pid != -1 */
@@ -47,11 +48,6 @@ struct fw {
 	char		*output;
 	size_t		 outlen;
 	char		 token[64];
-};
-
-static const char *const fw_dirs[] = {
-	"/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin",
-	"/usr/local/bin",
 };
 
 static void	fw_start(struct fw *);
@@ -98,192 +94,6 @@ fw_jobs_free(struct fw_job *j)
 	}
 }
 
-static char *
-fw_find(const char *prog)
-{
-	char	*path;
-	size_t	 i;
-
-	if (strchr(prog, '/') != NULL)
-		return xstrdup(prog);
-	for (i = 0; i < nitems(fw_dirs); i++) {
-		xasprintf(&path, "%s/%s", fw_dirs[i], prog);
-		if (access(path, X_OK) == 0)
-			return path;
-		free(path);
-	}
-	return NULL;
-}
-
-/* Start argv with pipes on its stdin and its output. */
-static pid_t
-fw_spawn(char *const *argv, int *in, int *out, char **cause)
-{
-	char		*path;
-	int		 ip[2] = { -1, -1 }, op[2] = { -1, -1 };
-	pid_t		 pid;
-	sigset_t	 all;
-
-	if ((path = fw_find(argv[0])) == NULL) {
-		cause_set(cause, "%s: command not found", argv[0]);
-		return -1;
-	}
-	if (pipe(ip) == -1 || pipe(op) == -1) {
-		cause_set(cause, "pipe: %s", strerror(errno));
-		goto fail;
-	}
-	if ((pid = fork()) == -1) {
-		cause_set(cause, "fork: %s", strerror(errno));
-		goto fail;
-	}
-	if (pid == 0) {
-		dup2(ip[0], STDIN_FILENO);
-		dup2(op[1], STDOUT_FILENO);
-		dup2(op[1], STDERR_FILENO);
-		close(ip[0]);
-		close(ip[1]);
-		close(op[0]);
-		close(op[1]);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		execv(path, argv);
-		_exit(127);
-	}
-	free(path);
-	close(ip[0]);
-	close(op[1]);
-	(void)util_set_cloexec(ip[1]);
-	(void)util_set_cloexec(op[0]);
-	(void)util_set_nonblock(ip[1]);
-	(void)util_set_nonblock(op[0]);
-	*in = ip[1];
-	*out = op[0];
-	return pid;
-fail:
-	free(path);
-	if (ip[0] != -1) {
-		close(ip[0]);
-		close(ip[1]);
-	}
-	if (op[0] != -1) {
-		close(op[0]);
-		close(op[1]);
-	}
-	return -1;
-}
-
-/* Append what out has to *buf, up to FW_MAX_OUTPUT; 0 at EOF. */
-static int
-fw_drain(int out, char **buf, size_t *len)
-{
-	char	 tmp[4096];
-	ssize_t	 n;
-
-	for (;;) {
-		n = read(out, tmp, sizeof(tmp));
-		if (n == -1)
-			return errno == EINTR ? 1 : (errno == EAGAIN ? 1 : 0);
-		if (n == 0)
-			return 0;
-		if (*len + (size_t)n > FW_MAX_OUTPUT)
-			continue;
-		*buf = xreallocarray(*buf, 1, *len + (size_t)n + 1);
-		memcpy(*buf + *len, tmp, (size_t)n);
-		*len += (size_t)n;
-		(*buf)[*len] = '\0';
-	}
-}
-
-/*
- * Write input to in (then close it) while draining out. With all set,
- * go on until out reaches EOF too. Returns 1 while out is still open.
- */
-static int
-fw_pump(int in, int out, const char *input, char **buf, size_t *len,
-    int all)
-{
-	struct pollfd	 pfd[2];
-	size_t		 off = 0, ilen = input != NULL ? strlen(input) : 0;
-	ssize_t		 n;
-	int		 open_out = 1;
-
-	while (in != -1 || (all && open_out)) {
-		pfd[0].fd = in;
-		pfd[0].events = POLLOUT;
-		pfd[1].fd = open_out ? out : -1;
-		pfd[1].events = POLLIN;
-		if (in != -1 && off == ilen) {
-			close(in);
-			in = -1;
-			continue;
-		}
-		if (poll(pfd, 2, -1) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (in != -1 && (pfd[0].revents & (POLLOUT | POLLERR |
-		    POLLHUP))) {
-			n = write(in, input + off, ilen - off);
-			if (n == -1 && errno != EAGAIN && errno != EINTR) {
-				close(in);	/* it does not read: fine */
-				in = -1;
-			} else if (n > 0)
-				off += (size_t)n;
-		}
-		if (open_out && (pfd[1].revents & (POLLIN | POLLERR |
-		    POLLHUP)))
-			open_out = fw_drain(out, buf, len);
-	}
-	if (in != -1)
-		close(in);
-	return open_out;
-}
-
-static int
-fw_status(pid_t pid, const char *prog, const char *output, char **cause)
-{
-	int	 status;
-	size_t	 n;
-
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR)
-			return cause_set(cause, "%s: waitpid: %s", prog,
-			    strerror(errno));
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (output == NULL || *output == '\0')
-		output = "no output";
-	n = strlen(output);
-	while (n > 0 && output[n - 1] == '\n')
-		n--;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		return cause_set(cause, "%s: cannot execute", prog);
-	return cause_set(cause, "%s failed: %.*s", prog, (int)n, output);
-}
-
-int
-fw_run(char *const *argv, const char *input, char **output, char **cause)
-{
-	char	*buf = NULL;
-	size_t	 len = 0;
-	int	 in, out, ret;
-	pid_t	 pid;
-
-	if ((pid = fw_spawn(argv, &in, &out, cause)) == -1)
-		return -1;
-	(void)fw_pump(in, out, input, &buf, &len, 1);
-	close(out);
-	ret = fw_status(pid, argv[0], buf, cause);
-	if (output != NULL)
-		*output = buf != NULL ? buf : xstrdup("");
-	else
-		free(buf);
-	return ret;
-}
-
 struct fw *
 fw_new(struct ev *ev, void (*reload)(void *), void *arg)
 {
@@ -291,12 +101,19 @@ fw_new(struct ev *ev, void (*reload)(void *), void *arg)
 
 	fw = xcalloc(1, sizeof(*fw));
 	fw->ev = ev;
+	fw->be = fw_os;
 	fw->reload = reload;
 	fw->arg = arg;
 	fw->pid = -1;
 	fw->in = -1;
 	fw->out = -1;
 	return fw;
+}
+
+void
+fw_set_backend(struct fw *fw, const struct fw_backend *be)
+{
+	fw->be = be;
 }
 
 const char *
@@ -337,7 +154,7 @@ fw_finish(struct fw *fw)
 		close(fw->out);
 		fw->out = -1;
 	}
-	if (fw_status(fw->pid, j->argv[0], fw->output, &cause) == -1) {
+	if (run_status(fw->pid, j->argv[0], fw->output, &cause) == -1) {
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 		if (!j->full && fw->reload != NULL) {
@@ -345,7 +162,7 @@ fw_finish(struct fw *fw)
 			    __func__);
 			fw->reload(fw->arg);	/* queues a full load */
 		}
-	} else if (j->token && (tok = fw_os->token(fw->output)) != NULL) {
+	} else if (j->token && (tok = fw->be->token(fw->output)) != NULL) {
 		fw_set_token(fw, tok);
 		free(tok);
 	}
@@ -364,7 +181,7 @@ fw_event(int fd, int events, void *arg)
 
 	(void)fd;
 	(void)events;
-	if (fw_drain(fw->out, &fw->output, &fw->outlen))
+	if (run_drain(fw->out, &fw->output, &fw->outlen))
 		return;
 	fw_finish(fw);
 	fw_start(fw);
@@ -421,7 +238,7 @@ fw_complete(struct fw *fw)
 			ev_del(fw->ev, fw->in);
 		ev_del(fw->ev, fw->out);
 	}
-	(void)fw_pump(fw->in, fw->out, input != NULL ? input + fw->inoff :
+	(void)run_pump(fw->in, fw->out, input != NULL ? input + fw->inoff :
 	    NULL, &fw->output, &fw->outlen, 1);
 	fw->in = -1;		/* fw_pump closed it */
 	fw_finish(fw);
@@ -434,7 +251,7 @@ fw_start(struct fw *fw)
 	char		*cause = NULL;
 
 	while ((j = fw->queue) != NULL && fw->pid == -1) {
-		fw->pid = fw_spawn(j->argv, &fw->in, &fw->out, &cause);
+		fw->pid = run_spawn(j->argv, &fw->in, &fw->out, &cause);
 		if (fw->pid == -1) {
 			log_warnx("%s: %s", __func__, cause);
 			free(cause);
@@ -503,9 +320,9 @@ fw_run_jobs(struct fw *fw, struct fw_job *jobs, char **cause)
 	int		 ret = 0;
 
 	for (j = jobs; j != NULL && ret == 0; j = j->next) {
-		ret = fw_run(j->argv, j->input, &out, cause);
+		ret = run_cmd(j->argv, j->input, &out, cause);
 		if (ret == 0 && j->token &&
-		    (tok = fw_os->token(out)) != NULL) {
+		    (tok = fw->be->token(out)) != NULL) {
 			fw_set_token(fw, tok);
 			free(tok);
 		}
@@ -522,7 +339,7 @@ fw_load(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	struct fw_job	*jobs;
 
 	fw_flush(fw);
-	if ((jobs = fw_os->load(rs, fw->token, cause)) == NULL)
+	if ((jobs = fw->be->load(rs, fw->token, cause)) == NULL)
 		return -1;
 	return fw_run_jobs(fw, jobs, cause);
 }
@@ -533,7 +350,7 @@ fw_reload(struct fw *fw, const struct pfr_ruleset *rs)
 	struct fw_job	*jobs, *j;
 	char		*cause = NULL;
 
-	if ((jobs = fw_os->load(rs, fw->token, &cause)) == NULL) {
+	if ((jobs = fw->be->load(rs, fw->token, &cause)) == NULL) {
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 		return;
@@ -550,7 +367,7 @@ fw_change(struct fw *fw, const struct pfr_ruleset *rs,
 {
 	struct fw_job	*jobs;
 
-	if ((jobs = fw_os->change(rs, c, ports, nports, add, cause)) == NULL)
+	if ((jobs = fw->be->change(rs, c, ports, nports, add, cause)) == NULL)
 		return -1;
 	fw_submit(fw, jobs);
 	return 0;
@@ -563,7 +380,7 @@ fw_unload(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	int		 ret;
 
 	fw_flush(fw);
-	if ((jobs = fw_os->unload(rs, fw->token, cause)) == NULL)
+	if ((jobs = fw->be->unload(rs, fw->token, cause)) == NULL)
 		return -1;
 	ret = fw_run_jobs(fw, jobs, cause);
 	if (ret == 0)

@@ -61,9 +61,6 @@ struct fw_job	*fw_job_argv(const char *input, const char *prog,
 		    const char *const *args);
 #define FW_ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
 void		 fw_jobs_free(struct fw_job *);
-/* Run a command, feeding input; *output (may be NULL) gets its output. */
-int		 fw_run(char *const *argv, const char *input, char **output,
-		    char **cause);
 
 /*
  * A back end, named for its firewall (fw_nft.c, fw_pf.c): the jobs for
@@ -85,5 +82,7 @@ struct fw_backend {
 extern const struct fw_backend	 fw_nft;
 extern const struct fw_backend	 fw_pf;
 extern const struct fw_backend	*const fw_os;
+/* Another back end than fw_os (tests). */
+void		 fw_set_backend(struct fw *, const struct fw_backend *);
 
 #endif

@@ -35,7 +35,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +43,7 @@
 #include "dns.h"
 #include "hostdns.h"
 #include "log.h"
+#include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -54,7 +54,6 @@
 #define HOSTDNS_RESOLVED_DIR	"/run/systemd/resolve"
 #define HOSTDNS_HOSTS_MAX	(16 * 1024 * 1024)
 
-extern char	**environ;
 
 struct hostdns {
 	enum hostdns_mode	 mode;	/* RESOLVER (resolved), HOSTS, OFF */
@@ -68,54 +67,14 @@ struct hostdns {
 static int
 hostdns_resolvectl(char *const *args, char **cause)
 {
-	static const char *const dirs[] = { "/usr/bin", "/bin", "/usr/sbin",
-	    "/sbin" };
-	posix_spawn_file_actions_t	 fa;
-	char				*path = NULL, *argv[8];
-	size_t				 i;
-	pid_t				 pid;
-	int				 status, rc = -1;
+	char	*argv[8];
+	size_t	 i;
 
-	for (i = 0; i < nitems(dirs) && path == NULL; i++) {
-		xasprintf(&path, "%s/resolvectl", dirs[i]);
-		if (access(path, X_OK) != 0) {
-			free(path);
-			path = NULL;
-		}
-	}
-	if (path == NULL)
-		return cause_set(cause, "resolvectl: not found");
-	argv[0] = path;
+	argv[0] = (char *)"resolvectl";
 	for (i = 0; args[i] != NULL && i + 2 < nitems(argv); i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-	    O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
-	    O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
-	    O_WRONLY, 0);
-	if ((errno = posix_spawn(&pid, path, &fa, NULL, argv,
-	    environ)) != 0) {
-		cause_set(cause, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			cause_set(cause, "waitpid: %s", strerror(errno));
-			goto out;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		cause_set(cause, "resolvectl %s %s failed", args[0],
-		    args[1] != NULL ? args[1] : "");
-		goto out;
-	}
-	rc = 0;
-out:
-	posix_spawn_file_actions_destroy(&fa);
-	free(path);
-	return rc;
+	return run_cmd(argv, NULL, NULL, cause);
 }
 
 static int

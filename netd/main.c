@@ -99,7 +99,7 @@ main_daemonize(void)
 	char	 buf[2048];
 	ssize_t	 n;
 	size_t	 len = 0;
-	int	 p[2], fd;
+	int	 p[2];
 	pid_t	 pid;
 
 	if (pipe(p) == -1)
@@ -128,13 +128,7 @@ main_daemonize(void)
 	if (setsid() == -1)
 		fatal("setsid");
 	(void)chdir("/");
-	if ((fd = open("/dev/null", O_RDWR)) != -1) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
+	util_stdio_null(UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR);
 	return p[1];
 }
 

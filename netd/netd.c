@@ -7,8 +7,12 @@
  * DOC: the parts of berth-netd (one process; the table is its map)
  *
  *	part		file		runs on
- *	loop		main.c ev_*.c	every fd below, level-triggered
+ *	loop		main.c ev*.c	every fd below, timers, deferred work
  *	control		ctl.c ops.c	the unix socket: requests, replies
+ *	containers	ctr.c		create (checked spec), delete, networks
+ *	endpoints	endpoint.c	the tuns: open, attach, detach, release
+ *	ports		ports.c		published ports: conflicts, the proxy's
+ *	ruleset		ruleset.c	the firewall ruleset (pfrules/build.c)
  *	router		router.c	every tun: read, look up, write
  *	firewall	fw*.c		nft / pfctl children, one at a time
  *	kernel		route_*.c tun_*.c  netlink / ioctl, synchronous
@@ -126,6 +130,7 @@ netd_new(const struct netd_config *cfg)
 
 	d = xcalloc(1, sizeof(*d));
 	d->cfg = *cfg;
+	d->kern = &netd_kernel_os;
 	d->gw.fd = -1;
 	d->gw.gateway = 1;
 	d->gw.addr = cfg->gateway;
@@ -310,7 +315,7 @@ netd_services_stop(struct netd *d)
 }
 
 /* Bring back the stored containers; drop those that cannot be. */
-static void
+void
 netd_reconcile_ctrs(struct netd *d)
 {
 	struct ctr	*c;

@@ -21,7 +21,8 @@
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
  *	host.c		host-wide settings shared by all instances
- *	dns.c dnssrv.c	the berth zone, the DNS server and forwarder
+ *	dns.c dns_wire.c  the berth zone, answers, the wire format
+ *	dnssrv.c dnssrv_up.c  the DNS server and forwarder, its upstreams
  *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
  *	proxy.c		the userspace port proxy (proxy_linux.c: splice)
  *	ev_*.c tun_*.c route_*.c os_*.c	the OS layers
@@ -38,6 +39,8 @@
 #include "addr.h"
 #include "ev.h"
 #include "instance.h"
+#include "model.h"
+#include "proto.h"
 #include "name.h"
 #include "port.h"
 #include "router.h"
@@ -45,10 +48,7 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_META_MAX	(64 * 1024)
 #define NETD_STATE_MAX	(64 * 1024 * 1024)
-#define NETD_MAX_PORTS	64		/* port specs per container */
-#define NETD_MAX_NETS	16		/* networks per container */
 
 struct netd_config {
 	const char	*socket;
@@ -64,12 +64,6 @@ struct netd_config {
 	size_t		 negress;
 	int		 mtu;
 	const char	*host_file;	/* NULL: host.c's default */
-};
-
-enum ctr_state {
-	CTR_CREATED,
-	CTR_RUNNING,
-	CTR_EXITED,
 };
 
 struct network {
@@ -97,6 +91,24 @@ struct ctr {
 	struct rport	 port;		/* fd -1 when not open */
 };
 
+/*
+ * The kernel calls behind containers: their tuns, addresses and host
+ * port probes. netd_kernel_os is the OS's; tests put a fake in
+ * d->kern to run create, delete, reconcile and port conflicts without
+ * root (tests/unit/test_netd.c).
+ */
+struct netd_kernel {
+	int	(*tun_open)(const char *want, char ifname[TUN_NAMESIZ],
+		    char **cause);
+	void	(*tun_destroy)(int fd, const char *ifname);
+	int	(*iface_setup)(const char *ifname, uint32_t addr,
+		    uint32_t src, int mtu, int gw, char **cause);
+	int	(*iface_delete)(const char *ifname);
+	/* bind() probe of a host port: 0 free, -1 with errno. */
+	int	(*port_probe)(uint8_t proto, uint32_t addr, uint16_t port);
+};
+extern const struct netd_kernel netd_kernel_os;
+
 struct proxy;
 struct enforce;
 struct capture_set;
@@ -108,6 +120,7 @@ struct link_table;
 
 struct netd {
 	struct netd_config	 cfg;
+	const struct netd_kernel *kern;
 	struct ev		*ev;
 	struct router		*router;
 	struct ipam		*ipam;
@@ -146,6 +159,7 @@ int		 netd_start(struct netd *, char **cause);
 void		 netd_stop(struct netd *);
 int		 netd_cleanup(const struct netd_config *, char **cause);
 void		 netd_run(struct netd *);
+void		 netd_reconcile_ctrs(struct netd *);
 int		 netd_save(struct netd *);
 
 /* endpoint.c: the gateway tun and the containers' tuns */
@@ -155,12 +169,14 @@ void		 netd_gw_close(struct netd *, int destroy);
 int		 netd_port_open(struct netd *, struct ctr *, char **cause);
 void		 netd_port_close(struct netd *, struct ctr *, int destroy);
 void		 netd_port_detach(struct netd *, struct ctr *);
-void		 netd_port_release(struct ctr *, int destroy);
+void		 netd_port_release(struct netd *, struct ctr *, int destroy);
 void		 netd_port_broken(void *, struct rport *);
 
 /* ctr.c: containers and networks */
 struct ctr	*netd_ctr_find(struct netd *, const char *name);
-struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
+/* Apply a checked spec (moved into the container on success). */
+struct ctr	*netd_ctr_create(struct netd *, struct ctr_spec *,
+		    enum proto_code *, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
 void		 netd_ctr_remove_at(struct netd *, size_t);
@@ -169,13 +185,14 @@ struct network	*netd_net_find(struct netd *, const char *name);
 /* Every network of c is internal: no egress, no NAT, no host. */
 int		 netd_ctr_nonat(struct netd *, const struct ctr *);
 int		 netd_net_create(struct netd *, const char *name,
-		    int internal, char **cause);
+		    int internal, enum proto_code *, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,
-		    char **cause);
+		    enum proto_code *, char **cause);
 
 /* ports.c: published ports */
+int		 netd_probe(uint8_t proto, uint32_t addr, uint16_t port);
 size_t		 netd_host_addrs(struct netd *, uint32_t **);
-int		 netd_ctr_ports(struct netd *, json_t *, struct ctr *,
+int		 netd_ctr_ports_free(struct netd *, const struct ctr_spec *,
 		    char **cause);
 int		 netd_proxy_ctr(struct netd *, const struct ctr *, int add,
 		    char **cause);
@@ -200,7 +217,8 @@ json_t		*ops_handle(void *netd, const char *op, json_t *args,
 
 /* state.c */
 void		 ctr_free(struct ctr *);
-const char	*ctr_state_name(enum ctr_state);
+struct ctr	*ctr_from_spec(struct ctr_spec *);
+void		 ctr_view(const struct ctr *, struct ctr_info *);
 json_t		*state_ctr_json(const struct ctr *);
 json_t		*state_counters_json(const struct router_counters *);
 struct ctr	*state_ctr_parse(json_t *, char **cause);

@@ -2,11 +2,15 @@
 /*
  * ops.c - the operations of the control protocol (docs/protocol.md).
  *
- * DOC: one function per op
- * Each op gets its "args" object (already checked to be an object) and
- * returns a reply: proto_reply_ok(data) or proto_reply_error(text). The
- * text is what the user sees, so it names the thing that is wrong.
- * Arguments are checked here, by type, before anything changes.
+ * DOC: one function per op, one schema per op
+ * Like tmux's cmd_entry, each op's table entry lists its arguments:
+ * name, JSON type, required or not. ops_handle checks "args" against
+ * it before the op runs (unknown keys, missing ones, wrong types are
+ * refused with code bad_args), so an op function reads its arguments
+ * without checking their types again and changes nothing on bad
+ * input. Each op returns proto_reply_ok(data) or an error reply with a
+ * code (proto.h) and a text; the text is what the user sees, so it
+ * names the thing that is wrong; programs branch on the code.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,21 +28,40 @@
 #include "util.h"
 #include "xmalloc.h"
 
+#define OPS_MAX_ARGS	8
+
+enum ops_type {
+	OPS_STRING,
+	OPS_INT,
+	OPS_BOOL,
+	OPS_ARRAY,
+	OPS_OBJECT,
+};
+
+struct ops_arg {
+	const char	*key;
+	enum ops_type	 type;
+	int		 required;
+	const char	*what;		/* for "... is needed" */
+};
+
 struct ops_entry {
 	const char	*name;
 	json_t		*(*fn)(struct netd *, json_t *, int *);
+	struct ops_arg	 args[OPS_MAX_ARGS];	/* ends at key NULL */
 };
 
 static json_t *
-ops_error(char *cause)
+ops_error(enum proto_code code, char *cause)
 {
-	json_t	*j = proto_reply_error("%s", cause != NULL ? cause : "failed");
+	json_t	*j = proto_reply_errcode(code, "%s", cause != NULL ? cause :
+		    "failed");
 
 	free(cause);
 	return j;
 }
 
-/* The container named by args "name", or NULL with *rep set. */
+/* The container named by args "name" (checked), or NULL with *rep. */
 static struct ctr *
 ops_ctr(struct netd *d, json_t *args, json_t **rep)
 {
@@ -46,12 +69,9 @@ ops_ctr(struct netd *d, json_t *args, json_t **rep)
 			    "name"));
 	struct ctr	*c;
 
-	if (name == NULL) {
-		*rep = proto_reply_error("a container name is needed");
-		return NULL;
-	}
 	if ((c = netd_ctr_find(d, name)) == NULL) {
-		*rep = proto_reply_error("no such container \"%.64s\"", name);
+		*rep = proto_reply_errcode(PROTO_E_NOT_FOUND, "no such "
+		    "container \"%.64s\"", name);
 		return NULL;
 	}
 	return c;
@@ -86,23 +106,30 @@ ops_hello(struct netd *d, json_t *args, int *close)
 static json_t *
 ops_create(struct netd *d, json_t *args, int *close)
 {
+	struct ctr_spec	 spec;
 	struct ctr	*c;
+	enum proto_code	 code;
 	char		*cause = NULL;
 
 	(void)close;
-	if ((c = netd_ctr_create(d, args, &cause)) == NULL)
-		return ops_error(cause);
+	if (ctr_spec_parse(args, &spec, &cause) == -1) {
+		ctr_spec_clear(&spec);
+		return ops_error(PROTO_E_BAD_ARGS, cause);
+	}
+	c = netd_ctr_create(d, &spec, &code, &cause);
+	ctr_spec_clear(&spec);
+	if (c == NULL)
+		return ops_error(code, cause);
 	return proto_reply_ok(state_ctr_json(c));
 }
 
+/* An integer argument the schema checked, at least min. */
 static int
 ops_int(json_t *args, const char *key, long long min, long long *out,
     char **cause)
 {
 	json_t	*v = json_object_get(args, key);
 
-	if (!json_is_integer(v))
-		return cause_set(cause, "%s must be an integer", key);
 	if (json_integer_value(v) < min)
 		return cause_set(cause, "%s must be at least %lld", key, min);
 	*out = json_integer_value(v);
@@ -122,7 +149,7 @@ ops_started(struct netd *d, json_t *args, int *close)
 		return rep;
 	if (ops_int(args, "pid", 1, &pid, &cause) == -1 ||
 	    ops_int(args, "pid_start", 0, &start, &cause) == -1)
-		return ops_error(cause);
+		return ops_error(PROTO_E_BAD_ARGS, cause);
 	c->state = CTR_RUNNING;
 	c->pid = pid;
 	c->pid_start = start;
@@ -144,7 +171,7 @@ ops_exited(struct netd *d, json_t *args, int *close)
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
 		return rep;
 	if (ops_int(args, "exit_code", -1000000, &code, &cause) == -1)
-		return ops_error(cause);
+		return ops_error(PROTO_E_BAD_ARGS, cause);
 	c->state = CTR_EXITED;
 	c->exit_code = code;
 	c->has_exit = 1;
@@ -201,8 +228,7 @@ ops_stats(struct netd *d, json_t *args, int *close)
 
 	(void)close;
 	o = json_object();
-	if (json_object_get(args, "name") != NULL &&
-	    !json_is_null(json_object_get(args, "name"))) {
+	if (json_object_get(args, "name") != NULL) {
 		if ((c = ops_ctr(d, args, &rep)) == NULL) {
 			json_decref(o);
 			return rep;
@@ -230,15 +256,12 @@ ops_net_create(struct netd *d, json_t *args, int *close)
 	const char	*name = json_string_value(json_object_get(args,
 			    "name"));
 	json_t		*v = json_object_get(args, "internal");
+	enum proto_code	 code;
 	char		*cause = NULL;
 
 	(void)close;
-	if (name == NULL)
-		return proto_reply_error("a network name is needed");
-	if (v != NULL && !json_is_boolean(v))
-		return proto_reply_error("internal must be true or false");
-	if (netd_net_create(d, name, json_is_true(v), &cause) == -1)
-		return ops_error(cause);
+	if (netd_net_create(d, name, json_is_true(v), &code, &cause) == -1)
+		return ops_error(code, cause);
 	return proto_reply_ok(ops_net_json(netd_net_find(d, name)));
 }
 
@@ -261,13 +284,12 @@ ops_net_delete(struct netd *d, json_t *args, int *close)
 {
 	const char	*name = json_string_value(json_object_get(args,
 			    "name"));
+	enum proto_code	 code;
 	char		*cause = NULL;
 
 	(void)close;
-	if (name == NULL)
-		return proto_reply_error("a network name is needed");
-	if (netd_net_delete(d, name, &cause) == -1)
-		return ops_error(cause);
+	if (netd_net_delete(d, name, &code, &cause) == -1)
+		return ops_error(code, cause);
 	return proto_reply_ok(NULL);
 }
 
@@ -279,14 +301,16 @@ ops_rules(struct netd *d, json_t *args, int *close)
 	char			*text, *cause = NULL;
 
 	(void)close;
-	if (v != NULL && !json_is_null(v) && !json_is_string(v))
-		return proto_reply_error("format must be \"nft\" or \"pf\"");
+	if (v != NULL && strcmp(json_string_value(v), "nft") != 0 &&
+	    strcmp(json_string_value(v), "pf") != 0)
+		return proto_reply_errcode(PROTO_E_BAD_ARGS, "format must be "
+		    "\"nft\" or \"pf\"");
 	rs = netd_ruleset(d);
 	text = pfr_print(rs, json_string_value(v) != NULL ?
 	    json_string_value(v) : fw_os->format, &cause);
 	pfr_ruleset_free(rs);
 	if (text == NULL)
-		return ops_error(cause);
+		return ops_error(PROTO_E_FAILED, cause);
 	v = json_pack("{s:s}", "text", text);
 	free(text);
 	return proto_reply_ok(v);
@@ -301,33 +325,109 @@ ops_shutdown(struct netd *d, json_t *args, int *close)
 	return proto_reply_ok(NULL);
 }
 
+#define NAME_ARG(what)	{ "name", OPS_STRING, 1, what }
+#define OPS_END		{ NULL, OPS_STRING, 0, NULL }
+/* No schema here: the op checks its own arguments. */
+#define OPS_OWN		{ "*", OPS_OBJECT, 0, NULL }, OPS_END
+
 static const struct ops_entry ops_table[] = {
-	{ "hello",	ops_hello },
-	{ "create",	ops_create },
-	{ "started",	ops_started },
-	{ "exited",	ops_exited },
-	{ "delete",	ops_delete },
-	{ "list",	ops_list },
-	{ "inspect",	ops_inspect },
-	{ "stats",	ops_stats },
-	{ "net_create",	ops_net_create },
-	{ "net_list",	ops_net_list },
-	{ "net_delete",	ops_net_delete },
-	{ "rules",	ops_rules },
-	{ "capture",	capture_op },
-	{ "shutdown",	ops_shutdown },
-	{ "link_set",	ops_link_set },
-	{ "link_rm",	ops_link_rm },
-	{ "link_list",	ops_link_list },
-	{ "partition",	ops_partition },
-	{ "heal",	ops_heal },
-	{ "policy_add",	enforce_op_add },
-	{ "policy_rm",	enforce_op_rm },
-	{ "policy_list", enforce_op_list },
-	{ "policy_load", enforce_op_load },
-	{ "policy_unload", enforce_op_unload },
-	{ "policy_explain", enforce_op_explain },
+	{ "hello",	ops_hello,	{ OPS_END } },
+	{ "create",	ops_create,	{ NAME_ARG("a container name"),
+	    { "ip", OPS_STRING, 0, NULL }, { "networks", OPS_ARRAY, 0, NULL },
+	    { "ports", OPS_ARRAY, 0, NULL }, { "stack", OPS_STRING, 0, NULL },
+	    { "service", OPS_STRING, 0, NULL },
+	    { "meta", OPS_OBJECT, 0, NULL }, OPS_END } },
+	{ "started",	ops_started,	{ NAME_ARG("a container name"),
+	    { "pid", OPS_INT, 1, "pid" },
+	    { "pid_start", OPS_INT, 1, "pid_start" }, OPS_END } },
+	{ "exited",	ops_exited,	{ NAME_ARG("a container name"),
+	    { "exit_code", OPS_INT, 1, "exit_code" }, OPS_END } },
+	{ "delete",	ops_delete,	{ NAME_ARG("a container name"),
+	    OPS_END } },
+	{ "list",	ops_list,	{ OPS_END } },
+	{ "inspect",	ops_inspect,	{ NAME_ARG("a container name"),
+	    OPS_END } },
+	{ "stats",	ops_stats,	{ { "name", OPS_STRING, 0, NULL },
+	    OPS_END } },
+	{ "net_create",	ops_net_create,	{ NAME_ARG("a network name"),
+	    { "internal", OPS_BOOL, 0, NULL }, OPS_END } },
+	{ "net_list",	ops_net_list,	{ OPS_END } },
+	{ "net_delete",	ops_net_delete,	{ NAME_ARG("a network name"),
+	    OPS_END } },
+	{ "rules",	ops_rules,	{ { "format", OPS_STRING, 0, NULL },
+	    OPS_END } },
+	{ "shutdown",	ops_shutdown,	{ OPS_END } },
+	/* The feature ops check their own arguments, naming the field. */
+	{ "capture",	capture_op,	{ OPS_OWN } },
+	{ "link_set",	ops_link_set,	{ OPS_OWN } },
+	{ "link_rm",	ops_link_rm,	{ OPS_OWN } },
+	{ "link_list",	ops_link_list,	{ OPS_OWN } },
+	{ "partition",	ops_partition,	{ OPS_OWN } },
+	{ "heal",	ops_heal,	{ OPS_OWN } },
+	{ "policy_add",	enforce_op_add,	{ OPS_OWN } },
+	{ "policy_rm",	enforce_op_rm,	{ OPS_OWN } },
+	{ "policy_list", enforce_op_list, { OPS_OWN } },
+	{ "policy_load", enforce_op_load, { OPS_OWN } },
+	{ "policy_unload", enforce_op_unload, { OPS_OWN } },
+	{ "policy_explain", enforce_op_explain, { OPS_OWN } },
 };
+
+static const char *const ops_type_names[] = {
+	"a string", "an integer", "true or false", "an array", "an object",
+};
+
+static int
+ops_type_ok(json_t *v, enum ops_type t)
+{
+	switch (t) {
+	case OPS_STRING:
+		return json_is_string(v);
+	case OPS_INT:
+		return json_is_integer(v);
+	case OPS_BOOL:
+		return json_is_boolean(v);
+	case OPS_ARRAY:
+		return json_is_array(v);
+	case OPS_OBJECT:
+		return json_is_object(v);
+	}
+	return 0;
+}
+
+/*
+ * args against the op's schema. A null optional argument counts as
+ * absent and is removed, so the op sees only what it can use.
+ */
+static int
+ops_check(const struct ops_entry *e, json_t *args, char **cause)
+{
+	const struct ops_arg	*a;
+	const char		*key;
+	json_t			*v;
+	void			*tmp;
+
+	if (strcmp(e->args[0].key != NULL ? e->args[0].key : "", "*") == 0)
+		return 0;
+	json_object_foreach_safe(args, tmp, key, v) {
+		for (a = e->args; a->key != NULL; a++)
+			if (strcmp(a->key, key) == 0)
+				break;
+		if (a->key == NULL)
+			return cause_set(cause, "%s: unknown argument "
+			    "\"%.32s\"", e->name, key);
+		if (json_is_null(v) && !a->required) {
+			json_object_del(args, key);
+			continue;
+		}
+		if (!ops_type_ok(v, a->type))
+			return cause_set(cause, "%s must be %s", a->key,
+			    ops_type_names[a->type]);
+	}
+	for (a = e->args; a->key != NULL; a++)
+		if (a->required && json_object_get(args, a->key) == NULL)
+			return cause_set(cause, "%s is needed", a->what);
+	return 0;
+}
 
 json_t *
 ops_handle(void *arg, const char *op, json_t *args, int *close)
@@ -335,14 +435,18 @@ ops_handle(void *arg, const char *op, json_t *args, int *close)
 	struct netd	*d = arg;
 	json_t		*rep;
 	size_t		 i;
+	char		*cause = NULL;
 
 	for (i = 0; i < nitems(ops_table); i++) {
-		if (strcmp(ops_table[i].name, op) == 0) {
-			rep = ops_table[i].fn(d, args, close);
-			/* Containers or networks may have changed. */
-			enforce_sync(d->enforce);
-			return rep;
-		}
+		if (strcmp(ops_table[i].name, op) != 0)
+			continue;
+		if (ops_check(&ops_table[i], args, &cause) == -1)
+			return ops_error(PROTO_E_BAD_ARGS, cause);
+		rep = ops_table[i].fn(d, args, close);
+		/* Containers or networks may have changed. */
+		enforce_sync(d->enforce);
+		return rep;
 	}
-	return proto_reply_error("unknown operation \"%.32s\"", op);
+	return proto_reply_errcode(PROTO_E_UNKNOWN_OP, "unknown operation "
+	    "\"%.32s\"", op);
 }

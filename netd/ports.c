@@ -25,7 +25,7 @@
 #include "xmalloc.h"
 
 /* Is host port (proto, addr, port) free? Probe it with bind(). */
-static int
+int
 netd_probe(uint8_t proto, uint32_t addr, uint16_t port)
 {
 	struct sockaddr_in	 sin;
@@ -88,7 +88,8 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 	int		 ret = 0, looked = 0;
 
 	for (port = ps->host_lo; port <= ps->host_hi && ret == 0; port++) {
-		if (netd_probe(ps->proto, ps->host_addr, (uint16_t)port) == 0)
+		if (d->kern->port_probe(ps->proto, ps->host_addr,
+		    (uint16_t)port) == 0)
 			continue;
 		if (errno == EADDRNOTAVAIL) {
 			ret = cause_set(cause, "host address %s is not an "
@@ -110,7 +111,8 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 			looked = 1;
 		}
 		for (i = 0; i < naddrs; i++) {
-			if (netd_probe(ps->proto, addrs[i], (uint16_t)port) ==
+			if (d->kern->port_probe(ps->proto, addrs[i],
+			    (uint16_t)port) ==
 			    -1 && errno == EADDRINUSE) {
 				ret = cause_set(cause, "host port %u/%s is in "
 				    "use on this host (%s)", port,
@@ -124,47 +126,29 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 	return ret;
 }
 
-/* Parse and check the published ports of a new container. */
+/*
+ * The published ports of a new container (checked by ctr_spec_parse)
+ * against the other containers' and the host's.
+ */
 int
-netd_ctr_ports(struct netd *d, json_t *v, struct ctr *c, char **cause)
+netd_ctr_ports_free(struct netd *d, const struct ctr_spec *sp, char **cause)
 {
-	const char	*s;
 	struct ctr	*o;
 	size_t		 i, j, k;
-	char		 buf[PORTSPEC_STRLEN];
 
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_array(v))
-		return cause_set(cause, "ports must be an array of port "
-		    "specifications");
-	if (json_array_size(v) > NETD_MAX_PORTS)
-		return cause_set(cause, "at most %d port specifications",
-		    NETD_MAX_PORTS);
-	c->ports = xcalloc(json_array_size(v) + 1, sizeof(*c->ports));
-	for (i = 0; i < json_array_size(v); i++) {
-		if ((s = json_string_value(json_array_get(v, i))) == NULL)
-			return cause_set(cause, "ports must be strings");
-		if (portspec_parse(s, &c->ports[i], cause) == -1)
-			return -1;
-		c->nports++;
-		for (j = 0; j < i; j++)
-			if (portspec_conflict(&c->ports[i], &c->ports[j]))
-				return cause_set(cause, "host port %s is "
-				    "published twice", portspec_fmt(
-				    &c->ports[i], buf));
+	for (i = 0; i < sp->nports; i++) {
 		for (k = 0; k < d->nctrs; k++) {
 			o = d->ctrs[k];
 			for (j = 0; j < o->nports; j++)
-				if (portspec_conflict(&c->ports[i],
+				if (portspec_conflict(&sp->ports[i],
 				    &o->ports[j]))
 					return cause_set(cause, "host port "
 					    "%u/%s is already published by "
-					    "\"%s\"", c->ports[i].host_lo,
-					    port_proto_name(c->ports[i].proto),
+					    "\"%s\"", sp->ports[i].host_lo,
+					    port_proto_name(sp->ports[i].proto),
 					    o->name);
 		}
-		if (netd_port_free(d, &c->ports[i], cause) == -1)
+		if (netd_port_free(d, &sp->ports[i], cause) == -1)
 			return -1;
 	}
 	return 0;

@@ -30,16 +30,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static const char *const ctr_state_names[] = { "created", "running",
-    "exited" };
-
-const char *
-ctr_state_name(enum ctr_state s)
-{
-	return (unsigned)s < nitems(ctr_state_names) ? ctr_state_names[s] :
-	    "created";
-}
-
 void
 ctr_free(struct ctr *c)
 {
@@ -73,143 +63,78 @@ state_counters_json(const struct router_counters *k)
 	    "drop_spoof", (json_int_t)k->drop_spoof);
 }
 
+/* A container from a spec: the spec's parts move into it. */
+struct ctr *
+ctr_from_spec(struct ctr_spec *sp)
+{
+	struct ctr	*c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->port.fd = -1;
+	snprintf(c->name, sizeof(c->name), "%s", sp->name);
+	c->addr = sp->addr;
+	c->networks = sp->networks;
+	c->nnetworks = sp->nnetworks;
+	c->ports = sp->ports;
+	c->nports = sp->nports;
+	c->stack = sp->stack;
+	c->service = sp->service;
+	c->meta = sp->meta;
+	memset(sp, 0, sizeof(*sp));
+	return c;
+}
+
+/* The container as the model sees it; borrowed, do not clear. */
+void
+ctr_view(const struct ctr *c, struct ctr_info *v)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->spec.name, sizeof(v->spec.name), "%s", c->name);
+	v->spec.addr = c->addr;
+	v->spec.networks = c->networks;
+	v->spec.nnetworks = c->nnetworks;
+	v->spec.ports = c->ports;
+	v->spec.nports = c->nports;
+	v->spec.stack = c->stack;
+	v->spec.service = c->service;
+	v->spec.meta = c->meta;
+	snprintf(v->tun, sizeof(v->tun), "%s", c->tun);
+	v->state = c->state;
+	v->pid = c->pid;
+	v->pid_start = c->pid_start;
+	v->exit_code = c->exit_code;
+	v->has_exit = c->has_exit;
+	v->created = c->created;
+}
+
+/* The container object (model.c's codec). */
 json_t *
 state_ctr_json(const struct ctr *c)
 {
-	json_t	*j, *a;
-	char	 buf[PORTSPEC_STRLEN], ip[ADDR_STRLEN];
-	size_t	 i;
+	struct ctr_info	 v;
 
-	j = json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", c->name, "ip",
-	    addr_fmt(c->addr, ip), "tun", c->tun, "state",
-	    ctr_state_name(c->state), "created", (json_int_t)c->created);
-	a = json_array();
-	for (i = 0; i < c->nnetworks; i++)
-		json_array_append_new(a, json_string(c->networks[i]));
-	json_object_set_new(j, "networks", a);
-	a = json_array();
-	for (i = 0; i < c->nports; i++)
-		json_array_append_new(a, json_string(portspec_fmt(&c->ports[i],
-		    buf)));
-	json_object_set_new(j, "ports", a);
-	if (c->stack != NULL)
-		json_object_set_new(j, "stack", json_string(c->stack));
-	if (c->service != NULL)
-		json_object_set_new(j, "service", json_string(c->service));
-	if (c->pid > 0) {
-		json_object_set_new(j, "pid", json_integer(c->pid));
-		json_object_set_new(j, "pid_start",
-		    json_integer(c->pid_start));
-	}
-	if (c->has_exit)
-		json_object_set_new(j, "exit_code",
-		    json_integer(c->exit_code));
-	if (c->meta != NULL)
-		json_object_set(j, "meta", c->meta);
-	else
-		json_object_set_new(j, "meta", json_object());
-	return j;
-}
-
-static int
-state_get_name(json_t *j, const char *key, const char *what, char **out,
-    int optional, char **cause)
-{
-	json_t	*v = json_object_get(j, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (optional)
-			return 0;
-		return cause_set(cause, "%s is missing", what);
-	}
-	if (!json_is_string(v))
-		return cause_set(cause, "%s must be a string", what);
-	if (name_check(json_string_value(v), what, cause) == -1)
-		return -1;
-	*out = xstrdup(json_string_value(v));
-	return 0;
+	ctr_view(c, &v);
+	return ctr_info_to_json(&v);
 }
 
 /* A container from the state file (what state_ctr_json() wrote). */
 struct ctr *
 state_ctr_parse(json_t *j, char **cause)
 {
+	struct ctr_info	 info;
 	struct ctr	*c;
-	json_t		*v;
-	const char	*s;
-	char		*name = NULL;
-	size_t		 i;
 
-	if (!json_is_object(j)) {
-		cause_set(cause, "container is not an object");
+	if (ctr_info_parse(j, &info, cause) == -1)
 		return NULL;
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->port.fd = -1;
-	if (state_get_name(j, "name", "container name", &name, 0,
-	    cause) == -1)
-		goto fail;
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	free(name);
-	if ((s = json_string_value(json_object_get(j, "ip"))) == NULL ||
-	    addr_parse(s, &c->addr) == -1) {
-		cause_set(cause, "%s: bad ip", c->name);
-		goto fail;
-	}
-	if ((s = json_string_value(json_object_get(j, "tun"))) == NULL ||
-	    strlen(s) == 0 || strlen(s) >= sizeof(c->tun)) {
-		cause_set(cause, "%s: bad tun", c->name);
-		goto fail;
-	}
-	snprintf(c->tun, sizeof(c->tun), "%s", s);
-	v = json_object_get(j, "networks");
-	if (!json_is_array(v) || json_array_size(v) > NETD_MAX_NETS) {
-		cause_set(cause, "%s: bad networks", c->name);
-		goto fail;
-	}
-	c->networks = xcalloc(json_array_size(v) + 1, sizeof(char *));
-	for (i = 0; i < json_array_size(v); i++) {
-		s = json_string_value(json_array_get(v, i));
-		if (s == NULL || name_check(s, "network name", cause) == -1)
-			goto fail;
-		c->networks[c->nnetworks++] = xstrdup(s);
-	}
-	v = json_object_get(j, "ports");
-	if (!json_is_array(v) || json_array_size(v) > NETD_MAX_PORTS) {
-		cause_set(cause, "%s: bad ports", c->name);
-		goto fail;
-	}
-	c->ports = xcalloc(json_array_size(v) + 1, sizeof(*c->ports));
-	for (i = 0; i < json_array_size(v); i++) {
-		s = json_string_value(json_array_get(v, i));
-		if (s == NULL || portspec_parse(s, &c->ports[c->nports],
-		    cause) == -1)
-			goto fail;
-		c->nports++;
-	}
-	if (state_get_name(j, "stack", "stack name", &c->stack, 1,
-	    cause) == -1 || state_get_name(j, "service", "service name",
-	    &c->service, 1, cause) == -1)
-		goto fail;
-	s = json_string_value(json_object_get(j, "state"));
-	for (i = 0; s != NULL && i < nitems(ctr_state_names); i++)
-		if (strcmp(s, ctr_state_names[i]) == 0)
-			c->state = (enum ctr_state)i;
-	c->pid = json_integer_value(json_object_get(j, "pid"));
-	c->pid_start = json_integer_value(json_object_get(j, "pid_start"));
-	if ((v = json_object_get(j, "exit_code")) != NULL &&
-	    json_is_integer(v)) {
-		c->exit_code = json_integer_value(v);
-		c->has_exit = 1;
-	}
-	c->created = json_integer_value(json_object_get(j, "created"));
-	v = json_object_get(j, "meta");
-	c->meta = json_is_object(v) ? json_incref(v) : json_object();
+	c = ctr_from_spec(&info.spec);
+	snprintf(c->tun, sizeof(c->tun), "%s", info.tun);
+	c->state = info.state;
+	c->pid = info.pid;
+	c->pid_start = info.pid_start;
+	c->exit_code = info.exit_code;
+	c->has_exit = info.has_exit;
+	c->created = info.created;
 	return c;
-fail:
-	ctr_free(c);
-	return NULL;
 }
 
 json_t *

@@ -49,7 +49,7 @@ rootfs_run(char *const argv[], char **out, int *status, char **cause)
 	size_t	 len = 0, cap = 0;
 	ssize_t	 n;
 	pid_t	 pid;
-	int	 p[2], fd;
+	int	 p[2];
 
 	*out = NULL;
 	if (pipe(p) == -1)
@@ -61,8 +61,7 @@ rootfs_run(char *const argv[], char **out, int *status, char **cause)
 	}
 	if (pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
-		if ((fd = open("/dev/null", O_WRONLY)) != -1)
-			dup2(fd, STDERR_FILENO);
+		util_stdio_null(UTIL_STDERR);
 		close(p[0]);
 		close(p[1]);
 		execvp(argv[0], argv);

@@ -15,27 +15,41 @@ P1=$((22000 + slot * 10))
 P2=$((P1 + 1))
 P3=$((P1 + 2))
 
-# refuse JSON-ARGS PATTERN: create fails with an error matching PATTERN.
+# refuse JSON-ARGS PATTERN [CODE]: create fails with an error matching
+# PATTERN and, if given, the machine-readable code CODE.
 refuse() {
 	_r=$(ctl create "$1")
 	echo "$_r" | jget 'j["ok"]' | grep -q False || fail "accepted: $1"
 	echo "$_r" | jget 'j["error"]' | grep -q -- "$2" ||
 	    fail "create $1: error lacks '$2': $_r"
+	[ -z "${3:-}" ] || [ "$(echo "$_r" | jget 'j["code"]')" = "$3" ] ||
+	    fail "create $1: code is not $3: $_r"
 }
 
 A=$(ctl_ok create '{"name": "a", "ports": ["'$P1':80"]}' | jget 'j["ip"]')
 links0=$(ip -o link show | grep -c ' bt[0-9a-f]\{8\}')
 
-refuse '{"name": "a"}' 'name "a" is taken'
-refuse '{"name": "b", "ip": "'"$A"'"}' "address $A is taken by \"a\""
+refuse '{"name": "a"}' 'name "a" is taken' exists
+refuse '{"name": "b", "ip": "'"$A"'"}' "address $A is taken by \"a\"" conflict
 refuse '{"name": "b", "ip": "10.9.0.1"}' \
     "address 10.9.0.1 is not in the pool $BERTH_POOL"
 refuse '{"name": "b", "ip": "'"$GATEWAY"'"}' "gateway"
 refuse '{"name": "b", "ports": ["'$P1':81"]}' \
-    "host port $P1/tcp is already published by \"a\""
-refuse '{"name": "b", "ports": ["'$P2':81", "'$P2':82"]}' "published twice"
-refuse '{"name": "b", "networks": ["nope"]}' 'no such network "nope"'
-refuse '{"name": "B"}' 'container name'
+    "host port $P1/tcp is already published by \"a\"" conflict
+refuse '{"name": "b", "ports": ["'$P2':81", "'$P2':82"]}' "published twice" \
+    bad_args
+refuse '{"name": "b", "networks": ["nope"]}' 'no such network "nope"' \
+    not_found
+refuse '{"name": "B"}' 'container name' bad_args
+# The op's schema, before anything changes.
+refuse '{"name": 7}' 'name must be a string' bad_args
+refuse '{"name": "b", "colour": "red"}' 'create: unknown argument "colour"' \
+    bad_args
+refuse '{}' 'a container name is needed' bad_args
+[ "$(ctl delete '{"name": "nobody"}' | jget 'j["code"]')" = not_found ] ||
+    fail "delete of nobody: not not_found"
+[ "$(ctl frobnicate | jget 'j["code"]')" = unknown_op ] ||
+    fail "unknown op: not unknown_op"
 refuse '{"name": "b", "ports": ["1.2.3.4:'$P2':80"]}' "not an address"
 
 # A host listener on the port: refused.

@@ -11,8 +11,10 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
+#include "run.h"
 #include "util.h"
 
 static void
@@ -177,6 +179,73 @@ test_name(void **state)
 	free(cause);
 }
 
+/* One variable-name check for `run -e` and stack files. */
+static void
+test_env_name(void **state)
+{
+	assert_int_equal(util_env_name_len("PATH=/bin"), 4);
+	assert_int_equal(util_env_name_len("_x1"), 3);
+	assert_int_equal(util_env_name_len("1X=a"), 0);
+	assert_int_equal(util_env_name_len("=a"), 0);
+	assert_int_equal(util_env_name_len("A-B=c"), 0);
+	assert_int_equal(util_env_name_len(""), 0);
+}
+
+/* One way to run a program: found, fed, its output and status. */
+static void
+test_run(void **state)
+{
+	char	*out = NULL, *cause = NULL;
+	char	*cat[] = { (char *)"cat", NULL };
+	char	*bad[] = { (char *)"sh", (char *)"-c",
+		    (char *)"echo it broke; exit 3", NULL };
+	char	*none[] = { (char *)"no-such-program-here", NULL };
+
+	assert_int_equal(run_cmd(cat, "hello\n", &out, NULL), 0);
+	assert_string_equal(out, "hello\n");
+	free(out);
+	assert_int_equal(run_cmd(bad, NULL, NULL, &cause), -1);
+	assert_string_equal(cause, "sh failed: it broke");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(run_cmd(none, NULL, NULL, &cause), -1);
+	assert_non_null(strstr(cause, "command not found"));
+	free(cause);
+	assert_null(run_find("no-such-program-here"));
+}
+
+/* The instance's settings: what a wrong one says. */
+static void
+test_instance(void **state)
+{
+	struct cidr	 pool;
+	uint32_t	 t = 0;
+	char		*cause = NULL;
+
+	assert_int_equal(instance_table_parse("2301", "BERTH_TABLE", &t,
+	    NULL), 0);
+	assert_int_equal(t, 2301);
+	assert_int_equal(instance_table_parse("hc", "BERTH_TABLE", &t,
+	    &cause), -1);
+	assert_string_equal(cause, "BERTH_TABLE \"hc\": a number is wanted "
+	    "(a routing table, 1..252 or 256..2147483647)");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(instance_table_parse("254", "--table", &t, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "--table: table 254 is reserved"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(instance_pool_parse("10.0.0.0/30", "BERTH_POOL",
+	    &pool, &cause), -1);
+	assert_non_null(strstr(cause, "8..29"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(instance_prefix_check("Berth", &cause), -1);
+	free(cause);
+	assert_int_equal(instance_prefix_check("brt_1", NULL), 0);
+}
+
 int
 main(void)
 {
@@ -187,6 +256,9 @@ main(void)
 		cmocka_unit_test(test_portspec_bad),
 		cmocka_unit_test(test_portspec_conflict),
 		cmocka_unit_test(test_name),
+		cmocka_unit_test(test_env_name),
+		cmocka_unit_test(test_instance),
+		cmocka_unit_test(test_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

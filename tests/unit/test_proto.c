@@ -114,6 +114,7 @@ test_socketpair_call(void **state)
 	int		 sv[2];
 	json_t		*req = NULL, *rep, *data = NULL;
 	char		*cause = NULL;
+	enum proto_code	 code;
 	pid_t		 pid;
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -123,18 +124,45 @@ test_socketpair_call(void **state)
 		close(sv[0]);
 		if (proto_recv(sv[1], &req, &cause) == -1)
 			_exit(1);
-		rep = proto_reply_error("no such container \"%s\"",
+		rep = proto_reply_errcode(PROTO_E_NOT_FOUND,
+		    "no such container \"%s\"",
 		    json_string_value(json_object_get(json_object_get(req,
 		    "args"), "name")));
 		proto_send(sv[1], rep, &cause);
 		_exit(0);
 	}
 	close(sv[1]);
-	assert_int_equal(proto_call(sv[0], "inspect", json_pack("{s:s}",
-	    "name", "zz"), &data, &cause), -1);
+	assert_int_equal(proto_call_code(sv[0], "inspect", json_pack("{s:s}",
+	    "name", "zz"), &data, &code, &cause), -1);
 	assert_string_equal(cause, "no such container \"zz\"");
+	/* Programs branch on the code, never on the text. */
+	assert_int_equal(code, PROTO_E_NOT_FOUND);
 	close(sv[0]);
 	free(cause);
+}
+
+/* Codes by name and back; unknown or missing ones are "failed". */
+static void
+test_codes(void **state)
+{
+	json_t	*rep;
+	int	 c;
+
+	for (c = PROTO_E_FAILED; c <= PROTO_E_LOCAL; c++)
+		assert_int_equal(proto_code_parse(proto_code_name(
+		    (enum proto_code)c)), c);
+	assert_int_equal(proto_code_parse("no_such_code"), PROTO_E_FAILED);
+	assert_int_equal(proto_code_parse(NULL), PROTO_E_FAILED);
+	rep = proto_reply_errcode(PROTO_E_CONFLICT, "port %d", 80);
+	assert_string_equal(json_string_value(json_object_get(rep, "code")),
+	    "conflict");
+	assert_string_equal(json_string_value(json_object_get(rep, "error")),
+	    "port 80");
+	json_decref(rep);
+	rep = proto_reply_error("x");
+	assert_string_equal(json_string_value(json_object_get(rep, "code")),
+	    "failed");
+	json_decref(rep);
 }
 
 int
@@ -144,6 +172,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad_frames),
 		cmocka_unit_test(test_socketpair_call),
+		cmocka_unit_test(test_codes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * model.c - the container object's JSON codec (model.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "model.h"
+#include "util.h"
+#include "xmalloc.h"
+
+static const char *const ctr_state_names[] = { "created", "running",
+    "exited" };
+
+const char *
+ctr_state_name(enum ctr_state s)
+{
+	return (unsigned)s < nitems(ctr_state_names) ? ctr_state_names[s] :
+	    "created";
+}
+
+/* An optional name: absent or null is NULL. */
+static int
+ctr_opt_name(json_t *o, const char *key, const char *what, char **out,
+    char **cause)
+{
+	json_t	*v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return cause_set(cause, "%s must be a string", key);
+	if (name_check(json_string_value(v), what, cause) == -1)
+		return -1;
+	*out = xstrdup(json_string_value(v));
+	return 0;
+}
+
+static int
+ctr_spec_networks(json_t *v, struct ctr_spec *s, char **cause)
+{
+	const char	*n;
+	size_t		 i, j;
+
+	if (v == NULL || json_is_null(v)) {
+		s->networks = xcalloc(1, sizeof(char *));
+		s->networks[s->nnetworks++] = xstrdup("default");
+		return 0;
+	}
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return cause_set(cause, "networks must be a non-empty array "
+		    "of names");
+	if (json_array_size(v) > CTR_MAX_NETS)
+		return cause_set(cause, "at most %d networks", CTR_MAX_NETS);
+	s->networks = xcalloc(json_array_size(v), sizeof(char *));
+	for (i = 0; i < json_array_size(v); i++) {
+		if ((n = json_string_value(json_array_get(v, i))) == NULL)
+			return cause_set(cause, "networks must be strings");
+		if (name_check(n, "network name", cause) == -1)
+			return -1;
+		for (j = 0; j < s->nnetworks; j++)
+			if (strcmp(s->networks[j], n) == 0)
+				break;
+		if (j == s->nnetworks)
+			s->networks[s->nnetworks++] = xstrdup(n);
+	}
+	return 0;
+}
+
+static int
+ctr_spec_ports(json_t *v, struct ctr_spec *s, char **cause)
+{
+	const char	*p;
+	size_t		 i, j;
+	char		 buf[PORTSPEC_STRLEN];
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return cause_set(cause, "ports must be an array of port "
+		    "specifications");
+	if (json_array_size(v) > CTR_MAX_PORTS)
+		return cause_set(cause, "at most %d port specifications",
+		    CTR_MAX_PORTS);
+	s->ports = xcalloc(json_array_size(v) + 1, sizeof(*s->ports));
+	for (i = 0; i < json_array_size(v); i++) {
+		if ((p = json_string_value(json_array_get(v, i))) == NULL)
+			return cause_set(cause, "ports must be strings");
+		if (portspec_parse(p, &s->ports[i], cause) == -1)
+			return -1;
+		s->nports++;
+		for (j = 0; j < i; j++)
+			if (portspec_conflict(&s->ports[i], &s->ports[j]))
+				return cause_set(cause, "host port %s is "
+				    "published twice", portspec_fmt(
+				    &s->ports[i], buf));
+	}
+	return 0;
+}
+
+int
+ctr_spec_parse(json_t *o, struct ctr_spec *s, char **cause)
+{
+	json_t		*v;
+	const char	*str;
+	char		*enc;
+	size_t		 len;
+
+	memset(s, 0, sizeof(*s));
+	if (!json_is_object(o))
+		return cause_set(cause, "a container must be an object");
+	if ((str = json_string_value(json_object_get(o, "name"))) == NULL)
+		return cause_set(cause, "a container name is needed");
+	if (name_check(str, "container name", cause) == -1)
+		return -1;
+	snprintf(s->name, sizeof(s->name), "%s", str);
+	v = json_object_get(o, "ip");
+	if (v != NULL && !json_is_null(v)) {
+		if ((str = json_string_value(v)) == NULL)
+			return cause_set(cause, "ip must be a string");
+		if (addr_parse(str, &s->addr) == -1 || s->addr == 0)
+			return cause_set(cause, "bad address \"%.20s\"", str);
+	}
+	if (ctr_spec_networks(json_object_get(o, "networks"), s,
+	    cause) == -1 ||
+	    ctr_opt_name(o, "stack", "stack name", &s->stack, cause) == -1 ||
+	    ctr_opt_name(o, "service", "service name", &s->service,
+	    cause) == -1 ||
+	    ctr_spec_ports(json_object_get(o, "ports"), s, cause) == -1)
+		return -1;
+	v = json_object_get(o, "meta");
+	if (v == NULL || json_is_null(v)) {
+		s->meta = json_object();
+		return 0;
+	}
+	if (!json_is_object(v))
+		return cause_set(cause, "meta must be an object");
+	enc = json_dumps(v, JSON_COMPACT);
+	len = enc != NULL ? strlen(enc) : 0;
+	free(enc);
+	if (len > CTR_META_MAX)
+		return cause_set(cause, "meta is too large (%zu bytes, at most "
+		    "%d)", len, CTR_META_MAX);
+	s->meta = json_deep_copy(v);
+	return 0;
+}
+
+void
+ctr_spec_to_json(const struct ctr_spec *s, json_t *j)
+{
+	json_t	*a;
+	char	 buf[PORTSPEC_STRLEN], ip[ADDR_STRLEN];
+	size_t	 i;
+
+	json_object_set_new(j, "name", json_string(s->name));
+	if (s->addr != 0)
+		json_object_set_new(j, "ip", json_string(addr_fmt(s->addr,
+		    ip)));
+	a = json_array();
+	for (i = 0; i < s->nnetworks; i++)
+		json_array_append_new(a, json_string(s->networks[i]));
+	json_object_set_new(j, "networks", a);
+	a = json_array();
+	for (i = 0; i < s->nports; i++)
+		json_array_append_new(a, json_string(portspec_fmt(&s->ports[i],
+		    buf)));
+	json_object_set_new(j, "ports", a);
+	if (s->stack != NULL)
+		json_object_set_new(j, "stack", json_string(s->stack));
+	if (s->service != NULL)
+		json_object_set_new(j, "service", json_string(s->service));
+	json_object_set_new(j, "meta", s->meta != NULL ?
+	    json_incref(s->meta) : json_object());
+}
+
+void
+ctr_spec_clear(struct ctr_spec *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nnetworks; i++)
+		free(s->networks[i]);
+	free(s->networks);
+	free(s->ports);
+	free(s->stack);
+	free(s->service);
+	json_decref(s->meta);
+	memset(s, 0, sizeof(*s));
+}
+
+json_t *
+ctr_info_to_json(const struct ctr_info *c)
+{
+	json_t	*j;
+
+	j = json_object();
+	ctr_spec_to_json(&c->spec, j);
+	json_object_set_new(j, "tun", json_string(c->tun));
+	json_object_set_new(j, "state", json_string(ctr_state_name(
+	    c->state)));
+	json_object_set_new(j, "created", json_integer(c->created));
+	if (c->pid > 0) {
+		json_object_set_new(j, "pid", json_integer(c->pid));
+		json_object_set_new(j, "pid_start",
+		    json_integer(c->pid_start));
+	}
+	if (c->has_exit)
+		json_object_set_new(j, "exit_code",
+		    json_integer(c->exit_code));
+	return j;
+}
+
+int
+ctr_info_parse(json_t *j, struct ctr_info *c, char **cause)
+{
+	json_t		*v;
+	const char	*s;
+	size_t		 i;
+
+	memset(c, 0, sizeof(*c));
+	if (ctr_spec_parse(j, &c->spec, cause) == -1)
+		goto fail;
+	if (c->spec.addr == 0) {
+		cause_set(cause, "%s: no ip", c->spec.name);
+		goto fail;
+	}
+	if ((s = json_string_value(json_object_get(j, "tun"))) == NULL ||
+	    strlen(s) == 0 || strlen(s) >= sizeof(c->tun)) {
+		cause_set(cause, "%s: bad tun", c->spec.name);
+		goto fail;
+	}
+	snprintf(c->tun, sizeof(c->tun), "%s", s);
+	s = json_string_value(json_object_get(j, "state"));
+	for (i = 0; s != NULL && i < nitems(ctr_state_names); i++)
+		if (strcmp(s, ctr_state_names[i]) == 0)
+			c->state = (enum ctr_state)i;
+	c->pid = json_integer_value(json_object_get(j, "pid"));
+	c->pid_start = json_integer_value(json_object_get(j, "pid_start"));
+	if ((v = json_object_get(j, "exit_code")) != NULL &&
+	    json_is_integer(v)) {
+		c->exit_code = json_integer_value(v);
+		c->has_exit = 1;
+	}
+	c->created = json_integer_value(json_object_get(j, "created"));
+	return 0;
+fail:
+	ctr_info_clear(c);
+	return -1;
+}
+
+void
+ctr_info_clear(struct ctr_info *c)
+{
+	ctr_spec_clear(&c->spec);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * model.h - containers as data: what create asks for (struct ctr_spec)
+ * and what netd reports (struct ctr_info), with their one JSON codec,
+ * shared by the CLI, netd's ops and its state file (docs/protocol.md,
+ * "The container object").
+ *
+ * DOC: parse, then apply
+ * ctr_spec_parse checks everything that needs no netd: types, names,
+ * the address's syntax, port specifications (and that none is given
+ * twice), the networks' names (duplicates dropped), the meta object's
+ * size. What needs netd (a taken name, a free address, a free host port,
+ * an existing network) is checked when netd applies the spec. Errors of
+ * the first kind are the caller's (bad_args); of the second, conflicts.
+ */
+#ifndef BERTH_MODEL_H
+#define BERTH_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "name.h"
+#include "port.h"
+
+#define CTR_MAX_PORTS	64		/* port specs per container */
+#define CTR_MAX_NETS	16		/* networks per container */
+#define CTR_META_MAX	(64 * 1024)	/* bytes of meta, as JSON */
+#define CTR_TUN_MAX	16
+
+enum ctr_state {
+	CTR_CREATED,
+	CTR_RUNNING,
+	CTR_EXITED,
+};
+
+struct ctr_spec {
+	char		 name[NAME_MAX_LEN + 1];
+	uint32_t	 addr;		/* 0: the next free one */
+	char		**networks;	/* none given: "default" */
+	size_t		 nnetworks;
+	struct portspec	*ports;
+	size_t		 nports;
+	char		*stack;		/* or NULL */
+	char		*service;	/* or NULL */
+	json_t		*meta;		/* an object, the CLI's */
+};
+
+struct ctr_info {
+	struct ctr_spec	 spec;		/* addr: its address */
+	char		 tun[CTR_TUN_MAX];
+	enum ctr_state	 state;
+	long long	 pid, pid_start;	/* pid 0: none reported */
+	long long	 exit_code;
+	int		 has_exit;
+	long long	 created;
+};
+
+/* create's arguments; -1 with *cause naming the field. */
+int		 ctr_spec_parse(json_t *, struct ctr_spec *, char **cause);
+/* Put the spec's fields into obj (the create request, or a report). */
+void		 ctr_spec_to_json(const struct ctr_spec *, json_t *obj);
+void		 ctr_spec_clear(struct ctr_spec *);
+
+/* The container object (list, inspect, the state file). */
+json_t		*ctr_info_to_json(const struct ctr_info *);
+int		 ctr_info_parse(json_t *, struct ctr_info *, char **cause);
+void		 ctr_info_clear(struct ctr_info *);
+const char	*ctr_state_name(enum ctr_state);
+
+#endif

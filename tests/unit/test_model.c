@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_model.c - the container object's codec (common/model.c).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "addr.h"
+#include "model.h"
+
+static void
+refuse(const char *json, const char *want)
+{
+	struct ctr_spec	 s;
+	json_t		*j = json_loads(json, 0, NULL);
+	char		*cause = NULL;
+
+	assert_non_null(j);
+	assert_int_equal(ctr_spec_parse(j, &s, &cause), -1);
+	if (strstr(cause, want) == NULL)
+		fail_msg("%s: \"%s\" lacks \"%s\"", json, cause, want);
+	ctr_spec_clear(&s);
+	json_decref(j);
+	free(cause);
+}
+
+/* What needs no netd is refused by the codec, naming the field. */
+static void
+test_spec_refused(void **state)
+{
+	refuse("{}", "a container name is needed");
+	refuse("{\"name\": \"B\"}", "container name");
+	refuse("{\"name\": \"a\", \"ip\": 5}", "ip must be a string");
+	refuse("{\"name\": \"a\", \"ip\": \"10.1.2\"}", "bad address");
+	refuse("{\"name\": \"a\", \"networks\": []}", "non-empty array");
+	refuse("{\"name\": \"a\", \"networks\": [\"x y\"]}", "network name");
+	refuse("{\"name\": \"a\", \"ports\": [\"80:80\", \"80:81\"]}",
+	    "published twice");
+	refuse("{\"name\": \"a\", \"ports\": [\"0:80\"]}", "port");
+	refuse("{\"name\": \"a\", \"ports\": \"80:80\"}", "must be an array");
+	refuse("{\"name\": \"a\", \"stack\": \"S\"}", "stack name");
+	refuse("{\"name\": \"a\", \"meta\": []}", "meta must be an object");
+}
+
+/* Spec -> object -> spec, and the container object round trip. */
+static void
+test_roundtrip(void **state)
+{
+	struct ctr_spec	 s;
+	struct ctr_info	 info, back;
+	json_t		*j, *k;
+	char		*cause = NULL;
+
+	j = json_loads("{\"name\": \"web\", \"ip\": \"10.213.0.9\", "
+	    "\"networks\": [\"a\", \"a\", \"b\"], \"ports\": [\"8080:80\", "
+	    "\"127.0.0.1:53:53/udp,proxy\"], \"stack\": \"shop\", "
+	    "\"service\": \"web\", \"meta\": {\"x\": 1}}", 0, NULL);
+	if (ctr_spec_parse(j, &s, &cause) == -1)
+		fail_msg("%s", cause);
+	json_decref(j);
+	assert_string_equal(s.name, "web");
+	assert_int_equal(s.nnetworks, 2);	/* duplicate dropped */
+	assert_int_equal(s.nports, 2);
+	assert_int_equal(s.ports[1].flags, PORTSPEC_PROXY);
+
+	memset(&info, 0, sizeof(info));
+	info.spec = s;
+	strcpy(info.tun, "bt0ad50009");
+	info.state = CTR_EXITED;
+	info.has_exit = 1;
+	info.exit_code = 3;
+	info.pid = 77;
+	k = ctr_info_to_json(&info);
+	assert_string_equal(json_string_value(json_object_get(k, "state")),
+	    "exited");
+	if (ctr_info_parse(k, &back, &cause) == -1)
+		fail_msg("%s", cause);
+	assert_string_equal(back.spec.name, "web");
+	assert_int_equal(back.spec.addr, s.addr);
+	assert_int_equal(back.spec.nports, 2);
+	assert_string_equal(back.spec.networks[1], "b");
+	assert_string_equal(back.tun, "bt0ad50009");
+	assert_int_equal(back.exit_code, 3);
+	assert_int_equal(back.pid, 77);
+	assert_true(json_equal(back.spec.meta, s.meta));
+	json_decref(k);
+	ctr_info_clear(&back);
+	ctr_spec_clear(&s);
+
+	/* No networks: "default"; a stored container needs its ip. */
+	j = json_loads("{\"name\": \"x\"}", 0, NULL);
+	assert_int_equal(ctr_spec_parse(j, &s, NULL), 0);
+	assert_string_equal(s.networks[0], "default");
+	ctr_spec_clear(&s);
+	assert_int_equal(ctr_info_parse(j, &back, &cause), -1);
+	assert_non_null(strstr(cause, "no ip"));
+	free(cause);
+	json_decref(j);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spec_refused),
+		cmocka_unit_test(test_roundtrip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

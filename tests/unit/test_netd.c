@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_netd.c - container create, delete, reconcile and port conflicts
+ * against a fake kernel (d->kern) and a fake firewall back end: what
+ * netd checks before it changes anything, what it undoes on failure.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "dns.h"
+#include "ev.h"
+#include "fw.h"
+#include "ipam.h"
+#include "netd.h"
+#include "proxy.h"
+#include "router.h"
+#include "util.h"
+
+static struct {
+	int	 opened, destroyed, deleted, fw_changes;
+	int	 peer[256];		/* write ends of the fake tuns */
+	char	 open_fail[16];		/* this tun cannot be opened */
+	int	 setup_fail;
+	int	 inuse_port;		/* host port someone listens on */
+	char	 last_destroyed[16];
+} F;
+
+static int
+fake_tun_open(const char *want, char ifname[TUN_NAMESIZ], char **cause)
+{
+	int	 p[2];
+
+	if (strcmp(want, F.open_fail) == 0)
+		return cause_set(cause, "%s: no tun for you", want);
+	assert_int_equal(pipe(p), 0);
+	F.peer[p[0]] = p[1];
+	snprintf(ifname, TUN_NAMESIZ, "%s", want);
+	F.opened++;
+	return p[0];
+}
+
+static void
+fake_tun_destroy(int fd, const char *ifname)
+{
+	close(F.peer[fd]);
+	close(fd);
+	snprintf(F.last_destroyed, sizeof(F.last_destroyed), "%s", ifname);
+	F.destroyed++;
+}
+
+static int
+fake_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
+    int gw, char **cause)
+{
+	if (F.setup_fail)
+		return cause_set(cause, "%s: RTNETLINK says no", ifname);
+	return 0;
+}
+
+static int
+fake_iface_delete(const char *ifname)
+{
+	F.deleted++;
+	return 0;
+}
+
+static int
+fake_probe(uint8_t proto, uint32_t addr, uint16_t port)
+{
+	if (port == F.inuse_port) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	return 0;
+}
+
+static const struct netd_kernel fake_kernel = {
+	fake_tun_open, fake_tun_destroy, fake_iface_setup, fake_iface_delete,
+	fake_probe,
+};
+
+static struct fw_job *
+fake_job(void)
+{
+	return fw_job_argv(NULL, "true", NULL);
+}
+
+static struct fw_job *
+fake_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+{
+	return fake_job();
+}
+
+static struct fw_job *
+fake_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *p, size_t n, int add, char **cause)
+{
+	F.fw_changes++;
+	return fake_job();
+}
+
+static char *
+fake_token(const char *output)
+{
+	return NULL;
+}
+
+static const struct fw_backend fake_fw = {
+	"nft", fake_load, fake_change, fake_load, fake_token,
+};
+
+static char	 statedir[] = "/tmp/berth-test-netd.XXXXXX";
+
+static struct netd *
+tnetd(const char *pool)
+{
+	struct netd_config	 cfg;
+	struct netd		*d;
+	char			*cause = NULL;
+
+	memset(&F, 0, sizeof(F));
+	memset(&cfg, 0, sizeof(cfg));
+	snprintf(cfg.prefix, sizeof(cfg.prefix), "tst");
+	assert_int_equal(cidr_parse(pool, &cfg.pool, NULL), 0);
+	cfg.table = 2999;
+	cfg.state_dir = statedir;
+	if (netd_config_check(&cfg, &cause) == -1)
+		fail_msg("%s", cause);
+	d = netd_new(&cfg);
+	d->kern = &fake_kernel;
+	d->ev = ev_new();
+	d->ipam = ipam_new(&cfg.pool, NULL);
+	d->router = router_new(&cfg.pool, cfg.gateway);
+	d->fw = fw_new(d->ev, netd_fw_reload, d);
+	fw_set_backend(d->fw, &fake_fw);
+	d->zone = dns_zone_new(&cfg.pool, cfg.gateway);
+	d->proxy = proxy_new(d->ev);
+	return d;
+}
+
+static void
+tfree(struct netd *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nctrs; i++)
+		netd_port_close(d, d->ctrs[i], 1);
+	fw_flush(d->fw);
+	proxy_free(d->proxy);
+	dns_zone_free(d->zone);
+	netd_free(d);
+}
+
+/* create {json} -> the container, or NULL with *code and *cause. */
+static struct ctr *
+create(struct netd *d, const char *json, enum proto_code *code,
+    char **cause)
+{
+	struct ctr_spec	 sp;
+	struct ctr	*c;
+	json_t		*j = json_loads(json, 0, NULL);
+
+	assert_non_null(j);
+	free(*cause);
+	*cause = NULL;
+	if (ctr_spec_parse(j, &sp, cause) == -1)
+		fail_msg("%s: %s", json, *cause);
+	json_decref(j);
+	c = netd_ctr_create(d, &sp, code, cause);
+	ctr_spec_clear(&sp);
+	return c;
+}
+
+static void
+test_create(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	struct ctr	*a, *b;
+	enum proto_code	 code;
+	char		*cause = NULL;
+
+	a = create(d, "{\"name\": \"a\", \"ports\": [\"18080:80\"]}", &code,
+	    &cause);
+	assert_non_null(a);
+	assert_int_equal(code, PROTO_OK);
+	assert_string_equal(a->tun, "bt0afa0002");
+	assert_int_equal(F.opened, 1);
+	assert_int_equal(F.fw_changes, 1);
+	assert_ptr_equal(netd_ctr_find(d, "a"), a);
+	assert_int_equal(a->nnetworks, 1);
+	assert_string_equal(a->networks[0], "default");
+
+	/* Refusals change nothing: no tun opened, no firewall change. */
+	assert_null(create(d, "{\"name\": \"a\"}", &code, &cause));
+	assert_int_equal(code, PROTO_E_EXISTS);
+	assert_null(create(d, "{\"name\": \"b\", \"ports\": [\"18080:81\"]}",
+	    &code, &cause));
+	assert_int_equal(code, PROTO_E_CONFLICT);
+	assert_non_null(strstr(cause, "already published by \"a\""));
+	F.inuse_port = 18081;
+	assert_null(create(d, "{\"name\": \"b\", \"ports\": [\"18081:81\"]}",
+	    &code, &cause));
+	assert_int_equal(code, PROTO_E_CONFLICT);
+	assert_non_null(strstr(cause, "18081/tcp is in use on this host"));
+	assert_null(create(d, "{\"name\": \"b\", \"networks\": [\"nope\"]}",
+	    &code, &cause));
+	assert_int_equal(code, PROTO_E_NOT_FOUND);
+	assert_null(create(d, "{\"name\": \"b\", \"ip\": \"10.250.0.2\"}",
+	    &code, &cause));
+	assert_int_equal(code, PROTO_E_CONFLICT);
+	assert_null(create(d, "{\"name\": \"b\", \"ip\": \"10.9.0.2\"}",
+	    &code, &cause));
+	assert_int_equal(code, PROTO_E_BAD_ARGS);
+	assert_null(create(d, "{\"name\": \"host\"}", &code, &cause));
+	assert_int_equal(code, PROTO_E_BAD_ARGS);
+	assert_int_equal(F.opened, 1);
+	assert_int_equal(F.fw_changes, 1);
+	assert_int_equal(d->nctrs, 1);
+
+	/* The kernel fails: undone, the address is free again. */
+	snprintf(F.open_fail, sizeof(F.open_fail), "bt0afa0003");
+	assert_null(create(d, "{\"name\": \"b\"}", &code, &cause));
+	assert_int_equal(code, PROTO_E_FAILED);
+	assert_non_null(strstr(cause, "no tun for you"));
+	F.open_fail[0] = '\0';
+	F.setup_fail = 1;
+	assert_null(create(d, "{\"name\": \"b\"}", &code, &cause));
+	assert_int_equal(code, PROTO_E_FAILED);
+	assert_int_equal(F.destroyed, 1);	/* the tun it opened */
+	F.setup_fail = 0;
+	assert_int_equal(d->nctrs, 1);
+	/* Both failures gave their address back (.3 and .4). */
+	b = create(d, "{\"name\": \"b\", \"ip\": \"10.250.0.3\"}", &code,
+	    &cause);
+	assert_non_null(b);
+	assert_non_null(create(d, "{\"name\": \"c\", \"ip\": \"10.250.0.4\"}",
+	    &code, &cause));
+	free(cause);
+	tfree(d);
+}
+
+/* Delete stops routing at once; the tun goes after the round. */
+static void
+test_delete(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	struct ctr	*a;
+	enum proto_code	 code;
+	char		*cause = NULL;
+	uint32_t	 addr;
+
+	a = create(d, "{\"name\": \"a\", \"ports\": [\"18090:80\"]}", &code,
+	    &cause);
+	assert_non_null(a);
+	addr = a->addr;
+	netd_ctr_delete(d, a);
+	assert_null(netd_ctr_find(d, "a"));
+	assert_int_equal(F.fw_changes, 2);
+	assert_int_equal(F.destroyed, 0);	/* not yet: after the reply */
+	assert_int_equal(ev_run_once(d->ev, 0) >= 0, 1);
+	assert_int_equal(F.destroyed, 1);
+	assert_string_equal(F.last_destroyed, "bt0afa0002");
+	assert_int_equal(F.deleted, 1);
+	/* Its port and name are free again. */
+	a = create(d, "{\"name\": \"a\", \"ports\": [\"18090:80\"]}", &code,
+	    &cause);
+	assert_non_null(a);
+	assert_int_equal(a->addr, addr + 1);	/* round robin */
+	free(cause);
+	tfree(d);
+}
+
+/* The pool runs out: "exhausted". */
+static void
+test_exhausted(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/29");
+	enum proto_code	 code;
+	char		*cause = NULL, name[32];
+	int		 i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "{\"name\": \"c%d\"}", i);
+		assert_non_null(create(d, name, &code, &cause));
+	}
+	assert_null(create(d, "{\"name\": \"c9\"}", &code, &cause));
+	assert_int_equal(code, PROTO_E_EXHAUSTED);
+	assert_int_equal(F.opened, 5);
+	free(cause);
+	tfree(d);
+}
+
+/* Reconcile keeps what it can reopen, drops the rest. */
+static void
+test_reconcile(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	json_t		*st;
+	char		*cause = NULL;
+	uint32_t	 a;
+
+	st = json_loads("{\"containers\": ["
+	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\"},"
+	    "{\"name\": \"x\", \"ip\": \"10.250.0.6\", \"tun\": \"old\"},"
+	    "{\"name\": \"y\", \"ip\": \"10.250.0.7\", \"tun\": \"old\"},"
+	    "{\"name\": \"z\", \"ip\": \"10.250.0.8\", \"tun\": \"old\"}"
+	    "], \"networks\": []}", 0, NULL);
+	assert_int_equal(state_parse(d, st, &cause), 0);
+	json_decref(st);
+	assert_int_equal(d->nctrs, 4);
+	snprintf(F.open_fail, sizeof(F.open_fail), "bt0afa0007");
+	netd_reconcile_ctrs(d);
+	/* x (the first), z; not the second x, not y (no tun). */
+	assert_int_equal(d->nctrs, 2);
+	assert_string_equal(d->ctrs[0]->name, "x");
+	assert_string_equal(d->ctrs[0]->tun, "bt0afa0005");
+	assert_string_equal(d->ctrs[1]->name, "z");
+	assert_int_equal(F.opened, 2);
+	/* The kept addresses are reserved; the dropped ones are free. */
+	assert_int_equal(ipam_reserve(d->ipam, d->ctrs[0]->addr, NULL), -1);
+	assert_int_equal(ipam_reserve(d->ipam, 0x0afa0007, NULL), 0);
+	assert_int_equal(ipam_alloc(d->ipam, &a, NULL), 0);
+	assert_true(a != 0x0afa0005 && a != 0x0afa0008);
+	tfree(d);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_exhausted),
+		cmocka_unit_test(test_reconcile),
+	};
+	char	 path[64];
+	int	 rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(statedir) == NULL)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(path, sizeof(path), "%s/state.json", statedir);
+	(void)unlink(path);
+	(void)rmdir(statedir);
+	return rc;
+}
