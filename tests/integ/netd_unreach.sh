@@ -3,7 +3,9 @@
 #
 # netd_unreach: a connection to a pool address that no container owns
 # fails at once (netd answers with ICMP host unreachable), in under
-# 100 ms, instead of timing out; so does one to a deleted container.
+# 500 ms, instead of timing out; so does one to a deleted container.
+# (Typically 5-50 ms; the bound stays under TCP's first SYN retransmit,
+# 1 s, and leaves room for curl's own start on a loaded machine.)
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -14,7 +16,7 @@ A=$(ctl_ok create '{"name": "a"}' | jget 'j["ip"]')
 DEAD="$POOL_NET.3.33"
 
 # curl_fast ADDR [CURL-ARGS]: curl must fail with "couldn't connect"
-# (7) well before its own 5 s timeout, and in under 100 ms.
+# (7) well before its own 5 s timeout, and in under 500 ms.
 curl_fast() {
 	_a=$1; shift
 	_t0=$(now_ms)
@@ -25,7 +27,7 @@ curl_fast() {
 	_ms=$(( $(now_ms) - _t0 ))
 	note "curl $* $_a: exit $_rc in $_ms ms"
 	[ "$_rc" -eq 7 ] || fail "curl to $_a: exit $_rc, expected 7"
-	[ "$_ms" -lt 100 ] || fail "curl to $_a took $_ms ms"
+	[ "$_ms" -lt 500 ] || fail "curl to $_a took $_ms ms"
 }
 
 sent0=$(ctl_ok hello | jget 'j["router"]["icmp_sent"]')
