@@ -62,6 +62,7 @@
 #include "dnssrv.h"
 #include "hostdns.h"
 #include "netd.h"
+#include "os.h"
 #include "proxy.h"
 #include "pfrules.h"
 #include "port.h"
@@ -270,22 +271,24 @@ netd_ruleset_head_free(struct pfr_ruleset *rs)
 	rs->negress = 0;
 }
 
-/* Remove everything loaded into the firewall; log what fails. */
+/*
+ * Remove everything loaded into the firewall (pf: each container's
+ * anchor too, so the ruleset has the containers); log what fails.
+ */
 static void
-netd_fw_unload(struct fw *fw, const struct netd_config *cfg, int *failed)
+netd_fw_unload(struct netd *d, int *failed)
 {
-	struct pfr_ruleset	 rs;
+	struct pfr_ruleset	*rs = netd_ruleset(d);
 	char			*cause = NULL;
 
-	netd_ruleset_head(cfg, &rs);
-	if (fw_unload(fw, &rs, &cause) == -1) {
+	if (fw_unload(d->fw, rs, &cause) == -1) {
 		log_warnx("%s: removing the firewall rules: %s", __func__,
 		    cause);
 		free(cause);
 		if (failed != NULL)
 			*failed = 1;
 	}
-	netd_ruleset_head_free(&rs);
+	pfr_ruleset_free(rs);
 }
 
 static int
@@ -312,14 +315,21 @@ netd_pfr_container(struct netd *d, const struct ctr *c,
 	pc->nonat = netd_ctr_nonat(d, c);
 }
 
-/* The kernel-path ports of c (",proxy" ones are the proxy's). */
+/* ",proxy" ports, and every port where os_proxy_ports says so. */
+static int
+netd_port_proxied(const struct portspec *ps)
+{
+	return os_proxy_ports || (ps->flags & PORTSPEC_PROXY);
+}
+
+/* The kernel-path ports of c (proxied ones are the proxy's). */
 static size_t
 netd_pfr_ports(const struct ctr *c, struct pfr_port *out)
 {
 	size_t	 i, n = 0;
 
 	for (i = 0; i < c->nports; i++) {
-		if (c->ports[i].flags & PORTSPEC_PROXY)
+		if (netd_port_proxied(&c->ports[i]))
 			continue;
 		memset(&out[n], 0, sizeof(out[n]));
 		out[n].proto = c->ports[i].proto;
@@ -606,7 +616,7 @@ netd_proxy_port(struct netd *d, const struct portspec *ps, uint32_t addr,
 	return rc;
 }
 
-/* Serve (add) or stop serving the ",proxy" ports of a container. */
+/* Serve (add) or stop serving the proxied ports of a container. */
 static int
 netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 {
@@ -615,7 +625,7 @@ netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 
 	for (i = 0; i < c->nports; i++) {
 		ps = &c->ports[i];
-		if (!(ps->flags & PORTSPEC_PROXY))
+		if (!netd_port_proxied(ps))
 			continue;
 		if (!add) {
 			proxy_del(d->proxy, ps->proto, ps->host_addr,
@@ -624,7 +634,7 @@ netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 		}
 		if (netd_proxy_port(d, ps, c->addr, cause) == -1) {
 			for (j = 0; j < i; j++) {
-				if (c->ports[j].flags & PORTSPEC_PROXY)
+				if (netd_port_proxied(&c->ports[j]))
 					proxy_del(d->proxy, c->ports[j].proto,
 					    c->ports[j].host_addr,
 					    c->ports[j].host_lo);
@@ -759,7 +769,7 @@ netd_abort(struct netd *d)
 	ctl_free(d->ctl);
 	d->ctl = NULL;
 	netd_services_stop(d);
-	netd_fw_unload(d->fw, &d->cfg, NULL);
+	netd_fw_unload(d, NULL);
 	for (i = 0; i < d->nctrs; i++)
 		netd_port_close(d, d->ctrs[i], 0);
 	netd_gw_close(d, 1);
@@ -848,7 +858,7 @@ netd_stop(struct netd *d)
 	netd_flush(d);
 	netd_reap(d);
 	netd_services_stop(d);
-	netd_fw_unload(d->fw, &d->cfg, NULL);
+	netd_fw_unload(d, NULL);
 	d->pf_token[0] = '\0';
 	for (i = 0; i < d->nctrs; i++) {
 		netd_port_close(d, d->ctrs[i], 1);
@@ -892,7 +902,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 		return -1;
 	}
 	fw_set_token(d->fw, d->pf_token);
-	netd_fw_unload(d->fw, cfg, &failed);
+	netd_fw_unload(d, &failed);
 	d->pf_token[0] = '\0';
 	netd_hostdns_conf(cfg, &hc);
 	if (hostdns_cleanup(&hc, &why) == -1) {

@@ -120,3 +120,6 @@ const struct os_setting os_settings[] = {
 	    "strict reverse-path filtering drops injected packets" },
 };
 const size_t os_nsettings = nitems(os_settings);
+
+/* nft DNAT serves published ports; ",proxy" ones go to the proxy. */
+const int os_proxy_ports = 0;
