@@ -269,8 +269,9 @@ test_duplicate_ports(void **state)
 static void
 assert_contains(const char *text, const char *want)
 {
-	if (strstr(text, want) == NULL)
-		fail_msg("\"%s\" not in:\n%s", want, text);
+	if (text == NULL || strstr(text, want) == NULL)
+		fail_msg("\"%s\" not in:\n%s", want,
+		    text != NULL ? text : "(nothing)");
 }
 
 static void
