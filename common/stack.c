@@ -295,7 +295,7 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 	static const char *const keys[] = { "command", "container_name",
 	    "networks", "ports", "ip", "rootfs", "user", "workdir", "env",
 	    "depends_on", "healthcheck", NULL };
-	char		*path, *p = NULL;
+	char		*path, *p = NULL, q[24];
 	const char	*s;
 	json_t		*e;
 	int		 rc = -1;
@@ -346,8 +346,8 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 		if (stack_string(e, p, &s, c->cause) == -1)
 			goto out;
 		if (addr_parse(s, &svc->ip) == -1) {
-			cause_set(c->cause, "%s: \"%.20s\" is not an IPv4 "
-			    "address", p, s);
+			cause_set(c->cause, "%s: \"%s\" is not an IPv4 "
+			    "address", p, name_quote(s, q, 24));
 			goto out;
 		}
 	}
@@ -438,18 +438,18 @@ static int
 stack_policy_port(const char *s, const char *path, char **cause)
 {
 	struct portspec	 ps;
-	char		*spec;
+	char		*spec, q[24];
 	int		 rc;
 
 	if (strncmp(s, "tcp/", 4) != 0 && strncmp(s, "udp/", 4) != 0)
-		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
-		    path, s);
+		return cause_set(cause, "%s: \"%s\" is not like tcp/6379",
+		    path, name_quote(s, q, 24));
 	xasprintf(&spec, "%s:%s/%.3s", s + 4, s + 4, s);
 	rc = portspec_parse(spec, &ps, NULL);
 	free(spec);
 	if (rc == -1)
-		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
-		    path, s);
+		return cause_set(cause, "%s: \"%s\" is not like tcp/6379",
+		    path, name_quote(s, q, 24));
 	return 0;
 }
 
@@ -513,6 +513,7 @@ stack_rate_check(const char *s, const char *path, char **cause)
 	static const char *const units[] = { "bit", "kbit", "mbit", "gbit",
 	    NULL };
 	const char	*u = s;
+	char		 q[24];
 	size_t		 i;
 
 	while (*u >= '0' && *u <= '9')
@@ -523,8 +524,8 @@ stack_rate_check(const char *s, const char *path, char **cause)
 				return 0;
 		}
 	}
-	return cause_set(cause, "%s: \"%.20s\" is not a rate like 10mbit "
-	    "(bit, kbit, mbit, gbit)", path, s);
+	return cause_set(cause, "%s: \"%s\" is not a rate like 10mbit "
+	    "(bit, kbit, mbit, gbit)", path, name_quote(s, q, 24));
 }
 
 static int

@@ -120,14 +120,15 @@ netd_ctr_addr(struct netd *d, json_t *v, struct ctr *c, char **cause)
 {
 	struct ctr	*o;
 	const char	*s;
-	char		 a[ADDR_STRLEN], p[CIDR_STRLEN];
+	char		 a[ADDR_STRLEN], p[CIDR_STRLEN], q[24];
 
 	if (v == NULL || json_is_null(v))
 		return ipam_alloc(d->ipam, &c->addr, cause);
 	if ((s = json_string_value(v)) == NULL)
 		return cause_set(cause, "ip must be a string");
 	if (addr_parse(s, &c->addr) == -1)
-		return cause_set(cause, "bad address \"%.20s\"", s);
+		return cause_set(cause, "bad address \"%s\"",
+		    name_quote(s, q, sizeof(q)));
 	if (!cidr_contains(&d->cfg.pool, c->addr))
 		return cause_set(cause, "address %s is not in the pool %s",
 		    addr_fmt(c->addr, a), cidr_fmt(&d->cfg.pool, p));

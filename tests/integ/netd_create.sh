@@ -18,8 +18,9 @@ P3=$((P1 + 2))
 # refuse JSON-ARGS PATTERN: create fails with an error matching PATTERN.
 refuse() {
 	_r=$(ctl create "$1")
-	echo "$_r" | jget 'j["ok"]' | grep -q False || fail "accepted: $1"
-	echo "$_r" | jget 'j["error"]' | grep -q -- "$2" ||
+	printf '%s\n' "$_r" | jget 'j["ok"]' | grep -q False ||
+	    fail "accepted: $1"
+	printf '%s\n' "$_r" | jget 'j["error"]' | grep -q -- "$2" ||
 	    fail "create $1: error lacks '$2': $_r"
 }
 
@@ -31,6 +32,9 @@ refuse '{"name": "b", "ip": "'"$A"'"}' "address $A is taken by \"a\""
 refuse '{"name": "b", "ip": "10.9.0.1"}' \
     "address 10.9.0.1 is not in the pool $BERTH_POOL"
 refuse '{"name": "b", "ip": "'"$GATEWAY"'"}' "gateway"
+# a terminal escape in an address is quoted, not echoed
+refuse '{"name": "b", "ip": "10.0.0.\u001b[2J"}' \
+    'bad address "10\.0\.0\.\\x1b\[2J"'
 refuse '{"name": "b", "ports": ["'$P1':81"]}' \
     "host port $P1/tcp is already published by \"a\""
 refuse '{"name": "b", "ports": ["'$P2':81", "'$P2':82"]}' "published twice"
