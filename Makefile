@@ -201,13 +201,19 @@ check: deps
 # and link stubs without a Mac (docs/macos.md): every file, both
 # architectures, the DYLD_INTERPOSE types; any diagnostic fails.
 # In CI the checker sits beside the clone; MACOS_CHECK= points elsewhere.
+# It is read-only and some of its SDK's link stubs are broken symlinks
+# (files holding a sibling's name), so it runs from a copy in build/ with
+# those made symlinks, redone when the checker changes
+# (scripts/macos-check-prep).
 MACOS_CHECK ?= ../shared/macos-check/check.sh
+MACOS_CHECK_COPY ?= $(B)/macos-checker
 MACOS_CHECK_LOG ?= $(CURDIR)/$(B)/macos-check
 check-macos:
 	@[ -x "$(MACOS_CHECK)" ] || { echo "check-macos: no $(MACOS_CHECK)" \
 	    "(set MACOS_CHECK=path/to/macos-check/check.sh)" >&2; exit 1; }
 	@mkdir -p $(B)
-	$(MACOS_CHECK) . $(MACOS_CHECK_LOG)
+	scripts/macos-check-prep "$(dir $(MACOS_CHECK))" $(MACOS_CHECK_COPY)
+	$(MACOS_CHECK_COPY)/check.sh . $(MACOS_CHECK_LOG)
 
 tests: $(PROGS) $(UNIT_BINS) $(HELPER_BINS)
 .PHONY: tests
