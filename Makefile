@@ -5,6 +5,8 @@
 #   make                 build build/bin/berth, build/bin/berth-netd and
 #                        build/lib/libberth-shim.so (.dylib on macOS)
 #   make check           install missing dependencies, build, run every test
+#   make check-macos     compile and link the macOS build against the SDK
+#                        (../shared/macos-check; MACOS_CHECK=path/check.sh)
 #   make lint            cppcheck, clang-tidy, mandoc -Tlint
 #   make fuzz            build and run the fuzzers (clang, libFuzzer)
 #   make bench           run every benchmark (root); one table in build/bench
@@ -52,7 +54,11 @@ BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson libpcap 2>/dev/null) \
+# One pkg-config call per library: asked together, pkg-config prints
+# nothing when either is missing, and Homebrew's libpcap is keg-only (no
+# .pc on its default path), which would drop jansson's include path too.
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null) \
+	   $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null) \
 	   $(shell libnet-config --cflags 2>/dev/null)
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
@@ -92,8 +98,12 @@ ifneq ($(wildcard netd/main.c),)
 PROGS += $(NETD)
 endif
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+# Unit tests: tests/unit/test_*.c, plus tests/unit/$(OS)/test_*.c for
+# checks that only one OS can build (raw syscalls, netlink, glibc's _r).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/$(OS)/test_*.c)
+UNIT_BINS := $(addprefix $(B)/tests/,$(basename $(notdir $(UNIT_SRCS))))
+# The interposer's tests share a harness (tests/unit/shimtest.h).
+SHIMTEST_BINS := $(filter $(B)/tests/test_shim%,$(UNIT_BINS))
 # Helpers the tests run (servers, clients), built from tests/helpers/*.c.
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
@@ -102,8 +112,8 @@ MAN1 := $(wildcard docs/*.1)
 MAN5 := $(wildcard docs/*.5)
 MAN8 := $(wildcard docs/*.8)
 
-.PHONY: all check test unit lint fuzz bench demo demo-down install uninstall \
-	clean deps
+.PHONY: all check check-macos test unit lint fuzz bench demo demo-down \
+	install uninstall clean deps
 .SUFFIXES:
 
 all: $(PROGS)
@@ -155,10 +165,19 @@ $(SHIM): $(patsubst %.c,$(B)/obj/shim/%.o,$(SHIM_SRCS))
 
 # ---------------------------------------------------------------- tests
 
+UNIT_LINK = $(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< \
+	    $(TEST_EXTRA) $(ALL_LIBS) $(EXT_LIBS) $(CMOCKA_LIBS) $(LDFLAGS)
+
 $(B)/tests/%: tests/unit/%.c $(ALL_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -Itests/unit -o $@ $< $(ALL_LIBS) \
-	    $(EXT_LIBS) $(CMOCKA_LIBS) $(LDFLAGS)
+	$(UNIT_LINK)
+
+$(B)/tests/%: tests/unit/$(OS)/%.c $(ALL_LIBS)
+	@mkdir -p $(dir $@)
+	$(UNIT_LINK)
+
+$(SHIMTEST_BINS): tests/unit/shimtest.c tests/unit/shimtest.h
+$(SHIMTEST_BINS): TEST_EXTRA = tests/unit/shimtest.c
 
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -177,6 +196,24 @@ deps:
 check: deps
 	$(MAKE) all tests
 	tests/run
+
+# The Darwin build, compiled and linked against real macOS SDK headers
+# and link stubs without a Mac (docs/macos.md): every file, both
+# architectures, the DYLD_INTERPOSE types; any diagnostic fails.
+# In CI the checker sits beside the clone; MACOS_CHECK= points elsewhere.
+# It is read-only and some of its SDK's link stubs are broken symlinks
+# (files holding a sibling's name), so it runs from a copy in build/ with
+# those made symlinks, redone when the checker changes
+# (scripts/macos-check-prep).
+MACOS_CHECK ?= ../shared/macos-check/check.sh
+MACOS_CHECK_COPY ?= $(B)/macos-checker
+MACOS_CHECK_LOG ?= $(CURDIR)/$(B)/macos-check
+check-macos:
+	@[ -x "$(MACOS_CHECK)" ] || { echo "check-macos: no $(MACOS_CHECK)" \
+	    "(set MACOS_CHECK=path/to/macos-check/check.sh)" >&2; exit 1; }
+	@mkdir -p $(B)
+	scripts/macos-check-prep "$(dir $(MACOS_CHECK))" $(MACOS_CHECK_COPY)
+	$(MACOS_CHECK_COPY)/check.sh . $(MACOS_CHECK_LOG)
 
 tests: $(PROGS) $(UNIT_BINS) $(HELPER_BINS)
 .PHONY: tests

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "name.h"
 #include "util.h"
 
 int
@@ -55,26 +56,28 @@ bad:
 int
 cidr_parse(const char *s, struct cidr *out, char **cause)
 {
-	char		 buf[CIDR_STRLEN + 1], *slash;
+	char		 buf[CIDR_STRLEN + 1], q[48], *slash;
 	unsigned long	 plen;
 	uint32_t	 a;
 
+	/* s comes from a file or a peer: quoted, never echoed raw. */
+	name_quote(s != NULL ? s : "", q, sizeof(q));
 	if (s == NULL || strlen(s) >= sizeof(buf))
-		return cause_set(cause, "bad CIDR \"%.40s\": expected "
-		    "A.B.C.D/N", s != NULL ? s : "");
+		return cause_set(cause, "bad CIDR \"%s\": expected "
+		    "A.B.C.D/N", q);
 	memcpy(buf, s, strlen(s) + 1);
 	if ((slash = strchr(buf, '/')) == NULL)
 		return cause_set(cause, "bad CIDR \"%s\": expected A.B.C.D/N",
-		    s);
+		    q);
 	*slash = '\0';
 	if (addr_parse(buf, &a) == -1)
-		return cause_set(cause, "bad CIDR \"%s\": bad address", s);
+		return cause_set(cause, "bad CIDR \"%s\": bad address", q);
 	if (util_parse_uint(slash + 1, 32, &plen) == -1)
 		return cause_set(cause, "bad CIDR \"%s\": prefix length must "
-		    "be 0..32", s);
+		    "be 0..32", q);
 	if ((a & ~cidr_mask((uint8_t)plen)) != 0)
 		return cause_set(cause, "bad CIDR \"%s\": host bits are set",
-		    s);
+		    q);
 	out->net = a;
 	out->plen = (uint8_t)plen;
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "addr.h"
 #include "model.h"
+#include "name.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -106,7 +107,7 @@ ctr_spec_parse(json_t *o, struct ctr_spec *s, char **cause)
 {
 	json_t		*v;
 	const char	*str;
-	char		*enc;
+	char		*enc, q[24];
 	size_t		 len;
 
 	memset(s, 0, sizeof(*s));
@@ -122,7 +123,8 @@ ctr_spec_parse(json_t *o, struct ctr_spec *s, char **cause)
 		if ((str = json_string_value(v)) == NULL)
 			return cause_set(cause, "ip must be a string");
 		if (addr_parse(str, &s->addr) == -1 || s->addr == 0)
-			return cause_set(cause, "bad address \"%.20s\"", str);
+			return cause_set(cause, "bad address \"%s\"",
+			    name_quote(str, q, sizeof(q)));
 	}
 	if (ctr_spec_networks(json_object_get(o, "networks"), s,
 	    cause) == -1 ||

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "name.h"
 #include "port.h"
 #include "util.h"
 
@@ -41,7 +42,8 @@ port_parse_range(const char *s, const char *what, const char *spec,
 int
 portspec_parse(const char *s, struct portspec *out, char **cause)
 {
-	char		 buf[PORTSPEC_STRLEN], *parts[3], *opt, *proto, *p;
+	char		 buf[PORTSPEC_STRLEN], q[44], *parts[3], *opt, *proto;
+	char		*p;
 	struct portspec	 ps;
 	int		 n = 0;
 
@@ -50,8 +52,8 @@ portspec_parse(const char *s, struct portspec *out, char **cause)
 	if (s == NULL || *s == '\0')
 		return cause_set(cause, "empty port spec");
 	if (strlen(s) >= sizeof(buf))
-		return cause_set(cause, "bad port spec \"%.40s...\": too long",
-		    s);
+		return cause_set(cause, "bad port spec \"%s\": too long",
+		    name_quote(s, q, 44));
 	for (p = (char *)s; *p != '\0'; p++) {
 		if (*p < 0x21 || *p > 0x7e)
 			return cause_set(cause, "bad port spec: contains "

@@ -293,9 +293,11 @@ proto_connect(const char *path, char **cause)
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return cause_set(cause, "socket path too long: %s", path);
 	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	/* No SOCK_CLOEXEC on macOS: set it after the fact, as elsewhere. */
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		return cause_set(cause, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+	if (util_set_cloexec(fd) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
 		cause_set(cause, "cannot connect to netd at %s: %s", path,
 		    strerror(errno));
 		close(fd);

@@ -317,7 +317,7 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 	static const char *const keys[] = { "command", "container_name",
 	    "networks", "ports", "ip", "rootfs", "user", "workdir", "env",
 	    "depends_on", "healthcheck", "labels", NULL };
-	char		*path, *p = NULL;
+	char		*path, *p = NULL, q[24];
 	const char	*s;
 	json_t		*e;
 	int		 rc = -1;
@@ -368,8 +368,8 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 		if (stack_string(e, p, &s, c->cause) == -1)
 			goto out;
 		if (addr_parse(s, &svc->ip) == -1) {
-			cause_set(c->cause, "%s: \"%.20s\" is not an IPv4 "
-			    "address", p, s);
+			cause_set(c->cause, "%s: \"%s\" is not an IPv4 "
+			    "address", p, name_quote(s, q, 24));
 			goto out;
 		}
 	}

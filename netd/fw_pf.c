@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fw_pf.c - pf jobs: `pfctl -a ANCHOR -f -` per anchor rendered by
- * pfrules/pf.c (research/macos.md §3): macOS; FreeBSD's pf would
- * share it.
+ * fw_pf.c - pf jobs: the pfctl runs pfrules/pf.c lists for start,
+ * change and stop (pfr_pf_start and co.; research/macos.md §3): macOS;
+ * FreeBSD's pf would share it.
  *
  * DOC: enabling pf without taking it from others
  * pf is off by default on macOS and shared with the system and other
@@ -19,87 +19,58 @@
 #include "fw.h"
 #include "xmalloc.h"
 
-static void
-fw_pf_push(struct fw_job ***tail, struct fw_job *j)
-{
-	**tail = j;
-	*tail = &j->next;
-}
-
+/* The jobs of pfrules' pfctl runs (pfr_pf_start, _change, _stop). */
 static struct fw_job *
-fw_pf_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+fw_pf_jobs(struct pfr_cmd *cmds, size_t n)
 {
-	struct pfr_anchor	*a;
-	struct fw_job		*jobs = NULL, **tail = &jobs, *j;
-	size_t			 n, i;
+	struct fw_job	*jobs = NULL, **tail = &jobs;
+	size_t		 i;
 
-	if (pfr_pf_render(rs, &a, &n, cause) == -1)
-		return NULL;
-	if (token == NULL || *token == '\0') {
-		j = fw_job_argv(NULL, "pfctl", FW_ARGS("-E"));
-		j->token = 1;
-		fw_pf_push(&tail, j);
+	for (i = 0; i < n; i++) {
+		*tail = fw_job_argv(cmds[i].input, "pfctl",
+		    (const char *const *)cmds[i].argv);
+		(*tail)->token = cmds[i].token;
+		tail = &(*tail)->next;
 	}
-	for (i = 0; i < n; i++)
-		fw_pf_push(&tail, fw_job_argv(a[i].text, "pfctl", FW_ARGS("-a",
-		    a[i].path, "-f", "-")));
-	pfr_anchors_free(a, n);
-	return jobs;
-}
-
-static struct fw_job *
-fw_pf_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
-    const struct pfr_port *ports, size_t nports, int add, char **cause)
-{
-	struct pfr_anchor	 a;
-	struct fw_job		*jobs = NULL, **tail = &jobs;
-	char			**argv;
-	size_t			 i;
-
-	if (pfr_pf_container(rs, c, add, &argv, cause) == -1)
-		return NULL;
-	if (argv != NULL) {
-		fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
-		    (const char *const *)argv));
-		pfr_argv_free(argv);
-	}
-	for (i = 0; i < nports; i++) {
-		if (pfr_pf_port(rs, &ports[i], &a, cause) == -1) {
-			fw_jobs_free(jobs);
-			return NULL;
-		}
-		if (add)
-			fw_pf_push(&tail, fw_job_argv(a.text, "pfctl",
-			    FW_ARGS("-a", a.path, "-f", "-")));
-		else
-			fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
-			    FW_ARGS("-a", a.path, "-F", "all")));
-		free(a.path);
-		free(a.text);
-	}
+	pfr_cmds_free(cmds, n);
 	if (jobs == NULL)	/* nothing to do: an empty, harmless job */
 		jobs = fw_job_argv(NULL, "true", NULL);
 	return jobs;
 }
 
 static struct fw_job *
+fw_pf_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+{
+	struct pfr_cmd	*cmds;
+	size_t		 n;
+
+	if (pfr_pf_start(rs, token == NULL || *token == '\0', &cmds, &n,
+	    cause) == -1)
+		return NULL;
+	return fw_pf_jobs(cmds, n);
+}
+
+static struct fw_job *
+fw_pf_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *ports, size_t nports, int add, char **cause)
+{
+	struct pfr_cmd	*cmds;
+	size_t		 n;
+
+	if (pfr_pf_change(rs, c, ports, nports, add, &cmds, &n, cause) == -1)
+		return NULL;
+	return fw_pf_jobs(cmds, n);
+}
+
+static struct fw_job *
 fw_pf_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
 {
-	struct pfr_anchor	*a;
-	struct fw_job		*jobs = NULL, **tail = &jobs;
-	size_t			 n, i;
+	struct pfr_cmd	*cmds;
+	size_t		 n;
 
-	if (pfr_pf_render(rs, &a, &n, cause) == -1)
+	if (pfr_pf_stop(rs, token, &cmds, &n, cause) == -1)
 		return NULL;
-	/* Children first, the anchor that calls them last. */
-	for (i = n; i-- > 0; )
-		fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
-		    FW_ARGS("-a", a[i].path, "-F", "all")));
-	pfr_anchors_free(a, n);
-	if (token != NULL && *token != '\0')
-		fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
-		    FW_ARGS("-X", token)));
-	return jobs;
+	return fw_pf_jobs(cmds, n);
 }
 
 static char *

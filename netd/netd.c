@@ -361,7 +361,7 @@ netd_abort(struct netd *d)
 	ctl_free(d->ctl);
 	d->ctl = NULL;
 	netd_services_stop(d);
-	netd_fw_unload(d->fw, &d->cfg, NULL);
+	netd_fw_unload(d, NULL);
 	for (i = 0; i < d->nctrs; i++)
 		netd_port_close(d, d->ctrs[i], 0);
 	netd_gw_close(d, 1);
@@ -457,7 +457,7 @@ netd_stop(struct netd *d)
 	netd_flush(d);
 	netd_reap(d);
 	netd_services_stop(d);
-	netd_fw_unload(d->fw, &d->cfg, NULL);
+	netd_fw_unload(d, NULL);
 	d->pf_token[0] = '\0';
 	for (i = 0; i < d->nctrs; i++) {
 		netd_port_close(d, d->ctrs[i], 1);
@@ -501,7 +501,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 		return -1;
 	}
 	fw_set_token(d->fw, d->pf_token);
-	netd_fw_unload(d->fw, cfg, &failed);
+	netd_fw_unload(d, &failed);
 	d->pf_token[0] = '\0';
 	netd_hostdns_conf(cfg, &hc);
 	if (hostdns_cleanup(&hc, &why) == -1) {

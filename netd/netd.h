@@ -203,8 +203,7 @@ struct fw;
 struct pfr_ruleset *netd_ruleset(struct netd *);
 void		 netd_ruleset_head(const struct netd_config *,
 		    struct pfr_ruleset *);
-void		 netd_fw_unload(struct fw *, const struct netd_config *,
-		    int *failed);
+void		 netd_fw_unload(struct netd *, int *failed);
 int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
 		    char **cause);
 void		 netd_fw_reload(void *);

@@ -39,4 +39,10 @@ struct os_setting {
 extern const struct os_setting	os_settings[];
 extern const size_t		os_nsettings;
 
+/*
+ * Nonzero: every published port is served by netd's userspace proxy, as
+ * if it were ",proxy" (docs/rules.md, "Published ports on macOS").
+ */
+extern const int		os_proxy_ports;
+
 #endif

@@ -75,3 +75,16 @@ const size_t os_nsettings = 0;
 
 /* The firewall this OS has. */
 const struct fw_backend *const fw_os = &fw_pf;
+
+/*
+ * The proxy serves every published port on macOS. `rdr pass on lo0`
+ * would take a host client's packets to the container, but its replies
+ * leave a socket bound to the utun address, xnu scopes their route to
+ * that utun, and the 127/8 destination is dropped there (research/
+ * macos.md; docs/macos.md item "rdr-reply" settles it on a Mac). Other
+ * hosts' clients need the proxy anyway (rdr from en0 to a utun address
+ * is dropped). So localhost publishing works by construction; the pf
+ * rdr anchors stay rendered for `berth rules` and for a kernel path
+ * once a Mac has shown it works.
+ */
+const int os_proxy_ports = 1;

@@ -124,3 +124,6 @@ const size_t os_nsettings = nitems(os_settings);
 
 /* The firewall this OS has. */
 const struct fw_backend *const fw_os = &fw_nft;
+
+/* nft DNAT serves published ports; ",proxy" ones go to the proxy. */
+const int os_proxy_ports = 0;

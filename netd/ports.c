@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "netd.h"
+#include "os.h"
 #include "port.h"
 #include "proxy.h"
 #include "util.h"
@@ -179,7 +180,14 @@ netd_proxy_port(struct netd *d, const struct portspec *ps, uint32_t addr,
 	return rc;
 }
 
-/* Serve (add) or stop serving the ",proxy" ports of a container. */
+/* ",proxy" ports, and every port where os_proxy_ports says so. */
+static int
+netd_port_proxied(const struct portspec *ps)
+{
+	return os_proxy_ports || (ps->flags & PORTSPEC_PROXY);
+}
+
+/* Serve (add) or stop serving the proxied ports of a container. */
 int
 netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 {
@@ -188,7 +196,7 @@ netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 
 	for (i = 0; i < c->nports; i++) {
 		ps = &c->ports[i];
-		if (!(ps->flags & PORTSPEC_PROXY))
+		if (!netd_port_proxied(ps))
 			continue;
 		if (!add) {
 			proxy_del(d->proxy, ps->proto, ps->host_addr,
@@ -197,7 +205,7 @@ netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 		}
 		if (netd_proxy_port(d, ps, c->addr, cause) == -1) {
 			for (j = 0; j < i; j++) {
-				if (c->ports[j].flags & PORTSPEC_PROXY)
+				if (netd_port_proxied(&c->ports[j]))
 					proxy_del(d->proxy, c->ports[j].proto,
 					    c->ports[j].host_addr,
 					    c->ports[j].host_lo);

@@ -17,6 +17,7 @@
 #include "fw.h"
 #include "log.h"
 #include "netd.h"
+#include "os.h"
 #include "pfrules.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -33,22 +34,24 @@ netd_ruleset_head(const struct netd_config *cfg, struct pfr_ruleset *rs)
 		    cfg->gw_ifname);
 }
 
-/* Remove everything loaded into the firewall; log what fails. */
+/*
+ * Remove everything loaded into the firewall (pf: each container's
+ * anchor too, so the ruleset has the containers); log what fails.
+ */
 void
-netd_fw_unload(struct fw *fw, const struct netd_config *cfg, int *failed)
+netd_fw_unload(struct netd *d, int *failed)
 {
-	struct pfr_ruleset	 rs;
+	struct pfr_ruleset	*rs = netd_ruleset(d);
 	char			*cause = NULL;
 
-	netd_ruleset_head(cfg, &rs);
-	if (fw_unload(fw, &rs, &cause) == -1) {
+	if (fw_unload(d->fw, rs, &cause) == -1) {
 		log_warnx("%s: removing the firewall rules: %s", __func__,
 		    cause);
 		free(cause);
 		if (failed != NULL)
 			*failed = 1;
 	}
-	pfr_ruleset_clear(&rs);
+	pfr_ruleset_free(rs);
 }
 
 /* Internal: every network of c is internal (no egress, no NAT). */
@@ -66,11 +69,15 @@ netd_ctr_nonat(struct netd *d, const struct ctr *c)
 	return c->nnetworks > 0;
 }
 
+/*
+ * Proxied ports get no rule: pfr_add leaves ",proxy" ones out, and where
+ * the proxy serves every port (os_proxy_ports, macOS) there are none.
+ */
 static void
 netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
 {
 	pfr_add(rs, c->name, c->addr, netd_ctr_nonat(d, c), c->ports,
-	    c->nports);
+	    os_proxy_ports ? 0 : c->nports);
 }
 
 struct pfr_ruleset *

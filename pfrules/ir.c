@@ -21,6 +21,7 @@
  * published twice.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,30 +326,157 @@ pfr_check_port(const struct pfr_ruleset *rs, const struct pfr_port *p,
 	    p->ctr_name, cause);
 }
 
-/* Same rule as two port specs: common/port.c decides. */
-static int
-pfr_ports_overlap(const struct pfr_port *a, const struct pfr_port *b)
-{
-	struct portspec	 pa, pb;
+/*
+ * Validation is n log n in containers and ports (one sort per check, then
+ * neighbours), not a comparison of every pair: a ruleset may publish all
+ * 65535 ports.
+ */
+static const struct pfr_ruleset *pfr_sort_rs;
 
-	memset(&pa, 0, sizeof(pa));
-	memset(&pb, 0, sizeof(pb));
-	pa.proto = a->proto;
-	pa.host_addr = a->host_addr;
-	pa.host_lo = a->host_lo;
-	pa.host_hi = a->host_hi;
-	pb.proto = b->proto;
-	pb.host_addr = b->host_addr;
-	pb.host_lo = b->host_lo;
-	pb.host_hi = b->host_hi;
-	return portspec_conflict(&pa, &pb);
+static int
+pfr_idx_cmp(size_t a, size_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int
+pfr_ctr_name_cmp(const void *va, const void *vb)
+{
+	size_t	 a = *(const size_t *)va, b = *(const size_t *)vb;
+	int	 c = strcmp(pfr_sort_rs->ctrs[a].name, pfr_sort_rs->ctrs[b].name);
+
+	return c != 0 ? c : pfr_idx_cmp(a, b);
+}
+
+static int
+pfr_ctr_addr_cmp(const void *va, const void *vb)
+{
+	size_t		 a = *(const size_t *)va, b = *(const size_t *)vb;
+	uint32_t	 x = pfr_sort_rs->ctrs[a].addr;
+	uint32_t	 y = pfr_sort_rs->ctrs[b].addr;
+
+	return x != y ? (x < y ? -1 : 1) : pfr_idx_cmp(a, b);
+}
+
+/* By protocol, [host address (0 = every address first),] first port. */
+static int
+pfr_port_order(const void *va, const void *vb, int by_addr)
+{
+	size_t			 a = *(const size_t *)va;
+	size_t			 b = *(const size_t *)vb;
+	const struct pfr_port	*x = &pfr_sort_rs->ports[a];
+	const struct pfr_port	*y = &pfr_sort_rs->ports[b];
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (by_addr && x->host_addr != y->host_addr)
+		return x->host_addr < y->host_addr ? -1 : 1;
+	if (x->host_lo != y->host_lo)
+		return x->host_lo < y->host_lo ? -1 : 1;
+	return pfr_idx_cmp(a, b);
+}
+
+static int
+pfr_port_addr_cmp(const void *va, const void *vb)
+{
+	return pfr_port_order(va, vb, 1);
+}
+
+static int
+pfr_port_lo_cmp(const void *va, const void *vb)
+{
+	return pfr_port_order(va, vb, 0);
+}
+
+static size_t *
+pfr_sorted(const struct pfr_ruleset *rs, size_t n,
+    int (*cmp)(const void *, const void *))
+{
+	size_t	*idx = xcalloc(n + 1, sizeof(*idx)), i;
+
+	for (i = 0; i < n; i++)
+		idx[i] = i;
+	pfr_sort_rs = rs;
+	qsort(idx, n, sizeof(*idx), cmp);
+	return idx;
+}
+
+/* Keep the clash whose later port comes first in the ruleset. */
+static void
+pfr_clash(size_t a, size_t b, size_t *first, size_t *second)
+{
+	size_t	 lo = a < b ? a : b, hi = a < b ? b : a;
+
+	if (*second == SIZE_MAX || hi < *second ||
+	    (hi == *second && lo < *first)) {
+		*first = lo;
+		*second = hi;
+	}
+}
+
+/*
+ * Two published ports that take the same host port (common/port.c's
+ * rule): same protocol, overlapping ranges, and the same host address or
+ * "every address" on either side. One sweep finds clashes within one
+ * address (or between two "every address" ports), a second between an
+ * "every address" port and a specific one. Sets *first < *second, or
+ * *second = SIZE_MAX when there is none.
+ */
+static void
+pfr_port_clashes(const struct pfr_ruleset *rs, size_t *first,
+    size_t *second)
+{
+	const struct pfr_port	*p, *q;
+	size_t			*idx, i, at[2] = { 0, 0 };
+	uint32_t		 max[2] = { 0, 0 };
+	int			 have[2], w;
+
+	*first = *second = SIZE_MAX;
+	idx = pfr_sorted(rs, rs->nports, pfr_port_addr_cmp);
+	for (i = 0; i < rs->nports; i++) {
+		p = &rs->ports[idx[i]];
+		q = i > 0 ? &rs->ports[idx[i - 1]] : NULL;
+		if (q == NULL || q->proto != p->proto ||
+		    q->host_addr != p->host_addr) {
+			max[0] = p->host_hi;	/* a new group */
+			at[0] = idx[i];
+			continue;
+		}
+		if (p->host_lo <= max[0])
+			pfr_clash(at[0], idx[i], first, second);
+		if (p->host_hi > max[0]) {
+			max[0] = p->host_hi;
+			at[0] = idx[i];
+		}
+	}
+	free(idx);
+	/* [0]: the "every address" ports so far, [1]: the specific ones */
+	idx = pfr_sorted(rs, rs->nports, pfr_port_lo_cmp);
+	have[0] = have[1] = 0;
+	for (i = 0; i < rs->nports; i++) {
+		p = &rs->ports[idx[i]];
+		if (i > 0 && rs->ports[idx[i - 1]].proto != p->proto)
+			have[0] = have[1] = 0;
+		w = p->host_addr != 0;
+		if (have[!w] && p->host_lo <= max[!w])
+			pfr_clash(at[!w], idx[i], first, second);
+		if (!have[w] || p->host_hi > max[w]) {
+			have[w] = 1;
+			max[w] = p->host_hi;
+			at[w] = idx[i];
+		}
+	}
+	free(idx);
 }
 
 int
 pfr_validate(const struct pfr_ruleset *rs, char **cause)
 {
-	char	 ab[ADDR_STRLEN], d[PFR_PORTDESC_LEN];
-	size_t	 i, j;
+	char			 ab[ADDR_STRLEN], d[PFR_PORTDESC_LEN];
+	const struct pfr_port	*p;
+	size_t			*byname = NULL, *byaddr = NULL, i, lo, hi, mid;
+	size_t			 first, second;
+	int			 rc = -1;
 
 	if (pfr_check_head(rs, cause) == -1)
 		return -1;
@@ -356,42 +484,60 @@ pfr_validate(const struct pfr_ruleset *rs, char **cause)
 	    (rs->nports > 0 && rs->ports == NULL))
 		return cause_set(cause, "containers or ports missing");
 	for (i = 0; i < rs->nctrs; i++) {
-		const struct pfr_container	*c = &rs->ctrs[i];
-
-		if (pfr_check_container(rs, c, cause) == -1)
+		if (pfr_check_container(rs, &rs->ctrs[i], cause) == -1)
 			return -1;
-		for (j = 0; j < i; j++) {
-			if (strcmp(rs->ctrs[j].name, c->name) == 0)
-				return cause_set(cause, "container name "
-				    "\"%s\" is used twice", c->name);
-			if (rs->ctrs[j].addr == c->addr)
-				return cause_set(cause, "address %s of "
-				    "\"%s\" is taken by \"%s\"",
-				    addr_fmt(c->addr, ab), c->name,
-				    rs->ctrs[j].name);
+	}
+	byname = pfr_sorted(rs, rs->nctrs, pfr_ctr_name_cmp);
+	byaddr = pfr_sorted(rs, rs->nctrs, pfr_ctr_addr_cmp);
+	for (i = 1; i < rs->nctrs; i++) {
+		const struct pfr_container *a = &rs->ctrs[byname[i - 1]];
+		const struct pfr_container *b = &rs->ctrs[byname[i]];
+
+		if (strcmp(a->name, b->name) == 0) {
+			cause_set(cause, "container name \"%s\" is used twice",
+			    b->name);
+			goto out;
+		}
+		a = &rs->ctrs[byaddr[i - 1]];
+		b = &rs->ctrs[byaddr[i]];
+		if (a->addr == b->addr) {
+			cause_set(cause, "address %s of \"%s\" is taken by "
+			    "\"%s\"", addr_fmt(b->addr, ab), b->name, a->name);
+			goto out;
 		}
 	}
 	for (i = 0; i < rs->nports; i++) {
-		const struct pfr_port	*p = &rs->ports[i];
-
+		p = &rs->ports[i];
 		if (pfr_check_port(rs, p, cause) == -1)
-			return -1;
-		for (j = 0; j < rs->nctrs; j++) {
-			if (rs->ctrs[j].addr == p->ctr_addr)
-				break;
+			goto out;
+		lo = 0;
+		hi = rs->nctrs;
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (rs->ctrs[byaddr[mid]].addr < p->ctr_addr)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-		if (j == rs->nctrs)
-			return cause_set(cause, "published port %s of \"%s\": "
-			    "no container has the address %s",
+		if (lo == rs->nctrs || rs->ctrs[byaddr[lo]].addr != p->ctr_addr) {
+			cause_set(cause, "published port %s of \"%s\": no "
+			    "container has the address %s",
 			    pfr_port_desc(p, d), p->ctr_name,
 			    addr_fmt(p->ctr_addr, ab));
-		for (j = 0; j < i; j++) {
-			if (pfr_ports_overlap(&rs->ports[j], p))
-				return cause_set(cause, "host port %s of "
-				    "\"%s\" is already published by \"%s\"",
-				    pfr_port_desc(p, d), p->ctr_name,
-				    rs->ports[j].ctr_name);
+			goto out;
 		}
 	}
-	return 0;
+	pfr_port_clashes(rs, &first, &second);
+	if (second != SIZE_MAX) {
+		p = &rs->ports[second];
+		cause_set(cause, "host port %s of \"%s\" is already published "
+		    "by \"%s\"", pfr_port_desc(p, d), p->ctr_name,
+		    rs->ports[first].ctr_name);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(byname);
+	free(byaddr);
+	return rc;
 }

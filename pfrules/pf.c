@@ -1,31 +1,48 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * pf.c - the pf renderer (macOS: OpenBSD 4.x syntax).
+ * pf.c - the pf renderer (macOS: OpenBSD 4.x syntax) and the pfctl
+ * commands netd runs.
  *
  * DOC: anchors under com.apple
  * The stock /etc/pf.conf evaluates every anchor directly under
  * "com.apple" (its nat-anchor, rdr-anchor and anchor calls end in a
- * wildcard), so berth
- * loads its rules there with `pfctl -a PATH -f -` and never edits
- * pf.conf or the main ruleset. A wildcard is not recursive, so the
- * ruleset's own anchor holds only wildcard calls, relative to itself,
- * for its children:
+ * wildcard), so berth loads its rules there with `pfctl -a PATH -f -`
+ * and never edits pf.conf or the main ruleset. A wildcard is not
+ * recursive: the ruleset's own anchor holds the calls, relative to
+ * itself, for its children, each restricted to the packets that child
+ * can match, so pf does not walk berth's rules for other traffic:
  *
- *	com.apple/NAME              nat-anchor "*", rdr-anchor "*", anchor "*"
- *	com.apple/NAME/nat          egress NAT on each egress interface, the
- *	                            <nonat> table, no-NAT and block rules
- *	com.apple/NAME/pub.tcp.8080 one anchor per published port:
- *	                            rdr pass on lo0 ... -> ADDR port N
+ *	com.apple/NAME           nat-anchor "nat" inet from POOL
+ *	                         rdr-anchor "pub/" "*" on lo0 (tcp, udp)
+ *	                         anchor "nat" out inet from POOL
+ *	com.apple/NAME/nat       <nonat> and <inside> tables, egress NAT on
+ *	                         each egress interface, the internal block
+ *	com.apple/NAME/pub/CTR   one anchor per container with published
+ *	                         ports: its rdr rules, all of them
  *
- * so publishing or unpublishing a port loads or flushes only its own
- * anchor, and an internal container is one `pfctl -t nonat -T add`.
+ * (the rdr call's anchor is "pub/" followed by "*": every child of pub).
+ * Starting or removing a container loads or flushes only its own anchor
+ * and adds or deletes its address in <nonat>; a container with 1000
+ * ports is one pfctl run, not 1000. Internal containers (<nonat>) are
+ * never translated and may send only to the pool and loopback
+ * (<inside>), out of any interface: a second NIC, a VPN utun or
+ * bridge100 lets nothing of theirs out either. Interface names are
+ * printed quoted ("en0"): pfctl's lexer takes a quoted word as a string,
+ * never as one of its keywords (an interface named "all" or "port").
+ *
  * Syntax is pre-4.7 OpenBSD (`nat on IF ... -> (IF)`, `rdr on lo0 ...
  * -> ADDR port N`, ranges `port A:B -> ADDR port C:*`): macOS pf has no
  * nat-to/rdr-to. Published ports use `rdr on lo0` only, which catches
- * this host's clients (127.0.0.1 and its own addresses go over lo0);
- * other hosts need netd's userspace proxy, because macOS drops a packet
- * rdr'ed from en0 to a utun address (research/macos.md §4).
+ * this host's clients; other hosts need netd's userspace proxy, because
+ * macOS drops a packet rdr'ed from en0 to a utun address
+ * (research/macos.md section 4). netd on macOS currently serves every
+ * published port with the proxy (docs/rules.md), so these anchors are
+ * rendered for `berth rules` and for the day a Mac proves the rdr path.
+ *
+ * Rendering is linear in containers and ports: ports are grouped by
+ * container with one sort, never a scan per container.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +55,22 @@
 
 #define PF_ROOT		"com.apple"
 #define PF_NAT		"nat"
+#define PF_PUB		"pub"
 #define PF_NONAT_TABLE	"nonat"
+#define PF_INSIDE_TABLE	"inside"
 #define PF_LOOPBACK	"lo0"
+
+/* com.apple/NAME, or com.apple/NAME/CHILD. */
+static char *
+pf_path(const struct pfr_ruleset *rs, const char *child, const char *sub)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/%s%s%s%s%s", PF_ROOT, rs->name,
+	    child != NULL ? "/" : "", child != NULL ? child : "",
+	    sub != NULL ? "/" : "", sub != NULL ? sub : "");
+	return path;
+}
 
 static void
 pf_range(char *buf, size_t len, uint16_t lo, uint16_t hi, const char *sep)
@@ -50,24 +81,12 @@ pf_range(char *buf, size_t len, uint16_t lo, uint16_t hi, const char *sep)
 		snprintf(buf, len, "%u%s%u", lo, sep, hi);
 }
 
-static char *
-pf_port_path(const struct pfr_ruleset *rs, const struct pfr_port *p)
+/* One published port: a comment and its rdr rule. */
+static void
+pf_rdr(struct pfr_buf *b, const struct pfr_port *p)
 {
-	char	 a[ADDR_STRLEN], r[16], *path;
-
-	pf_range(r, sizeof(r), p->host_lo, p->host_hi, "-");
-	xasprintf(&path, "%s/%s/pub.%s.%s%s%s", PF_ROOT, rs->name,
-	    pfr_proto_name(p->proto), p->host_addr != 0 ?
-	    addr_fmt(p->host_addr, a) : "", p->host_addr != 0 ? "." : "", r);
-	return path;
-}
-
-static char *
-pf_port_text(const struct pfr_port *p)
-{
-	struct pfr_buf	 b = { NULL, 0, 0 };
-	char		 d[PFR_PORTDESC_LEN], ha[ADDR_STRLEN], ca[ADDR_STRLEN];
-	char		 hr[16], cr[16];
+	char	 d[PFR_PORTDESC_LEN], ha[ADDR_STRLEN], ca[ADDR_STRLEN];
+	char	 hr[16], cr[16];
 
 	pf_range(hr, sizeof(hr), p->host_lo, p->host_hi, ":");
 	/* "C:*": the range maps one to one, starting at C. */
@@ -75,15 +94,48 @@ pf_port_text(const struct pfr_port *p)
 		snprintf(cr, sizeof(cr), "%u", p->ctr_lo);
 	else
 		snprintf(cr, sizeof(cr), "%u:*", p->ctr_lo);
-	pfr_buf_printf(&b, "# %s: %s -> %s port %u", p->ctr_name,
-	    pfr_port_desc(p, d), addr_fmt(p->ctr_addr, ca), p->ctr_lo);
+	pfr_buf_printf(b, "# %s -> port %u", pfr_port_desc(p, d),
+	    p->ctr_lo);
 	if (p->ctr_hi != p->ctr_lo)
-		pfr_buf_printf(&b, "-%u", p->ctr_hi);
-	pfr_buf_printf(&b, "\nrdr pass on %s inet proto %s from any to %s "
+		pfr_buf_printf(b, "-%u", p->ctr_hi);
+	pfr_buf_printf(b, "\nrdr pass on %s inet proto %s from any to %s "
 	    "port %s -> %s port %s\n", PF_LOOPBACK, pfr_proto_name(p->proto),
-	    p->host_addr != 0 ? addr_fmt(p->host_addr, ha) : "any", hr, ca,
-	    cr);
-	return pfr_buf_take(&b);
+	    p->host_addr != 0 ? addr_fmt(p->host_addr, ha) : "any", hr,
+	    addr_fmt(p->ctr_addr, ca), cr);
+}
+
+/* The anchor of container c: the rdr rules of ports[idx[0..n-1]]. */
+static void
+pf_ctr_anchor(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *ports, const size_t *idx, size_t n,
+    struct pfr_anchor *out)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+	char		 a[ADDR_STRLEN];
+	size_t		 i;
+
+	out->path = pf_path(rs, PF_PUB, c->name);
+	pfr_buf_printf(&b, "# %s (%s): published ports\n", c->name,
+	    addr_fmt(c->addr, a));
+	for (i = 0; i < n; i++)
+		pf_rdr(&b, &ports[idx != NULL ? idx[i] : i]);
+	out->text = pfr_buf_take(&b);
+}
+
+static char *
+pf_root_text(const struct pfr_ruleset *rs)
+{
+	char	*s, pool[CIDR_STRLEN];
+
+	cidr_fmt(&rs->pool, pool);
+	xasprintf(&s, "# berth ruleset \"%s\", pool %s. Its children are "
+	    "evaluated only\n# through these calls (relative to this anchor), "
+	    "each for the packets\n# it can match.\n"
+	    "nat-anchor \"%s\" inet from %s to any\n"
+	    "rdr-anchor \"%s/*\" on %s inet proto { tcp, udp }\n"
+	    "anchor \"%s\" out inet from %s to any\n", rs->name, pool, PF_NAT,
+	    pool, PF_PUB, PF_LOOPBACK, PF_NAT, pool);
+	return s;
 }
 
 static char *
@@ -95,9 +147,11 @@ pf_nat_text(const struct pfr_ruleset *rs)
 	int		 any = 0;
 
 	cidr_fmt(&rs->pool, pool);
-	pfr_buf_printf(&b, "# Egress NAT of the pool %s; containers on "
-	    "internal networks only\n# (<%s>) are neither translated nor let "
-	    "out.\ntable <%s> persist", pool, PF_NONAT_TABLE, PF_NONAT_TABLE);
+	pfr_buf_printf(&b, "# Egress NAT of the pool %s. Containers on "
+	    "internal networks\n# only (<%s>) are never translated and send "
+	    "only to <%s> (the pool,\n# loopback), out of any interface.\n"
+	    "table <%s> persist", pool, PF_NONAT_TABLE, PF_INSIDE_TABLE,
+	    PF_NONAT_TABLE);
 	for (i = 0; i < rs->nctrs; i++) {
 		if (!rs->ctrs[i].nonat)
 			continue;
@@ -105,16 +159,66 @@ pf_nat_text(const struct pfr_ruleset *rs)
 		    addr_fmt(rs->ctrs[i].addr, a));
 	}
 	pfr_buf_printf(&b, "%s\n", any ? " }" : "");
+	pfr_buf_printf(&b, "table <%s> const { %s, 127.0.0.0/8 }\n",
+	    PF_INSIDE_TABLE, pool);
+	pfr_buf_printf(&b, "no nat inet from <%s> to any\n", PF_NONAT_TABLE);
 	for (i = 0; i < rs->negress; i++)
-		pfr_buf_printf(&b, "no nat on %s inet from <%s> to any\n",
-		    rs->egress[i], PF_NONAT_TABLE);
-	for (i = 0; i < rs->negress; i++)
-		pfr_buf_printf(&b, "nat on %s inet from %s to any -> (%s)\n",
-		    rs->egress[i], pool, rs->egress[i]);
-	for (i = 0; i < rs->negress; i++)
-		pfr_buf_printf(&b, "block drop out quick on %s inet from <%s> "
-		    "to any\n", rs->egress[i], PF_NONAT_TABLE);
+		pfr_buf_printf(&b, "nat on \"%s\" inet from %s to any -> "
+		    "(\"%s\")\n", rs->egress[i], pool, rs->egress[i]);
+	pfr_buf_printf(&b, "block drop out quick inet from <%s> to ! <%s>\n",
+	    PF_NONAT_TABLE, PF_INSIDE_TABLE);
 	return pfr_buf_take(&b);
+}
+
+/* Ports ordered by container address, then by their own order. */
+static const struct pfr_port *pf_sort_ports;
+
+static int
+pf_port_cmp(const void *va, const void *vb)
+{
+	size_t		 a = *(const size_t *)va, b = *(const size_t *)vb;
+	uint32_t	 x = pf_sort_ports[a].ctr_addr;
+	uint32_t	 y = pf_sort_ports[b].ctr_addr;
+
+	if (x != y)
+		return x < y ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Port indices sorted by container address (free the result). */
+static size_t *
+pf_ports_by_ctr(const struct pfr_ruleset *rs)
+{
+	size_t	*idx, i;
+
+	idx = xcalloc(rs->nports + 1, sizeof(*idx));
+	for (i = 0; i < rs->nports; i++)
+		idx[i] = i;
+	pf_sort_ports = rs->ports;
+	qsort(idx, rs->nports, sizeof(*idx), pf_port_cmp);
+	return idx;
+}
+
+/* The ports of c are idx[*lo .. *hi - 1]; returns how many. */
+static size_t
+pf_ctr_ports(const struct pfr_ruleset *rs, const size_t *idx,
+    const struct pfr_container *c, size_t *lo, size_t *hi)
+{
+	size_t	 l = 0, h = rs->nports, mid;
+
+	while (l < h) {
+		mid = l + (h - l) / 2;
+		if (rs->ports[idx[mid]].ctr_addr < c->addr)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	for (h = l; h < rs->nports && rs->ports[idx[h]].ctr_addr == c->addr;
+	    h++)
+		;
+	*lo = l;
+	*hi = h;
+	return h - l;
 }
 
 int
@@ -122,8 +226,7 @@ pfr_pf_render(const struct pfr_ruleset *rs, struct pfr_anchor **out,
     size_t *nout, char **cause)
 {
 	struct pfr_anchor	*a;
-	char			 pool[CIDR_STRLEN];
-	size_t			 i, n;
+	size_t			*idx, i, n = 0, lo, hi;
 
 	*out = NULL;
 	*nout = 0;
@@ -132,35 +235,21 @@ pfr_pf_render(const struct pfr_ruleset *rs, struct pfr_anchor **out,
 	if (rs->negress == 0)
 		return cause_set(cause, "pf rules need at least one egress "
 		    "interface");
-	n = 2 + rs->nports;
-	a = xcalloc(n, sizeof(*a));
-	xasprintf(&a[0].path, "%s/%s", PF_ROOT, rs->name);
-	xasprintf(&a[0].text, "# berth ruleset \"%s\", pool %s: its children "
-	    "(%s, pub.*) are evaluated\n# only through these calls, relative "
-	    "to this anchor. Load it first.\nnat-anchor \"*\"\n"
-	    "rdr-anchor \"*\"\nanchor \"*\"\n", rs->name,
-	    cidr_fmt(&rs->pool, pool), PF_NAT);
-	xasprintf(&a[1].path, "%s/%s/%s", PF_ROOT, rs->name, PF_NAT);
-	a[1].text = pf_nat_text(rs);
-	for (i = 0; i < rs->nports; i++) {
-		a[2 + i].path = pf_port_path(rs, &rs->ports[i]);
-		a[2 + i].text = pf_port_text(&rs->ports[i]);
+	a = xcalloc(2 + rs->nctrs, sizeof(*a));
+	a[n].path = pf_path(rs, NULL, NULL);
+	a[n++].text = pf_root_text(rs);
+	a[n].path = pf_path(rs, PF_NAT, NULL);
+	a[n++].text = pf_nat_text(rs);
+
+	idx = pf_ports_by_ctr(rs);
+	for (i = 0; i < rs->nctrs; i++) {
+		if (pf_ctr_ports(rs, idx, &rs->ctrs[i], &lo, &hi) > 0)
+			pf_ctr_anchor(rs, &rs->ctrs[i], rs->ports, idx + lo,
+			    hi - lo, &a[n++]);
 	}
+	free(idx);
 	*out = a;
 	*nout = n;
-	return 0;
-}
-
-int
-pfr_pf_port(const struct pfr_ruleset *rs, const struct pfr_port *p,
-    struct pfr_anchor *out, char **cause)
-{
-	out->path = out->text = NULL;
-	if (pfr_check_head(rs, cause) == -1 ||
-	    pfr_check_port(rs, p, cause) == -1)
-		return -1;
-	out->path = pf_port_path(rs, p);
-	out->text = pf_port_text(p);
 	return 0;
 }
 
@@ -178,38 +267,179 @@ pfr_anchors_free(struct pfr_anchor *a, size_t n)
 	free(a);
 }
 
-int
-pfr_pf_container(const struct pfr_ruleset *rs,
-    const struct pfr_container *c, int add, char ***argvp, char **cause)
-{
-	char	**argv, a[ADDR_STRLEN];
+/* ------------------------------------------------------ pfctl runs */
 
-	*argvp = NULL;
+static struct pfr_cmd *
+pf_cmd(struct pfr_cmd **cmds, size_t *n, char *input, int token,
+    const char *const *args)
+{
+	struct pfr_cmd	*c;
+	size_t		 i, argc = 0;
+
+	while (args[argc] != NULL)
+		argc++;
+	*cmds = xreallocarray(*cmds, *n + 1, sizeof(**cmds));
+	c = &(*cmds)[(*n)++];
+	c->argv = xcalloc(argc + 1, sizeof(*c->argv));
+	for (i = 0; i < argc; i++)
+		c->argv[i] = xstrdup(args[i]);
+	c->input = input;
+	c->token = token;
+	return c;
+}
+#define PF_ARGS(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* `pfctl -a PATH -f -` with text, or `-F all` when text is NULL. */
+static void
+pf_cmd_anchor(struct pfr_cmd **cmds, size_t *n, const char *path,
+    char *text)
+{
+	if (text != NULL)
+		pf_cmd(cmds, n, text, 0, PF_ARGS("-a", path, "-f", "-"));
+	else
+		pf_cmd(cmds, n, NULL, 0, PF_ARGS("-a", path, "-F", "all"));
+}
+
+int
+pfr_pf_start(const struct pfr_ruleset *rs, int enable,
+    struct pfr_cmd **cmds, size_t *ncmds, char **cause)
+{
+	struct pfr_anchor	*a;
+	size_t			 n, i;
+
+	*cmds = NULL;
+	*ncmds = 0;
+	if (pfr_pf_render(rs, &a, &n, cause) == -1)
+		return -1;
+	if (enable)
+		pf_cmd(cmds, ncmds, NULL, 1, PF_ARGS("-E"));
+	for (i = 0; i < n; i++) {
+		pf_cmd_anchor(cmds, ncmds, a[i].path, a[i].text);
+		a[i].text = NULL;	/* now the command's */
+	}
+	pfr_anchors_free(a, n);
+	return 0;
+}
+
+int
+pfr_pf_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *ports, size_t nports, int add,
+    struct pfr_cmd **cmds, size_t *ncmds, char **cause)
+{
+	struct pfr_anchor	 an;
+	char			 a[ADDR_STRLEN], *nat;
+	size_t			 i;
+
+	*cmds = NULL;
+	*ncmds = 0;
 	if (pfr_check_head(rs, cause) == -1 ||
 	    pfr_check_container(rs, c, cause) == -1)
 		return -1;
-	if (!c->nonat)
-		return 0;
-	argv = xcalloc(8, sizeof(*argv));
-	argv[0] = xstrdup("-a");
-	xasprintf(&argv[1], "%s/%s/%s", PF_ROOT, rs->name, PF_NAT);
-	argv[2] = xstrdup("-t");
-	argv[3] = xstrdup(PF_NONAT_TABLE);
-	argv[4] = xstrdup("-T");
-	argv[5] = xstrdup(add ? "add" : "delete");
-	argv[6] = xstrdup(addr_fmt(c->addr, a));
-	*argvp = argv;
+	for (i = 0; i < nports; i++) {
+		if (pfr_check_port(rs, &ports[i], cause) == -1)
+			return -1;
+		if (ports[i].ctr_addr != c->addr)
+			return cause_set(cause, "published port of \"%s\" "
+			    "is not for %s", ports[i].ctr_name, c->name);
+	}
+	nat = pf_path(rs, PF_NAT, NULL);
+	an.path = an.text = NULL;
+	if (nports > 0)
+		pf_ctr_anchor(rs, c, ports, NULL, nports, &an);
+	/* Adding: the table first, so no port is reachable un-blocked. */
+	if (add && c->nonat)
+		pf_cmd(cmds, ncmds, NULL, 0, PF_ARGS("-a", nat, "-t",
+		    PF_NONAT_TABLE, "-T", "add", addr_fmt(c->addr, a)));
+	if (nports > 0) {
+		pf_cmd_anchor(cmds, ncmds, an.path, add ? an.text : NULL);
+		if (add)
+			an.text = NULL;
+	}
+	if (!add && c->nonat)
+		pf_cmd(cmds, ncmds, NULL, 0, PF_ARGS("-a", nat, "-t",
+		    PF_NONAT_TABLE, "-T", "delete", addr_fmt(c->addr, a)));
+	free(an.path);
+	free(an.text);
+	free(nat);
+	return 0;
+}
+
+int
+pfr_pf_stop(const struct pfr_ruleset *rs, const char *token,
+    struct pfr_cmd **cmds, size_t *ncmds, char **cause)
+{
+	char	*path;
+	size_t	*idx, i, lo, hi;
+
+	*cmds = NULL;
+	*ncmds = 0;
+	/* Not the whole ruleset: a bad entry must not keep the rest. */
+	if (pfr_check_head(rs, cause) == -1)
+		return -1;
+	for (i = 0; token != NULL && token[i] != '\0'; i++) {
+		if (!isdigit((unsigned char)token[i]) || i >= 20)
+			return cause_set(cause, "pf token is not a number");
+	}
+	/* Children first, the anchor that calls them last. */
+	idx = pf_ports_by_ctr(rs);
+	for (i = rs->nctrs; i-- > 0; ) {
+		/* the anchors that were loaded: containers with ports */
+		if (pfr_check_container(rs, &rs->ctrs[i], NULL) == -1 ||
+		    pf_ctr_ports(rs, idx, &rs->ctrs[i], &lo, &hi) == 0)
+			continue;
+		path = pf_path(rs, PF_PUB, rs->ctrs[i].name);
+		pf_cmd_anchor(cmds, ncmds, path, NULL);
+		free(path);
+	}
+	free(idx);
+	path = pf_path(rs, PF_NAT, NULL);
+	pf_cmd_anchor(cmds, ncmds, path, NULL);
+	free(path);
+	path = pf_path(rs, NULL, NULL);
+	pf_cmd_anchor(cmds, ncmds, path, NULL);
+	free(path);
+	if (token != NULL && *token != '\0')
+		pf_cmd(cmds, ncmds, NULL, 0, PF_ARGS("-X", token));
 	return 0;
 }
 
 void
-pfr_argv_free(char **argv)
+pfr_cmds_free(struct pfr_cmd *cmds, size_t n)
 {
-	size_t	 i;
+	size_t	 i, j;
 
-	if (argv == NULL)
+	if (cmds == NULL)
 		return;
-	for (i = 0; argv[i] != NULL; i++)
-		free(argv[i]);
-	free(argv);
+	for (i = 0; i < n; i++) {
+		for (j = 0; cmds[i].argv[j] != NULL; j++)
+			free(cmds[i].argv[j]);
+		free(cmds[i].argv);
+		free(cmds[i].input);
+	}
+	free(cmds);
+}
+
+char *
+pfr_cmds_text(const struct pfr_cmd *cmds, size_t n)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+	const char	*s, *e;
+	size_t		 i, j;
+
+	for (i = 0; i < n; i++) {
+		pfr_buf_printf(&b, "pfctl");
+		for (j = 0; cmds[i].argv[j] != NULL; j++)
+			pfr_buf_printf(&b, " %s", cmds[i].argv[j]);
+		pfr_buf_printf(&b, "%s\n", cmds[i].token ?
+		    "    # keep the token it prints" : "");
+		/* its standard input, indented */
+		for (s = cmds[i].input; s != NULL && *s != '\0'; s = e) {
+			if ((e = strchr(s, '\n')) == NULL)
+				e = s + strlen(s);
+			pfr_buf_printf(&b, "\t%.*s\n", (int)(e - s), s);
+			if (*e == '\n')
+				e++;
+		}
+	}
+	return pfr_buf_take(&b);
 }

@@ -110,28 +110,46 @@ char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,
 
 /*
  * pf. A ruleset is a list of anchors, each loaded with
- * `pfctl -a PATH -f -` (an empty text flushes it).
+ * `pfctl -a PATH -f -` (an empty text flushes it): com.apple/NAME (the
+ * calls), com.apple/NAME/nat, then com.apple/NAME/pub/CTR for each
+ * container with published ports, in container order.
  */
 struct pfr_anchor {
-	char		*path;		/* "com.apple/berth/pub.tcp.8080" */
+	char		*path;		/* "com.apple/berth/pub/web" */
 	char		*text;
 };
 int	 pfr_pf_render(const struct pfr_ruleset *, struct pfr_anchor **out,
 	    size_t *nout, char **cause);
-/* The anchor of one published port (what to load, or flush on delete). */
-int	 pfr_pf_port(const struct pfr_ruleset *, const struct pfr_port *,
-	    struct pfr_anchor *out, char **cause);
 void	 pfr_anchors_free(struct pfr_anchor *, size_t);
+
 /*
- * pfctl arguments (without "pfctl" itself, NULL-terminated) that add or
- * delete one container in the nat anchor's <nonat> table: {"-a", PATH,
- * "-t", "nonat", "-T", "add"|"delete", ADDR, NULL}. *argvp = NULL when
- * the container needs nothing (pf's nat covers the whole pool). Free
- * with pfr_argv_free().
+ * The pfctl runs netd makes, in order (docs/rules.md lists them):
+ * - start: `pfctl -E` when enable is set (its output holds the token
+ *   netd keeps), then every anchor of pfr_pf_render();
+ * - change: one container c and its kernel-path ports, add or remove:
+ *   its address in <nonat> (internal containers only) and its anchor;
+ * - stop: `-F all` of the anchor of each container in rs with ports,
+ *   the nat anchor and the ruleset's anchor, then `pfctl -X TOKEN` when
+ *   token is set. Only the head and each container are checked: a bad
+ *   entry does not keep the rest loaded.
+ * A change with nothing to do gives no command (*ncmds = 0). Free with
+ * pfr_cmds_free().
  */
-int	 pfr_pf_container(const struct pfr_ruleset *,
-	    const struct pfr_container *, int add, char ***argvp,
+struct pfr_cmd {
+	char		**argv;		/* pfctl's arguments, NULL-terminated */
+	char		 *input;	/* standard input, or NULL */
+	int		  token;	/* pfctl -E: its output holds the token */
+};
+int	 pfr_pf_start(const struct pfr_ruleset *, int enable,
+	    struct pfr_cmd **, size_t *ncmds, char **cause);
+int	 pfr_pf_change(const struct pfr_ruleset *,
+	    const struct pfr_container *, const struct pfr_port *,
+	    size_t nports, int add, struct pfr_cmd **, size_t *ncmds,
 	    char **cause);
-void	 pfr_argv_free(char **);
+int	 pfr_pf_stop(const struct pfr_ruleset *, const char *token,
+	    struct pfr_cmd **, size_t *ncmds, char **cause);
+void	 pfr_cmds_free(struct pfr_cmd *, size_t);
+/* "pfctl ARGS" lines, each followed by its standard input, indented. */
+char	*pfr_cmds_text(const struct pfr_cmd *, size_t);
 
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * launch_darwin.c - the launcher's macOS bits: process start times from
- * proc_pidinfo(PROC_PIDTBSDINFO), group lists, DYLD_INSERT_LIBRARIES and
- * the .dylib name. SIP strips DYLD_* for protected binaries and their
- * children (docs/runtime.md). Not compiled on Linux.
+ * launch_darwin.c - the launcher's macOS bits: group lists,
+ * DYLD_INSERT_LIBRARIES and the .dylib name (process start times are
+ * common/proc_darwin.c's, from sysctl KERN_PROC_PID). SIP strips DYLD_*
+ * for protected binaries and their children (docs/runtime.md). Not
+ * compiled on Linux.
  */
 #include <sys/types.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * launch_linux.c - the launcher's Linux bits: process start times from
- * /proc, group lists, LD_PRELOAD and the .so name.
+ * launch_linux.c - the launcher's Linux bits: group lists, LD_PRELOAD
+ * and the .so name (process start times are common/proc_linux.c's).
  */
 #include <sys/types.h>
 

@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <mach-o/dyld-interposing.h>
 #include <netdb.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -210,6 +209,24 @@ shim_gethostbyname2(const char *name, int af)
 }
 
 /* ------------------------------------------------------ tuples */
+
+/*
+ * dyld reads {replacement, replacee} pairs from the __DATA,__interpose
+ * section of an inserted image. Apple declares the macro in dyld's own
+ * <mach-o/dyld-interposing.h>, which no SDK ships, so the tuple is laid
+ * out here. The pointers are plain (not ptrauth-signed): berth's dylib is
+ * built for arm64 and x86_64, not arm64e, and dyld only authenticates
+ * interposing tuples in arm64e images.
+ */
+#define DYLD_INTERPOSE(repl, orig)					\
+	__attribute__((used)) static struct {				\
+		const void	*replacement;				\
+		const void	*replacee;				\
+	} shim_interpose_##orig						\
+	    __attribute__((section("__DATA,__interpose"))) = {		\
+		(const void *)(unsigned long)&repl,			\
+		(const void *)(unsigned long)&orig			\
+	};
 
 DYLD_INTERPOSE(shim_bind, bind)
 DYLD_INTERPOSE(shim_connect, connect)

@@ -41,6 +41,25 @@ now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/*
+ * Linux's shim defers the port choice to connect() (the source port must
+ * not be taken from the bind range); macOS has no such option and binds
+ * to an ephemeral port, as its shim does.
+ */
+static int
+bind_no_port(int fd)
+{
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	int	 one = 1;
+
+	return setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+	    sizeof(one));
+#else
+	(void)fd;
+	return 0;
+#endif
+}
+
 static void
 addr_of(struct sockaddr_in *sin, const char *addr, int port)
 {
@@ -88,8 +107,7 @@ main(int argc, char **argv)
 			if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 				die("socket");
 			/* what the interposer does, done by hand */
-			if (argc == 6 && (setsockopt(fd, IPPROTO_IP,
-			    IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) == -1 ||
+			if (argc == 6 && (bind_no_port(fd) == -1 ||
 			    bind(fd, (struct sockaddr *)&src,
 			    sizeof(src)) == -1))
 				die("bind");

@@ -60,12 +60,22 @@ need_cmd() {
 }
 need_tun() { [ -c /dev/net/tun ] || skip "needs /dev/net/tun"; }
 
+# now_ms: milliseconds since the epoch. macOS's date has no %N (it
+# prints a literal N): whole seconds there.
+now_ms() {
+	_now=$(date +%s%N)
+	case $_now in
+	*N) echo $(( ${_now%N} * 1000 ));;
+	*) echo $(( _now / 1000000 ));;
+	esac
+}
+
 # wait_for SECONDS CMD...: poll CMD every 20 ms until it succeeds.
 wait_for() {
 	_t=$1; shift
-	_end=$(( $(date +%s%N) / 1000000 + _t * 1000 ))
+	_end=$(( $(now_ms) + _t * 1000 ))
 	while ! "$@" >/dev/null 2>&1; do
-		[ $(( $(date +%s%N) / 1000000 )) -lt $_end ] || return 1
+		[ "$(now_ms)" -lt $_end ] || return 1
 		sleep 0.02
 	done
 }
@@ -208,8 +218,6 @@ ctl_ok() {
 	printf '%s' "$_r" | jget 'json.dumps(j["data"])'
 }
 
-# now_ms: milliseconds since the epoch.
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # need_netd: the binary, root, tun and nft, or skip.
 need_netd() {

@@ -19,8 +19,9 @@ P3=$((P1 + 2))
 # PATTERN and, if given, the machine-readable code CODE.
 refuse() {
 	_r=$(ctl create "$1")
-	echo "$_r" | jget 'j["ok"]' | grep -q False || fail "accepted: $1"
-	echo "$_r" | jget 'j["error"]' | grep -q -- "$2" ||
+	printf '%s\n' "$_r" | jget 'j["ok"]' | grep -q False ||
+	    fail "accepted: $1"
+	printf '%s\n' "$_r" | jget 'j["error"]' | grep -q -- "$2" ||
 	    fail "create $1: error lacks '$2': $_r"
 	[ -z "${3:-}" ] || [ "$(echo "$_r" | jget 'j["code"]')" = "$3" ] ||
 	    fail "create $1: code is not $3: $_r"
@@ -34,6 +35,9 @@ refuse '{"name": "b", "ip": "'"$A"'"}' "address $A is taken by \"a\"" conflict
 refuse '{"name": "b", "ip": "10.9.0.1"}' \
     "address 10.9.0.1 is not in the pool $BERTH_POOL"
 refuse '{"name": "b", "ip": "'"$GATEWAY"'"}' "gateway"
+# a terminal escape in an address is quoted, not echoed
+refuse '{"name": "b", "ip": "10.0.0.\u001b[2J"}' \
+    'bad address "10\.0\.0\.\\x1b\[2J"'
 refuse '{"name": "b", "ports": ["'$P1':81"]}' \
     "host port $P1/tcp is already published by \"a\"" conflict
 refuse '{"name": "b", "ports": ["'$P2':81", "'$P2':82"]}' "published twice" \

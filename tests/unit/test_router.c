@@ -281,7 +281,7 @@ test_input_batch(void **state)
 	assert_int_equal(w->r->packets, 70);
 	assert_int_equal(io.broken, 0);
 	/* A hard read error: the port is reported broken. */
-	io.rqerr = EBADFD;
+	io.rqerr = EIO;
 	router_input(w->r, &w->a);
 	assert_int_equal(io.broken, 1);
 }
