@@ -283,6 +283,7 @@ cmd_up(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack			*st = NULL;
+	struct cidr			 pool;
 	const struct stack_service	*svc;
 	struct run_opts			 o;
 	json_t				*started, *ctr;
@@ -307,7 +308,8 @@ cmd_up(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		return cli_usage("up");
 	started = json_array();
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -371,6 +373,7 @@ cmd_down(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack	*st = NULL;
+	struct cidr	 pool;
 	json_t		*list = NULL, *c;
 	char		*cause = NULL;
 	const char	*file = NULL, *s;
@@ -385,7 +388,8 @@ cmd_down(int argc, char **argv)
 	}
 	if (file == NULL || optind != argc)
 		return cli_usage("down");
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("down", "%s", cause);
 		goto out;
 	}

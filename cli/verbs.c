@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cli.h"
+#include "instance.h"
 #include "log.h"
 #include "util.h"
 
@@ -152,6 +154,15 @@ env_or(const char *name, const char *def)
 	return v != NULL && *v != '\0' ? v : def;
 }
 
+/* The instance's pool: BERTH_POOL, or the default. */
+int
+cli_pool(struct cidr *pool, char **cause)
+{
+	if (cli_cfg.pool == NULL)
+		return cidr_parse(BERTH_DEFAULT_POOL, pool, cause);
+	return instance_pool_parse(cli_cfg.pool, "BERTH_POOL", pool, cause);
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -160,10 +171,10 @@ cli_main(int argc, char **argv)
 
 	log_init(LOG_TO_STDERR, 0);
 	log_procinit("berth");
-	cli_cfg.socket = env_or("BERTH_SOCKET", CLI_DEFAULT_SOCKET);
+	cli_cfg.socket = env_or("BERTH_SOCKET", BERTH_DEFAULT_SOCKET);
 	cli_cfg.pool = env_or("BERTH_POOL", NULL);
 	cli_cfg.prefix = env_or("BERTH_PREFIX", NULL);
-	cli_cfg.state_dir = env_or("BERTH_STATE_DIR", CLI_DEFAULT_STATE_DIR);
+	cli_cfg.state_dir = env_or("BERTH_STATE_DIR", BERTH_DEFAULT_STATE_DIR);
 	cli_cfg.table = env_or("BERTH_TABLE", NULL);
 
 	while (i < argc && argv[i][0] == '-') {

@@ -21,13 +21,13 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define STACK_DEFAULT_POOL	"10.213.0.0/16"
 #define STACK_DEFAULT_NET	"default"
 
 /* The parse context: where we are, for messages. */
@@ -826,8 +826,9 @@ stack_default_name(const char *fname)
 	return s;
 }
 
-struct stack *
-stack_parse(const char *text, size_t len, const char *fname, char **cause)
+static struct stack *
+stack_parse_pool(const char *text, size_t len, const char *fname,
+    const struct cidr *pool, char **cause)
 {
 	static const char *const keys[] = { "name", "pool", "networks",
 	    "services", "policy", "links", NULL };
@@ -884,8 +885,10 @@ stack_parse(const char *text, size_t len, const char *fname, char **cause)
 			goto fail;
 		}
 		st->pool_set = 1;
-	} else
-		cidr_parse(STACK_DEFAULT_POOL, &st->pool, NULL);
+	} else if (pool != NULL)
+		st->pool = *pool;
+	else
+		cidr_parse(BERTH_DEFAULT_POOL, &st->pool, NULL);
 	if ((v = json_object_get(root, "networks")) != NULL &&
 	    stack_parse_networks(&c, v) == -1)
 		goto fail;
@@ -933,7 +936,13 @@ fail:
 }
 
 struct stack *
-stack_load(const char *path, char **cause)
+stack_parse(const char *text, size_t len, const char *fname, char **cause)
+{
+	return stack_parse_pool(text, len, fname, NULL, cause);
+}
+
+struct stack *
+stack_load(const char *path, const struct cidr *pool, char **cause)
 {
 	struct stack	*st;
 	char		*text;
@@ -947,7 +956,7 @@ stack_load(const char *path, char **cause)
 			cause_set(cause, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	st = stack_parse(text, len, path, cause);
+	st = stack_parse_pool(text, len, path, pool, cause);
 	free(text);
 	if (st == NULL)
 		cause_prefix(cause, "%s", path);

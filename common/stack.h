@@ -88,7 +88,10 @@ struct stack {
 /* Parse text; fname is used for messages and the default stack name. */
 struct stack *stack_parse(const char *text, size_t len, const char *fname,
 	    char **cause);
-struct stack *stack_load(const char *path, char **cause);
+/* Load a file; a stack without "pool" is in pool (NULL: the default),
+ * the pool of the instance it is for. */
+struct stack *stack_load(const char *path, const struct cidr *pool,
+	    char **cause);
 void	 stack_free(struct stack *);
 const struct stack_service *stack_find(const struct stack *, const char *);
 

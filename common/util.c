@@ -238,6 +238,7 @@ util_set_cloexec(int fd)
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
+/* The one clock: monotonic, in microseconds or milliseconds. */
 long long
 util_now_us(void)
 {

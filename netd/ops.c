@@ -280,7 +280,8 @@ ops_rules(struct netd *d, json_t *args, int *close)
 	if (v != NULL && !json_is_null(v) && !json_is_string(v))
 		return proto_reply_error("format must be \"nft\" or \"pf\"");
 	rs = netd_ruleset(d);
-	text = fw_text(rs, json_string_value(v), &cause);
+	text = pfr_print(rs, json_string_value(v) != NULL ?
+	    json_string_value(v) : fw_os->format, &cause);
 	pfr_ruleset_free(rs);
 	if (text == NULL)
 		return ops_error(cause);

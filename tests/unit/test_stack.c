@@ -245,13 +245,13 @@ test_load(void **state)
 	char	*cause = NULL, path[] = "/tmp/berth-test-stack.XXXXXX";
 	int	 fd;
 
-	assert_null(stack_load("/nonexistent/x.json", &cause));
+	assert_null(stack_load("/nonexistent/x.json", NULL, &cause));
 	assert_non_null(strstr(cause, "/nonexistent/x.json"));
 	fd = mkstemp(path);
 	assert_true(fd != -1);
 	assert_int_equal(write(fd, "{\"name\": \"s\", \"services\": 1}", 28), 28);
 	close(fd);
-	assert_null(stack_load(path, &cause));
+	assert_null(stack_load(path, NULL, &cause));
 	assert_non_null(strstr(cause, "services: must be an object"));
 	unlink(path);
 	free(cause);
