@@ -27,6 +27,10 @@
  * with its header) and released by a timer on the loop through
  * router_resume(), so the hooks after this one (capture) still see them.
  *
+ * An oversized packet is dropped; with DF set, answered with ICMP
+ * "fragmentation needed" and the entry's mtu, so path MTU discovery
+ * works through it (nothing is fragmented here).
+ *
  * Randomness: each entry has its own generator (splitmix64) seeded
  * from --seed, or from a counter and the clock when none is given; the
  * seed in use is listed, so a run replays exactly when the same packets
@@ -369,7 +373,13 @@ link_judge(struct link *l, const struct packet_ip *ip, long long now,
 		return;
 	}
 	if (p->mtu != 0 && ip->len > p->mtu) {
+		/* Don't fragment: "fragmentation needed", so the sender
+		 * lowers its path MTU, as a router would answer. */
 		link_drop(l, &l->c.drop_mtu, f);
+		if (ip->frag & 0x4000) {
+			f->what = LINK_REJECT;
+			f->mtu = (uint16_t)p->mtu;
+		}
 		return;
 	}
 	if (l->thr_ge_p != 0) {
@@ -487,6 +497,7 @@ link_packet(struct router_hook *hk, struct router *r, struct rport *in,
 	case LINK_REJECT:
 		v->action = f.what == LINK_DROP ? ROUTER_DROP : ROUTER_REJECT;
 		v->drop = ROUTER_DROP_LINK;
+		v->mtu = f.mtu;
 		break;
 	case LINK_HOLD:
 		if (link_hold(t, l, in, pkt, v, f.when, f.corrupt_bit) == -1) {

@@ -98,6 +98,7 @@ struct link_fate {
 	long long	 when;		/* LINK_HOLD: us */
 	int		 dup;		/* hold a second copy too */
 	long		 corrupt_bit;	/* bit to flip, -1: none */
+	uint16_t	 mtu;		/* LINK_REJECT: frag needed, mtu */
 };
 
 struct link_table *link_table_new(struct router *, struct timers *);

@@ -247,3 +247,21 @@ packet_tcp_rst(const uint8_t *p, const struct packet_ip *ip, int to_sender,
 	packet_put16(t + 16, packet_cksum(pseudo, sizeof(pseudo)));
 	return PACKET_RST_LEN;
 }
+
+void
+packet_icmp_set_mtu(uint8_t *icmp, size_t len, uint16_t mtu)
+{
+	uint8_t		*h;
+	size_t		 hlen;
+	uint16_t	 c;
+
+	if (len < 20 || (hlen = (size_t)(icmp[0] & 0x0f) * 4) + 8 > len)
+		return;
+	h = icmp + hlen;
+	h[6] = (uint8_t)(mtu >> 8);
+	h[7] = (uint8_t)mtu;
+	h[2] = h[3] = 0;
+	c = packet_cksum(h, len - hlen);
+	h[2] = (uint8_t)(c >> 8);
+	h[3] = (uint8_t)c;
+}

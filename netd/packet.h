@@ -58,6 +58,11 @@ int		 packet_may_answer(const uint8_t *p, const struct packet_ip *ip);
 size_t		 packet_icmp_unreach(const uint8_t *p,
 		    const struct packet_ip *ip, uint32_t from, uint8_t code,
 		    uint8_t *out, size_t outlen);
+/*
+ * Make the unreachable of len bytes at icmp (from packet_icmp_unreach
+ * with code 4, fragmentation needed) carry the next-hop MTU (RFC 1191).
+ */
+void		 packet_icmp_set_mtu(uint8_t *icmp, size_t len, uint16_t mtu);
 
 /* The transport ports of a first fragment (TCP, UDP); -1 if none. */
 int		 packet_ports(const uint8_t *p, const struct packet_ip *ip,

@@ -187,7 +187,7 @@ router_icmp_ok(struct router *r)
 
 static void
 router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
-    const struct packet_ip *ip, uint8_t code)
+    const struct packet_ip *ip, uint8_t code, uint16_t mtu)
 {
 	uint8_t	 icmp[PACKET_ICMP_MAX];
 	size_t	 n;
@@ -198,6 +198,8 @@ router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
 	    sizeof(icmp));
 	if (n == 0)
 		return;
+	if (mtu != 0)
+		packet_icmp_set_mtu(icmp, n, mtu);
 	if (r->write(in->fd, icmp, n) == -1) {
 		in->c.drop_full++;
 		return;
@@ -284,7 +286,7 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 	case ROUTER_UNREACH:
 		v->drop = ROUTER_DROP_NOROUTE;
 		router_count_drop(r, v);
-		router_unreach(r, in, pkt, &v->ip, 1);
+		router_unreach(r, in, pkt, &v->ip, 1, 0);
 		return;
 	case ROUTER_REJECT:
 		/* Counted as the hook said (link), else as policy. */
@@ -294,11 +296,13 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 		if (!packet_may_answer(pkt, &v->ip))
 			return;
 		/* Policy refuses TCP with a RST; a link that is down
-		 * (link.c) says unreachable, like a router would. */
+		 * (link.c) says unreachable, like a router would, and a
+		 * link's mtu says fragmentation needed (code 4). */
 		if (v->ip.proto == IPPROTO_TCP && v->drop == ROUTER_DROP_POLICY)
 			router_rst(r, in, pkt, v);
 		else	/* Administratively prohibited (RFC 1812 5.2.7.1). */
-			router_unreach(r, in, pkt, &v->ip, 13);
+			router_unreach(r, in, pkt, &v->ip, v->mtu != 0 ? 4 :
+			    13, v->mtu);
 		return;
 	case ROUTER_DROP:
 		router_count_drop(r, v);

@@ -65,6 +65,9 @@ struct router_verdict {
 	struct rport		*from;	/* whom the packet is counted to */
 	struct rport		*to;
 	struct packet_ip	 ip;
+	/* REJECT: "fragmentation needed" with this next-hop MTU (RFC
+	 * 1191) instead of administratively prohibited. */
+	uint16_t		 mtu;
 };
 
 /*

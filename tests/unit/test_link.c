@@ -507,12 +507,20 @@ test_down(void **state)
 	/* Others still pass. */
 	send_pkt(w, CA, CC, 4, 10);
 	assert_int_equal(io.n, 2);
-	/* mtu: larger packets are dropped. */
+	/* mtu: larger packets are refused with "fragmentation needed"
+	 * and the mtu (DF is set), smaller ones pass. */
 	set(w, LINK_PAIR, CA, CB, "{\"mtu\": 100}");
 	send_pkt(w, CA, CB, 5, 80);
-	send_pkt(w, CA, CB, 6, 81);
 	assert_int_equal(io.n, 3);
+	send_pkt(w, CA, CB, 6, 81);
+	assert_int_equal(io.n, 4);
 	assert_int_equal(l->c.drop_mtu, 1);
+	assert_int_equal(io.fd[3], 100);
+	assert_int_equal(io.data[3][20], 3);
+	assert_int_equal(io.data[3][21], 4);
+	assert_int_equal(io.data[3][26], 0);
+	assert_int_equal(io.data[3][27], 100);
+	assert_int_equal(packet_cksum(io.data[3] + 20, io.len[3] - 20), 0);
 }
 
 static void
