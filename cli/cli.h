@@ -79,6 +79,7 @@ int	 container_remove(const char *name, int force, char **cause);
 int	 container_exec(const char *name, char **argv, const char *user,
 	    const char *workdir, json_t *env, char **cause);
 int	 container_alive(json_t *ctr);
+int	 container_trusted(json_t *ctr);
 const char *container_state(json_t *ctr, char *buf, size_t len);
 const char *container_settle(json_t *ctr);
 

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,53 @@ container_alive(json_t *ctr)
 
 	pid = json_integer_value(json_object_get(ctr, "pid"));
 	start = json_integer_value(json_object_get(ctr, "pid_start"));
-	if (pid <= 0)
+	/* Without a start time the pid names no process for sure. */
+	if (pid <= 0 || pid > INT_MAX || start <= 0)
 		return 0;
 	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return 0;
-	return start == 0 ||
-	    (json_int_t)proc_start((pid_t)pid) == start;
+	return (json_int_t)proc_start((pid_t)pid) == start;
+}
+
+/*
+ * May this CLI use what netd stored for the container (meta: command,
+ * env, user, workdir, rootfs)? Only when netd recorded its creator and
+ * the creator is the caller or root: anything else is what another
+ * socket-group member chose, and running it would lend them our uid
+ * (docs/security.md).
+ */
+int
+container_trusted(json_t *ctr)
+{
+	json_t	*v = json_object_get(ctr, "uid");
+
+	if (!json_is_integer(v))
+		return 0;
+	return json_integer_value(v) == 0 ||
+	    json_integer_value(v) == (json_int_t)getuid();
+}
+
+/*
+ * May the recorded process be signalled? It must be alive with its
+ * recorded start time, and be its creator's (real uid), unless root
+ * created it (root's containers may run as any --user).
+ */
+static int
+container_signal_ok(json_t *ctr, char **cause)
+{
+	json_t		*v = json_object_get(ctr, "uid");
+	json_int_t	 pid = json_integer_value(json_object_get(ctr, "pid"));
+	uid_t		 u;
+
+	if (!container_alive(ctr))
+		return cause_set(cause, "process %lld is gone", (long long)pid);
+	if (json_is_integer(v) && json_integer_value(v) == 0)
+		return 0;
+	if (!json_is_integer(v) || proc_uid((pid_t)pid, &u) == -1 ||
+	    (json_int_t)u != json_integer_value(v))
+		return cause_set(cause, "process %lld is not the container's "
+		    "creator's: not signalled", (long long)pid);
+	return 0;
 }
 
 /*
@@ -230,7 +272,7 @@ int
 container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 {
 	struct launch_spec	 ls;
-	json_t			*args, *ctr = NULL, *hello = NULL, *meta;
+	json_t			*args, *ctr = NULL, *hello = NULL, *meta = NULL;
 	char			*log = NULL, *logdir = NULL, **envv = NULL;
 	char			 buf[1024];
 	char			 namebuf[NAME_MAX_LEN + 1];
@@ -258,13 +300,13 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	if (o->detach && o->name != NULL)
 		log = client_log_path(o->name);
 	meta = container_meta(o, log);
-	json_object_set_new(args, "meta", meta);
+	json_object_set(args, "meta", meta);
 	if (client_call("create", args, &ctr, cause) == -1)
 		goto out;
 	name = namebuf;
 	snprintf(namebuf, sizeof(namebuf), "%s",
 	    json_string_value(json_object_get(ctr, "name")));
-	meta = json_object_get(ctr, "meta");
+	/* What we asked for, not netd's echo of it. */
 	container_spec(ctr, meta, &ls, hello);
 	ls.argv = o->argv;
 	envv = container_envv(o->env);
@@ -334,6 +376,7 @@ out:
 		close(p[1]);
 	json_decref(ctr);
 	json_decref(hello);
+	json_decref(meta);
 	free(envv);
 	free(log);
 	free(logdir);
@@ -361,6 +404,8 @@ container_stop(json_t *ctr, int timeout_s, int sig, char **cause)
 
 	if (!container_alive(ctr))
 		return 0;
+	if (container_signal_ok(ctr, cause) == -1)
+		return -1;
 	pid = (pid_t)json_integer_value(json_object_get(ctr, "pid"));
 	/* The launcher makes the process a group leader: signal the group. */
 	if (kill(-pid, sig) == -1)
@@ -429,6 +474,12 @@ container_exec(const char *name, char **argv, const char *user,
 	    cause) == -1 ||
 	    client_call("hello", NULL, &hello, cause) == -1)
 		goto out;
+	if (!container_trusted(ctr)) {
+		cause_set(cause, "container \"%s\" was not created by uid %ld "
+		    "or root: its stored env, user, workdir and rootfs are "
+		    "not run (run exec as its creator)", name, (long)getuid());
+		goto out;
+	}
 	meta = json_object_get(ctr, "meta");
 	container_spec(ctr, meta, &ls, hello);
 	allenv = json_array();

@@ -46,3 +46,23 @@ proc_start(pid_t pid)
 	free(buf);
 	return start;
 }
+
+int
+proc_uid(pid_t pid, uid_t *uid)
+{
+	char		 path[64], *buf, *p;
+	unsigned long	 u;
+	int		 ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((buf = util_read_file(path, 16384, NULL)) == NULL)
+		return -1;
+	/* "Uid:\treal\teffective\tsaved\tfs" */
+	if ((p = strstr(buf, "\nUid:")) != NULL) {
+		u = strtoul(p + 5, NULL, 10);
+		*uid = (uid_t)u;
+		ret = 0;
+	}
+	free(buf);
+	return ret;
+}

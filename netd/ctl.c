@@ -57,6 +57,7 @@ struct ctl_client {
 	uint8_t			*wbuf;
 	size_t			 wlen, woff;
 	int			 closing;	/* no more reading */
+	uid_t			 uid;		/* the peer's, at connect */
 	struct ctl_client	*next;
 };
 
@@ -69,6 +70,7 @@ struct ctl {
 	gid_t			 gid;
 	struct ctl_client	*clients;
 	int			 nclients;
+	struct ctl_client	*cur;		/* whose request is handled */
 };
 
 static void	ctl_client_event(int, int, void *);
@@ -220,7 +222,9 @@ ctl_client_request(struct ctl_client *cl, json_t *req)
 	}
 	if (args == NULL)
 		args = empty = json_object();
+	cl->ctl->cur = cl;
 	rep = cl->ctl->handler(cl->ctl->arg, op, args, &close);
+	cl->ctl->cur = NULL;
 	json_decref(empty);
 	if (rep == NULL)
 		rep = proto_reply_error("%s failed", op);
@@ -343,16 +347,30 @@ deny:
 	return 0;
 }
 
+/*
+ * The uid of the client whose request is being answered: ops decide
+ * with it who owns a container and who may change it. Outside a
+ * request, netd's own.
+ */
+uid_t
+ctl_peer_uid(const struct ctl *c)
+{
+	return c->cur != NULL ? c->cur->uid : geteuid();
+}
+
 int
 ctl_adopt(struct ctl *c, int fd)
 {
 	struct ctl_client	*cl;
+	struct os_peer		 p;
 
 	if (util_set_nonblock(fd) == -1 || util_set_cloexec(fd) == -1)
 		return -1;
 	cl = xcalloc(1, sizeof(*cl));
 	cl->ctl = c;
 	cl->fd = fd;
+	/* Unknown credentials get nobody's rights, never netd's. */
+	cl->uid = os_peer(fd, &p) == 0 ? p.uid : (uid_t)-1;
 	if (ev_add(c->ev, fd, EV_READ, ctl_client_event, cl) == -1) {
 		free(cl);
 		return -1;

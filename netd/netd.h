@@ -89,6 +89,7 @@ struct ctr {
 	long long	 exit_code;
 	int		 has_exit;
 	long long	 created;
+	long long	 uid;		/* creator (peer), -1 unknown */
 	json_t		*meta;
 	struct rport	 port;		/* fd -1 when not open */
 };
@@ -146,6 +147,14 @@ struct pfr_ruleset *netd_ruleset(struct netd *);
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,
 		    int *close);
+
+/* trust.c */
+long long	 trust_creator(struct netd *);
+json_t		*trust_owner(struct netd *, const struct ctr *,
+		    const char *verb);
+json_t		*trust_shutdown(struct netd *);
+int		 trust_pid(struct netd *, long long pid, long long start,
+		    char **cause);
 
 /* state.c */
 void		 ctr_free(struct ctr *);

@@ -89,6 +89,7 @@ ops_create(struct netd *d, json_t *args, int *close)
 	(void)close;
 	if ((c = netd_ctr_create(d, args, &cause)) == NULL)
 		return ops_error(cause);
+	c->uid = trust_creator(d);
 	return proto_reply_ok(state_ctr_json(c));
 }
 
@@ -117,8 +118,11 @@ ops_started(struct netd *d, json_t *args, int *close)
 	(void)close;
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
 		return rep;
+	if ((rep = trust_owner(d, c, "report on")) != NULL)
+		return rep;
 	if (ops_int(args, "pid", 1, &pid, &cause) == -1 ||
-	    ops_int(args, "pid_start", 0, &start, &cause) == -1)
+	    ops_int(args, "pid_start", 0, &start, &cause) == -1 ||
+	    trust_pid(d, pid, start, &cause) == -1)
 		return ops_error(cause);
 	c->state = CTR_RUNNING;
 	c->pid = pid;
@@ -140,6 +144,8 @@ ops_exited(struct netd *d, json_t *args, int *close)
 	(void)close;
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
 		return rep;
+	if ((rep = trust_owner(d, c, "report on")) != NULL)
+		return rep;
 	if (ops_int(args, "exit_code", -1000000, &code, &cause) == -1)
 		return ops_error(cause);
 	c->state = CTR_EXITED;
@@ -157,6 +163,8 @@ ops_delete(struct netd *d, json_t *args, int *close)
 
 	(void)close;
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
+		return rep;
+	if ((rep = trust_owner(d, c, "delete")) != NULL)
 		return rep;
 	netd_ctr_delete(d, c);
 	return proto_reply_ok(NULL);
@@ -291,7 +299,11 @@ ops_rules(struct netd *d, json_t *args, int *close)
 static json_t *
 ops_shutdown(struct netd *d, json_t *args, int *close)
 {
+	json_t	*rep;
+
 	(void)args;
+	if ((rep = trust_shutdown(d)) != NULL)
+		return rep;
 	*close = 1;
 	d->quit = 1;
 	return proto_reply_ok(NULL);

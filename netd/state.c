@@ -102,6 +102,8 @@ state_ctr_json(const struct ctr *c)
 	if (c->has_exit)
 		json_object_set_new(j, "exit_code",
 		    json_integer(c->exit_code));
+	if (c->uid >= 0)
+		json_object_set_new(j, "uid", json_integer(c->uid));
 	if (c->meta != NULL)
 		json_object_set(j, "meta", c->meta);
 	else
@@ -127,6 +129,16 @@ state_get_name(json_t *j, const char *key, const char *what, char **out,
 		return -1;
 	*out = xstrdup(json_string_value(v));
 	return 0;
+}
+
+/* A recorded creator uid, or -1 when absent or out of range. */
+static long long
+state_uid(json_t *v)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) >= (json_int_t)UINT32_MAX)
+		return -1;
+	return json_integer_value(v);
 }
 
 /* A container from the state file (what state_ctr_json() wrote). */
@@ -202,6 +214,7 @@ state_ctr_parse(json_t *j, char **cause)
 		c->has_exit = 1;
 	}
 	c->created = json_integer_value(json_object_get(j, "created"));
+	c->uid = state_uid(json_object_get(j, "uid"));
 	v = json_object_get(j, "meta");
 	c->meta = json_is_object(v) ? json_incref(v) : json_object();
 	return c;

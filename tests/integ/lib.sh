@@ -208,6 +208,13 @@ ctl_ok() {
 	printf '%s' "$_r" | jget 'json.dumps(j["data"])'
 }
 
+# pid_start PID: a process's start time as netd checks it (field 22 of
+# /proc/PID/stat, counted after the command name).
+pid_start() {
+	/usr/bin/python3 -c 'import sys
+print(open("/proc/%s/stat" % sys.argv[1]).read().rsplit(")", 1)[1].split()[19])' "$1"
+}
+
 # now_ms: milliseconds since the epoch.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

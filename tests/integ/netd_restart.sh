@@ -13,11 +13,11 @@ netd_start
 A=$(ctl_ok create '{"name": "a", "ports": ["'"$((20000 + slot))"':8000"]}' |
     jget 'j["ip"]')
 B=$(ctl_ok create '{"name": "b"}' | jget 'j["ip"]')
-ctl_ok started '{"name": "a", "pid": 4242, "pid_start": 17}' >/dev/null
 PORT=$((18200 + slot))
 cd "$TMP"
 bg_start "$TMP/http.log" /usr/bin/python3 -m http.server $PORT --bind "$A"
 SERVER=$BG_PID
+ctl_ok started '{"name": "a", "pid": '"$SERVER"', "pid_start": '"$(pid_start "$SERVER")"'}' >/dev/null
 wait_for 5 curl -s -o /dev/null "http://$A:$PORT/" || fail "server down"
 kill -0 "$SERVER" || fail "the server exited: $(cat "$TMP/http.log")"
 
@@ -66,7 +66,7 @@ grep -q "^nft-tables 1$" "$TMP/after" || fail "nft: $(cat "$TMP/after")"
 # The containers came back as they were, with what the CLI reported.
 ctl_ok inspect '{"name": "a"}' >"$TMP/a.json"
 jget 'j["state"], j["pid"], j["ports"]' <"$TMP/a.json" |
-    grep -q "running 4242 \['$((20000 + slot)):8000/tcp'\]" ||
+    grep -q "running $SERVER \['$((20000 + slot)):8000/tcp'\]" ||
     fail "a after restart: $(cat "$TMP/a.json")"
 
 # A crashed run's orphan: a tun of our pool nobody stored is removed.
