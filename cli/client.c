@@ -30,6 +30,11 @@
 #include "xmalloc.h"
 
 static int	 client_fd = -1;
+static long long client_used_ms;	/* last call on client_fd */
+
+/* netd closes connections idle for CTL_IDLE_MS (60 s): never reuse one
+ * that has been quiet for half of that. */
+#define CLIENT_STALE_MS	30000
 
 /* The directory of the running berth binary (for berth-netd, the shim). */
 const char *
@@ -202,10 +207,14 @@ client_call(const char *op, json_t *args, json_t **data, char **cause)
 	int	 fd;
 
 	*data = NULL;
+	if (client_fd != -1 && util_now_ms() - client_used_ms >
+	    CLIENT_STALE_MS)
+		client_reset();
 	if ((fd = client_connect(cause)) == -1) {
 		json_decref(args);
 		return -1;
 	}
+	client_used_ms = util_now_ms();
 	return proto_call(fd, op, args, data, cause);
 }
 

@@ -58,6 +58,8 @@ struct ctl_client {
 	size_t			 wlen, woff;
 	int			 closing;	/* no more reading */
 	uid_t			 uid;		/* the peer's, at connect */
+	int			 priv;		/* root or netd's uid */
+	long long		 last_ms;	/* last byte in or out */
 	struct ctl_client	*next;
 };
 
@@ -71,9 +73,24 @@ struct ctl {
 	struct ctl_client	*clients;
 	int			 nclients;
 	struct ctl_client	*cur;		/* whose request is handled */
+	long long		 idle_ms;	/* close clients idle this long */
+	long long		 next_ms;	/* next idle check */
 };
 
 static void	ctl_client_event(int, int, void *);
+static int	ctl_admit(struct ctl *, uid_t, char *, size_t);
+
+/* BERTH_NETD_IDLE_MS overrides CTL_IDLE_MS (tests). */
+static long long
+ctl_idle_env(void)
+{
+	const char	*e = getenv("BERTH_NETD_IDLE_MS");
+	unsigned long	 ul;
+
+	if (e != NULL && util_parse_uint(e, 86400000, &ul) == 0 && ul > 0)
+		return (long long)ul;
+	return CTL_IDLE_MS;
+}
 
 struct ctl *
 ctl_new(struct ev *ev, ctl_handler handler, void *arg)
@@ -86,6 +103,7 @@ ctl_new(struct ev *ev, ctl_handler handler, void *arg)
 	c->arg = arg;
 	c->lfd = -1;
 	c->gid = (gid_t)-1;
+	c->idle_ms = ctl_idle_env();
 	return c;
 }
 
@@ -132,6 +150,7 @@ ctl_client_flush(struct ctl_client *cl)
 			return -1;
 		}
 		cl->woff += (size_t)n;
+		cl->last_ms = util_now_ms();
 	}
 	if (cl->woff == cl->wlen)
 		cl->woff = cl->wlen = 0;
@@ -307,6 +326,7 @@ ctl_client_read(struct ctl_client *cl)
 			return;
 		}
 		cl->rlen += (size_t)n;
+		cl->last_ms = util_now_ms();
 		ctl_client_parse(cl);
 	}
 }
@@ -323,7 +343,7 @@ ctl_client_event(int fd, int events, void *arg)
 }
 
 static int
-ctl_allowed(struct ctl *c, int fd)
+ctl_allowed(struct ctl *c, int fd, uid_t *uid)
 {
 	struct os_peer	 p;
 	int		 i;
@@ -332,6 +352,7 @@ ctl_allowed(struct ctl *c, int fd)
 		log_warn("%s: peer credentials", __func__);
 		return 0;
 	}
+	*uid = p.uid;
 	if (p.uid == 0 || p.uid == geteuid())
 		return 1;
 	if (c->gid == (gid_t)-1)
@@ -371,6 +392,8 @@ ctl_adopt(struct ctl *c, int fd)
 	cl->fd = fd;
 	/* Unknown credentials get nobody's rights, never netd's. */
 	cl->uid = os_peer(fd, &p) == 0 ? p.uid : (uid_t)-1;
+	cl->priv = cl->uid == 0 || cl->uid == geteuid();
+	cl->last_ms = util_now_ms();
 	if (ev_add(c->ev, fd, EV_READ, ctl_client_event, cl) == -1) {
 		free(cl);
 		return -1;
@@ -401,6 +424,8 @@ static void
 ctl_accept(int lfd, int events, void *arg)
 {
 	struct ctl	*c = arg;
+	char		 why[128];
+	uid_t		 uid;
 	int		 fd, i;
 
 	(void)events;
@@ -411,12 +436,12 @@ ctl_accept(int lfd, int events, void *arg)
 				log_warn("%s: accept", __func__);
 			return;
 		}
-		if (!ctl_allowed(c, fd)) {
+		if (!ctl_allowed(c, fd, &uid)) {
 			ctl_reject(fd, "access denied");
 			continue;
 		}
-		if (c->nclients >= CTL_MAX_CLIENTS) {
-			ctl_reject(fd, "too many clients");
+		if (ctl_admit(c, uid, why, sizeof(why)) == -1) {
+			ctl_reject(fd, why);
 			continue;
 		}
 		if (ctl_adopt(c, fd) == -1) {
@@ -514,4 +539,85 @@ ctl_free(struct ctl *c)
 	}
 	free(c->path);
 	free(c);
+}
+
+/*
+ * DOC: nobody stalls the socket
+ * A client holds a slot from connect to close, and there are
+ * CTL_MAX_CLIENTS. So that no one can take them all: a uid that is not
+ * root or netd's own may hold CTL_MAX_PER_UID, and all such uids
+ * together leave CTL_RESERVED free; when root (or netd's uid) finds the
+ * socket full, the client idle longest is closed to make room. A
+ * client that sends and receives nothing for idle_ms (CTL_IDLE_MS) is
+ * closed, with or without half a frame (a slow writer is idle too).
+ */
+static int
+ctl_admit(struct ctl *c, uid_t uid, char *why, size_t len)
+{
+	struct ctl_client	*cl, *oldest = NULL;
+	int			 priv = uid == 0 || uid == geteuid();
+	int			 mine = 0, others = 0;
+
+	for (cl = c->clients; cl != NULL; cl = cl->next) {
+		if (cl->uid == uid)
+			mine++;
+		if (!cl->priv)
+			others++;
+		if (cl->wlen == 0 && cl->rlen == 0 && cl != c->cur &&
+		    (oldest == NULL || (oldest->priv && !cl->priv) ||
+		    (oldest->priv == cl->priv && cl->last_ms <
+		    oldest->last_ms)))
+			oldest = cl;
+	}
+	if (!priv && mine >= CTL_MAX_PER_UID) {
+		snprintf(why, len, "too many connections from uid %ld (at "
+		    "most %d)", (long)uid, CTL_MAX_PER_UID);
+		return -1;
+	}
+	if (!priv && others >= CTL_MAX_CLIENTS - CTL_RESERVED) {
+		snprintf(why, len, "too many clients");
+		return -1;
+	}
+	if (c->nclients < CTL_MAX_CLIENTS)
+		return 0;
+	if (!priv || oldest == NULL) {
+		snprintf(why, len, "too many clients");
+		return -1;
+	}
+	log_info("%s: full; closing an idle client of uid %ld for uid %ld",
+	    __func__, (long)oldest->uid, (long)uid);
+	ctl_client_free(oldest);
+	return 0;
+}
+
+/*
+ * Close the clients idle for idle_ms. Called every loop round; returns
+ * the ms until it has work again (-1: no clients).
+ */
+int
+ctl_tick(struct ctl *c, long long now)
+{
+	struct ctl_client	*cl, *next;
+	long long		 soonest = -1, due;
+
+	if (c->clients == NULL)
+		return -1;
+	if (now < c->next_ms)
+		return (int)(c->next_ms - now);
+	for (cl = c->clients; cl != NULL; cl = next) {
+		next = cl->next;
+		due = cl->last_ms + c->idle_ms;
+		if (due <= now) {
+			log_debug("%s: fd %d (uid %ld) idle; closed", __func__,
+			    cl->fd, (long)cl->uid);
+			ctl_client_free(cl);
+			continue;
+		}
+		if (soonest == -1 || due < soonest)
+			soonest = due;
+	}
+	if (soonest == -1)
+		return -1;
+	c->next_ms = soonest;
+	return (int)(soonest - now);
 }

@@ -11,6 +11,9 @@
 
 #define CTL_MAX_CLIENTS	256
 #define CTL_MAX_WBUF	(8 * 1024 * 1024)	/* unread replies */
+#define CTL_MAX_PER_UID	64	/* clients of one uid but root/netd's */
+#define CTL_RESERVED	16	/* slots only root and netd's uid get */
+#define CTL_IDLE_MS	60000	/* a silent client is closed */
 
 struct ctl;
 struct ev;
@@ -36,6 +39,8 @@ int		 ctl_adopt(struct ctl *, int fd);
 int		 ctl_nclients(const struct ctl *);
 /* The uid of the peer whose request is being handled (netd's outside). */
 uid_t		 ctl_peer_uid(const struct ctl *);
+/* Close idle clients; returns ms until the next check, -1 none. */
+int		 ctl_tick(struct ctl *, long long now_ms);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);
 

@@ -952,6 +952,10 @@ netd_run(struct netd *d)
 		    util_now_ms()) : -1;
 		if (timeout == -1 || (ptimeout != -1 && ptimeout < timeout))
 			timeout = ptimeout;
+		ptimeout = d->ctl != NULL ? ctl_tick(d->ctl,
+		    util_now_ms()) : -1;
+		if (timeout == -1 || (ptimeout != -1 && ptimeout < timeout))
+			timeout = ptimeout;
 		if (ev_run_once(d->ev, spin_until > 0 &&
 		    netd_now_us() < spin_until ? 0 : timeout) == -1) {
 			log_warn("%s: event loop", __func__);

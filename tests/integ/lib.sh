@@ -215,6 +215,16 @@ pid_start() {
 print(open("/proc/%s/stat" % sys.argv[1]).read().rsplit(")", 1)[1].split()[19])' "$1"
 }
 
+# free_port [ADDR]: a TCP port nobody listens on now (the kernel's
+# choice for an ephemeral bind), so tests never collide with the demo or
+# another test.
+free_port() {
+	/usr/bin/python3 -c 'import socket,sys
+s = socket.socket()
+s.bind((sys.argv[1], 0))
+print(s.getsockname()[1])' "${1:-127.0.0.1}"
+}
+
 # now_ms: milliseconds since the epoch.
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
