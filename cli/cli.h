@@ -34,6 +34,8 @@ int	 client_call(const char *op, json_t *args, json_t **data,
 const char *client_exe_dir(void);
 char	*client_netd_path(void);
 char	*client_log_path(const char *name);
+#define CLIENT_STATE_MAX	(64 * 1024 * 1024)
+json_t	*client_state(char **cause);
 
 /* Verbs: argv[0] is the verb; return the exit status. */
 int	 cli_main(int, char **);

@@ -237,3 +237,34 @@ client_inspect(const char *name, json_t **ctr, char **cause)
 	return client_call("inspect", json_pack("{s:s}", "name", name), ctr,
 	    cause);
 }
+
+/*
+ * The state file of this instance (root only: it is 0600), for when
+ * netd is down: the object netd wrote, or NULL with *cause (errno
+ * ENOENT when there is none, EINVAL when it is not what netd writes).
+ */
+json_t *
+client_state(char **cause)
+{
+	json_t		*j = NULL;
+	json_error_t	 err;
+	char		*path, *buf;
+
+	xasprintf(&path, "%s/state.json", cli_cfg.state_dir);
+	if ((buf = util_read_file(path, CLIENT_STATE_MAX, NULL)) == NULL) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	j = json_loads(buf, 0, &err);
+	if (j == NULL || !json_is_array(json_object_get(j, "containers"))) {
+		cause_set(cause, "%s is damaged: %s", path, j == NULL ?
+		    err.text : "no list of containers");
+		json_decref(j);
+		j = NULL;
+		errno = EINVAL;
+	}
+out:
+	free(buf);
+	free(path);
+	return j;
+}

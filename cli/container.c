@@ -191,10 +191,41 @@ container_started(const char *name, pid_t pid, char **cause)
 	    (json_int_t)proc_start(pid)), cause);
 }
 
-static void
+/*
+ * A --rm container whose netd was down when its process exited: if the
+ * state file still holds it, the restart would bring back a container
+ * nobody waits for, its name taken for good. So netd is started again
+ * (root only, as any auto-start) to remove it. 0 when it is gone.
+ */
+static int
+container_rm_late(const char *name, int autostart, char **cause)
+{
+	json_t	*st, *c;
+	size_t	 i;
+	int	 found = 0;
+
+	if (!autostart || (st = client_state(NULL)) == NULL)
+		return -1;
+	json_array_foreach(json_object_get(st, "containers"), i, c) {
+		if (json_is_string(json_object_get(c, "name")) &&
+		    strcmp(json_string_value(json_object_get(c, "name")),
+		    name) == 0)
+			found = 1;
+	}
+	json_decref(st);
+	if (!found)
+		return 0;
+	unsetenv("BERTH_NO_AUTOSTART");
+	client_reset();
+	return client_do("delete", json_pack("{s:s}", "name", name), cause);
+}
+
+static int
 container_finish(const char *name, int code, int rm)
 {
-	char	*cause = NULL, *log;
+	const char	*e = getenv("BERTH_NO_AUTOSTART");
+	char		*cause = NULL, *log;
+	int		 autostart = e == NULL || *e == '\0', rc = 0;
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
@@ -204,13 +235,18 @@ container_finish(const char *name, int code, int rm)
 		log_warnx("%s: %s", name, cause);
 	if (rm) {
 		if (client_do("delete", json_pack("{s:s}", "name",
-		    name), &cause) == -1)
-			log_warnx("%s: %s", name, cause);
+		    name), &cause) == -1 &&
+		    strstr(cause, "no such container") == NULL &&
+		    container_rm_late(name, autostart, &cause) == -1) {
+			log_warnx("--rm: %s was not removed: %s", name, cause);
+			rc = -1;
+		}
 		log = client_log_path(name);
 		unlink(log);
 		free(log);
 	}
 	free(cause);
+	return rc;
 }
 
 static void
@@ -322,8 +358,10 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 			log_warnx("%s: %s", name, *cause);
 		client_reset();
 		launch_wait(pid, &code);
-		container_finish(name, code, o->rm);
 		rc = code;
+		/* A --rm left behind is a failure, whatever the status. */
+		if (container_finish(name, code, o->rm) == -1 && rc == 0)
+			rc = 1;
 		goto done;
 	}
 

@@ -21,6 +21,12 @@ unsigned long long proc_start(pid_t pid);
  */
 int	 proc_uid(pid_t pid, uid_t *uid);
 
+/*
+ * 1 when pid is the process that started at start and has not exited:
+ * a zombie (exited, not yet reaped by its parent) is not running.
+ */
+int	 proc_running(pid_t pid, unsigned long long start);
+
 /* The absolute path of the running executable, or NULL. */
 const char *proc_self_exe(void);
 

@@ -9,7 +9,19 @@ need_netd
 fresh_state
 need_cmd curl nft
 
-netd_start
+# The first netd's parent is a sleep that never reaps it: once killed, it
+# stays a zombie while the next one starts.
+mkdir -p "$BERTH_STATE_DIR"
+sh -c '"$@" >>"$0/netd.log" 2>&1 & echo $! >"$0/netd.pid"; exec sleep 600' \
+    "$TMP" "$NETD" -d -s "$BERTH_SOCKET" --pool "$BERTH_POOL" \
+    --state-dir "$BERTH_STATE_DIR" --prefix "$BERTH_PREFIX" \
+    --table "$BERTH_TABLE" &
+REAPER=$!
+at_exit "kill $REAPER"
+wait_for 5 test -s "$TMP/netd.pid" || fail "netd did not start"
+NETD_PID=$(cat "$TMP/netd.pid")
+at_exit "netd_kill $NETD_PID"
+wait_for 5 test -S "$BERTH_SOCKET" || fail "netd did not start"
 A=$(ctl_ok create '{"name": "a", "ports": ["'"$((20000 + slot))"':8000"]}' |
     jget 'j["ip"]')
 B=$(ctl_ok create '{"name": "b"}' | jget 'j["ip"]')
@@ -36,7 +48,11 @@ wait_for 5 sh -c "nft list set inet $BERTH_NFT_TABLE ctrs | grep -q $B"
 objects | sort >"$TMP/before"
 
 kill -KILL "$NETD_PID"
-wait "$NETD_PID" 2>/dev/null || true
+OLD=$NETD_PID
+# Not reaped yet: the old netd is a zombie while the new one starts (a
+# zombie is not a running netd).
+wait_for 2 grep -q '^State:.*Z' "/proc/$OLD/status" ||
+    fail "the killed netd is not a zombie"
 kill -0 "$SERVER" || fail "the server died with netd"
 
 t0=$(now_ms)
