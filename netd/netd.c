@@ -1247,8 +1247,6 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	struct ctr	*c;
 	json_t		*v;
 	const char	*name;
-	char		*enc;
-	size_t		 len;
 	int		 have_addr = 0, have_port = 0;
 
 	c = xcalloc(1, sizeof(*c));
@@ -1283,17 +1281,12 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 			cause_set(cause, "meta must be an object");
 			goto fail;
 		}
-		enc = json_dumps(v, JSON_COMPACT);
-		len = enc != NULL ? strlen(enc) : 0;
-		free(enc);
-		if (len > NETD_META_MAX) {
-			cause_set(cause, "meta is too large (%zu bytes, at "
-			    "most %d)", len, NETD_META_MAX);
-			goto fail;
-		}
 		c->meta = json_deep_copy(v);
 	} else
 		c->meta = json_object();
+	c->meta_len = bounds_meta_len(c->meta);
+	if (bounds_ctr_admit(d, c->meta_len, cause) == -1)
+		goto fail;
 	if (netd_ctr_ports(d, json_object_get(args, "ports"), c, cause) == -1)
 		goto fail;
 	if (netd_ctr_addr(d, json_object_get(args, "ip"), c, cause) == -1)
@@ -1406,6 +1399,8 @@ netd_net_create(struct netd *d, const char *name, int internal,
 		return -1;
 	if (netd_net_find(d, name) != NULL)
 		return cause_set(cause, "network \"%s\" exists", name);
+	if (bounds_net_admit(d, cause) == -1)
+		return -1;
 	d->nets = xreallocarray(d->nets, d->nnets + 1, sizeof(*d->nets));
 	memset(&d->nets[d->nnets], 0, sizeof(*d->nets));
 	snprintf(d->nets[d->nnets].name, sizeof(d->nets->name), "%s", name);

@@ -41,10 +41,16 @@
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
 #define NETD_CTR_IFPREFIX "bt"		/* + 8 hex digits of the address */
-#define NETD_META_MAX	(64 * 1024)
-#define NETD_STATE_MAX	(64 * 1024 * 1024)
 #define NETD_MAX_PORTS	64		/* port specs per container */
 #define NETD_MAX_NETS	16		/* networks per container */
+/* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
+#define NETD_MAX_CTRS	8192
+#define NETD_CTR_JSON_MAX (8 * 1024)	/* a container without its meta */
+#define NETD_META_MAX	(64 * 1024)	/* one container's meta */
+#define NETD_META_TOTAL	(32 * 1024 * 1024)	/* all of them */
+#define NETD_MAX_NETWORKS 1024
+#define NETD_NET_JSON_MAX 128
+#define NETD_STATE_MAX	(100 * 1024 * 1024)
 
 struct netd_config {
 	const char	*socket;
@@ -91,6 +97,7 @@ struct ctr {
 	long long	 created;
 	long long	 uid;		/* creator (peer), -1 unknown */
 	json_t		*meta;
+	size_t		 meta_len;	/* encoded (bounds.c) */
 	struct rport	 port;		/* fd -1 when not open */
 };
 
@@ -147,6 +154,12 @@ struct pfr_ruleset *netd_ruleset(struct netd *);
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,
 		    int *close);
+
+/* bounds.c */
+size_t		 bounds_meta_len(json_t *);
+int		 bounds_ctr_admit(const struct netd *, size_t meta_len,
+		    char **cause);
+int		 bounds_net_admit(const struct netd *, char **cause);
 
 /* trust.c */
 long long	 trust_creator(struct netd *);

@@ -217,6 +217,7 @@ state_ctr_parse(json_t *j, char **cause)
 	c->uid = state_uid(json_object_get(j, "uid"));
 	v = json_object_get(j, "meta");
 	c->meta = json_is_object(v) ? json_incref(v) : json_object();
+	c->meta_len = bounds_meta_len(c->meta);
 	return c;
 fail:
 	ctr_free(c);
@@ -264,7 +265,8 @@ state_parse(struct netd *d, json_t *j, char **cause)
 	json_array_foreach(v, i, e) {
 		s = json_string_value(json_object_get(e, "name"));
 		if (s == NULL || name_check(s, "network name", NULL) == -1 ||
-		    strcmp(s, "default") == 0) {
+		    strcmp(s, "default") == 0 ||
+		    bounds_net_admit(d, NULL) == -1) {
 			log_warnx("%s: dropping a bad network", __func__);
 			continue;
 		}
@@ -278,7 +280,9 @@ state_parse(struct netd *d, json_t *j, char **cause)
 	}
 	v = json_object_get(j, "containers");
 	json_array_foreach(v, i, e) {
-		if ((c = state_ctr_parse(e, &why)) == NULL) {
+		if ((c = state_ctr_parse(e, &why)) == NULL ||
+		    bounds_ctr_admit(d, c->meta_len, &why) == -1) {
+			ctr_free(c);
 			log_warnx("%s: dropping a container: %s", __func__,
 			    why);
 			free(why);
