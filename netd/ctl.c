@@ -60,6 +60,8 @@ struct ctl_client {
 	uid_t			 uid;		/* the peer's, at connect */
 	int			 priv;		/* root or netd's uid */
 	long long		 last_ms;	/* last byte in or out */
+	json_t			*page;		/* a long list being sent */
+	size_t			 page_i;	/* its next element */
 	struct ctl_client	*next;
 };
 
@@ -79,6 +81,9 @@ struct ctl {
 
 static void	ctl_client_event(int, int, void *);
 static int	ctl_admit(struct ctl *, uid_t, char *, size_t);
+static int	ctl_client_page(struct ctl_client *, json_t *);
+static void	ctl_client_page_more(struct ctl_client *);
+static void	ctl_client_parse(struct ctl_client *);
 
 /* BERTH_NETD_IDLE_MS overrides CTL_IDLE_MS (tests). */
 static long long
@@ -130,6 +135,7 @@ ctl_client_free(struct ctl_client *cl)
 	close(cl->fd);
 	free(cl->rbuf);
 	free(cl->wbuf);
+	json_decref(cl->page);
 	free(cl);
 }
 
@@ -167,11 +173,17 @@ ctl_client_update(struct ctl_client *cl)
 		ctl_client_free(cl);
 		return -1;
 	}
+	if (cl->page != NULL) {
+		ctl_client_page_more(cl);
+		/* The long reply is out: answer what waited behind it. */
+		if (cl->page == NULL)
+			ctl_client_parse(cl);
+	}
 	if (cl->closing && cl->wlen == 0) {
 		ctl_client_free(cl);
 		return -1;
 	}
-	if (!cl->closing)
+	if (!cl->closing && cl->page == NULL)
 		events |= EV_READ;
 	if (cl->wlen > 0)
 		events |= EV_WRITE;
@@ -191,7 +203,13 @@ ctl_client_send(struct ctl_client *cl, json_t *msg)
 	char	*cause = NULL;
 
 	if ((buf = proto_encode(msg, &len, &cause)) == NULL) {
-		json_t	*e = proto_reply_error("reply not sent: %s", cause);
+		json_t	*e;
+
+		if (ctl_client_page(cl, msg)) {
+			free(cause);
+			return;
+		}
+		e = proto_reply_error("reply not sent: %s", cause);
 
 		free(cause);
 		buf = proto_encode(e, &len, NULL);
@@ -262,7 +280,7 @@ ctl_client_parse(struct ctl_client *cl)
 	char	*cause = NULL;
 	int	 rc;
 
-	while (!cl->closing) {
+	while (!cl->closing && cl->page == NULL) {
 		used = 0;
 		rc = proto_parse(cl->rbuf + off, cl->rlen - off, &used, &msg,
 		    &cause);
@@ -337,7 +355,7 @@ ctl_client_event(int fd, int events, void *arg)
 	struct ctl_client	*cl = arg;
 
 	(void)fd;
-	if ((events & EV_READ) && !cl->closing)
+	if ((events & EV_READ) && !cl->closing && cl->page == NULL)
 		ctl_client_read(cl);
 	(void)ctl_client_update(cl);
 }
@@ -620,4 +638,78 @@ ctl_tick(struct ctl *c, long long now)
 		return -1;
 	c->next_ms = soonest;
 	return (int)(soonest - now);
+}
+
+/*
+ * DOC: long replies
+ * A reply whose data is an array too long for one frame (list with
+ * thousands of containers) goes out in pages: frames {"ok": true,
+ * "data": [part], "more": true}, the last without "more"; the client
+ * joins the parts (proto_call does). Pages are made as the client reads
+ * them, never more than CTL_PAGE_AHEAD bytes ahead, so the write buffer
+ * stays bounded, and the client's next request waits until the last
+ * page is out: replies stay in order.
+ */
+static int
+ctl_client_page(struct ctl_client *cl, json_t *msg)
+{
+	json_t	*data = json_object_get(msg, "data");
+
+	if (!json_is_true(json_object_get(msg, "ok")) ||
+	    !json_is_array(data) || json_array_size(data) < 2)
+		return 0;
+	cl->page = json_incref(data);
+	cl->page_i = 0;
+	ctl_client_page_more(cl);
+	return 1;
+}
+
+static void
+ctl_client_page_more(struct ctl_client *cl)
+{
+	json_t	*part, *msg, *e;
+	size_t	 n = json_array_size(cl->page), size, elen;
+	uint8_t	*buf;
+	size_t	 len;
+	char	*enc;
+
+	while (cl->page != NULL && cl->wlen < CTL_PAGE_AHEAD) {
+		part = json_array();
+		size = 0;
+		while (cl->page_i < n) {
+			e = json_array_get(cl->page, cl->page_i);
+			enc = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+			elen = enc != NULL ? strlen(enc) + 1 : 0;
+			free(enc);
+			if (size + elen > CTL_PAGE_SIZE &&
+			    json_array_size(part) > 0)
+				break;
+			json_array_append(part, e);
+			size += elen;
+			cl->page_i++;
+		}
+		msg = proto_reply_ok(part);
+		if (cl->page_i < n)
+			json_object_set_new(msg, "more", json_true());
+		else {
+			json_decref(cl->page);
+			cl->page = NULL;
+		}
+		buf = proto_encode(msg, &len, NULL);
+		json_decref(msg);
+		if (buf == NULL) {
+			/* One element past a frame: cannot happen with
+			 * netd's caps; end the stream, not netd. */
+			log_warnx("%s: an element too long for a frame",
+			    __func__);
+			json_decref(cl->page);
+			cl->page = NULL;
+			ctl_client_error(cl, "reply too long", 1);
+			return;
+		}
+		cl->wbuf = xreallocarray(cl->wbuf, 1, cl->wlen + len);
+		memcpy(cl->wbuf + cl->wlen, buf, len);
+		cl->wlen += len;
+		free(buf);
+	}
 }

@@ -14,6 +14,8 @@
 #define CTL_MAX_PER_UID	64	/* clients of one uid but root/netd's */
 #define CTL_RESERVED	16	/* slots only root and netd's uid get */
 #define CTL_IDLE_MS	60000	/* a silent client is closed */
+#define CTL_PAGE_SIZE	(512 * 1024)	/* data per page of a long reply */
+#define CTL_PAGE_AHEAD	(2 * 1024 * 1024)	/* pages queued, at most */
 
 struct ctl;
 struct ev;
