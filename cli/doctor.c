@@ -154,6 +154,10 @@ cmd_doctor(int argc, char **argv)
 			    data, "pid")), json_string_value(
 			    json_object_get(data, "pool")));
 			doctor_report(1, line, NULL);
+			if (json_is_string(json_object_get(data, "degraded")))
+				doctor_report(0, "netd runs degraded",
+				    json_string_value(json_object_get(data,
+				    "degraded")));
 		}
 		close(fd);
 	}

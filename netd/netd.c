@@ -189,6 +189,7 @@ netd_free(struct netd *d)
 	free(d->ctrs);
 	free(d->dying);
 	free(d->nets);
+	free(d->degraded);
 	ctl_free(d->ctl);
 	fw_free(d->fw);
 	router_free(d->router);
@@ -442,6 +443,7 @@ netd_port_open(struct netd *d, struct ctr *c, char **cause)
 	}
 	snprintf(c->tun, sizeof(c->tun), "%s", ifname);
 	router_add(d->router, &c->port);
+	reconcile_label(c);
 	return 0;
 fail:
 	c->port.fd = -1;
@@ -791,6 +793,8 @@ netd_start(struct netd *d, char **cause)
 		return -1;
 	if (state_load(d, cause) == -1)
 		return -1;
+	if (d->degraded != NULL)
+		(void)reconcile_adopt(d);
 	fw_set_token(d->fw, d->pf_token);
 
 	netd_host_self(&d->cfg, &hs);
@@ -808,6 +812,9 @@ netd_start(struct netd *d, char **cause)
 	    cause) == -1)
 		goto fail;
 	netd_reconcile_ctrs(d);
+	/* The tuns of stored entries it dropped (a second of one name). */
+	if (route_iface_list(netd_sweep_link, &sweep) == -1)
+		log_warn("%s: listing links", __func__);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);

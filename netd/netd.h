@@ -7,6 +7,9 @@
  *	netd.c		start (reconcile), stop, cleanup, containers
  *	ops.c		the control operations (docs/protocol.md)
  *	state.c		containers and networks as JSON, the state file
+ *	bounds.c	caps that bound the state file as a whole
+ *	reconcile.c	a damaged state file: adopt the tuns from the kernel
+ *	trust.c		who may change which container (docs/security.md)
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
  *	packet.c	IPv4 checks, ICMP errors (libnet)
@@ -128,6 +131,8 @@ struct netd {
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
+	char			*degraded;	/* why, when the state was lost */
+	size_t			 state_dropped;	/* damaged entries at load */
 	int			 quit;
 	int			 stopped;
 };
@@ -160,6 +165,12 @@ size_t		 bounds_meta_len(json_t *);
 int		 bounds_ctr_admit(const struct netd *, size_t meta_len,
 		    char **cause);
 int		 bounds_net_admit(const struct netd *, char **cause);
+
+/* reconcile.c */
+void		 reconcile_label(const struct ctr *);
+int		 reconcile_adopt(struct netd *);
+int		 reconcile_damaged(struct netd *, const char *path,
+		    const char *why, char **cause);
 
 /* trust.c */
 long long	 trust_creator(struct netd *);

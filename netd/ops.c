@@ -54,6 +54,16 @@ ops_ctr(struct netd *d, json_t *args, json_t **rep)
 	return c;
 }
 
+/* hello's data, plus why netd is degraded when it is. */
+static json_t *
+ops_degraded(struct netd *d, json_t *data)
+{
+	if (d->degraded != NULL)
+		json_object_set_new(data, "degraded",
+		    json_string(d->degraded));
+	return proto_reply_ok(data);
+}
+
 static json_t *
 ops_hello(struct netd *d, json_t *args, int *close)
 {
@@ -71,7 +81,7 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	    "icmp_sent", (json_int_t)d->router->icmp_sent, "icmp_limited",
 	    (json_int_t)d->router->icmp_limited, "gateway",
 	    state_counters_json(&d->gw.c));
-	return proto_reply_ok(json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
+	return ops_degraded(d, json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
 	    "s:s, s:s, s:I, s:o}", "version", PROTO_VERSION, "pool",
 	    cidr_fmt(&d->cfg.pool, pool), "gateway", addr_fmt(d->cfg.gateway,
 	    gw), "prefix", d->cfg.prefix, "pid", (json_int_t)getpid(),
