@@ -46,6 +46,7 @@
 #define NETD_CTR_IFPREFIX "bt"		/* + 8 hex digits of the address */
 #define NETD_MAX_PORTS	64		/* port specs per container */
 #define NETD_MAX_NETS	16		/* networks per container */
+#define NETD_EXIT_MAX	255		/* exit status or 128 + signal */
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
 #define NETD_MAX_CTRS	8192
 #define NETD_CTR_JSON_MAX (8 * 1024)	/* a container without its meta */

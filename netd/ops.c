@@ -156,8 +156,12 @@ ops_exited(struct netd *d, json_t *args, int *close)
 		return rep;
 	if ((rep = trust_owner(d, c, "report on")) != NULL)
 		return rep;
-	if (ops_int(args, "exit_code", -1000000, &code, &cause) == -1)
+	if (ops_int(args, "exit_code", 0, &code, &cause) == -1)
 		return ops_error(cause);
+	/* An exit status, or 128 + a signal number: 0 to 255. */
+	if (code > NETD_EXIT_MAX)
+		return proto_reply_error("exit_code must be at most %d",
+		    NETD_EXIT_MAX);
 	c->state = CTR_EXITED;
 	c->exit_code = code;
 	c->has_exit = 1;

@@ -211,7 +211,8 @@ state_ctr_parse(json_t *j, char **cause)
 	c->pid = json_integer_value(json_object_get(j, "pid"));
 	c->pid_start = json_integer_value(json_object_get(j, "pid_start"));
 	if ((v = json_object_get(j, "exit_code")) != NULL &&
-	    json_is_integer(v)) {
+	    json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= NETD_EXIT_MAX) {
 		c->exit_code = json_integer_value(v);
 		c->has_exit = 1;
 	}
