@@ -20,7 +20,6 @@
  * macOS: utun interfaces die with the netd that opened them and take no
  * label, so there is nothing to adopt; a damaged file is still kept.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,20 +53,12 @@ struct reconcile_found {
 	size_t		  n;
 };
 
-/* "bt" + 8 lower-case hex digits of an address in the pool. */
+/* A container tun of this instance: its name, an address in the pool. */
 static int
 reconcile_ifaddr(const struct netd *d, const char *name, uint32_t *addr)
 {
-	size_t	 n = strlen(NETD_CTR_IFPREFIX), i;
-
-	if (strlen(name) != n + 8 || strncmp(name, NETD_CTR_IFPREFIX, n) != 0)
-		return 0;
-	for (i = n; i < n + 8; i++)
-		if (!isdigit((unsigned char)name[i]) &&
-		    (name[i] < 'a' || name[i] > 'f'))
-			return 0;
-	*addr = (uint32_t)strtoul(name + n, NULL, 16);
-	return cidr_contains(&d->cfg.pool, *addr) && *addr != d->cfg.gateway;
+	return netd_ctr_ifname(name, addr) &&
+	    cidr_contains(&d->cfg.pool, *addr) && *addr != d->cfg.gateway;
 }
 
 static int

@@ -29,6 +29,12 @@
  * not take the packet), counted to the destination. Malformed packets
  * are also counted by reason, router-wide.
  *
+ * Hooks (policy, link emulation, capture) run between the decision and
+ * the act, in priority order; each may change the verdict or take the
+ * packet to resume it later (a delayed packet). Without hooks the path
+ * is the plain one above. A REJECT verdict is answered with an ICMP
+ * administratively prohibited, so a refused client fails at once.
+ *
  * Batching: at most ROUTER_BATCH packets per fd per wakeup, so one busy
  * tun cannot starve the others or the control socket; the event loop is
  * level-triggered and calls again.
@@ -91,8 +97,12 @@ router_add(struct router *r, struct rport *p)
 void
 router_remove(struct router *r, struct rport *p)
 {
-	struct rport	**pp;
+	struct rport		**pp;
+	struct router_hook	 *h;
 
+	for (h = r->hooks; h != NULL; h = h->next)
+		if (h->port_gone != NULL)
+			h->port_gone(h, r, p);
 	if (p->gateway) {
 		if (r->gw == p)
 			r->gw = NULL;
@@ -172,14 +182,15 @@ router_icmp_ok(struct router *r)
 
 static void
 router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
-    const struct packet_ip *ip)
+    const struct packet_ip *ip, uint8_t code)
 {
 	uint8_t	 icmp[PACKET_ICMP_MAX];
 	size_t	 n;
 
 	if (!router_icmp_ok(r))
 		return;
-	n = packet_icmp_unreach(pkt, ip, r->gateway, 1, icmp, sizeof(icmp));
+	n = packet_icmp_unreach(pkt, ip, r->gateway, code, icmp,
+	    sizeof(icmp));
 	if (n == 0)
 		return;
 	if (r->write(in->fd, icmp, n) == -1) {
@@ -187,6 +198,83 @@ router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
 		return;
 	}
 	r->icmp_sent++;
+}
+
+static void
+router_count_drop(struct router *r, const struct router_verdict *v)
+{
+	struct router_counters	*c = &v->from->c;
+
+	r->drops[v->drop]++;
+	switch (v->drop) {
+	case ROUTER_DROP_MALFORMED:
+		c->drop_malformed++;
+		r->malformed[v->err]++;
+		break;
+	case ROUTER_DROP_NOROUTE:
+		c->drop_noroute++;
+		break;
+	case ROUTER_DROP_POLICY:
+		c->drop_policy++;
+		break;
+	case ROUTER_DROP_LINK:
+		c->drop_link++;
+		break;
+	case ROUTER_DROP_SPOOF:
+		c->drop_spoof++;
+		break;
+	case ROUTER_DROP_FULL:
+	case ROUTER_DROP_NONE:
+	case ROUTER_NDROP:
+		break;
+	}
+}
+
+/* Act on a verdict: the packet has been counted as received. */
+static void
+router_act(struct router *r, struct rport *in, const uint8_t *pkt,
+    struct router_verdict *v)
+{
+	switch (v->action) {
+	case ROUTER_FORWARD:
+		if (r->write(v->to->fd, pkt, v->ip.len) == -1) {
+			if (errno != EAGAIN && errno != ENOBUFS)
+				log_debug("%s: write: %s", __func__,
+				    strerror(errno));
+			v->to->c.drop_full++;
+			r->drops[ROUTER_DROP_FULL]++;
+			return;
+		}
+		v->to->c.tx_packets++;
+		v->to->c.tx_bytes += v->ip.len;
+		return;
+	case ROUTER_UNREACH:
+		v->drop = ROUTER_DROP_NOROUTE;
+		router_count_drop(r, v);
+		router_unreach(r, in, pkt, &v->ip, 1);
+		return;
+	case ROUTER_REJECT:
+		/* Administratively prohibited (RFC 1812 5.2.7.1). */
+		v->drop = ROUTER_DROP_POLICY;
+		router_count_drop(r, v);
+		if (packet_may_answer(pkt, &v->ip))
+			router_unreach(r, in, pkt, &v->ip, 13);
+		return;
+	case ROUTER_DROP:
+		router_count_drop(r, v);
+		return;
+	}
+}
+
+/* Run the hooks from h on; 0 when one of them took the packet. */
+static int
+router_hooks_run(struct router *r, struct router_hook *h, struct rport *in,
+    const uint8_t *pkt, size_t len, struct router_verdict *v)
+{
+	for (; h != NULL; h = h->next)
+		if (h->packet(h, r, in, pkt, len, v) == ROUTER_HOOK_TAKEN)
+			return 0;
+	return 1;
 }
 
 void
@@ -199,37 +287,61 @@ router_packet(struct router *r, struct rport *in, const uint8_t *pkt,
 	router_decide(r, in, pkt, len, &v);
 	v.from->c.rx_packets++;
 	v.from->c.rx_bytes += len;
-	switch (v.action) {
-	case ROUTER_FORWARD:
-		if (r->write(v.to->fd, pkt, v.ip.len) == -1) {
-			if (errno != EAGAIN && errno != ENOBUFS)
-				log_debug("%s: write: %s", __func__,
-				    strerror(errno));
-			v.to->c.drop_full++;
+	if (r->hooks != NULL && !router_hooks_run(r, r->hooks, in, pkt, len,
+	    &v))
+		return;
+	router_act(r, in, pkt, &v);
+}
+
+void
+router_resume(struct router *r, struct router_hook *h, struct rport *in,
+    const uint8_t *pkt, size_t len, struct router_verdict *v)
+{
+	if (!router_hooks_run(r, h->next, in, pkt, len, v))
+		return;
+	router_act(r, in, pkt, v);
+}
+
+void
+router_hook_add(struct router *r, struct router_hook *h)
+{
+	struct router_hook	**hp;
+
+	for (hp = &r->hooks; *hp != NULL && (*hp)->prio <= h->prio;
+	    hp = &(*hp)->next)
+		;
+	h->next = *hp;
+	*hp = h;
+}
+
+void
+router_hook_remove(struct router *r, struct router_hook *h)
+{
+	struct router_hook	**hp;
+
+	for (hp = &r->hooks; *hp != NULL; hp = &(*hp)->next) {
+		if (*hp == h) {
+			*hp = h->next;
+			h->next = NULL;
 			return;
 		}
-		v.to->c.tx_packets++;
-		v.to->c.tx_bytes += v.ip.len;
-		return;
-	case ROUTER_UNREACH:
-		v.from->c.drop_noroute++;
-		router_unreach(r, in, pkt, &v.ip);
-		return;
-	case ROUTER_DROP:
-		break;
 	}
-	switch (v.drop) {
-	case ROUTER_DROP_MALFORMED:
-		v.from->c.drop_malformed++;
-		r->malformed[v.err]++;
-		break;
-	case ROUTER_DROP_NOROUTE:
-		v.from->c.drop_noroute++;
-		break;
-	case ROUTER_DROP_FULL:
-	case ROUTER_DROP_NONE:
-		break;
-	}
+}
+
+const char *
+router_drop_name(enum router_drop d)
+{
+	static const char *const names[ROUTER_NDROP] = {
+		[ROUTER_DROP_NONE] = "none",
+		[ROUTER_DROP_MALFORMED] = "malformed",
+		[ROUTER_DROP_NOROUTE] = "noroute",
+		[ROUTER_DROP_FULL] = "full",
+		[ROUTER_DROP_POLICY] = "policy",
+		[ROUTER_DROP_LINK] = "link",
+		[ROUTER_DROP_SPOOF] = "spoof",
+	};
+
+	return (unsigned)d < ROUTER_NDROP ? names[d] : "?";
 }
 
 void

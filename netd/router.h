@@ -23,6 +23,8 @@ struct router_counters {
 	uint64_t	 drop_noroute;
 	uint64_t	 drop_policy;
 	uint64_t	 drop_full;
+	uint64_t	 drop_link;	/* link emulation: loss, down, rate */
+	uint64_t	 drop_spoof;	/* a source the sender does not own */
 };
 
 /* One tun: a container's, or the gateway's. */
@@ -42,6 +44,7 @@ enum router_action {
 	ROUTER_FORWARD,		/* write to v->to */
 	ROUTER_UNREACH,		/* answer with ICMP host unreachable */
 	ROUTER_DROP,
+	ROUTER_REJECT,		/* refuse with an answer (a hook decided) */
 };
 
 enum router_drop {
@@ -49,6 +52,10 @@ enum router_drop {
 	ROUTER_DROP_MALFORMED,
 	ROUTER_DROP_NOROUTE,
 	ROUTER_DROP_FULL,
+	ROUTER_DROP_POLICY,	/* a hook: policy said drop (or reject) */
+	ROUTER_DROP_LINK,	/* a hook: link emulation dropped it */
+	ROUTER_DROP_SPOOF,	/* source not the ingress port's owner */
+	ROUTER_NDROP
 };
 
 struct router_verdict {
@@ -58,6 +65,38 @@ struct router_verdict {
 	struct rport		*from;	/* whom the packet is counted to */
 	struct rport		*to;
 	struct packet_ip	 ip;
+};
+
+/*
+ * The hook point: where policy, capture and link emulation sit. Hooks
+ * run in ascending prio after router_decide() and before the router
+ * acts, for every packet that has a sender (malformed ones included, so
+ * that capture can show them). A hook may change the verdict (to
+ * ROUTER_DROP with a drop reason, or ROUTER_REJECT), or take the packet
+ * (ROUTER_HOOK_TAKEN: it keeps a copy, e.g. to delay it, and later
+ * calls router_resume() or drops it). With no hook registered the
+ * router pays one pointer test per packet.
+ */
+#define ROUTER_PRIO_POLICY	10
+#define ROUTER_PRIO_LINK	20
+#define ROUTER_PRIO_CAPTURE	30
+
+enum router_hook_ret {
+	ROUTER_HOOK_PASS,	/* go on with the (possibly changed) verdict */
+	ROUTER_HOOK_TAKEN,	/* the hook owns the packet from now on */
+};
+
+struct router_hook {
+	int			 prio;
+	enum router_hook_ret	(*packet)(struct router_hook *,
+				    struct router *, struct rport *in,
+				    const uint8_t *pkt, size_t len,
+				    struct router_verdict *);
+	/* A port is about to go: forget every pointer to it. Optional. */
+	void			(*port_gone)(struct router_hook *,
+				    struct router *, struct rport *);
+	void			*arg;
+	struct router_hook	*next;		/* router's, sorted by prio */
 };
 
 typedef ssize_t	(*router_io)(int fd, void *buf, size_t len);
@@ -80,6 +119,8 @@ struct router {
 	void			(*broken)(void *, struct rport *);
 	void			*arg;
 	uint8_t			*buf;		/* PACKET_MAX */
+	struct router_hook	*hooks;		/* NULL: the plain path */
+	uint64_t		 drops[ROUTER_NDROP];	/* by reason */
 };
 
 struct router	*router_new(const struct cidr *pool, uint32_t gateway);
@@ -100,5 +141,16 @@ void		 router_packet(struct router *, struct rport *in,
  * again as it is.
  */
 void		 router_input(struct router *, struct rport *in);
+/* Register or remove a hook (not from inside a hook's packet call). */
+void		 router_hook_add(struct router *, struct router_hook *);
+void		 router_hook_remove(struct router *, struct router_hook *);
+/*
+ * Go on with a packet that hook h took: run the hooks after h, then act
+ * on v. "in" must still be attached (see port_gone).
+ */
+void		 router_resume(struct router *, struct router_hook *h,
+		    struct rport *in, const uint8_t *pkt, size_t len,
+		    struct router_verdict *v);
+const char	*router_drop_name(enum router_drop);
 
 #endif

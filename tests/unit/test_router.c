@@ -286,6 +286,124 @@ test_input_batch(void **state)
 	assert_int_equal(io.broken, 1);
 }
 
+/* A hook that records what it saw and does what the test asks. */
+static struct {
+	int			 calls[3];
+	enum router_action	 set;		/* verdict to impose */
+	int			 impose;
+	int			 take;
+	uint8_t			 held[128];
+	size_t			 heldlen;
+	struct router_verdict	 heldv;
+	struct rport		*gone;
+	int			 order[8], norder;
+} hk;
+
+static enum router_hook_ret
+hook_fn(struct router_hook *h, struct router *r, struct rport *in,
+    const uint8_t *pkt, size_t len, struct router_verdict *v)
+{
+	int	 id = (int)(intptr_t)h->arg;
+
+	(void)r;
+	(void)in;
+	hk.calls[id]++;
+	if (hk.norder < 8)
+		hk.order[hk.norder++] = id;
+	if (id == 0 && hk.impose) {
+		v->action = hk.set;
+		v->drop = ROUTER_DROP_POLICY;
+	}
+	if (id == 1 && hk.take) {
+		memcpy(hk.held, pkt, len);
+		hk.heldlen = len;
+		hk.heldv = *v;
+		return ROUTER_HOOK_TAKEN;
+	}
+	return ROUTER_HOOK_PASS;
+}
+
+static void
+hook_gone(struct router_hook *h, struct router *r, struct rport *p)
+{
+	(void)h;
+	(void)r;
+	hk.gone = p;
+}
+
+static void
+test_hooks(void **state)
+{
+	struct world		*w = *state;
+	struct router_hook	 h[3];
+	uint8_t			 p[128];
+	size_t			 n;
+	int			 i;
+
+	memset(&hk, 0, sizeof(hk));
+	memset(h, 0, sizeof(h));
+	/* Registered out of order: run by prio (policy, link, capture). */
+	h[2].prio = ROUTER_PRIO_CAPTURE;
+	h[0].prio = ROUTER_PRIO_POLICY;
+	h[1].prio = ROUTER_PRIO_LINK;
+	for (i = 2; i >= 0; i--) {
+		h[i].packet = hook_fn;
+		h[i].arg = (void *)(intptr_t)i;
+		router_hook_add(w->r, &h[i]);
+	}
+	h[1].port_gone = hook_gone;
+	n = pkt_ipv4(p, CB, CA, 6, 40, 64);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(hk.norder, 3);
+	assert_int_equal(hk.order[0], 0);
+	assert_int_equal(hk.order[1], 1);
+	assert_int_equal(hk.order[2], 2);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(w->a.c.tx_packets, 1);
+
+	/* Policy drops: nothing written, counted as a policy drop to B;
+	 * capture (after it) still sees the packet. */
+	hk.impose = 1;
+	hk.set = ROUTER_DROP;
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(w->b.c.drop_policy, 1);
+	assert_int_equal(w->r->drops[ROUTER_DROP_POLICY], 1);
+	assert_int_equal(hk.calls[2], 2);
+
+	/* Reject: an ICMP administratively prohibited back to the sender. */
+	hk.set = ROUTER_REJECT;
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(io.fd[1], 100);
+	assert_int_equal(io.data[1][9], 1);
+	assert_int_equal(io.data[1][20], 3);
+	assert_int_equal(io.data[1][21], 13);
+	assert_int_equal(w->b.c.drop_policy, 2);
+	hk.impose = 0;
+
+	/* Link takes it: nothing written, capture not yet called... */
+	hk.take = 1;
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(hk.calls[2], 3);
+	/* ... until it resumes: then capture, then the write. */
+	router_resume(w->r, &h[1], &w->gw, hk.held, hk.heldlen, &hk.heldv);
+	assert_int_equal(hk.calls[2], 4);
+	assert_int_equal(io.n, 3);
+	assert_int_equal(io.fd[2], 101);
+	assert_int_equal(w->a.c.tx_packets, 2);
+	assert_int_equal(w->b.c.rx_packets, 4);	/* received once each */
+
+	/* A port going away is announced to the hooks first. */
+	router_remove(w->r, &w->a);
+	assert_ptr_equal(hk.gone, &w->a);
+	for (i = 0; i < 3; i++)
+		router_hook_remove(w->r, &h[i]);
+	assert_null(w->r->hooks);
+	assert_string_equal(router_drop_name(ROUTER_DROP_LINK), "link");
+}
+
 int
 main(void)
 {
@@ -298,6 +416,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_input_batch, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_hooks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
