@@ -79,10 +79,17 @@ netd_start() {
 	    --table "$BERTH_TABLE" "$@" >>"$TMP/netd.log" 2>&1 &
 	NETD_PID=$!
 	at_exit "netd_kill $NETD_PID"
-	wait_for 5 test -S "$BERTH_SOCKET" || {
+	# The socket file exists from bind(), a moment before listen().
+	wait_for 5 netd_answers || {
 		cat "$TMP/netd.log" >&2
 		fail "netd did not start"
 	}
+}
+
+netd_answers() {
+	test -S "$BERTH_SOCKET" &&
+	    /usr/bin/python3 "$ROOT/tests/integ/ctl.py" "$BERTH_SOCKET" hello |
+	    grep -q '"ok": true'
 }
 
 # Remove every container of this test's instance: netd does not own
