@@ -222,14 +222,15 @@ pid_start() {
 print(open("/proc/%s/stat" % sys.argv[1]).read().rsplit(")", 1)[1].split()[19])' "$1"
 }
 
-# free_port [ADDR]: a TCP port nobody listens on now (the kernel's
+# free_port [ADDR [udp]]: a TCP (UDP) port nobody holds now (the kernel's
 # choice for an ephemeral bind), so tests never collide with the demo or
 # another test.
 free_port() {
 	/usr/bin/python3 -c 'import socket,sys
-s = socket.socket()
+s = socket.socket(type=socket.SOCK_DGRAM if sys.argv[2] == "udp" else
+    socket.SOCK_STREAM)
 s.bind((sys.argv[1], 0))
-print(s.getsockname()[1])' "${1:-127.0.0.1}"
+print(s.getsockname()[1])' "${1:-127.0.0.1}" "${2:-tcp}"
 }
 
 # now_ms: milliseconds since the epoch.

@@ -91,6 +91,10 @@ ip tuntap add dev "bt$(printf '%02x%02x%02x%02x' $(echo "$POOL_NET.9.9" |
 kill -KILL "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true
 netd_start
-ip link show | grep -q "bt$(printf '%02x%02x%02x%02x' $(echo "$POOL_NET.9.9" |
-    tr . ' '))" && fail "the orphan tun was not removed"
+# netd answers once its sweep ran (netd_start waits for an answer, not
+# for the socket file, which the killed netd left); wait for the link
+# to go all the same, rather than look once.
+ORPHAN="bt$(printf '%02x%02x%02x%02x' $(echo "$POOL_NET.9.9" | tr . ' '))"
+wait_for 5 sh -c "! ip link show dev $ORPHAN >/dev/null 2>&1" ||
+    fail "the orphan tun was not removed"
 exit 0

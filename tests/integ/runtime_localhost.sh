@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# Each container has its own localhost: a server on 127.0.0.1:9000 in a
-# answers a's client at 127.0.0.1:9000 (and [::1]:9000); b's client at
+# Each container has its own localhost: a server on 127.0.0.1:PORT in a
+# answers a's client at 127.0.0.1:PORT (and [::1]:9000); b's client at
 # 127.0.0.1:9000 does not reach it, nor does the host's.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -10,8 +10,7 @@ need_tun
 need_cmd curl ss
 
 PY=/usr/bin/python3
-PORT=9000
-ss -Hltn "sport = :$PORT" | grep -q . && skip "port $PORT is busy on the host"
+PORT=$(free_port 0.0.0.0)
 netd_start
 at_exit "'$BERTH' rm -f a b"
 
