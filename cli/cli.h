@@ -21,8 +21,10 @@ struct cli_config {
 };
 extern struct cli_config cli_cfg;
 
-#define CLI_DEFAULT_SOCKET	"/var/run/berth/netd.sock"
-#define CLI_DEFAULT_STATE_DIR	"/var/lib/berth"
+struct cidr;
+/* verbs.c: the instance's pool (BERTH_POOL or the default). */
+int	 cli_pool(struct cidr *, char **cause);
+
 
 /* client.c: talking to netd, starting it when it is not running. */
 int	 client_connect(char **cause);
@@ -53,6 +55,19 @@ int	 cmd_down(int, char **);
 int	 cmd_rules(int, char **);
 int	 cmd_rootfs(int, char **);
 int	 cmd_doctor(int, char **);
+int	 cmd_policy(int, char **);
+int	 cmd_matrix(int, char **);
+/* cmd_policy.c: "TO[:PORT[/PROTO]]" into a query's to, port, proto. */
+int	 policy_target(const char *, json_t *q, char **cause);
+int	 cmd_capture(int, char **);
+int	 cmd_link(int, char **);
+int	 cmd_partition(int, char **);
+int	 cmd_heal(int, char **);
+
+/* cmd_capture.c: berth up's recording of a stack. */
+struct stack_capture;
+int	 capture_spawn(const char *stack, const struct stack_capture *,
+	    pid_t *, char **cause);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)
@@ -71,6 +86,7 @@ struct run_opts {
 	json_t		*ports;		/* array of spec strings */
 	json_t		*networks;	/* array of names */
 	json_t		*env;		/* array of "K=V" */
+	json_t		*labels;	/* object, or NULL */
 	char		**argv;
 	int		 detach;
 	int		 rm;

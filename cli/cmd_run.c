@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "policy.h"
 #include "launch.h"
 #include "name.h"
 #include "port.h"
@@ -47,6 +48,24 @@ run_random_name(char *buf, size_t len)
 	snprintf(buf, len, "c%07x", r & 0xfffffff);
 }
 
+/* -l KEY=VALUE: a label for policy's label:KEY=VALUE selectors. */
+static int
+run_label(json_t *labels, const char *kv, char **cause)
+{
+	const char	*eq = strchr(kv, '=');
+	char		*key;
+	int		 rc;
+
+	if (eq == NULL)
+		return cause_set(cause, "-l %.40s: expected KEY=VALUE", kv);
+	key = xstrndup(kv, (size_t)(eq - kv));
+	rc = policy_label_check(key, eq + 1, "-l", cause);
+	if (rc == 0)
+		json_object_set_new(labels, key, json_string(eq + 1));
+	free(key);
+	return rc;
+}
+
 int
 cmd_run(int argc, char **argv)
 {
@@ -61,6 +80,7 @@ cmd_run(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "label", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct run_opts	 o;
@@ -73,9 +93,10 @@ cmd_run(int argc, char **argv)
 	o.ports = json_array();
 	o.networks = json_array();
 	o.env = json_array();
+	o.labels = json_object();
 	optind = 1;
 	/* "+": stop at the first non-option, the command. */
-	while ((ch = getopt_long(argc, argv, "+dp:e:w:u:", opts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "+dp:e:w:u:l:", opts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'd':
@@ -119,6 +140,10 @@ cmd_run(int argc, char **argv)
 		case 'w':
 			o.workdir = optarg;
 			break;
+		case 'l':
+			if (run_label(o.labels, optarg, &cause) == -1)
+				goto bad;
+			break;
 		default:
 			rc = cli_usage("run");
 			goto out;
@@ -156,6 +181,7 @@ out:
 	json_decref(o.ports);
 	json_decref(o.networks);
 	json_decref(o.env);
+	json_decref(o.labels);
 	free(cause);
 	return rc;
 }

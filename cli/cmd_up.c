@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,17 @@ up_check_pool(const struct stack *st, char **cause)
 	return rc;
 }
 
+/* The stack's rules and NetworkPolicy objects replace its earlier ones. */
+static int
+up_policy(const struct stack *st, char **cause)
+{
+	if (st->policy == NULL || json_array_size(st->policy) == 0)
+		return client_do("policy_unload", json_pack("{s:s}", "stack",
+		    st->name), cause);
+	return client_do("policy_load", json_pack("{s:s, s:O}", "stack",
+	    st->name, "entries", st->policy), cause);
+}
+
 static void
 up_opts(const struct stack *st, const struct stack_service *svc,
     struct run_opts *o, char *ipbuf)
@@ -211,6 +223,10 @@ up_opts(const struct stack *st, const struct stack_service *svc,
 	for (i = 0; i < svc->nnetworks; i++)
 		json_array_append_new(o->networks,
 		    json_string(svc->networks[i]));
+	o->labels = json_object();
+	for (i = 0; i < svc->nlabels; i++)
+		json_object_set_new(o->labels, svc->labels[i].key,
+		    json_string(svc->labels[i].value));
 	o->env = json_array();
 	for (i = 0; i < svc->nenv; i++) {
 		xasprintf(&kv, "%s=%s", svc->env[i].key, svc->env[i].value);
@@ -252,6 +268,28 @@ up_print(json_t *started)
 	}
 }
 
+/* The stack's links, between the containers of its services. */
+static int
+up_links(const struct stack *st, char **cause)
+{
+	const struct stack_link	*l;
+	json_t			*args;
+	size_t			 i;
+
+	for (i = 0; i < st->nlinks; i++) {
+		l = &st->links[i];
+		args = json_pack("{s:s, s:b, s:o}", "a", stack_find(st,
+		    l->a)->container_name, "oneway", l->oneway, "profile",
+		    linkspec_json(&l->p));
+		if (l->b != NULL)
+			json_object_set_new(args, "b", json_string(
+			    stack_find(st, l->b)->container_name));
+		if (client_do("link_set", args, cause) == -1)
+			return cause_prefix(cause, "links[%zu]", i);
+	}
+	return 0;
+}
+
 int
 cmd_up(int argc, char **argv)
 {
@@ -261,6 +299,7 @@ cmd_up(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack			*st = NULL;
+	struct cidr			 pool;
 	const struct stack_service	*svc;
 	struct run_opts			 o;
 	json_t				*started, *ctr;
@@ -268,6 +307,7 @@ cmd_up(int argc, char **argv)
 	const char			*file = NULL;
 	int				 ch, keep = 0, rc = 1;
 	size_t				 i;
+	pid_t				 cap = -1;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
@@ -285,12 +325,16 @@ cmd_up(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		return cli_usage("up");
 	started = json_array();
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
 	if (up_check_pool(st, &cause) == -1 ||
-	    up_networks(st, &cause) == -1) {
+	    up_networks(st, &cause) == -1 ||
+	    up_policy(st, &cause) == -1 ||
+	    (st->capture != NULL && capture_spawn(st->name, st->capture,
+	    &cap, &cause) == -1)) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -302,11 +346,13 @@ cmd_up(int argc, char **argv)
 			json_decref(o.ports);
 			json_decref(o.networks);
 			json_decref(o.env);
+			json_decref(o.labels);
 			goto fail;
 		}
 		json_decref(o.ports);
 		json_decref(o.networks);
 		json_decref(o.env);
+		json_decref(o.labels);
 		json_array_append_new(started, ctr);
 		if (up_health(svc, ctr, &cause) == -1) {
 			cli_error("up", "service %s: %s; last lines of its "
@@ -315,7 +361,14 @@ cmd_up(int argc, char **argv)
 			goto fail;
 		}
 	}
+	if (up_links(st, &cause) == -1) {
+		cli_error("up", "%s", cause);
+		goto fail;
+	}
 	up_print(started);
+	if (cap != -1)
+		printf("capture: %s (pid %ld)\n", st->capture->file,
+		    (long)cap);
 	rc = 0;
 	goto out;
 fail:
@@ -324,12 +377,16 @@ fail:
 		    "container(s) in place\n", json_array_size(started));
 		goto out;
 	}
+	if (cap != -1)
+		kill(cap, SIGTERM);
 	for (i = json_array_size(started); i-- > 0; ) {
 		ctr = json_array_get(started, i);
 		if (container_remove(json_string_value(json_object_get(ctr,
 		    "name")), 1, &cause) == -1)
 			cli_error("up", "%s", cause);
 	}
+	(void)client_do("policy_unload", json_pack("{s:s}", "stack",
+	    st->name), NULL);
 out:
 	json_decref(started);
 	stack_free(st);
@@ -345,6 +402,7 @@ cmd_down(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack	*st = NULL;
+	struct cidr	 pool;
 	json_t		*list = NULL, *c;
 	char		*cause = NULL;
 	const char	*file = NULL, *s;
@@ -359,7 +417,8 @@ cmd_down(int argc, char **argv)
 	}
 	if (file == NULL || optind != argc)
 		return cli_usage("down");
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("down", "%s", cause);
 		goto out;
 	}
@@ -379,7 +438,13 @@ cmd_down(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	/* The stack's networks go too, unless something still uses them. */
+	/* Its rules and NetworkPolicy objects, then its networks (unless
+	 * something still uses them). */
+	if (client_do("policy_unload", json_pack("{s:s}", "stack", st->name),
+	    &cause) == -1) {
+		cli_error("down", "%s", cause);
+		rc = 1;
+	}
 	for (i = 0; i < st->nnetworks; i++) {
 		(void)client_do("net_delete", json_pack("{s:s}", "name",
 		    st->networks[i].name), NULL);

@@ -145,6 +145,8 @@ container_meta(const struct run_opts *o, const char *log)
 		json_object_set_new(m, "workdir", json_string(o->workdir));
 	if (o->env != NULL)
 		json_object_set(m, "env", o->env);
+	if (o->labels != NULL && json_object_size(o->labels) > 0)
+		json_object_set(m, "labels", o->labels);
 	if (log != NULL)
 		json_object_set_new(m, "log", json_string(log));
 	return m;

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cli.h"
+#include "instance.h"
 #include "log.h"
 #include "util.h"
 
@@ -32,7 +34,7 @@ static const struct verb {
 	{ "run", cmd_run,
 	  "run [-d] [--rm] [--name NAME] [-p SPEC]... [--net NET]... "
 	  "[--ip IP]\n\t[--rootfs DIR] [--user USER] [-e KEY=VALUE]... "
-	  "[-w DIR] -- COMMAND [ARG]..." },
+	  "[-w DIR] [-l KEY=VALUE]... -- COMMAND [ARG]..." },
 	{ "ps", cmd_ps, "ps [-a] [--json]" },
 	{ "logs", cmd_logs, "logs [-f] NAME" },
 	{ "exec", cmd_exec, "exec [-u USER] [-e KEY=VALUE]... [-w DIR] "
@@ -47,8 +49,25 @@ static const struct verb {
 	{ "down", cmd_down, "down -f FILE" },
 	{ "rules", cmd_rules, "rules [--dry-run -f FILE] [--format nft|pf] "
 	  "[--egress IF]... [--name TABLE]" },
+	{ "policy", cmd_policy, "policy add [--before ID] FROM TO [PORT]... "
+	  "allow|reject|drop\n\t| policy add -f OBJECT.json | policy rm ID... "
+	  "| policy rm --stack STACK\n\t| policy rm --networkpolicy NAME "
+	  "[--stack STACK] | policy ls [--json]\n\t| policy explain [--json] "
+	  "FROM TO[:PORT[/PROTO]]" },
+	{ "matrix", cmd_matrix, "matrix [-f FILE | --stack NAME] [--json] "
+	  "[-p PORT]... [--outside ADDR:PORT]\n\t[--timeout MS]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
+	{ "capture", cmd_capture, "capture [-w FILE|-] [-c COUNT] [-C MB] "
+	  "[-G SECONDS] [-W FILES] [--drops]\n\t[--all | [--stack] NAME] "
+	  "[FILTER]" },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
+	{ "link", cmd_link, "link set A [B] [--delay T] [--jitter T] [--loss P] "
+	  "[--loss-corr P]\n\t[--duplicate P] [--corrupt P] [--rate R] "
+	  "[--queue N] [--mtu N] [--reorder]\n\t[--seed N] | link set "
+	  "--from A --to B [OPTIONS] | link rm A [B] | link rm --from A\n\t"
+	  "--to B | link rm --all | link ls [--json]" },
+	{ "partition", cmd_partition, "partition A [B] [--reject]" },
+	{ "heal", cmd_heal, "heal [A [B]]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help [VERB]" },
 };
@@ -145,6 +164,15 @@ env_or(const char *name, const char *def)
 	return v != NULL && *v != '\0' ? v : def;
 }
 
+/* The instance's pool: BERTH_POOL, or the default. */
+int
+cli_pool(struct cidr *pool, char **cause)
+{
+	if (cli_cfg.pool == NULL)
+		return cidr_parse(BERTH_DEFAULT_POOL, pool, cause);
+	return instance_pool_parse(cli_cfg.pool, "BERTH_POOL", pool, cause);
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -153,10 +181,10 @@ cli_main(int argc, char **argv)
 
 	log_init(LOG_TO_STDERR, 0);
 	log_procinit("berth");
-	cli_cfg.socket = env_or("BERTH_SOCKET", CLI_DEFAULT_SOCKET);
+	cli_cfg.socket = env_or("BERTH_SOCKET", BERTH_DEFAULT_SOCKET);
 	cli_cfg.pool = env_or("BERTH_POOL", NULL);
 	cli_cfg.prefix = env_or("BERTH_PREFIX", NULL);
-	cli_cfg.state_dir = env_or("BERTH_STATE_DIR", CLI_DEFAULT_STATE_DIR);
+	cli_cfg.state_dir = env_or("BERTH_STATE_DIR", BERTH_DEFAULT_STATE_DIR);
 	cli_cfg.table = env_or("BERTH_TABLE", NULL);
 
 	while (i < argc && argv[i][0] == '-') {

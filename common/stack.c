@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +21,16 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
+#include "policy.h"
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define STACK_DEFAULT_POOL	"10.213.0.0/16"
 #define STACK_DEFAULT_NET	"default"
+#define STACK_MAX_FILTER	4096	/* netd's CAPTURE_FILTER_MAX */
 
 /* The parse context: where we are, for messages. */
 struct sctx {
@@ -261,6 +262,33 @@ stack_parse_env(struct sctx *c, json_t *v, const char *path,
 	return 0;
 }
 
+/* Kubernetes-style labels, for policy's label selectors. */
+static int
+stack_parse_labels(struct sctx *c, json_t *v, const char *path,
+    struct stack_service *svc)
+{
+	const char	*k, *s;
+	json_t		*e;
+	char		*p;
+	int		 rc;
+
+	if (!json_is_object(v) || json_object_size(v) > POLICY_MAX_ITEMS)
+		return cause_set(c->cause, "%s: must be an object of at most "
+		    "%d strings", path, POLICY_MAX_ITEMS);
+	svc->labels = xcalloc(json_object_size(v) + 1, sizeof(*svc->labels));
+	json_object_foreach(v, k, e) {
+		xasprintf(&p, "%s.%s", path, k);
+		rc = stack_string(e, p, &s, c->cause) == -1 ||
+		    policy_label_check(k, s, p, c->cause) == -1 ? -1 : 0;
+		free(p);
+		if (rc == -1)
+			return -1;
+		svc->labels[svc->nlabels].key = xstrdup(k);
+		svc->labels[svc->nlabels++].value = xstrdup(s);
+	}
+	return 0;
+}
+
 static int
 stack_parse_ports(struct sctx *c, json_t *v, const char *path,
     struct stack_service *svc)
@@ -294,7 +322,7 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 {
 	static const char *const keys[] = { "command", "container_name",
 	    "networks", "ports", "ip", "rootfs", "user", "workdir", "env",
-	    "depends_on", "healthcheck", NULL };
+	    "depends_on", "healthcheck", "labels", NULL };
 	char		*path, *p = NULL;
 	const char	*s;
 	json_t		*e;
@@ -375,6 +403,8 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 	}
 	if (FIELD("env") && stack_parse_env(c, e, p, svc) == -1)
 		goto out;
+	if (FIELD("labels") && stack_parse_labels(c, e, p, svc) == -1)
+		goto out;
 	if (FIELD("depends_on")) {
 		if (stack_strings(e, p, &svc->depends_on, &svc->ndepends_on,
 		    stack_name_field, c->cause) == -1)
@@ -433,109 +463,157 @@ stack_parse_networks(struct sctx *c, json_t *v)
 	return 0;
 }
 
-/* A policy port: "tcp/N", "udp/N" or a range "tcp/N-M". */
-static int
-stack_policy_port(const char *s, const char *path, char **cause)
-{
-	struct portspec	 ps;
-	char		*spec;
-	int		 rc;
-
-	if (strncmp(s, "tcp/", 4) != 0 && strncmp(s, "udp/", 4) != 0)
-		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
-		    path, s);
-	xasprintf(&spec, "%s:%s/%.3s", s + 4, s + 4, s);
-	rc = portspec_parse(spec, &ps, NULL);
-	free(spec);
-	if (rc == -1)
-		return cause_set(cause, "%s: \"%.20s\" is not like tcp/6379",
-		    path, s);
-	return 0;
-}
-
+/* Each entry is a rule or a NetworkPolicy object (common/policy.c). */
 static int
 stack_parse_policy(struct sctx *c, json_t *v)
 {
-	static const char *const keys[] = { "from", "to", "ports", "action",
-	    NULL };
-	json_t		*e, *f;
-	size_t		 i;
-	char		*path = NULL, *p = NULL;
-	const char	*s;
-	struct stack_policy *pol;
-	int		 rc = -1;
+	json_t	*e;
+	size_t	 i;
+	char	*path;
+	int	 rc;
 
 	if (!json_is_array(v))
 		return cause_set(c->cause, "policy: must be an array");
-	c->st->policy = xcalloc(json_array_size(v) + 1, sizeof(*pol));
+	if (json_array_size(v) > POLICY_MAX_RULES)
+		return cause_set(c->cause, "policy: at most %d entries",
+		    POLICY_MAX_RULES);
 	json_array_foreach(v, i, e) {
-		pol = &c->st->policy[c->st->npolicy++];
-		if (stack_elem(e, "policy", i, keys, &path, c->cause) == -1)
-			goto out;
-#define NEED(key) (free(p), xasprintf(&p, "%s.%s", path, key), \
-	    (f = json_object_get(e, key)) != NULL ? 0 : \
-	    cause_set(c->cause, "%s: missing", p))
-		if (NEED("from") == -1 || stack_string(f, p, &s,
-		    c->cause) == -1 || name_check(s, p, c->cause) == -1)
-			goto out;
-		pol->from = xstrdup(s);
-		if (NEED("to") == -1 || stack_string(f, p, &s,
-		    c->cause) == -1 || name_check(s, p, c->cause) == -1)
-			goto out;
-		pol->to = xstrdup(s);
-		if (NEED("action") == -1 || stack_string(f, p, &s,
-		    c->cause) == -1)
-			goto out;
-		if (strcmp(s, "allow") != 0 && strcmp(s, "deny") != 0) {
-			cause_set(c->cause, "%s: must be \"allow\" or "
-			    "\"deny\"", p);
-			goto out;
-		}
-		pol->allow = strcmp(s, "allow") == 0;
-		free(p);
-		xasprintf(&p, "%s.ports", path);
-		if ((f = json_object_get(e, "ports")) != NULL &&
-		    stack_strings(f, p, &pol->ports, &pol->nports,
-		    stack_policy_port, c->cause) == -1)
-			goto out;
-#undef NEED
+		xasprintf(&path, "policy[%zu]", i);
+		rc = policy_check_entry(e, path, c->cause);
+		free(path);
+		if (rc == -1)
+			return -1;
 	}
-	rc = 0;
-out:
+	c->st->policy = json_incref(v);
+	return 0;
+}
+
+/* A link's endpoint key (from, to, service): a service name, copied. */
+static int
+stack_link_name(json_t *e, const char *path, const char *key, char **out,
+    char **cause)
+{
+	json_t		*v = json_object_get(e, key);
+	const char	*s;
+	char		*p;
+	int		 rc;
+
+	xasprintf(&p, "%s.%s", path, key);
+	rc = stack_nonempty(v, p, &s, cause);
+	if (rc == 0)
+		rc = name_check(s, p, cause);
 	free(p);
-	free(path);
+	if (rc == 0)
+		*out = xstrdup(s);
 	return rc;
 }
 
+/* Who a link joins: between [a, b], from a to b, or one service. */
 static int
-stack_rate_check(const char *s, const char *path, char **cause)
+stack_link_ends(json_t *e, const char *path, struct stack_link *l,
+    char **cause)
 {
-	static const char *const units[] = { "bit", "kbit", "mbit", "gbit",
-	    NULL };
-	const char	*u = s;
-	size_t		 i;
+	json_t	*f;
+	char	*p, **between = NULL;
+	size_t	 n = 0, i;
+	int	 rc = -1, forms;
 
-	while (*u >= '0' && *u <= '9')
-		u++;
-	if (u != s) {
-		for (i = 0; units[i] != NULL; i++) {
-			if (strcmp(u, units[i]) == 0)
-				return 0;
-		}
+	forms = (json_object_get(e, "between") != NULL) +
+	    (json_object_get(e, "from") != NULL ||
+	    json_object_get(e, "to") != NULL) +
+	    (json_object_get(e, "service") != NULL);
+	if (forms != 1)
+		return cause_set(cause, "%s: give one of between, from/to or "
+		    "service", path);
+	if (json_object_get(e, "service") != NULL)
+		return stack_link_name(e, path, "service", &l->a, cause);
+	if ((f = json_object_get(e, "between")) == NULL) {
+		l->oneway = 1;
+		if (stack_link_name(e, path, "from", &l->a, cause) == -1 ||
+		    stack_link_name(e, path, "to", &l->b, cause) == -1)
+			return -1;
+		if (strcmp(l->a, l->b) == 0)
+			return cause_set(cause, "%s: from and to are the "
+			    "same", path);
+		return 0;
 	}
-	return cause_set(cause, "%s: \"%.20s\" is not a rate like 10mbit "
-	    "(bit, kbit, mbit, gbit)", path, s);
+	xasprintf(&p, "%s.between", path);
+	if (stack_strings(f, p, &between, &n, stack_name_field,
+	    cause) == -1)
+		goto out;
+	if (n != 2 || strcmp(between[0], between[1]) == 0) {
+		cause_set(cause, "%s: must name two services", p);
+		goto out;
+	}
+	l->a = between[0];
+	l->b = between[1];
+	between[0] = between[1] = NULL;
+	rc = 0;
+out:
+	if (between != NULL) {
+		for (i = 0; i < n; i++)
+			free(between[i]);
+		free(between);
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * A link's impairments: the file's keys (delay_ms, rate "10mbit"...)
+ * turned into the protocol's (linkspec.h) and checked there.
+ */
+static int
+stack_link_profile(json_t *e, const char *path, struct link_profile *lp,
+    char **cause)
+{
+	static const char *const same[] = { "loss", "loss_corr",
+	    "duplicate", "corrupt", "queue", "mtu", "reorder", "seed", "down",
+	    NULL };
+	unsigned int	 delay = 0, jitter = 0;
+	json_t		*j, *f;
+	const char	*s;
+	char		*p;
+	uint64_t	 rate;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (stack_opt_uint(e, path, "delay_ms", 0, 60000, &delay,
+	    cause) == -1 || stack_opt_uint(e, path, "jitter_ms", 0, 60000,
+	    &jitter, cause) == -1)
+		return -1;
+	j = json_pack("{s:I, s:I}", "delay_us", (json_int_t)delay * 1000,
+	    "jitter_us", (json_int_t)jitter * 1000);
+	for (i = 0; same[i] != NULL; i++)
+		if ((f = json_object_get(e, same[i])) != NULL)
+			json_object_set(j, same[i], f);
+	xasprintf(&p, "%s.rate", path);
+	if ((f = json_object_get(e, "rate")) != NULL) {
+		if (stack_nonempty(f, p, &s, cause) == -1 ||
+		    linkspec_rate(s, &rate, cause) == -1) {
+			cause_prefix(cause, "%s", p);
+			goto out;
+		}
+		json_object_set_new(j, "rate", json_integer((json_int_t)rate));
+	}
+	if ((rc = linkspec_from_json(j, lp, cause)) == -1)
+		cause_prefix(cause, "%s", path);
+out:
+	free(p);
+	json_decref(j);
+	return rc;
 }
 
 static int
 stack_parse_links(struct sctx *c, json_t *v)
 {
-	static const char *const keys[] = { "between", "delay_ms",
-	    "jitter_ms", "loss", "rate", NULL };
-	json_t		*e, *f;
-	size_t		 i, n;
-	char		*path = NULL, *p = NULL, **between = NULL;
-	const char	*s;
+	static const char *const keys[] = { "between", "from", "to",
+	    "service", "delay_ms", "jitter_ms", "loss", "loss_corr",
+	    "duplicate", "corrupt", "rate", "queue", "mtu", "reorder", "seed",
+	    "down", NULL };
+	json_t		*e;
+	size_t		 i;
+	char		*path = NULL;
 	struct stack_link *l;
 	int		 rc = -1;
 
@@ -544,61 +622,56 @@ stack_parse_links(struct sctx *c, json_t *v)
 	c->st->links = xcalloc(json_array_size(v) + 1, sizeof(*l));
 	json_array_foreach(v, i, e) {
 		l = &c->st->links[c->st->nlinks++];
-		if (stack_elem(e, "links", i, keys, &path, c->cause) == -1)
+		if (stack_elem(e, "links", i, keys, &path, c->cause) == -1 ||
+		    stack_link_ends(e, path, l, c->cause) == -1 ||
+		    stack_link_profile(e, path, &l->p, c->cause) == -1)
 			goto out;
-		free(p);
-		xasprintf(&p, "%s.between", path);
-		if ((f = json_object_get(e, "between")) == NULL) {
-			cause_set(c->cause, "%s: missing", p);
-			goto out;
-		}
-		if (stack_strings(f, p, &between, &n, stack_name_field,
-		    c->cause) == -1)
-			goto out;
-		if (n != 2) {
-			cause_set(c->cause, "%s: must name two services", p);
-			goto out;
-		}
-		l->a = between[0];
-		l->b = between[1];
-		free(between);
-		between = NULL;
-		if (stack_opt_uint(e, path, "delay_ms", 0, 60000, &l->delay_ms,
-		    c->cause) == -1 ||
-		    stack_opt_uint(e, path, "jitter_ms", 0, 60000,
-		    &l->jitter_ms, c->cause) == -1)
-			goto out;
-		free(p);
-		xasprintf(&p, "%s.loss", path);
-		if ((f = json_object_get(e, "loss")) != NULL) {
-			if (!json_is_number(f) || json_number_value(f) < 0 ||
-			    json_number_value(f) > 1 ||
-			    isnan(json_number_value(f))) {
-				cause_set(c->cause, "%s: must be a number in "
-				    "0..1", p);
-				goto out;
-			}
-			l->loss = json_number_value(f);
-		}
-		free(p);
-		xasprintf(&p, "%s.rate", path);
-		if ((f = json_object_get(e, "rate")) != NULL) {
-			if (stack_nonempty(f, p, &s, c->cause) == -1 ||
-			    stack_rate_check(s, p, c->cause) == -1)
-				goto out;
-			l->rate = xstrdup(s);
-		}
 	}
 	rc = 0;
 out:
-	if (between != NULL) {
-		for (i = 0; between[i] != NULL; i++)
-			free(between[i]);
-		free(between);
-	}
-	free(p);
 	free(path);
 	return rc;
+}
+
+static int
+stack_parse_capture(struct sctx *c, json_t *v)
+{
+	static const char *const keys[] = { "file", "filter", "rotate_mb",
+	    "files", NULL };
+	struct stack_capture	*cap;
+	json_t			*e;
+	const char		*s;
+
+	if (!json_is_object(v))
+		return cause_set(c->cause, "capture: must be an object");
+	if (stack_keys(v, "capture", keys, c->cause) == -1)
+		return -1;
+	cap = c->st->capture = xcalloc(1, sizeof(*cap));
+	cap->rotate_mb = 100;
+	if ((e = json_object_get(v, "file")) == NULL)
+		return cause_set(c->cause, "capture.file: missing");
+	if (stack_string(e, "capture.file", &s, c->cause) == -1)
+		return -1;
+	if (*s == '\0')
+		return cause_set(c->cause, "capture.file: empty");
+	if (*s == '/' || c->dir == NULL)
+		cap->file = xstrdup(s);
+	else
+		xasprintf(&cap->file, "%s/%s", c->dir, s);
+	if ((e = json_object_get(v, "filter")) != NULL) {
+		if (stack_string(e, "capture.filter", &s, c->cause) == -1)
+			return -1;
+		if (strlen(s) > STACK_MAX_FILTER)
+			return cause_set(c->cause, "capture.filter: longer "
+			    "than %d bytes", STACK_MAX_FILTER);
+		cap->filter = xstrdup(s);
+	}
+	if (stack_opt_uint(v, "capture", "rotate_mb", 1, 1000000,
+	    &cap->rotate_mb, c->cause) == -1 ||
+	    stack_opt_uint(v, "capture", "files", 1, 100000, &cap->files,
+	    c->cause) == -1)
+		return -1;
+	return 0;
 }
 
 static int
@@ -721,6 +794,46 @@ stack_check_service(struct stack *st, size_t i, char **cause)
 	return 0;
 }
 
+/* A rule's name selector names a service, or its container. */
+static int
+stack_policy_name(const struct stack *st, const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL || strchr(s, ':') != NULL || strchr(s, '/') != NULL ||
+	    strcmp(s, "*") == 0 || strcmp(s, "all") == 0 ||
+	    strcmp(s, "host") == 0 || strcmp(s, "outside") == 0 ||
+	    (*s >= '0' && *s <= '9'))
+		return 1;
+	for (i = 0; i < st->nservices; i++)
+		if (strcmp(st->services[i].name, s) == 0 ||
+		    strcmp(st->services[i].container_name, s) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+stack_check_policy(const struct stack *st, char **cause)
+{
+	const char	*f, *t;
+	json_t		*e;
+	size_t		 i;
+
+	json_array_foreach(st->policy, i, e) {
+		f = json_string_value(json_object_get(e, "from"));
+		t = json_string_value(json_object_get(e, "to"));
+		if (json_object_get(e, "kind") != NULL)
+			continue;
+		if (!stack_policy_name(st, f))
+			return cause_set(cause, "policy[%zu].from: no service "
+			    "\"%s\"", i, f);
+		if (!stack_policy_name(st, t))
+			return cause_set(cause, "policy[%zu].to: no service "
+			    "\"%s\"", i, t);
+	}
+	return 0;
+}
+
 static int
 stack_check(struct stack *st, char **cause)
 {
@@ -731,22 +844,15 @@ stack_check(struct stack *st, char **cause)
 		if (stack_check_service(st, i, cause) == -1)
 			return -1;
 	}
-	for (i = 0; i < st->npolicy; i++) {
-		if ((strcmp(st->policy[i].from, "all") != 0 &&
-		    stack_find(st, st->policy[i].from) == NULL) ||
-		    (strcmp(st->policy[i].to, "all") != 0 &&
-		    stack_find(st, st->policy[i].to) == NULL))
-			return cause_set(cause, "policy[%zu]: no service "
-			    "\"%s\"", i, stack_find(st, st->policy[i].from) ==
-			    NULL ? st->policy[i].from : st->policy[i].to);
-	}
+	if (stack_check_policy(st, cause) == -1)
+		return -1;
 	for (i = 0; i < st->nlinks; i++) {
 		if (stack_find(st, st->links[i].a) == NULL ||
-		    stack_find(st, st->links[i].b) == NULL)
-			return cause_set(cause, "links[%zu].between: no "
-			    "service \"%s\"", i, stack_find(st,
-			    st->links[i].a) == NULL ? st->links[i].a :
-			    st->links[i].b);
+		    (st->links[i].b != NULL &&
+		    stack_find(st, st->links[i].b) == NULL))
+			return cause_set(cause, "links[%zu]: no service "
+			    "\"%s\"", i, stack_find(st, st->links[i].a) ==
+			    NULL ? st->links[i].a : st->links[i].b);
 	}
 	st->order = xcalloc(st->nservices + 1, sizeof(*st->order));
 	mark = xcalloc(st->nservices + 1, sizeof(*mark));
@@ -777,11 +883,12 @@ stack_default_name(const char *fname)
 	return s;
 }
 
-struct stack *
-stack_parse(const char *text, size_t len, const char *fname, char **cause)
+static struct stack *
+stack_parse_pool(const char *text, size_t len, const char *fname,
+    const struct cidr *pool, char **cause)
 {
 	static const char *const keys[] = { "name", "pool", "networks",
-	    "services", "policy", "links", NULL };
+	    "services", "policy", "links", "capture", NULL };
 	struct stack	*st;
 	struct sctx	 c;
 	json_t		*root, *v, *e;
@@ -835,8 +942,10 @@ stack_parse(const char *text, size_t len, const char *fname, char **cause)
 			goto fail;
 		}
 		st->pool_set = 1;
-	} else
-		cidr_parse(STACK_DEFAULT_POOL, &st->pool, NULL);
+	} else if (pool != NULL)
+		st->pool = *pool;
+	else
+		cidr_parse(BERTH_DEFAULT_POOL, &st->pool, NULL);
 	if ((v = json_object_get(root, "networks")) != NULL &&
 	    stack_parse_networks(&c, v) == -1)
 		goto fail;
@@ -871,6 +980,9 @@ stack_parse(const char *text, size_t len, const char *fname, char **cause)
 	if ((v = json_object_get(root, "links")) != NULL &&
 	    stack_parse_links(&c, v) == -1)
 		goto fail;
+	if ((v = json_object_get(root, "capture")) != NULL &&
+	    stack_parse_capture(&c, v) == -1)
+		goto fail;
 	if (stack_check(st, cause) == -1)
 		goto fail;
 	json_decref(root);
@@ -884,7 +996,13 @@ fail:
 }
 
 struct stack *
-stack_load(const char *path, char **cause)
+stack_parse(const char *text, size_t len, const char *fname, char **cause)
+{
+	return stack_parse_pool(text, len, fname, NULL, cause);
+}
+
+struct stack *
+stack_load(const char *path, const struct cidr *pool, char **cause)
 {
 	struct stack	*st;
 	char		*text;
@@ -898,7 +1016,7 @@ stack_load(const char *path, char **cause)
 			cause_set(cause, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	st = stack_parse(text, len, path, cause);
+	st = stack_parse_pool(text, len, path, pool, cause);
 	free(text);
 	if (st == NULL)
 		cause_prefix(cause, "%s", path);
@@ -954,23 +1072,27 @@ stack_free(struct stack *st)
 			free(s->env[j].value);
 		}
 		free(s->env);
+		for (j = 0; j < s->nlabels; j++) {
+			free(s->labels[j].key);
+			free(s->labels[j].value);
+		}
+		free(s->labels);
 	}
 	for (i = 0; i < st->nnetworks; i++)
 		free(st->networks[i].name);
-	for (i = 0; i < st->npolicy; i++) {
-		free(st->policy[i].from);
-		free(st->policy[i].to);
-		stack_free_strv(st->policy[i].ports);
-	}
 	for (i = 0; i < st->nlinks; i++) {
 		free(st->links[i].a);
 		free(st->links[i].b);
-		free(st->links[i].rate);
 	}
 	free(st->services);
 	free(st->networks);
-	free(st->policy);
+	json_decref(st->policy);
 	free(st->links);
+	if (st->capture != NULL) {
+		free(st->capture->file);
+		free(st->capture->filter);
+		free(st->capture);
+	}
 	free(st->order);
 	free(st->name);
 	free(st);

@@ -10,9 +10,12 @@
 #define BERTH_STACK_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 #include <stdint.h>
 
 #include "addr.h"
+#include "linkspec.h"
 #include "port.h"
 
 #define STACK_MAX_SERVICES	1024
@@ -50,24 +53,25 @@ struct stack_service {
 	char		 *workdir;
 	struct stack_env *env;
 	size_t		  nenv;
+	struct stack_env *labels;	/* for policy selectors */
+	size_t		  nlabels;
 	char		**depends_on;	/* service names */
 	size_t		  ndepends_on;
 	struct stack_health health;
 };
 
-struct stack_policy {
-	char		*from;
-	char		*to;
-	char		**ports;	/* "tcp/6379" */
-	size_t		 nports;
-	int		 allow;
+struct stack_link {
+	char		*a, *b;		/* services; b NULL: all of a's */
+	int		 oneway;	/* from a to b only */
+	struct link_profile p;
 };
 
-struct stack_link {
-	char		*a, *b;
-	unsigned int	 delay_ms, jitter_ms;
-	double		 loss;		/* 0..1 */
-	char		*rate;		/* "10mbit" */
+/* "capture": berth up records the stack's packets (berth capture). */
+struct stack_capture {
+	char		*file;		/* relative to the stack file */
+	char		*filter;	/* NULL: everything */
+	unsigned int	 rotate_mb;	/* a new file after this many MB */
+	unsigned int	 files;		/* 0: keep every file */
 };
 
 struct stack {
@@ -79,16 +83,20 @@ struct stack {
 	struct stack_service *services;	/* in file order */
 	size_t		  nservices;
 	size_t		 *order;	/* indices in depends_on order */
-	struct stack_policy *policy;
-	size_t		  npolicy;
+	json_t		 *policy;	/* rules and NetworkPolicy objects,
+					   checked (common/policy.h) */
 	struct stack_link *links;
 	size_t		  nlinks;
+	struct stack_capture *capture;	/* NULL: none */
 };
 
 /* Parse text; fname is used for messages and the default stack name. */
 struct stack *stack_parse(const char *text, size_t len, const char *fname,
 	    char **cause);
-struct stack *stack_load(const char *path, char **cause);
+/* Load a file; a stack without "pool" is in pool (NULL: the default),
+ * the pool of the instance it is for. */
+struct stack *stack_load(const char *path, const struct cidr *pool,
+	    char **cause);
 void	 stack_free(struct stack *);
 const struct stack_service *stack_find(const struct stack *, const char *);
 

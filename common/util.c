@@ -2,6 +2,7 @@
 /*
  * util.c - small helpers: cause strings, atomic files, fds, numbers.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -228,6 +229,29 @@ util_set_nonblock(int fd)
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL	0	/* macOS: the callers ignore SIGPIPE */
+#endif
+
+int
+util_send_some(int fd, const uint8_t *buf, size_t len, size_t *off)
+{
+	ssize_t	 n;
+
+	while (*off < len) {
+		n = send(fd, buf + *off, len - *off, MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		*off += (size_t)n;
+	}
+	return 0;
+}
+
 int
 util_set_cloexec(int fd)
 {
@@ -238,13 +262,20 @@ util_set_cloexec(int fd)
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
+/* The one clock: monotonic, in microseconds or milliseconds. */
 long long
-util_now_ms(void)
+util_now_us(void)
 {
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
+util_now_ms(void)
+{
+	return util_now_us() / 1000;
 }
 
 /*

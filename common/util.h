@@ -6,6 +6,7 @@
 #define BERTH_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -31,7 +32,13 @@ char	*util_read_file(const char *path, size_t max, size_t *lenp);
 int	 util_mkdir_p(const char *path, mode_t mode);
 int	 util_set_nonblock(int fd);
 int	 util_set_cloexec(int fd);
+/*
+ * Send buf[*off..len) on a non-blocking socket, advancing *off, until
+ * it is all sent or the socket is full; -1 when the peer is gone.
+ */
+int	 util_send_some(int fd, const uint8_t *buf, size_t len, size_t *off);
 long long util_now_ms(void);
+long long util_now_us(void);	/* monotonic */
 int	 util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 #endif

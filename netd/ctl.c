@@ -62,12 +62,14 @@ struct ctl_client {
 	long long		 last_ms;	/* last byte in or out */
 	json_t			*page;		/* a long list being sent */
 	size_t			 page_i;	/* its next element */
+	int			 handoff;	/* CTL_HANDOFF asked */
 	struct ctl_client	*next;
 };
 
 struct ctl {
 	struct ev		*ev;
 	ctl_handler		 handler;
+	ctl_handoff_fn		 handoff;
 	void			*arg;
 	int			 lfd;
 	char			*path;
@@ -118,8 +120,15 @@ ctl_nclients(const struct ctl *c)
 	return c->nclients;
 }
 
+void
+ctl_set_handoff(struct ctl *c, ctl_handoff_fn fn)
+{
+	c->handoff = fn;
+}
+
+/* Forget a client; its fd stays open. */
 static void
-ctl_client_free(struct ctl_client *cl)
+ctl_client_unlink(struct ctl_client *cl)
 {
 	struct ctl		*c = cl->ctl;
 	struct ctl_client	**pp;
@@ -132,32 +141,49 @@ ctl_client_free(struct ctl_client *cl)
 	}
 	c->nclients--;
 	ev_del(c->ev, cl->fd);
-	close(cl->fd);
 	free(cl->rbuf);
 	free(cl->wbuf);
 	json_decref(cl->page);
 	free(cl);
 }
 
+static void
+ctl_client_free(struct ctl_client *cl)
+{
+	int	 fd = cl->fd;
+
+	ctl_client_unlink(cl);
+	close(fd);
+}
+
+/* Give the connection away with what is left of its last reply. */
+static void
+ctl_client_handoff(struct ctl_client *cl)
+{
+	struct ctl	*c = cl->ctl;
+	uint8_t		*unsent = NULL;
+	size_t		 len = cl->wlen - cl->woff;
+	int		 fd = cl->fd;
+
+	if (len > 0)
+		unsent = xmalloc(len);
+	if (len > 0)
+		memcpy(unsent, cl->wbuf + cl->woff, len);
+	ctl_client_unlink(cl);
+	c->handoff(c->arg, fd, unsent, len);
+	free(unsent);
+}
+
 /* Write what can be written; 0 ok, -1 the client is gone. */
 static int
 ctl_client_flush(struct ctl_client *cl)
 {
-	ssize_t	 n;
+	size_t	 before = cl->woff;
 
-	while (cl->woff < cl->wlen) {
-		n = send(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff,
-		    MSG_NOSIGNAL);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return -1;
-		}
-		cl->woff += (size_t)n;
+	if (util_send_some(cl->fd, cl->wbuf, cl->wlen, &cl->woff) == -1)
+		return -1;
+	if (cl->woff != before)
 		cl->last_ms = util_now_ms();
-	}
 	if (cl->woff == cl->wlen)
 		cl->woff = cl->wlen = 0;
 	return 0;
@@ -171,6 +197,10 @@ ctl_client_update(struct ctl_client *cl)
 
 	if (ctl_client_flush(cl) == -1) {
 		ctl_client_free(cl);
+		return -1;
+	}
+	if (cl->handoff) {
+		ctl_client_handoff(cl);
 		return -1;
 	}
 	if (cl->page != NULL) {
@@ -267,7 +297,12 @@ ctl_client_request(struct ctl_client *cl, json_t *req)
 		rep = proto_reply_error("%s failed", op);
 	ctl_client_send(cl, rep);
 	json_decref(rep);
-	if (close)
+	if (close == CTL_HANDOFF && cl->ctl->handoff != NULL &&
+	    !cl->closing) {
+		/* Bytes read past the request are dropped with the buffer. */
+		cl->handoff = 1;
+		cl->closing = 1;
+	} else if (close)
 		cl->closing = 1;
 }
 

@@ -7,6 +7,9 @@
 
 #include <sys/types.h>
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
 #define CTL_MAX_CLIENTS	256
@@ -27,6 +30,15 @@ struct ev;
  */
 typedef json_t	*(*ctl_handler)(void *arg, const char *op, json_t *args,
 		    int *close);
+/*
+ * *close may also be CTL_HANDOFF: the connection stops being a control
+ * connection after this reply and is given, with the reply bytes not
+ * yet sent, to the handoff function (a capture stream). The handler
+ * must have set up, before returning, whatever the function needs.
+ */
+#define CTL_HANDOFF	2
+typedef void	(*ctl_handoff_fn)(void *arg, int fd, const uint8_t *unsent,
+		    size_t len);
 
 struct ctl	*ctl_new(struct ev *, ctl_handler, void *arg);
 /*
@@ -43,6 +55,7 @@ int		 ctl_nclients(const struct ctl *);
 uid_t		 ctl_peer_uid(const struct ctl *);
 /* Close idle clients; returns ms until the next check, -1 none. */
 int		 ctl_tick(struct ctl *, long long now_ms);
+void		 ctl_set_handoff(struct ctl *, ctl_handoff_fn);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);
 

@@ -16,6 +16,10 @@
  *	trust.c		who may change which container (docs/security.md)
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
+ *	enforce.c	network policy: the router hook, flow cache, ops
+ *	link.c linkops.c	link emulation: delay, loss, rate, partitions
+ *	timer.c		timers on the loop
+ *	capture.c	berth capture: router hook, libpcap filters
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
@@ -35,16 +39,13 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "ev.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
 #include "router.h"
 #include "tun.h"
 
-#define NETD_SOCKET	"/var/run/berth/netd.sock"
-#define NETD_POOL	"10.213.0.0/16"
-#define NETD_STATE_DIR	"/var/lib/berth"
-#define NETD_PREFIX	"berth"
-#define NETD_TABLE	213
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
 #define NETD_CTR_IFPREFIX "bt"		/* + 8 hex digits of the address */
@@ -110,9 +111,13 @@ struct ctr {
 };
 
 struct proxy;
+struct enforce;
+struct capture_set;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
+struct timers;
+struct link_table;
 
 struct netd {
 	struct netd_config	 cfg;
@@ -128,11 +133,17 @@ struct netd {
 	size_t			 nnets;
 	char			 pf_token[64];	/* loaded from state */
 	struct proxy		*proxy;		/* ",proxy" ports */
+	struct enforce		*enforce;	/* policy (enforce.c) */
+	struct capture_set	*captures;	/* berth capture */
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
+	struct timers		*timers;	/* on the loop (timer.c) */
+	struct link_table	*links;		/* link emulation (link.c) */
 	struct ctr		**dying;	/* deleted, tun not yet gone */
 	size_t			 ndying;
+	struct ev_defer		 flush_ev;	/* state file, hosts block */
+	struct ev_defer		 reap_ev;	/* tuns of deleted ctrs */
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
@@ -168,8 +179,10 @@ struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
 void		 netd_ctr_remove_at(struct netd *, size_t);
-void		 netd_reap(struct netd *);
+void		 netd_reap(void *);
 struct network	*netd_net_find(struct netd *, const char *name);
+/* Every network of c is internal: no egress, no NAT, no host. */
+int		 netd_ctr_nonat(struct netd *, const struct ctr *);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,
@@ -188,12 +201,13 @@ struct fw;
 struct pfr_ruleset *netd_ruleset(struct netd *);
 void		 netd_ruleset_head(const struct netd_config *,
 		    struct pfr_ruleset *);
-void		 netd_ruleset_head_free(struct pfr_ruleset *);
 void		 netd_fw_unload(struct fw *, const struct netd_config *,
 		    int *failed);
 int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
 		    char **cause);
 void		 netd_fw_reload(void *);
+int		 netd_rules_print(const struct netd_config *,
+		    const char *format, char **cause);
 
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,

@@ -13,8 +13,11 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "capture.h"
+#include "enforce.h"
 #include "fw.h"
 #include "ipam.h"
+#include "linkops.h"
 #include "netd.h"
 #include "pfrules.h"
 #include "proto.h"
@@ -301,7 +304,8 @@ ops_rules(struct netd *d, json_t *args, int *close)
 	if (v != NULL && !json_is_null(v) && !json_is_string(v))
 		return proto_reply_error("format must be \"nft\" or \"pf\"");
 	rs = netd_ruleset(d);
-	text = fw_text(rs, json_string_value(v), &cause);
+	text = pfr_print(rs, json_string_value(v) != NULL ?
+	    json_string_value(v) : fw_os->format, &cause);
 	pfr_ruleset_free(rs);
 	if (text == NULL)
 		return ops_error(cause);
@@ -336,17 +340,35 @@ static const struct ops_entry ops_table[] = {
 	{ "net_list",	ops_net_list },
 	{ "net_delete",	ops_net_delete },
 	{ "rules",	ops_rules },
+	{ "capture",	capture_op },
 	{ "shutdown",	ops_shutdown },
+	{ "link_set",	ops_link_set },
+	{ "link_rm",	ops_link_rm },
+	{ "link_list",	ops_link_list },
+	{ "partition",	ops_partition },
+	{ "heal",	ops_heal },
+	{ "policy_add",	enforce_op_add },
+	{ "policy_rm",	enforce_op_rm },
+	{ "policy_list", enforce_op_list },
+	{ "policy_load", enforce_op_load },
+	{ "policy_unload", enforce_op_unload },
+	{ "policy_explain", enforce_op_explain },
 };
 
 json_t *
 ops_handle(void *arg, const char *op, json_t *args, int *close)
 {
 	struct netd	*d = arg;
+	json_t		*rep;
 	size_t		 i;
 
-	for (i = 0; i < nitems(ops_table); i++)
-		if (strcmp(ops_table[i].name, op) == 0)
-			return ops_table[i].fn(d, args, close);
+	for (i = 0; i < nitems(ops_table); i++) {
+		if (strcmp(ops_table[i].name, op) == 0) {
+			rep = ops_table[i].fn(d, args, close);
+			/* Containers or networks may have changed. */
+			enforce_sync(d->enforce);
+			return rep;
+		}
+	}
 	return proto_reply_error("unknown operation \"%.32s\"", op);
 }

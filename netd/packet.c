@@ -153,3 +153,97 @@ out:
 	libnet_clear_packet(packet_libnet);
 	return ret;
 }
+
+static void
+packet_put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+packet_put32(uint8_t *p, uint32_t v)
+{
+	packet_put16(p, (uint16_t)(v >> 16));
+	packet_put16(p + 2, (uint16_t)v);
+}
+
+int
+packet_ports(const uint8_t *p, const struct packet_ip *ip, uint16_t *sport,
+    uint16_t *dport)
+{
+	const uint8_t	*l4 = p + ip->hlen;
+
+	if ((ip->proto != IPPROTO_TCP && ip->proto != IPPROTO_UDP) ||
+	    (ip->frag & 0x1fff) != 0 || ip->len < ip->hlen + 4u)
+		return -1;
+	*sport = (uint16_t)(l4[0] << 8 | l4[1]);
+	*dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	return 0;
+}
+
+#define TH_FIN	0x01
+#define TH_SYN	0x02
+#define TH_RST	0x04
+#define TH_ACK	0x10
+
+size_t
+packet_tcp_rst(const uint8_t *p, const struct packet_ip *ip, int to_sender,
+    uint8_t *out, size_t outlen)
+{
+	const uint8_t	*th = p + ip->hlen;
+	uint8_t		*t = out + 20, pseudo[12 + 20];
+	uint32_t	 seq, ack, src, dst;
+	uint16_t	 sport, dport;
+	size_t		 doff, seglen;
+	uint8_t		 flags;
+
+	if (outlen < PACKET_RST_LEN || ip->proto != IPPROTO_TCP ||
+	    (ip->frag & 0x1fff) != 0 || ip->len < ip->hlen + 20u)
+		return 0;
+	doff = (size_t)(th[12] >> 4) * 4;
+	if (doff < 20 || ip->hlen + doff > ip->len)
+		return 0;
+	flags = th[13];
+	if ((flags & TH_RST) || (!to_sender && !(flags & TH_ACK)))
+		return 0;
+	sport = (uint16_t)(th[0] << 8 | th[1]);
+	dport = (uint16_t)(th[2] << 8 | th[3]);
+	seq = packet_get32(th + 4);
+	ack = packet_get32(th + 8);
+	seglen = ip->len - ip->hlen - doff + ((flags & TH_SYN) != 0) +
+	    ((flags & TH_FIN) != 0);
+
+	memset(out, 0, PACKET_RST_LEN);
+	out[0] = 0x45;
+	packet_put16(out + 2, PACKET_RST_LEN);
+	out[6] = 0x40;		/* DF */
+	out[8] = 64;
+	out[9] = IPPROTO_TCP;
+	src = to_sender ? ip->dst : ip->src;
+	dst = to_sender ? ip->src : ip->dst;
+	packet_put32(out + 12, src);
+	packet_put32(out + 16, dst);
+	packet_put16(out + 10, packet_cksum(out, 20));
+	packet_put16(t, to_sender ? dport : sport);
+	packet_put16(t + 2, to_sender ? sport : dport);
+	t[12] = 5 << 4;
+	if (!to_sender) {
+		packet_put32(t + 4, seq);
+		t[13] = TH_RST;
+	} else if (flags & TH_ACK) {
+		packet_put32(t + 4, ack);
+		t[13] = TH_RST;
+	} else {
+		packet_put32(t + 8, seq + (uint32_t)seglen);
+		t[13] = TH_RST | TH_ACK;
+	}
+	/* Checksum over the pseudo header (RFC 793 3.1) and the header. */
+	memcpy(pseudo, out + 12, 8);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	packet_put16(pseudo + 10, 20);
+	memcpy(pseudo + 12, t, 20);
+	packet_put16(t + 16, packet_cksum(pseudo, sizeof(pseudo)));
+	return PACKET_RST_LEN;
+}

@@ -12,6 +12,7 @@
 #define PACKET_MAX	65536	/* largest packet a tun read returns */
 #define PACKET_ICMP_MAX	(20 + 8 + 60 + 8)	/* our errors: ip, icmp,
 						   quoted header + 8 */
+#define PACKET_RST_LEN	40	/* ip + tcp, no options */
 
 /* Why a packet was refused; counters are kept per reason. */
 enum packet_err {
@@ -57,5 +58,21 @@ int		 packet_may_answer(const uint8_t *p, const struct packet_ip *ip);
 size_t		 packet_icmp_unreach(const uint8_t *p,
 		    const struct packet_ip *ip, uint32_t from, uint8_t code,
 		    uint8_t *out, size_t outlen);
+
+/* The transport ports of a first fragment (TCP, UDP); -1 if none. */
+int		 packet_ports(const uint8_t *p, const struct packet_ip *ip,
+		    uint16_t *sport, uint16_t *dport);
+/*
+ * Build a TCP RST that refuses the TCP segment at p (RFC 793 "Reset
+ * Generation"): to_sender, one from the destination to the sender
+ * (seq = the segment's ack, or ack = its seq + length when it has no
+ * ACK); else one from the sender to the destination (seq = the
+ * segment's seq), only for a segment with ACK, which cuts the
+ * receiver's half of an established connection. Returns
+ * PACKET_RST_LEN, or 0 when none is due (not TCP, a RST, a fragment, a
+ * short header, or no ACK for the receiver's).
+ */
+size_t		 packet_tcp_rst(const uint8_t *p, const struct packet_ip *ip,
+		    int to_sender, uint8_t *out, size_t outlen);
 
 #endif

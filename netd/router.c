@@ -32,13 +32,18 @@
  * Hooks (policy, link emulation, capture) run between the decision and
  * the act, in priority order; each may change the verdict or take the
  * packet to resume it later (a delayed packet). Without hooks the path
- * is the plain one above. A REJECT verdict is answered with an ICMP
- * administratively prohibited, so a refused client fails at once.
+ * is the plain one above. A REJECT verdict is answered at once: by
+ * policy, TCP with a RST (and a RST to the receiver too when the
+ * segment belongs to an established connection, which cuts it);
+ * anything else with an ICMP administratively prohibited. Either way
+ * the client fails at once.
  *
  * Batching: at most ROUTER_BATCH packets per fd per wakeup, so one busy
  * tun cannot starve the others or the control socket; the event loop is
  * level-triggered and calls again.
  */
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,6 +205,34 @@ router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
 	r->icmp_sent++;
 }
 
+/*
+ * Refuse a TCP segment: a RST to the sender, and one to the receiver
+ * when the segment belongs to an established connection, so that both
+ * ends of a connection that policy now forbids learn it at once.
+ */
+static void
+router_rst(struct router *r, struct rport *in, const uint8_t *pkt,
+    const struct router_verdict *v)
+{
+	uint8_t	 rst[PACKET_RST_LEN];
+
+	/* Not rate limited: one RST per refused segment, at most one to
+	 * each end, is what forwarding it would have cost. */
+	if (packet_tcp_rst(pkt, &v->ip, 1, rst, sizeof(rst)) != 0) {
+		if (r->write(in->fd, rst, sizeof(rst)) == -1)
+			in->c.drop_full++;
+		else
+			r->icmp_sent++;
+	}
+	if (v->to != NULL && packet_tcp_rst(pkt, &v->ip, 0, rst,
+	    sizeof(rst)) != 0) {
+		if (r->write(v->to->fd, rst, sizeof(rst)) == -1)
+			v->to->c.drop_full++;
+		else
+			r->icmp_sent++;
+	}
+}
+
 static void
 router_count_drop(struct router *r, const struct router_verdict *v)
 {
@@ -254,10 +287,17 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 		router_unreach(r, in, pkt, &v->ip, 1);
 		return;
 	case ROUTER_REJECT:
-		/* Administratively prohibited (RFC 1812 5.2.7.1). */
-		v->drop = ROUTER_DROP_POLICY;
+		/* Counted as the hook said (link), else as policy. */
+		if (v->drop == ROUTER_DROP_NONE)
+			v->drop = ROUTER_DROP_POLICY;
 		router_count_drop(r, v);
-		if (packet_may_answer(pkt, &v->ip))
+		if (!packet_may_answer(pkt, &v->ip))
+			return;
+		/* Policy refuses TCP with a RST; a link that is down
+		 * (link.c) says unreachable, like a router would. */
+		if (v->ip.proto == IPPROTO_TCP && v->drop == ROUTER_DROP_POLICY)
+			router_rst(r, in, pkt, v);
+		else	/* Administratively prohibited (RFC 1812 5.2.7.1). */
 			router_unreach(r, in, pkt, &v->ip, 13);
 		return;
 	case ROUTER_DROP:

@@ -27,7 +27,9 @@
  * tracked again (raw notrack); published ports are DNAT'ed in output
  * (host clients) and prerouting (other hosts) when the destination is a
  * local address outside the pool; pool sources leaving the host are
- * masqueraded, internal containers' are dropped; 127/8 sources DNAT'ed
+ * masqueraded, internal containers' are refused (the policy model's
+ * internal networks, for the paths that do not cross netd); 127/8
+ * sources DNAT'ed
  * into the gateway tun are masqueraded to the gateway address.
  * docs/rules.md explains each rule.
  */
@@ -210,6 +212,18 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	}
 	pfr_buf_printf(b, " masquerade\n\t}\n");
 
+	pfr_buf_printf(b,
+	    "\n\t# Internal containers reach their networks' members and"
+	    "\n\t# netd's DNS (pool traffic: netd's router decides), nothing"
+	    "\n\t# else: not the outside, not the host's addresses, not"
+	    "\n\t# published ports (before output DNAT). Refused at once.\n"
+	    "\tchain internal_output {\n"
+	    "\t\ttype filter hook output priority -150; policy accept;\n"
+	    "\t\tip saddr @nonat ip daddr != %s meta l4proto tcp "
+	    "reject with tcp reset\n"
+	    "\t\tip saddr @nonat ip daddr != %s "
+	    "reject with icmp type admin-prohibited\n"
+	    "\t}\n", pool, pool);
 	pfr_buf_printf(b,
 	    "\n\t# Internal containers never leave the host.\n"
 	    "\tchain internal_postrouting {\n"

@@ -251,3 +251,42 @@ fresh_state() {
 	rm -rf "$BERTH_STATE_DIR"
 	at_exit "rm -rf $BERTH_STATE_DIR"
 }
+
+# ---- capture tests (tests/integ/capture_*.sh)
+
+# capture_bg NAME ARGS...: a capture in the background, its stdout in
+# $TMP/NAME.out, stderr in $TMP/NAME.err; waits until it runs.
+capture_bg() {
+	_n=$1; shift
+	"$BERTH" capture "$@" >"$TMP/$_n.out" 2>"$TMP/$_n.err" &
+	CAP_PID=$!
+	at_exit "kill $CAP_PID"
+	# The CLI says it is capturing once netd has accepted.
+	wait_for 5 grep -q "^berth capture: " "$TMP/$_n.err" ||
+	    fail "capture $*: $(cat "$TMP/$_n.err")"
+}
+# capture_end NAME: Ctrl-C the capture; it must end, and exit 0.
+capture_end() {
+	kill -INT "$CAP_PID"
+	_i=0
+	while kill -0 "$CAP_PID" 2>/dev/null; do
+		_i=$((_i + 1))
+		[ $_i -lt 250 ] || fail "capture did not end on SIGINT"
+		sleep 0.02
+	done
+	wait "$CAP_PID" || fail "capture exited $?: $(cat "$TMP/$1.err")"
+}
+
+# ---- link tests (tests/integ/links_*.sh)
+
+# udp_pair PORT: start netd, container b echoing UDP on PORT
+# (udp_echo.py) and container a idle beside it. Sets B, b's address.
+udp_pair() {
+	netd_start
+	at_exit "'$BERTH' rm -f a b"
+	"$BERTH" run -d --name b -- /usr/bin/python3 \
+	    "$ROOT/tests/integ/udp_echo.py" serve "$1" >/dev/null || fail "run b"
+	"$BERTH" run -d --name a -- sleep 600 >/dev/null || fail "run a"
+	B=$(ctr_ip b)
+	wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
+}

@@ -34,6 +34,8 @@ handler(void *arg, const char *op, json_t *args, int *close)
 	calls++;
 	if (strcmp(op, "close") == 0)
 		*close = 1;
+	if (strcmp(op, "take") == 0)
+		*close = CTL_HANDOFF;
 	if (strcmp(op, "big") == 0) {
 		big = malloc(PROTO_MAX_PAYLOAD + 10);
 		memset(big, 'x', PROTO_MAX_PAYLOAD + 9);
@@ -44,6 +46,23 @@ handler(void *arg, const char *op, json_t *args, int *close)
 	}
 	return proto_reply_ok(json_pack("{s:s, s:O}", "op", op, "args",
 	    args));
+}
+
+/* What the handoff function was given. */
+static struct {
+	int	 fd;
+	size_t	 unsent;
+	int	 calls;
+} taken;
+
+static void
+handoff(void *arg, int fd, const uint8_t *unsent, size_t len)
+{
+	(void)arg;
+	(void)unsent;
+	taken.fd = fd;
+	taken.unsent = len;
+	taken.calls++;
 }
 
 struct world {
@@ -296,10 +315,45 @@ test_close_and_big(void **state)
 	assert_int_equal(ctl_nclients(w->ctl), 0);
 }
 
+/*
+ * CTL_HANDOFF: the reply is the last frame ctl sends; the socket, still
+ * open, goes to the handoff function and ctl forgets the client.
+ */
+static void
+test_handoff(void **state)
+{
+	struct world	*w = *state;
+	uint8_t		 buf[256];
+	json_t		*rep;
+	char		 c = 'x';
+
+	memset(&taken, 0, sizeof(taken));
+	ctl_set_handoff(w->ctl, handoff);
+	send_raw(w->fd, buf, frame(buf, LEN, PROTO_VERSION,
+	    "{\"op\": \"take\"}"));
+	rep = reply(w, w->fd);
+	assert_non_null(rep);
+	assert_true(json_is_true(json_object_get(rep, "ok")));
+	json_decref(rep);
+	assert_int_equal(taken.calls, 1);
+	assert_int_equal(taken.unsent, 0);
+	assert_int_equal(ctl_nclients(w->ctl), 0);
+	/* Still open, and ctl reads it no more: a request goes unanswered. */
+	send_raw(w->fd, buf, frame(buf, LEN, PROTO_VERSION,
+	    "{\"op\": \"hello\"}"));
+	spin(w);
+	assert_int_equal(write(taken.fd, &c, 1), 1);
+	assert_int_equal(read(w->fd, &c, 1), 1);
+	assert_int_equal(c, 'x');
+	close(taken.fd);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_handoff, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests_keep, setup,

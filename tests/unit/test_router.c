@@ -331,6 +331,57 @@ hook_gone(struct router_hook *h, struct router *r, struct rport *p)
 	hk.gone = p;
 }
 
+/* A TCP segment from CB:40000 to CA:80, 20 bytes of payload. */
+static size_t
+tcp_seg(uint8_t *p, uint32_t src, uint32_t dst, uint8_t flags, uint32_t seq,
+    uint32_t ack)
+{
+	size_t	 n = pkt_ipv4(p, src, dst, 6, 40, 64);
+
+	memset(p + 20, 0, 20);
+	p[20] = 40000 >> 8;
+	p[21] = 40000 & 0xff;
+	p[23] = 80;
+	pkt_put32(p + 24, seq);
+	pkt_put32(p + 28, ack);
+	p[32] = 5 << 4;
+	p[33] = flags;
+	return n;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+rst_check(const uint8_t *r, uint32_t src, uint32_t dst, uint16_t sport,
+    uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	struct packet_ip	 ip;
+	uint8_t			 ph[32];
+
+	assert_int_equal(packet_parse(r, PACKET_RST_LEN, &ip), PACKET_OK);
+	assert_int_equal(ip.proto, 6);
+	assert_int_equal(ip.src, src);
+	assert_int_equal(ip.dst, dst);
+	assert_int_equal(r[20] << 8 | r[21], sport);
+	assert_int_equal(r[22] << 8 | r[23], dport);
+	assert_int_equal(get32(r + 24), seq);
+	assert_int_equal(get32(r + 28), ack);
+	assert_int_equal(r[33], flags);
+	/* The TCP checksum holds over the pseudo header. */
+	memcpy(ph, r + 12, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = 0;
+	ph[11] = 20;
+	memcpy(ph + 12, r + 20, 20);
+	assert_int_equal(packet_cksum(ph, 32), 0);
+}
+
 static void
 test_hooks(void **state)
 {
@@ -371,8 +422,10 @@ test_hooks(void **state)
 	assert_int_equal(w->r->drops[ROUTER_DROP_POLICY], 1);
 	assert_int_equal(hk.calls[2], 2);
 
-	/* Reject: an ICMP administratively prohibited back to the sender. */
+	/* Reject UDP: an ICMP administratively prohibited back to the
+	 * sender. */
 	hk.set = ROUTER_REJECT;
+	n = pkt_ipv4(p, CB, CA, 17, 40, 64);
 	router_packet(w->r, &w->gw, p, n);
 	assert_int_equal(io.n, 2);
 	assert_int_equal(io.fd[1], 100);
@@ -380,20 +433,43 @@ test_hooks(void **state)
 	assert_int_equal(io.data[1][20], 3);
 	assert_int_equal(io.data[1][21], 13);
 	assert_int_equal(w->b.c.drop_policy, 2);
+	/* Reject a TCP SYN: one RST+ACK to the sender, acking the SYN and
+	 * its 20 bytes. */
+	n = tcp_seg(p, CB, CA, 0x02, 1000, 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 3);
+	assert_int_equal(io.fd[2], 100);
+	rst_check(io.data[2], CA, CB, 80, 40000, 0, 1021, 0x14);
+	/* Reject an established segment: RST to both ends, which cuts the
+	 * connection (sender: seq = its ack; receiver: seq = its seq). */
+	n = tcp_seg(p, CB, CA, 0x18, 5000, 7000);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 5);
+	assert_int_equal(io.fd[3], 100);
+	rst_check(io.data[3], CA, CB, 80, 40000, 7000, 0, 0x04);
+	assert_int_equal(io.fd[4], 101);
+	rst_check(io.data[4], CB, CA, 40000, 80, 5000, 0, 0x04);
+	/* A RST is never answered. */
+	n = tcp_seg(p, CB, CA, 0x04, 5000, 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 5);
+	assert_int_equal(w->b.c.drop_policy, 5);
+	io.n = 2;
+	n = pkt_ipv4(p, CB, CA, 6, 40, 64);
 	hk.impose = 0;
 
 	/* Link takes it: nothing written, capture not yet called... */
 	hk.take = 1;
 	router_packet(w->r, &w->gw, p, n);
 	assert_int_equal(io.n, 2);
-	assert_int_equal(hk.calls[2], 3);
+	assert_int_equal(hk.calls[2], 6);
 	/* ... until it resumes: then capture, then the write. */
 	router_resume(w->r, &h[1], &w->gw, hk.held, hk.heldlen, &hk.heldv);
-	assert_int_equal(hk.calls[2], 4);
+	assert_int_equal(hk.calls[2], 7);
 	assert_int_equal(io.n, 3);
 	assert_int_equal(io.fd[2], 101);
 	assert_int_equal(w->a.c.tx_packets, 2);
-	assert_int_equal(w->b.c.rx_packets, 4);	/* received once each */
+	assert_int_equal(w->b.c.rx_packets, 7);	/* received once each */
 
 	/* A port going away is announced to the hooks first. */
 	router_remove(w->r, &w->a);

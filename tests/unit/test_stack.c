@@ -28,13 +28,17 @@ static const char full[] =
 "      \"ip\": \"10.213.0.10\", \"rootfs\": \"./rootfs/web\",\n"
 "      \"user\": \"nobody\", \"workdir\": \"/srv\",\n"
 "      \"env\": { \"MODE\": \"dev\" }, \"depends_on\": [\"db\"],\n"
+"      \"labels\": { \"app\": \"web\", \"example.com/tier\": \"front\" },\n"
 "      \"healthcheck\": { \"tcp\": 8000, \"interval_ms\": 100,\n"
 "                       \"retries\": 50 } },\n"
 "    \"db\": { \"command\": [\"redis-server\", \"--port\", \"6379\"],\n"
 "            \"networks\": [\"back\"], \"container_name\": \"thedb\" }\n"
 "  },\n"
 "  \"policy\": [ { \"from\": \"web\", \"to\": \"db\",\n"
-"                \"ports\": [\"tcp/6379\"], \"action\": \"allow\" } ],\n"
+"                \"ports\": [\"tcp/6379\"], \"action\": \"allow\" },\n"
+"    { \"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"NetworkPolicy\",\n"
+"      \"metadata\": { \"name\": \"db\" }, \"spec\": { \"podSelector\":\n"
+"      { \"matchLabels\": { \"app\": \"db\" } } } } ],\n"
 "  \"links\": [ { \"between\": [\"web\", \"db\"], \"delay_ms\": 20,\n"
 "               \"jitter_ms\": 5, \"loss\": 0.01, \"rate\": \"10mbit\" } ]\n"
 "}\n";
@@ -72,10 +76,18 @@ test_full(void **state)
 	/* db first: web depends on it */
 	assert_string_equal(st->services[st->order[0]].name, "db");
 	assert_string_equal(st->services[st->order[1]].name, "web");
-	assert_int_equal(st->npolicy, 1);
-	assert_true(st->policy[0].allow);
+	assert_int_equal(json_array_size(st->policy), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    st->policy, 0), "action")), "allow");
+	assert_int_equal(web->nlabels, 2);
+	assert_string_equal(web->labels[1].key, "example.com/tier");
+	assert_string_equal(web->labels[1].value, "front");
 	assert_int_equal(st->nlinks, 1);
-	assert_int_equal(st->links[0].delay_ms, 20);
+	assert_int_equal(st->links[0].p.delay_us, 20000);
+	assert_int_equal(st->links[0].p.jitter_us, 5000);
+	assert_int_equal(st->links[0].p.rate, 10000000);
+	assert_false(st->links[0].oneway);
+	assert_string_equal(st->links[0].b, "db");
 	stack_free(st);
 	free(cause);
 }
@@ -187,7 +199,17 @@ static const struct { const char *json, *msg; } bad[] = {
 	    "{\"command\": [\"x\"]}}}", "network name \"N\"" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"policy\": "
 	    "[{\"from\": \"a\", \"to\": \"b\", \"action\": \"allow\"}]}",
-	    "policy[0]: no service \"b\"" },
+	    "policy[0].to: no service \"b\"" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"policy\": "
+	    "[{\"kind\": \"NetworkPolicy\", \"apiVersion\": "
+	    "\"networking.k8s.io/v1\", \"metadata\": {\"name\": \"x\"}, "
+	    "\"spec\": {\"podSelector\": {}, \"ingress\": [{\"ports\": "
+	    "[{\"port\": \"http\"}]}]}}]}",
+	    "policy[0].spec.ingress[0].ports[0].port: named ports" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"], \"labels\": "
+	    "{\"app\": \"a b\"}}}}", "services.a.labels.app: label value" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"], \"labels\": "
+	    "[]}}}", "services.a.labels: must be an object" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"policy\": "
 	    "[{\"from\": \"a\", \"to\": \"a\", \"action\": \"maybe\"}]}",
 	    "policy[0].action" },
@@ -198,13 +220,53 @@ static const struct { const char *json, *msg; } bad[] = {
 	    "[{\"between\": [\"a\"]}]}", "links[0].between: must name two" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"b\": {\"command\":"
 	    " [\"x\"]}}, \"links\": [{\"between\": [\"a\", \"b\"], \"loss\": "
-	    "2}]}", "links[0].loss" },
+	    "2}]}", "links[0]: loss must be" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"b\": {\"command\":"
+	    " [\"x\"]}}, \"links\": [{\"from\": \"a\"}]}", "links[0].to" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"links\": "
+	    "[{\"service\": \"a\", \"between\": [\"a\", \"a\"]}]}",
+	    "give one of" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"links\": "
+	    "[{\"service\": \"b\"}]}", "links[0]: no service \"b\"" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"links\": "
+	    "[{\"service\": \"a\", \"down\": \"sideways\"}]}",
+	    "links[0]: down must be" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"b\": {\"command\":"
 	    " [\"x\"]}}, \"links\": [{\"between\": [\"a\", \"b\"], \"rate\": "
 	    "\"fast\"}]}", "links[0].rate" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"a\": {\"command\":"
 	    " [\"x\"]}}}", "duplicate" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "{\"filter\": \"tcp\"}}", "capture.file: missing" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "{\"file\": \"f\", \"rotate_mb\": 0}}", "capture.rotate_mb" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "{\"file\": \"f\", \"size\": 1}}", "capture.size: unknown key" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"capture\": "
+	    "\"f\"}", "capture: must be an object" },
 };
+
+static void
+test_capture(void **state)
+{
+	const char	*j = "{\"services\": {\"a\": {\"command\": [\"x\"]}}, "
+			    "\"capture\": {\"file\": \"run.pcap\", \"filter\": "
+			    "\"tcp port 80\", \"files\": 3}}";
+	struct stack	*st;
+
+	st = stack_parse(j, strlen(j), "/srv/shop.json", NULL);
+	assert_non_null(st);
+	assert_non_null(st->capture);
+	assert_string_equal(st->capture->file, "/srv/run.pcap");
+	assert_string_equal(st->capture->filter, "tcp port 80");
+	assert_int_equal(st->capture->rotate_mb, 100);
+	assert_int_equal(st->capture->files, 3);
+	stack_free(st);
+	j = "{\"services\": {\"a\": {\"command\": [\"x\"]}}}";
+	st = stack_parse(j, strlen(j), "t.json", NULL);
+	assert_null(st->capture);
+	stack_free(st);
+}
 
 static void
 test_refusals(void **state)
@@ -231,13 +293,13 @@ test_load(void **state)
 	char	*cause = NULL, path[] = "/tmp/berth-test-stack.XXXXXX";
 	int	 fd;
 
-	assert_null(stack_load("/nonexistent/x.json", &cause));
+	assert_null(stack_load("/nonexistent/x.json", NULL, &cause));
 	assert_non_null(strstr(cause, "/nonexistent/x.json"));
 	fd = mkstemp(path);
 	assert_true(fd != -1);
 	assert_int_equal(write(fd, "{\"name\": \"s\", \"services\": 1}", 28), 28);
 	close(fd);
-	assert_null(stack_load(path, &cause));
+	assert_null(stack_load(path, NULL, &cause));
 	assert_non_null(strstr(cause, "services: must be an object"));
 	unlink(path);
 	free(cause);
@@ -250,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_capture),
 		cmocka_unit_test(test_load),
 	};
 

@@ -1,0 +1,824 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * enforce.c - network policy in netd's router.
+ *
+ * DOC: Theory of Operation
+ * The model and its evaluator are common/policy.c; this file feeds it
+ * packets. The router hook (ROUTER_PRIO_POLICY) is registered only while
+ * there is something to enforce: rules or NetworkPolicy objects, or
+ * containers on two different networks or on an internal one. Without
+ * it, the router pays one pointer test per packet.
+ *
+ * A flow is decided once. The cache is direct mapped, keyed by source,
+ * destination, protocol and ports (ICMP echo: the identifier); each
+ * entry remembers which end opened the flow and the verdict. When a flow
+ * is first allowed, its reverse entry is written too, so replies pass
+ * without a decision. Every change (a rule, a container, a network)
+ * bumps a generation: an entry of an older generation is decided again,
+ * in the direction the flow was opened, on its next packet, so a change
+ * applies to new flows at once and to established flows on their next
+ * packet: a forbidden TCP connection gets a RST at both ends (router.c).
+ * A packet with no entry (evicted, or its flow predates the hook) that
+ * policy refuses is taken for a reply when it cannot open a flow (not a
+ * TCP SYN, not an echo request), its source port is below its
+ * destination port (servers listen low, clients bind ephemeral ports)
+ * and the reverse flow is allowed.
+ *
+ * ICMP errors, TCP RSTs and non-first fragments pass: none opens
+ * anything (a RST or an error only closes a flow between the same two
+ * addresses; those nft's reject sends for internal containers come this
+ * way), and a fragment is useless without its first, which was decided.
+ *
+ * Endpoints: a pool address owned by a container is that container
+ * (its networks, stack, service and labels); the gateway and the host's
+ * own addresses are "host"; anything else is "outside".
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enforce.h"
+#include "log.h"
+#include "netd.h"
+#include "proto.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define ENFORCE_LABELS_MAX	64
+#define ENFORCE_HOSTADDRS_MAX	64
+
+struct enforce_flow {
+	uint32_t	 src, dst;
+	uint16_t	 sport, dport;
+	uint8_t		 proto;
+	uint8_t		 used;
+	uint8_t		 orig;		/* src opened the flow */
+	uint8_t		 action;	/* enum policy_action */
+	uint64_t	 gen;
+};
+
+struct enforce {
+	struct netd		*d;
+	struct policy		 pol;
+	struct router_hook	 hook;
+	int			 active;
+	uint64_t		 gen;		/* of the cache entries */
+	uint64_t		 polgen;	/* pol.gen when gen was set */
+	uint64_t		 world;		/* containers and networks */
+	struct enforce_flow	*flows;
+	uint32_t		 hostaddrs[ENFORCE_HOSTADDRS_MAX];
+	size_t			 nhostaddrs;
+	long long		 hostaddrs_ms;
+	uint64_t		 decided;	/* flows decided */
+};
+
+/* An endpoint and the storage it points into. */
+struct enforce_ep {
+	struct policy_ep	 ep;
+	struct policy_label	 labels[ENFORCE_LABELS_MAX];
+};
+
+struct policy *
+enforce_policy(struct enforce *e)
+{
+	return &e->pol;
+}
+
+int
+enforce_active(const struct enforce *e)
+{
+	return e->active;
+}
+
+/* ----------------------------------------------------------- endpoints */
+
+static void
+enforce_ep_ctr(struct enforce *e, const struct ctr *c, struct enforce_ep *x)
+{
+	const char	*k;
+	json_t		*v;
+
+	memset(x, 0, sizeof(*x));
+	x->ep.kind = POLICY_EP_CTR;
+	x->ep.addr = c->addr;
+	x->ep.name = c->name;
+	x->ep.stack = c->stack;
+	x->ep.service = c->service;
+	x->ep.nets = c->networks;
+	x->ep.nnets = c->nnetworks;
+	x->ep.internal = netd_ctr_nonat(e->d, c);
+	x->ep.labels = x->labels;
+	json_object_foreach(json_object_get(c->meta, "labels"), k, v) {
+		if (x->ep.nlabels == ENFORCE_LABELS_MAX)
+			break;
+		if (!json_is_string(v))
+			continue;
+		x->labels[x->ep.nlabels].key = k;
+		x->labels[x->ep.nlabels++].value = json_string_value(v);
+	}
+}
+
+/* The host's addresses, read again at most once a second. */
+static int
+enforce_host_addr(struct enforce *e, uint32_t a)
+{
+	struct ifaddrs		*ifa, *i;
+	struct sockaddr_in	*sin;
+	long long		 now = util_now_ms();
+	size_t			 k;
+
+	if ((a >> 24) == 127)
+		return 1;
+	if (now - e->hostaddrs_ms >= 1000) {
+		e->hostaddrs_ms = now;
+		e->nhostaddrs = 0;
+		if (getifaddrs(&ifa) == 0) {
+			for (i = ifa; i != NULL; i = i->ifa_next) {
+				if (i->ifa_addr == NULL ||
+				    i->ifa_addr->sa_family != AF_INET ||
+				    e->nhostaddrs == ENFORCE_HOSTADDRS_MAX)
+					continue;
+				sin = (struct sockaddr_in *)(void *)i->ifa_addr;
+				e->hostaddrs[e->nhostaddrs++] =
+				    ntohl(sin->sin_addr.s_addr);
+			}
+			freeifaddrs(ifa);
+		}
+	}
+	for (k = 0; k < e->nhostaddrs; k++)
+		if (e->hostaddrs[k] == a)
+			return 1;
+	return 0;
+}
+
+static struct ctr *
+enforce_ctr_by_addr(struct netd *d, uint32_t a)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nctrs; i++)
+		if (d->ctrs[i]->addr == a)
+			return d->ctrs[i];
+	return NULL;
+}
+
+/* What is at address a. */
+static void
+enforce_ep_addr(struct enforce *e, uint32_t a, struct enforce_ep *x)
+{
+	struct rport	*p;
+	struct ctr	*c = NULL;
+
+	if (a != e->d->cfg.gateway) {
+		if ((p = router_lookup(e->d->router, a)) != NULL &&
+		    !p->gateway)
+			c = p->owner;
+		else if (cidr_contains(&e->d->cfg.pool, a))
+			c = enforce_ctr_by_addr(e->d, a);
+	}
+	if (c != NULL) {
+		enforce_ep_ctr(e, c, x);
+		return;
+	}
+	memset(x, 0, sizeof(*x));
+	x->ep.addr = a;
+	if (a == e->d->cfg.gateway) {
+		x->ep.kind = POLICY_EP_HOST;
+		x->ep.gateway = 1;
+	} else if (!cidr_contains(&e->d->cfg.pool, a) &&
+	    enforce_host_addr(e, a))
+		x->ep.kind = POLICY_EP_HOST;
+	else
+		x->ep.kind = POLICY_EP_OUTSIDE;
+}
+
+static enum policy_action
+enforce_decide(struct enforce *e, uint32_t src, uint32_t dst, uint8_t proto,
+    uint16_t port, int count, struct policy_verdict *v)
+{
+	struct enforce_ep	 s, d;
+
+	enforce_ep_addr(e, src, &s);
+	enforce_ep_addr(e, dst, &d);
+	policy_decide(&e->pol, &s.ep, &d.ep, proto, port, count, v);
+	return v->action;
+}
+
+/* ------------------------------------------------------------ the hook */
+
+static uint32_t
+enforce_hash(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+    uint8_t proto)
+{
+	uint64_t	 h;
+
+	h = ((uint64_t)src << 32 | dst) * 0x9e3779b97f4a7c15ull;
+	h ^= ((uint64_t)sport << 24 | (uint64_t)dport << 8 | proto) *
+	    0xc2b2ae3d27d4eb4full;
+	h ^= h >> 29;
+	return (uint32_t)h & (ENFORCE_NFLOWS - 1);
+}
+
+static struct enforce_flow *
+enforce_slot(struct enforce *e, uint32_t src, uint32_t dst, uint16_t sport,
+    uint16_t dport, uint8_t proto)
+{
+	return &e->flows[enforce_hash(src, dst, sport, dport, proto)];
+}
+
+static void
+enforce_put(struct enforce *e, uint32_t src, uint32_t dst, uint16_t sport,
+    uint16_t dport, uint8_t proto, int orig, enum policy_action a)
+{
+	struct enforce_flow	*f = enforce_slot(e, src, dst, sport, dport,
+				    proto);
+
+	f->src = src;
+	f->dst = dst;
+	f->sport = sport;
+	f->dport = dport;
+	f->proto = proto;
+	f->used = 1;
+	f->orig = (uint8_t)orig;
+	f->action = (uint8_t)a;
+	f->gen = e->gen;
+}
+
+/* The flow key of a packet; -1 for what passes undecided. */
+static int
+enforce_key(const uint8_t *pkt, const struct packet_ip *ip, uint16_t *sport,
+    uint16_t *dport, int *opens)
+{
+	const uint8_t	*l4 = pkt + ip->hlen;
+	uint8_t		 type;
+
+	*opens = 1;
+	if ((ip->frag & 0x1fff) != 0)
+		return -1;
+	switch (ip->proto) {
+	case IPPROTO_TCP:
+		if (packet_ports(pkt, ip, sport, dport) == -1)
+			return -1;
+		/* A RST only ever closes a connection between the same two
+		 * addresses; the kernel's own (nft reject) must get through. */
+		if (ip->len >= ip->hlen + 14u && (l4[13] & 0x04))
+			return -1;
+		/* SYN without ACK opens; anything else belongs to a flow. */
+		*opens = ip->len >= ip->hlen + 14u &&
+		    (l4[13] & 0x12) == 0x02;
+		return 0;
+	case IPPROTO_UDP:
+		if (packet_ports(pkt, ip, sport, dport) == -1)
+			return -1;
+		return 0;
+	case IPPROTO_ICMP:
+		if (ip->len < ip->hlen + 8u)
+			return -1;
+		type = l4[0];
+		/* Echo, timestamp, information, address mask: request and
+		 * reply share the identifier. */
+		if (type == 8 || type == 13 || type == 15 || type == 17) {
+			*sport = (uint16_t)(l4[4] << 8 | l4[5]);
+			*dport = 0;
+			return 0;
+		}
+		if (type == 0 || type == 14 || type == 16 || type == 18) {
+			*sport = 0;
+			*dport = (uint16_t)(l4[4] << 8 | l4[5]);
+			*opens = 0;
+			return 0;
+		}
+		return -1;	/* errors: they open nothing */
+	default:
+		*sport = *dport = 0;
+		return 0;
+	}
+}
+
+static void
+enforce_log(struct enforce *e, const struct packet_ip *ip, uint16_t sport,
+    uint16_t dport, const struct policy_verdict *v)
+{
+	char	 s[ADDR_STRLEN], d[ADDR_STRLEN];
+
+	log_debug("%s: %s proto %u %s:%u -> %s:%u: %s", __func__,
+	    policy_action_name(v->action), ip->proto, addr_fmt(ip->src, s),
+	    sport, addr_fmt(ip->dst, d), dport, v->why);
+}
+
+static enum router_hook_ret
+enforce_packet(struct router_hook *h, struct router *r, struct rport *in,
+    const uint8_t *pkt, size_t len, struct router_verdict *rv)
+{
+	struct enforce		*e = h->arg;
+	struct enforce_flow	*f;
+	struct policy_verdict	 v;
+	enum policy_action	 a;
+	uint16_t		 sport = 0, dport = 0, port;
+	int			 opens;
+	const struct packet_ip	*ip = &rv->ip;
+
+	(void)r;
+	(void)in;
+	(void)len;
+	if (rv->action != ROUTER_FORWARD ||
+	    enforce_key(pkt, ip, &sport, &dport, &opens) == -1)
+		return ROUTER_HOOK_PASS;
+	port = ip->proto == IPPROTO_ICMP ? 0 : dport;
+	f = enforce_slot(e, ip->src, ip->dst, sport, dport, ip->proto);
+	if (f->used && f->src == ip->src && f->dst == ip->dst &&
+	    f->sport == sport && f->dport == dport && f->proto == ip->proto) {
+		if (f->gen == e->gen) {
+			a = (enum policy_action)f->action;
+			goto act;
+		}
+		/* Policy changed: decide again, as the flow was opened. */
+		if (f->orig)
+			a = enforce_decide(e, ip->src, ip->dst, ip->proto, port,
+			    1, &v);
+		else
+			a = enforce_decide(e, ip->dst, ip->src, ip->proto,
+			    ip->proto == IPPROTO_ICMP ? 0 : sport, 1, &v);
+		f->action = (uint8_t)a;
+		f->gen = e->gen;
+		if (a != POLICY_ALLOW)
+			enforce_log(e, ip, sport, dport, &v);
+		goto act;
+	}
+	e->decided++;
+	a = enforce_decide(e, ip->src, ip->dst, ip->proto, port, 1, &v);
+	if (a == POLICY_ALLOW) {
+		enforce_put(e, ip->src, ip->dst, sport, dport, ip->proto, 1, a);
+		enforce_put(e, ip->dst, ip->src, dport, sport, ip->proto, 0, a);
+		return ROUTER_HOOK_PASS;
+	}
+	if (!opens && (ip->proto == IPPROTO_ICMP || sport < dport) &&
+	    enforce_decide(e, ip->dst, ip->src, ip->proto,
+	    ip->proto == IPPROTO_ICMP ? 0 : sport, 0, &v) == POLICY_ALLOW) {
+		/* A reply of a flow opened before we saw it. */
+		enforce_put(e, ip->src, ip->dst, sport, dport, ip->proto, 0,
+		    POLICY_ALLOW);
+		enforce_put(e, ip->dst, ip->src, dport, sport, ip->proto, 1,
+		    POLICY_ALLOW);
+		return ROUTER_HOOK_PASS;
+	}
+	enforce_put(e, ip->src, ip->dst, sport, dport, ip->proto, 1, a);
+	enforce_log(e, ip, sport, dport, &v);
+act:
+	switch (a) {
+	case POLICY_ALLOW:
+		return ROUTER_HOOK_PASS;
+	case POLICY_REJECT:
+		rv->action = ROUTER_REJECT;
+		break;
+	case POLICY_DROP:
+		rv->action = ROUTER_DROP;
+		break;
+	}
+	rv->drop = ROUTER_DROP_POLICY;
+	return ROUTER_HOOK_PASS;
+}
+
+/* ------------------------------------------------------------- state */
+
+/* Whether networks alone have something to refuse. */
+static int
+enforce_isolating(struct netd *d)
+{
+	const char	*first = NULL;
+	size_t		 i, j;
+
+	for (i = 0; i < d->nctrs; i++) {
+		if (netd_ctr_nonat(d, d->ctrs[i]))
+			return 1;
+		for (j = 0; j < d->ctrs[i]->nnetworks; j++) {
+			if (first == NULL)
+				first = d->ctrs[i]->networks[j];
+			else if (strcmp(first, d->ctrs[i]->networks[j]) != 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* A fingerprint of what endpoints are made of. */
+static uint64_t
+enforce_world(struct netd *d)
+{
+	uint64_t	 h = 1469598103934665603ull;
+	const char	*s;
+	size_t		 i, j;
+
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ull)
+	for (i = 0; i < d->nctrs; i++) {
+		MIX(d->ctrs[i]->addr);
+		MIX((uintptr_t)d->ctrs[i]->meta);
+		for (s = d->ctrs[i]->name; *s != '\0'; s++)
+			MIX(*s);
+		for (j = 0; j < d->ctrs[i]->nnetworks; j++)
+			for (s = d->ctrs[i]->networks[j]; *s != '\0'; s++)
+				MIX(*s);
+	}
+	for (i = 0; i < d->nnets; i++) {
+		MIX(d->nets[i].internal);
+		for (s = d->nets[i].name; *s != '\0'; s++)
+			MIX(*s);
+	}
+#undef MIX
+	return h;
+}
+
+void
+enforce_sync(struct enforce *e)
+{
+	uint64_t	 w;
+	int		 want;
+
+	if (e == NULL)
+		return;
+	w = enforce_world(e->d);
+	if (w != e->world || e->pol.gen != e->polgen) {
+		e->world = w;
+		e->polgen = e->pol.gen;
+		e->gen++;
+	}
+	want = policy_has_rules(&e->pol) || enforce_isolating(e->d);
+	if (want && !e->active) {
+		/* Entries of an earlier period may be stale. */
+		e->gen++;
+		router_hook_add(e->d->router, &e->hook);
+		log_info("%s: policy enforced in the router", __func__);
+	} else if (!want && e->active) {
+		router_hook_remove(e->d->router, &e->hook);
+		log_info("%s: nothing to enforce: router hook removed",
+		    __func__);
+	}
+	e->active = want;
+}
+
+static char *
+enforce_path(struct enforce *e)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", e->d->cfg.state_dir, ENFORCE_FILE);
+	return p;
+}
+
+static void
+enforce_save(struct enforce *e)
+{
+	json_t	*j = policy_json(&e->pol);
+	char	*s, *path = enforce_path(e);
+
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (s == NULL || util_write_file_replace(path, s, strlen(s), 0600,
+	    0) == -1)
+		log_warn("%s: %s", __func__, path);
+	free(s);
+	free(path);
+}
+
+static void
+enforce_load(struct enforce *e)
+{
+	json_error_t	 err;
+	json_t		*j;
+	char		*text, *path = enforce_path(e), *cause = NULL;
+	size_t		 len;
+
+	if ((text = util_read_file(path, NETD_STATE_MAX, &len)) == NULL)
+		goto out;
+	if ((j = json_loadb(text, len, 0, &err)) == NULL) {
+		log_warnx("%s: %s: %s", __func__, path, err.text);
+		goto out;
+	}
+	if (policy_load(&e->pol, j, &cause) == -1) {
+		log_warnx("%s: %s: %s", __func__, path, cause);
+		free(cause);
+	} else
+		log_info("%s: %zu rule(s), %zu NetworkPolicy object(s)",
+		    __func__, e->pol.nrules, e->pol.nknps);
+	json_decref(j);
+out:
+	free(text);
+	free(path);
+}
+
+struct enforce *
+enforce_new(struct netd *d)
+{
+	struct enforce	*e;
+
+	e = xcalloc(1, sizeof(*e));
+	e->d = d;
+	policy_init(&e->pol);
+	e->flows = xcalloc(ENFORCE_NFLOWS, sizeof(*e->flows));
+	e->hook.prio = ROUTER_PRIO_POLICY;
+	e->hook.packet = enforce_packet;
+	e->hook.arg = e;
+	e->gen = 1;
+	enforce_load(e);
+	enforce_sync(e);
+	return e;
+}
+
+void
+enforce_free(struct enforce *e)
+{
+	if (e == NULL)
+		return;
+	if (e->active)
+		router_hook_remove(e->d->router, &e->hook);
+	policy_clear(&e->pol);
+	free(e->flows);
+	free(e);
+}
+
+/* ---------------------------------------------------------------- ops */
+
+static json_t *
+enforce_error(char *cause)
+{
+	json_t	*j = proto_reply_error("%s", cause != NULL ? cause : "failed");
+
+	free(cause);
+	return j;
+}
+
+/* Each op changes the model, then syncs and saves. */
+static void
+enforce_changed(struct netd *d)
+{
+	enforce_sync(d->enforce);
+	enforce_save(d->enforce);
+}
+
+json_t *
+enforce_op_add(struct netd *d, json_t *args, int *close)
+{
+	struct policy	*p = &d->enforce->pol;
+	json_t		*rule = json_object_get(args, "rule");
+	json_t		*at = json_object_get(args, "before");
+	struct policy_rule r;
+	char		*cause = NULL;
+	size_t		 i, nknps = p->nknps;
+
+	(void)close;
+	if (policy_parse_entry(p, rule, "rule", NULL, &cause) == -1)
+		return enforce_error(cause);
+	if (p->nknps > nknps) {
+		enforce_changed(d);
+		return proto_reply_ok(policy_knp_json(&p->knps[p->nknps - 1]));
+	}
+	/* "before": the id of the rule to insert ahead of. */
+	if (at != NULL && !json_is_null(at)) {
+		for (i = 0; i + 1 < p->nrules; i++)
+			if (json_is_integer(at) && p->rules[i].id ==
+			    (unsigned)json_integer_value(at))
+				break;
+		if (i + 1 == p->nrules) {
+			policy_remove(p, p->rules[p->nrules - 1].id);
+			return proto_reply_error("before: no rule %lld",
+			    (long long)json_integer_value(at));
+		}
+		r = p->rules[p->nrules - 1];
+		memmove(&p->rules[i + 1], &p->rules[i],
+		    (p->nrules - 1 - i) * sizeof(*p->rules));
+		p->rules[i] = r;
+	}
+	enforce_changed(d);
+	for (i = 0; i < p->nrules; i++)
+		if (p->rules[i].id == p->next_id - 1)
+			return proto_reply_ok(policy_rule_json(&p->rules[i]));
+	return proto_reply_ok(NULL);
+}
+
+json_t *
+enforce_op_rm(struct netd *d, json_t *args, int *close)
+{
+	struct policy	*p = &d->enforce->pol;
+	json_t		*id = json_object_get(args, "id");
+	const char	*name = json_string_value(json_object_get(args,
+			    "networkpolicy"));
+	const char	*stack = json_string_value(json_object_get(args,
+			    "stack"));
+	size_t		 i;
+
+	(void)close;
+	if (name != NULL) {
+		if (policy_remove_knp(p, stack != NULL ? stack : "default",
+		    name) == -1)
+			return proto_reply_error("no NetworkPolicy \"%.64s\" "
+			    "in \"%.64s\"", name, stack != NULL ? stack :
+			    "default");
+		enforce_changed(d);
+		return proto_reply_ok(json_pack("{s:i}", "removed", 1));
+	}
+	if (stack != NULL) {
+		i = policy_remove_stack(p, stack);
+		enforce_changed(d);
+		return proto_reply_ok(json_pack("{s:I}", "removed",
+		    (json_int_t)i));
+	}
+	if (!json_is_integer(id) || json_integer_value(id) < 1)
+		return proto_reply_error("id must be a rule number");
+	if (policy_remove(p, (unsigned)json_integer_value(id)) == -1)
+		return proto_reply_error("no rule %lld",
+		    (long long)json_integer_value(id));
+	enforce_changed(d);
+	return proto_reply_ok(json_pack("{s:i}", "removed", 1));
+}
+
+json_t *
+enforce_op_list(struct netd *d, json_t *args, int *close)
+{
+	json_t	*j;
+
+	(void)args;
+	(void)close;
+	j = policy_json(&d->enforce->pol);
+	json_object_set_new(j, "enforced", json_boolean(d->enforce->active));
+	json_object_set_new(j, "flows_decided",
+	    json_integer((json_int_t)d->enforce->decided));
+	json_object_set_new(j, "drop_policy", json_integer((json_int_t)
+	    d->router->drops[ROUTER_DROP_POLICY]));
+	return proto_reply_ok(j);
+}
+
+/* A stack's rules and NetworkPolicy objects replace its earlier ones. */
+json_t *
+enforce_op_load(struct netd *d, json_t *args, int *close)
+{
+	struct policy	 n, *p = &d->enforce->pol;
+	const char	*stack = json_string_value(json_object_get(args,
+			    "stack"));
+	json_t		*entries = json_object_get(args, "entries"), *e;
+	char		*cause = NULL, *path;
+	size_t		 i;
+	int		 rc;
+
+	(void)close;
+	if (stack == NULL || name_check(stack, "stack name", &cause) == -1)
+		return enforce_error(cause != NULL ? cause :
+		    xstrdup("a stack name is needed"));
+	if (!json_is_array(entries))
+		return proto_reply_error("entries must be an array");
+	/* All or nothing: check into a scratch model first. */
+	policy_init(&n);
+	json_array_foreach(entries, i, e) {
+		xasprintf(&path, "policy[%zu]", i);
+		rc = policy_parse_entry(&n, e, path, stack, &cause);
+		free(path);
+		if (rc == -1) {
+			policy_clear(&n);
+			return enforce_error(cause);
+		}
+	}
+	if (p->nrules + n.nrules > POLICY_MAX_RULES ||
+	    p->nknps + n.nknps > POLICY_MAX_KNPS) {
+		policy_clear(&n);
+		return proto_reply_error("too many rules (at most %d) or "
+		    "NetworkPolicy objects (at most %d)", POLICY_MAX_RULES,
+		    POLICY_MAX_KNPS);
+	}
+	policy_clear(&n);
+	policy_remove_stack(p, stack);
+	json_array_foreach(entries, i, e) {
+		xasprintf(&path, "policy[%zu]", i);
+		if (policy_parse_entry(p, e, path, stack, &cause) == -1)
+			fatal("%s: checked entry refused: %s", __func__, cause);
+		free(path);
+	}
+	enforce_changed(d);
+	return proto_reply_ok(json_pack("{s:I}", "loaded",
+	    (json_int_t)json_array_size(entries)));
+}
+
+json_t *
+enforce_op_unload(struct netd *d, json_t *args, int *close)
+{
+	const char	*stack = json_string_value(json_object_get(args,
+			    "stack"));
+	size_t		 n;
+
+	(void)close;
+	if (stack == NULL)
+		return proto_reply_error("a stack name is needed");
+	n = policy_remove_stack(&d->enforce->pol, stack);
+	enforce_changed(d);
+	return proto_reply_ok(json_pack("{s:I}", "removed", (json_int_t)n));
+}
+
+/* "NAME", "host", "outside", or an address. */
+static int
+enforce_ep_parse(struct enforce *e, const char *s, struct enforce_ep *x,
+    const char *what, char **cause)
+{
+	struct ctr	*c;
+	uint32_t	 a;
+
+	if (s == NULL)
+		return cause_set(cause, "%s: a container, host, outside or an "
+		    "address is needed", what);
+	if (strcmp(s, "host") == 0) {
+		enforce_ep_addr(e, e->d->cfg.gateway, x);
+		return 0;
+	}
+	if (strcmp(s, "outside") == 0) {
+		memset(x, 0, sizeof(*x));
+		x->ep.kind = POLICY_EP_OUTSIDE;
+		x->ep.addr = 0x08080808;	/* stands for any */
+		return 0;
+	}
+	if (addr_parse(s, &a) == 0) {
+		enforce_ep_addr(e, a, x);
+		return 0;
+	}
+	if ((c = netd_ctr_find(e->d, s)) == NULL)
+		return cause_set(cause, "%s: no container \"%.64s\" (a name, "
+		    "host, outside or an address)", what, s);
+	enforce_ep_ctr(e, c, x);
+	return 0;
+}
+
+static json_t *
+enforce_explain_one(struct netd *d, json_t *q, char **cause)
+{
+	struct enforce_ep	 s, t;
+	struct policy_verdict	 v;
+	const char		*proto = json_string_value(json_object_get(q,
+				    "proto"));
+	json_t			*port = json_object_get(q, "port");
+	uint8_t			 pr = IPPROTO_TCP;
+	json_int_t		 pn = 0;
+	static const char *const bys[] = { "default", "network", "rule",
+	    "networkpolicy" };
+
+	if (enforce_ep_parse(d->enforce, json_string_value(json_object_get(q,
+	    "from")), &s, "from", cause) == -1 ||
+	    enforce_ep_parse(d->enforce, json_string_value(json_object_get(q,
+	    "to")), &t, "to", cause) == -1)
+		return NULL;
+	if (proto == NULL || strcmp(proto, "tcp") == 0)
+		pr = IPPROTO_TCP;
+	else if (strcmp(proto, "udp") == 0)
+		pr = IPPROTO_UDP;
+	else if (strcmp(proto, "icmp") == 0)
+		pr = IPPROTO_ICMP;
+	else {
+		cause_set(cause, "proto must be tcp, udp or icmp");
+		return NULL;
+	}
+	if (port != NULL && !json_is_null(port) && (!json_is_integer(port) ||
+	    (pn = json_integer_value(port)) < 0 || pn > 65535)) {
+		cause_set(cause, "port must be 0..65535");
+		return NULL;
+	}
+	if (pr == IPPROTO_ICMP)
+		pn = 0;
+	policy_decide(&d->enforce->pol, &s.ep, &t.ep, pr, (uint16_t)pn, 0, &v);
+	q = json_pack("{s:s, s:s, s:s}", "action",
+	    policy_action_name(v.action), "by", bys[v.by], "why", v.why);
+	if (v.rule != NULL)
+		json_object_set_new(q, "rule", json_integer(v.rule->id));
+	if (v.knp != NULL)
+		json_object_set_new(q, "networkpolicy", json_pack("{s:s, s:s}",
+		    "name", v.knp->name, "stack", v.knp->ns));
+	return q;
+}
+
+/* One query {from, to, port, proto}, or "queries": [...]. */
+json_t *
+enforce_op_explain(struct netd *d, json_t *args, int *close)
+{
+	json_t	*qs = json_object_get(args, "queries"), *a, *q, *r;
+	char	*cause = NULL;
+	size_t	 i;
+
+	(void)close;
+	if (qs == NULL) {
+		if ((r = enforce_explain_one(d, args, &cause)) == NULL)
+			return enforce_error(cause);
+		return proto_reply_ok(r);
+	}
+	if (!json_is_array(qs) || json_array_size(qs) > 100000)
+		return proto_reply_error("queries must be an array of at most "
+		    "100000");
+	a = json_array();
+	json_array_foreach(qs, i, q) {
+		if ((r = enforce_explain_one(d, q, &cause)) == NULL) {
+			json_decref(a);
+			cause_prefix(&cause, "queries[%zu]", i);
+			return enforce_error(cause);
+		}
+		json_array_append_new(a, r);
+	}
+	return proto_reply_ok(a);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * enforce.h - network policy in netd: the router hook with its flow
+ * cache, the policy operations, and the endpoints the model decides on.
+ */
+#ifndef BERTH_ENFORCE_H
+#define BERTH_ENFORCE_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "policy.h"
+
+#define ENFORCE_NFLOWS	(1 << 16)	/* flow cache slots (direct mapped) */
+#define ENFORCE_FILE	"policy.json"	/* in the state directory */
+
+struct netd;
+struct enforce;
+
+struct enforce	*enforce_new(struct netd *);
+void		 enforce_free(struct enforce *);
+/*
+ * After anything changed (an op ran): re-read the containers and
+ * networks; register the hook while there is something to enforce;
+ * flows are decided again on their next packet.
+ */
+void		 enforce_sync(struct enforce *);
+struct policy	*enforce_policy(struct enforce *);
+/* Whether the hook is registered (tests, hello). */
+int		 enforce_active(const struct enforce *);
+
+/* The policy ops (docs/protocol.md). */
+json_t		*enforce_op_add(struct netd *, json_t *, int *);
+json_t		*enforce_op_rm(struct netd *, json_t *, int *);
+json_t		*enforce_op_list(struct netd *, json_t *, int *);
+json_t		*enforce_op_load(struct netd *, json_t *, int *);
+json_t		*enforce_op_unload(struct netd *, json_t *, int *);
+json_t		*enforce_op_explain(struct netd *, json_t *, int *);
+
+#endif
