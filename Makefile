@@ -8,7 +8,9 @@
 #   make check-macos     compile and link the macOS build against the SDK
 #                        (../shared/macos-check; MACOS_CHECK=path/check.sh)
 #   make lint            cppcheck, clang-tidy, mandoc -Tlint
-#   make fuzz            build and run the fuzzers (clang, libFuzzer)
+#   make fuzz            build and run the fuzzers (clang, libFuzzer):
+#                        stack file, control protocol, packets, state
+#                        file, DNS; FUZZ_SECONDS each (30)
 #   make bench           run every benchmark (root); one table in build/bench
 #   make demo            install dependencies, build, start examples/demo.json
 #   make demo-down       remove the demo
@@ -112,8 +114,8 @@ MAN1 := $(wildcard docs/*.1)
 MAN5 := $(wildcard docs/*.5)
 MAN8 := $(wildcard docs/*.8)
 
-.PHONY: all check check-macos test unit lint fuzz bench demo demo-down \
-	install uninstall clean deps
+.PHONY: all check check-macos test unit lint fuzz fuzz-smoke bench demo \
+	demo-down install uninstall clean deps
 .SUFFIXES:
 
 all: $(PROGS)
@@ -196,6 +198,7 @@ deps:
 check: deps
 	$(MAKE) all tests
 	tests/run
+	$(MAKE) fuzz-smoke
 
 # The Darwin build, compiled and linked against real macOS SDK headers
 # and link stubs without a Mac (docs/macos.md): every file, both
@@ -244,17 +247,39 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_LIB_SRCS := $(COMMON_SRCS) $(PFRULES_SRCS) $(NETD_SRCS)
 
-$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	$(BASE_CFLAGS) $(DEP_CFLAGS)
+FUZZ_LIB := $(B)/fuzz/libfuzzed.a
+
+# The code under test is compiled once, instrumented, for every fuzzer.
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(BASE_CFLAGS) \
-	    $(DEP_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(EXT_LIBS)
+	    $(DEP_CFLAGS) -o $@ $< $(FUZZ_LIB) $(EXT_LIBS)
 
+# Each fuzzer starts from a copy of its seed corpus (libFuzzer adds to
+# the directory it is given; the repository's stays as committed).
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
-	    echo "fuzz: $$f"; \
-	    $$f -max_total_time=$${FUZZ_SECONDS:-30} \
-	        tests/fuzz/corpus/$$(basename $$f) || exit 1; \
+	    n=$$(basename $$f); echo "fuzz: $$n ($${FUZZ_SECONDS:-30} s)"; \
+	    rm -rf $(B)/fuzz/corpus-$$n; mkdir -p $(B)/fuzz/corpus-$$n; \
+	    cp tests/fuzz/corpus/$$n/* $(B)/fuzz/corpus-$$n/; \
+	    $$f -max_total_time=$${FUZZ_SECONDS:-30} -print_final_stats=0 \
+	        $(B)/fuzz/corpus-$$n 2>$(B)/fuzz/$$n.log || \
+	        { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
 	done
+
+# The smoke run make check does: every fuzzer, a few seconds each.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-5}
 
 # ---------------------------------------------------------------- bench, demo
 
@@ -291,4 +316,4 @@ uninstall:
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(B)/obj $(B)/fuzz/obj -name '*.d' 2>/dev/null)

@@ -40,6 +40,8 @@ int	 client_call_code(const char *op, json_t *args, json_t **data,
 const char *client_exe_dir(void);
 char	*client_netd_path(void);
 char	*client_log_path(const char *name);
+#define CLIENT_STATE_MAX	(64 * 1024 * 1024)
+json_t	*client_state(char **cause);
 
 /* Verbs: argv[0] is the verb; return the exit status. */
 int	 cli_main(int, char **);
@@ -99,6 +101,7 @@ int	 container_remove(const char *name, int force, char **cause);
 int	 container_exec(const char *name, char **argv, const char *user,
 	    const char *workdir, json_t *env, char **cause);
 int	 container_alive(json_t *ctr);
+int	 container_trusted(json_t *ctr);
 const char *container_state(json_t *ctr, char *buf, size_t len);
 const char *container_settle(json_t *ctr);
 

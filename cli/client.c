@@ -30,6 +30,11 @@
 #include "xmalloc.h"
 
 static int	 client_fd = -1;
+static long long client_used_ms;	/* last call on client_fd */
+
+/* netd closes connections idle for CTL_IDLE_MS (60 s): never reuse one
+ * that has been quiet for half of that. */
+#define CLIENT_STALE_MS	30000
 
 /* The directory of the running berth binary (for berth-netd, the shim). */
 const char *
@@ -205,10 +210,14 @@ client_call_code(const char *op, json_t *args, json_t **data,
 	*data = NULL;
 	if (code != NULL)
 		*code = PROTO_E_LOCAL;
+	if (client_fd != -1 && util_now_ms() - client_used_ms >
+	    CLIENT_STALE_MS)
+		client_reset();
 	if ((fd = client_connect(cause)) == -1) {
 		json_decref(args);
 		return -1;
 	}
+	client_used_ms = util_now_ms();
 	return proto_call_code(fd, op, args, data, code, cause);
 }
 
@@ -230,4 +239,35 @@ client_inspect(const char *name, json_t **ctr, char **cause)
 {
 	return client_call("inspect", json_pack("{s:s}", "name", name), ctr,
 	    cause);
+}
+
+/*
+ * The state file of this instance (root only: it is 0600), for when
+ * netd is down: the object netd wrote, or NULL with *cause (errno
+ * ENOENT when there is none, EINVAL when it is not what netd writes).
+ */
+json_t *
+client_state(char **cause)
+{
+	json_t		*j = NULL;
+	json_error_t	 err;
+	char		*path, *buf;
+
+	xasprintf(&path, "%s/state.json", cli_cfg.state_dir);
+	if ((buf = util_read_file(path, CLIENT_STATE_MAX, NULL)) == NULL) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	j = json_loads(buf, 0, &err);
+	if (j == NULL || !json_is_array(json_object_get(j, "containers"))) {
+		cause_set(cause, "%s is damaged: %s", path, j == NULL ?
+		    err.text : "no list of containers");
+		json_decref(j);
+		j = NULL;
+		errno = EINVAL;
+	}
+out:
+	free(buf);
+	free(path);
+	return j;
 }

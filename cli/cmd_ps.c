@@ -23,24 +23,54 @@ static const struct option json_opts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * A string from netd made safe for a terminal: control characters (C0,
+ * DEL, and C1 as UTF-8) become \xNN, a backslash \\, so an ESC in a
+ * stored command cannot drive the terminal of whoever runs ps.
+ */
+static char *
+ps_vis(const char *in)
+{
+	const unsigned char	*p = (const unsigned char *)in;
+	char			*out = xcalloc(4, strlen(in) + 1), *o = out;
+
+	for (; *p != '\0'; p++) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			o += sprintf(o, "\\x%02x", p[1]);
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else if (*p == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+		} else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* One line of text for a JSON array of strings, space separated. */
 static char *
 ps_join(json_t *arr, const char *sep, size_t max)
 {
 	json_t		*e;
 	size_t		 i, len = 0, n;
-	char		*s = xcalloc(1, max + 4);
+	char		*s = xcalloc(1, max + 4), *v;
 
 	json_array_foreach(arr, i, e) {
 		if (!json_is_string(e))
 			continue;
-		n = strlen(json_string_value(e));
+		v = ps_vis(json_string_value(e));
+		n = strlen(v);
 		if (len + n + strlen(sep) > max) {
 			memcpy(s + len, "...", 4);
+			free(v);
 			break;
 		}
 		len += (size_t)snprintf(s + len, max + 4 - len, "%s%s",
-		    i > 0 ? sep : "", json_string_value(e));
+		    i > 0 ? sep : "", v);
+		free(v);
 	}
 	return s;
 }

@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,53 @@ container_alive(json_t *ctr)
 
 	pid = json_integer_value(json_object_get(ctr, "pid"));
 	start = json_integer_value(json_object_get(ctr, "pid_start"));
-	if (pid <= 0)
+	/* Without a start time the pid names no process for sure. */
+	if (pid <= 0 || pid > INT_MAX || start <= 0)
 		return 0;
 	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return 0;
-	return start == 0 ||
-	    (json_int_t)proc_start((pid_t)pid) == start;
+	return (json_int_t)proc_start((pid_t)pid) == start;
+}
+
+/*
+ * May this CLI use what netd stored for the container (meta: command,
+ * env, user, workdir, rootfs)? Only when netd recorded its creator and
+ * the creator is the caller or root: anything else is what another
+ * socket-group member chose, and running it would lend them our uid
+ * (docs/security.md).
+ */
+int
+container_trusted(json_t *ctr)
+{
+	json_t	*v = json_object_get(ctr, "uid");
+
+	if (!json_is_integer(v))
+		return 0;
+	return json_integer_value(v) == 0 ||
+	    json_integer_value(v) == (json_int_t)getuid();
+}
+
+/*
+ * May the recorded process be signalled? It must be alive with its
+ * recorded start time, and be its creator's (real uid), unless root
+ * created it (root's containers may run as any --user).
+ */
+static int
+container_signal_ok(json_t *ctr, char **cause)
+{
+	json_t		*v = json_object_get(ctr, "uid");
+	json_int_t	 pid = json_integer_value(json_object_get(ctr, "pid"));
+	uid_t		 u;
+
+	if (!container_alive(ctr))
+		return cause_set(cause, "process %lld is gone", (long long)pid);
+	if (json_is_integer(v) && json_integer_value(v) == 0)
+		return 0;
+	if (!json_is_integer(v) || proc_uid((pid_t)pid, &u) == -1 ||
+	    (json_int_t)u != json_integer_value(v))
+		return cause_set(cause, "process %lld is not the container's "
+		    "creator's: not signalled", (long long)pid);
+	return 0;
 }
 
 /*
@@ -150,10 +192,41 @@ container_started(const char *name, pid_t pid, char **cause)
 	    (json_int_t)proc_start(pid)), cause);
 }
 
-static void
+/*
+ * A --rm container whose netd was down when its process exited: if the
+ * state file still holds it, the restart would bring back a container
+ * nobody waits for, its name taken for good. So netd is started again
+ * (root only, as any auto-start) to remove it. 0 when it is gone.
+ */
+static int
+container_rm_late(const char *name, int autostart, char **cause)
+{
+	json_t	*st, *c;
+	size_t	 i;
+	int	 found = 0;
+
+	if (!autostart || (st = client_state(NULL)) == NULL)
+		return -1;
+	json_array_foreach(json_object_get(st, "containers"), i, c) {
+		if (json_is_string(json_object_get(c, "name")) &&
+		    strcmp(json_string_value(json_object_get(c, "name")),
+		    name) == 0)
+			found = 1;
+	}
+	json_decref(st);
+	if (!found)
+		return 0;
+	unsetenv("BERTH_NO_AUTOSTART");
+	client_reset();
+	return client_do("delete", json_pack("{s:s}", "name", name), cause);
+}
+
+static int
 container_finish(const char *name, int code, int rm)
 {
-	char	*cause = NULL, *log;
+	const char	*e = getenv("BERTH_NO_AUTOSTART");
+	char		*cause = NULL, *log;
+	int		 autostart = e == NULL || *e == '\0', rc = 0;
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
@@ -163,13 +236,18 @@ container_finish(const char *name, int code, int rm)
 		log_warnx("%s: %s", name, cause);
 	if (rm) {
 		if (client_do("delete", json_pack("{s:s}", "name",
-		    name), &cause) == -1)
-			log_warnx("%s: %s", name, cause);
+		    name), &cause) == -1 &&
+		    strstr(cause, "no such container") == NULL &&
+		    container_rm_late(name, autostart, &cause) == -1) {
+			log_warnx("--rm: %s was not removed: %s", name, cause);
+			rc = -1;
+		}
 		log = client_log_path(name);
 		unlink(log);
 		free(log);
 	}
 	free(cause);
+	return rc;
 }
 
 static void
@@ -225,7 +303,7 @@ int
 container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 {
 	struct launch_spec	 ls;
-	json_t			*args, *ctr = NULL, *hello = NULL, *meta;
+	json_t			*args, *ctr = NULL, *hello = NULL, *meta = NULL;
 	char			*log = NULL, *logdir = NULL, **envv = NULL;
 	char			 buf[1024];
 	char			 namebuf[NAME_MAX_LEN + 1];
@@ -253,13 +331,13 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	if (o->detach && o->name != NULL)
 		log = client_log_path(o->name);
 	meta = container_meta(o, log);
-	json_object_set_new(args, "meta", meta);
+	json_object_set(args, "meta", meta);
 	if (client_call("create", args, &ctr, cause) == -1)
 		goto out;
 	name = namebuf;
 	snprintf(namebuf, sizeof(namebuf), "%s",
 	    json_string_value(json_object_get(ctr, "name")));
-	meta = json_object_get(ctr, "meta");
+	/* What we asked for, not netd's echo of it. */
 	container_spec(ctr, meta, &ls, hello);
 	ls.argv = o->argv;
 	envv = container_envv(o->env);
@@ -275,8 +353,10 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 			log_warnx("%s: %s", name, *cause);
 		client_reset();
 		launch_wait(pid, &code);
-		container_finish(name, code, o->rm);
 		rc = code;
+		/* A --rm left behind is a failure, whatever the status. */
+		if (container_finish(name, code, o->rm) == -1 && rc == 0)
+			rc = 1;
 		goto done;
 	}
 
@@ -329,6 +409,7 @@ out:
 		close(p[1]);
 	json_decref(ctr);
 	json_decref(hello);
+	json_decref(meta);
 	free(envv);
 	free(log);
 	free(logdir);
@@ -356,6 +437,8 @@ container_stop(json_t *ctr, int timeout_s, int sig, char **cause)
 
 	if (!container_alive(ctr))
 		return 0;
+	if (container_signal_ok(ctr, cause) == -1)
+		return -1;
 	pid = (pid_t)json_integer_value(json_object_get(ctr, "pid"));
 	/* The launcher makes the process a group leader: signal the group. */
 	if (kill(-pid, sig) == -1)
@@ -425,6 +508,12 @@ container_exec(const char *name, char **argv, const char *user,
 	    cause) == -1 ||
 	    client_call("hello", NULL, &hello, cause) == -1)
 		goto out;
+	if (!container_trusted(ctr)) {
+		cause_set(cause, "container \"%s\" was not created by uid %ld "
+		    "or root: its stored env, user, workdir and rootfs are "
+		    "not run (run exec as its creator)", name, (long)getuid());
+		goto out;
+	}
 	meta = json_object_get(ctr, "meta");
 	container_spec(ctr, meta, &ls, hello);
 	allenv = json_array();

@@ -5,6 +5,7 @@
  */
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,67 @@ doctor_report(int ok, const char *what, const char *fix)
 		doctor_problems++;
 }
 
+/*
+ * netd is down. What a restart adopts (the containers of its state
+ * file, some with running processes) is not a leftover: say so, and
+ * with --repair restart netd instead of removing anything. Returns 1
+ * when the kernel objects are netd's to keep.
+ */
+static int
+doctor_adopt(int repair)
+{
+	json_t		*st, *c, *data = NULL;
+	char		*cause = NULL, line[512];
+	size_t		 i;
+	int		 n, alive = 0, keep = 0;
+
+	if ((st = client_state(&cause)) == NULL) {
+		/* Damaged or unreadable: never a reason to clean. */
+		if (errno == ENOENT)
+			printf("--   netd not running at %s (the next command "
+			    "starts it)\n", cli_cfg.socket);
+		else if (errno == EINVAL) {
+			doctor_report(0, cause, "netd keeps it (as .bad), "
+			    "keeps the interfaces and starts degraded");
+			keep = 1;
+		} else {
+			printf("--   netd not running; %s\n", cause);
+			keep = 1;
+		}
+		free(cause);
+		return keep;
+	}
+	n = (int)json_array_size(json_object_get(st, "containers"));
+	json_array_foreach(json_object_get(st, "containers"), i, c)
+		alive += container_alive(c);
+	json_decref(st);
+	if (n == 0) {
+		printf("--   netd not running at %s (the next command "
+		    "starts it)\n", cli_cfg.socket);
+		return 0;
+	}
+	snprintf(line, sizeof(line), "netd not running at %s; its state "
+	    "holds %d container%s, %d with a running process: the next "
+	    "command restarts netd, which adopts them", cli_cfg.socket, n,
+	    n == 1 ? "" : "s", alive);
+	printf("--   %s\n", line);
+	if (repair) {
+		unsetenv("BERTH_NO_AUTOSTART");	/* --repair asks for it */
+		if (client_call("hello", NULL, &data, &cause) == -1) {
+			doctor_report(0, "restarting netd", cause);
+			free(cause);
+			return 1;
+		}
+		printf("--   restarted netd (pid %lld); it adopted %lld "
+		    "container%s\n", (long long)json_integer_value(
+		    json_object_get(data, "pid")), (long long)
+		    json_integer_value(json_object_get(data, "containers")),
+		    n == 1 ? "" : "s");
+		json_decref(data);
+	}
+	return 1;
+}
+
 int
 cmd_doctor(int argc, char **argv)
 {
@@ -92,12 +154,15 @@ cmd_doctor(int argc, char **argv)
 			    data, "pid")), json_string_value(
 			    json_object_get(data, "pool")));
 			doctor_report(1, line, NULL);
+			if (json_is_string(json_object_get(data, "degraded")))
+				doctor_report(0, "netd runs degraded",
+				    json_string_value(json_object_get(data,
+				    "degraded")));
 		}
 		close(fd);
 	}
 	if (!running)
-		printf("--   netd not running at %s (the next command "
-		    "starts it)\n", cli_cfg.socket);
+		running = doctor_adopt(repair);
 	doctor_os(repair, running);
 	json_decref(data);
 	free(cause);

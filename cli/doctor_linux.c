@@ -42,8 +42,8 @@ doctor_os(int repair, int running)
 	    "local delivery is broken; berth doctor --repair adds it back");
 
 	if (running) {
-		doctor_report(1, "leftovers: netd is running and owns its "
-		    "objects", NULL);
+		doctor_report(1, "leftovers: none; netd (running, or "
+		    "restarted by the next command) owns its objects", NULL);
 		return;
 	}
 	/* netd is down: any object of this instance is a leftover. */

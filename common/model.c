@@ -212,6 +212,8 @@ ctr_info_to_json(const struct ctr_info *c)
 	if (c->has_exit)
 		json_object_set_new(j, "exit_code",
 		    json_integer(c->exit_code));
+	if (c->uid >= 0)
+		json_object_set_new(j, "uid", json_integer(c->uid));
 	return j;
 }
 
@@ -242,11 +244,16 @@ ctr_info_parse(json_t *j, struct ctr_info *c, char **cause)
 	c->pid = json_integer_value(json_object_get(j, "pid"));
 	c->pid_start = json_integer_value(json_object_get(j, "pid_start"));
 	if ((v = json_object_get(j, "exit_code")) != NULL &&
-	    json_is_integer(v)) {
+	    json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= CTR_EXIT_MAX) {
 		c->exit_code = json_integer_value(v);
 		c->has_exit = 1;
 	}
 	c->created = json_integer_value(json_object_get(j, "created"));
+	v = json_object_get(j, "uid");
+	c->uid = json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) < (json_int_t)UINT32_MAX ?
+	    json_integer_value(v) : -1;
 	return 0;
 fail:
 	ctr_info_clear(c);

@@ -55,7 +55,10 @@ struct ctr_info {
 	long long	 exit_code;
 	int		 has_exit;
 	long long	 created;
+	long long	 uid;		/* the creator, -1 unknown */
 };
+
+#define CTR_EXIT_MAX	255		/* exit status or 128 + signal */
 
 /* create's arguments; -1 with *cause naming the field. */
 int		 ctr_spec_parse(json_t *, struct ctr_spec *, char **cause);

@@ -14,6 +14,19 @@
  */
 unsigned long long proc_start(pid_t pid);
 
+/*
+ * The real uid of a process (a zombie's too): 0 and *uid set, or -1
+ * when pid does not exist. With proc_start() it tells whose process a
+ * recorded pid is before anyone signals it (docs/security.md).
+ */
+int	 proc_uid(pid_t pid, uid_t *uid);
+
+/*
+ * 1 when pid is the process that started at start and has not exited:
+ * a zombie (exited, not yet reaped by its parent) is not running.
+ */
+int	 proc_running(pid_t pid, unsigned long long start);
+
 /* The absolute path of the running executable, or NULL. */
 const char *proc_self_exe(void);
 

@@ -38,3 +38,32 @@ proc_start(pid_t pid)
 	return (unsigned long long)kp.kp_proc.p_starttime.tv_sec * 1000000ULL
 	    + (unsigned long long)kp.kp_proc.p_starttime.tv_usec;
 }
+
+int
+proc_uid(pid_t pid, uid_t *uid)
+{
+	struct kinfo_proc	 kp;
+	size_t			 len = sizeof(kp);
+	int			 mib[4] = { CTL_KERN, KERN_PROC, KERN_PROC_PID,
+				    (int)pid };
+
+	if (sysctl(mib, 4, &kp, &len, NULL, 0) == -1 || len == 0)
+		return -1;
+	*uid = kp.kp_eproc.e_pcred.p_ruid;
+	return 0;
+}
+
+int
+proc_running(pid_t pid, unsigned long long start)
+{
+	struct kinfo_proc	 kp;
+	size_t			 len = sizeof(kp);
+	int			 mib[4] = { CTL_KERN, KERN_PROC, KERN_PROC_PID,
+				    (int)pid };
+
+	if (pid <= 0 || start == 0 || proc_start(pid) != start)
+		return 0;
+	if (sysctl(mib, 4, &kp, &len, NULL, 0) == -1 || len == 0)
+		return 0;
+	return kp.kp_proc.p_stat != SZOMB;
+}

@@ -46,3 +46,41 @@ proc_start(pid_t pid)
 	free(buf);
 	return start;
 }
+
+int
+proc_uid(pid_t pid, uid_t *uid)
+{
+	char		 path[64], *buf, *p;
+	unsigned long	 u;
+	int		 ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((buf = util_read_file(path, 16384, NULL)) == NULL)
+		return -1;
+	/* "Uid:\treal\teffective\tsaved\tfs" */
+	if ((p = strstr(buf, "\nUid:")) != NULL) {
+		u = strtoul(p + 5, NULL, 10);
+		*uid = (uid_t)u;
+		ret = 0;
+	}
+	free(buf);
+	return ret;
+}
+
+int
+proc_running(pid_t pid, unsigned long long start)
+{
+	char	 path[64], *buf, *p;
+	int	 ret = 0;
+
+	if (pid <= 0 || start == 0 || proc_start(pid) != start)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((buf = util_read_file(path, 4096, NULL)) == NULL)
+		return 0;
+	/* The state is field 3, just after the comm's ")". */
+	if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+		ret = p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
+	free(buf);
+	return ret;
+}

@@ -306,6 +306,34 @@ proto_connect(const char *path, char **cause)
 	return fd;
 }
 
+/*
+ * A long list comes in pages: {"ok": true, "data": [...], "more": true}
+ * until one without "more". Join their data into rep's.
+ */
+static int
+proto_pages(int fd, json_t *rep, char **cause)
+{
+	json_t	*next, *all = json_object_get(rep, "data");
+	int	 more = json_is_true(json_object_get(rep, "more"));
+
+	while (more) {
+		if (proto_recv(fd, &next, cause) == -1)
+			return -1;
+		if (!json_is_true(json_object_get(next, "ok")) ||
+		    !json_is_array(all) ||
+		    !json_is_array(json_object_get(next, "data"))) {
+			json_decref(next);
+			return cause_set(cause, "bad page of a reply from "
+			    "netd");
+		}
+		json_array_extend(all, json_object_get(next, "data"));
+		more = json_is_true(json_object_get(next, "more"));
+		json_decref(next);
+	}
+	json_object_del(rep, "more");
+	return 0;
+}
+
 int
 proto_call(int fd, const char *op, json_t *args, json_t **data,
     char **cause)
@@ -329,6 +357,8 @@ proto_call_code(int fd, const char *op, json_t *args, json_t **data,
 	if (proto_send(fd, req, cause) == -1)
 		goto out;
 	if (proto_recv(fd, &rep, cause) == -1)
+		goto out;
+	if (proto_pages(fd, rep, cause) == -1)
 		goto out;
 	ok = json_object_get(rep, "ok");
 	if (!json_is_boolean(ok)) {

@@ -11,7 +11,10 @@
  * A request is {"op": "NAME", "args": {...}}; every request gets exactly
  * one reply, {"ok": true, "data": ...} or {"ok": false, "error": "text",
  * "code": "CODE"}: the text is for people, the code (enum proto_code)
- * for programs, which branch on it and never on the text.
+ * for programs, which branch on it and never on the text. A reply whose
+ * data is an array too long for one frame comes in pages: frames with
+ * "more": true, each a part of the array, then the last without;
+ * proto_call() joins them.
  * A frame with a bad header, an oversized length, a wrong version or a
  * payload that is not a JSON object gets an error reply and the
  * connection is closed. This header is the one cross-binary ABI: bump

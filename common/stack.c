@@ -724,6 +724,7 @@ stack_check_service(struct stack *st, size_t i, char **cause)
 		xasprintf(&a->container_name, "%s-%s", st->name, a->name);
 	}
 	if (a->nnetworks == 0) {
+		free(a->networks);	/* "networks": [] */
 		a->networks = xcalloc(2, sizeof(char *));
 		a->networks[0] = xstrdup(STACK_DEFAULT_NET);
 		a->nnetworks = 1;

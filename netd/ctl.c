@@ -57,6 +57,11 @@ struct ctl_client {
 	uint8_t			*wbuf;
 	size_t			 wlen, woff;
 	int			 closing;	/* no more reading */
+	uid_t			 uid;		/* the peer's, at connect */
+	int			 priv;		/* root or netd's uid */
+	long long		 last_ms;	/* last byte in or out */
+	json_t			*page;		/* a long list being sent */
+	size_t			 page_i;	/* its next element */
 	int			 handoff;	/* CTL_HANDOFF asked */
 	struct ctl_client	*next;
 };
@@ -71,9 +76,28 @@ struct ctl {
 	gid_t			 gid;
 	struct ctl_client	*clients;
 	int			 nclients;
+	struct ctl_client	*cur;		/* whose request is handled */
+	long long		 idle_ms;	/* close clients idle this long */
+	long long		 next_ms;	/* next idle check */
 };
 
 static void	ctl_client_event(int, int, void *);
+static int	ctl_admit(struct ctl *, uid_t, char *, size_t);
+static int	ctl_client_page(struct ctl_client *, json_t *);
+static void	ctl_client_page_more(struct ctl_client *);
+static void	ctl_client_parse(struct ctl_client *);
+
+/* BERTH_NETD_IDLE_MS overrides CTL_IDLE_MS (tests). */
+static long long
+ctl_idle_env(void)
+{
+	const char	*e = getenv("BERTH_NETD_IDLE_MS");
+	unsigned long	 ul;
+
+	if (e != NULL && util_parse_uint(e, 86400000, &ul) == 0 && ul > 0)
+		return (long long)ul;
+	return CTL_IDLE_MS;
+}
 
 struct ctl *
 ctl_new(struct ev *ev, ctl_handler handler, void *arg)
@@ -86,6 +110,7 @@ ctl_new(struct ev *ev, ctl_handler handler, void *arg)
 	c->arg = arg;
 	c->lfd = -1;
 	c->gid = (gid_t)-1;
+	c->idle_ms = ctl_idle_env();
 	return c;
 }
 
@@ -118,6 +143,7 @@ ctl_client_unlink(struct ctl_client *cl)
 	ev_del(c->ev, cl->fd);
 	free(cl->rbuf);
 	free(cl->wbuf);
+	json_decref(cl->page);
 	free(cl);
 }
 
@@ -152,8 +178,12 @@ ctl_client_handoff(struct ctl_client *cl)
 static int
 ctl_client_flush(struct ctl_client *cl)
 {
+	size_t	 before = cl->woff;
+
 	if (util_send_some(cl->fd, cl->wbuf, cl->wlen, &cl->woff) == -1)
 		return -1;
+	if (cl->woff != before)
+		cl->last_ms = util_now_ms();
 	if (cl->woff == cl->wlen)
 		cl->woff = cl->wlen = 0;
 	return 0;
@@ -173,11 +203,17 @@ ctl_client_update(struct ctl_client *cl)
 		ctl_client_handoff(cl);
 		return -1;
 	}
+	if (cl->page != NULL) {
+		ctl_client_page_more(cl);
+		/* The long reply is out: answer what waited behind it. */
+		if (cl->page == NULL)
+			ctl_client_parse(cl);
+	}
 	if (cl->closing && cl->wlen == 0) {
 		ctl_client_free(cl);
 		return -1;
 	}
-	if (!cl->closing)
+	if (!cl->closing && cl->page == NULL)
 		events |= EV_READ;
 	if (cl->wlen > 0)
 		events |= EV_WRITE;
@@ -197,7 +233,13 @@ ctl_client_send(struct ctl_client *cl, json_t *msg)
 	char	*cause = NULL;
 
 	if ((buf = proto_encode(msg, &len, &cause)) == NULL) {
-		json_t	*e = proto_reply_error("reply not sent: %s", cause);
+		json_t	*e;
+
+		if (ctl_client_page(cl, msg)) {
+			free(cause);
+			return;
+		}
+		e = proto_reply_error("reply not sent: %s", cause);
 
 		free(cause);
 		buf = proto_encode(e, &len, NULL);
@@ -247,7 +289,9 @@ ctl_client_request(struct ctl_client *cl, json_t *req)
 	}
 	if (args == NULL)
 		args = empty = json_object();
+	cl->ctl->cur = cl;
 	rep = cl->ctl->handler(cl->ctl->arg, op, args, &close);
+	cl->ctl->cur = NULL;
 	json_decref(empty);
 	if (rep == NULL)
 		rep = proto_reply_error("%s failed", op);
@@ -271,7 +315,7 @@ ctl_client_parse(struct ctl_client *cl)
 	char	*cause = NULL;
 	int	 rc;
 
-	while (!cl->closing) {
+	while (!cl->closing && cl->page == NULL) {
 		used = 0;
 		rc = proto_parse(cl->rbuf + off, cl->rlen - off, &used, &msg,
 		    &cause);
@@ -335,6 +379,7 @@ ctl_client_read(struct ctl_client *cl)
 			return;
 		}
 		cl->rlen += (size_t)n;
+		cl->last_ms = util_now_ms();
 		ctl_client_parse(cl);
 	}
 }
@@ -345,13 +390,13 @@ ctl_client_event(int fd, int events, void *arg)
 	struct ctl_client	*cl = arg;
 
 	(void)fd;
-	if ((events & EV_READ) && !cl->closing)
+	if ((events & EV_READ) && !cl->closing && cl->page == NULL)
 		ctl_client_read(cl);
 	(void)ctl_client_update(cl);
 }
 
 static int
-ctl_allowed(struct ctl *c, int fd)
+ctl_allowed(struct ctl *c, int fd, uid_t *uid)
 {
 	struct os_peer	 p;
 	int		 i;
@@ -360,6 +405,7 @@ ctl_allowed(struct ctl *c, int fd)
 		log_warn("%s: peer credentials", __func__);
 		return 0;
 	}
+	*uid = p.uid;
 	if (p.uid == 0 || p.uid == geteuid())
 		return 1;
 	if (c->gid == (gid_t)-1)
@@ -375,16 +421,32 @@ deny:
 	return 0;
 }
 
+/*
+ * The uid of the client whose request is being answered: ops decide
+ * with it who owns a container and who may change it. Outside a
+ * request, netd's own.
+ */
+uid_t
+ctl_peer_uid(const struct ctl *c)
+{
+	return c->cur != NULL ? c->cur->uid : geteuid();
+}
+
 int
 ctl_adopt(struct ctl *c, int fd)
 {
 	struct ctl_client	*cl;
+	struct os_peer		 p;
 
 	if (util_set_nonblock(fd) == -1 || util_set_cloexec(fd) == -1)
 		return -1;
 	cl = xcalloc(1, sizeof(*cl));
 	cl->ctl = c;
 	cl->fd = fd;
+	/* Unknown credentials get nobody's rights, never netd's. */
+	cl->uid = os_peer(fd, &p) == 0 ? p.uid : (uid_t)-1;
+	cl->priv = cl->uid == 0 || cl->uid == geteuid();
+	cl->last_ms = util_now_ms();
 	if (ev_add(c->ev, fd, EV_READ, ctl_client_event, cl) == -1) {
 		free(cl);
 		return -1;
@@ -415,6 +477,8 @@ static void
 ctl_accept(int lfd, int events, void *arg)
 {
 	struct ctl	*c = arg;
+	char		 why[128];
+	uid_t		 uid;
 	int		 fd, i;
 
 	(void)events;
@@ -425,12 +489,12 @@ ctl_accept(int lfd, int events, void *arg)
 				log_warn("%s: accept", __func__);
 			return;
 		}
-		if (!ctl_allowed(c, fd)) {
+		if (!ctl_allowed(c, fd, &uid)) {
 			ctl_reject(fd, "access denied");
 			continue;
 		}
-		if (c->nclients >= CTL_MAX_CLIENTS) {
-			ctl_reject(fd, "too many clients");
+		if (ctl_admit(c, uid, why, sizeof(why)) == -1) {
+			ctl_reject(fd, why);
 			continue;
 		}
 		if (ctl_adopt(c, fd) == -1) {
@@ -528,4 +592,159 @@ ctl_free(struct ctl *c)
 	}
 	free(c->path);
 	free(c);
+}
+
+/*
+ * DOC: nobody stalls the socket
+ * A client holds a slot from connect to close, and there are
+ * CTL_MAX_CLIENTS. So that no one can take them all: a uid that is not
+ * root or netd's own may hold CTL_MAX_PER_UID, and all such uids
+ * together leave CTL_RESERVED free; when root (or netd's uid) finds the
+ * socket full, the client idle longest is closed to make room. A
+ * client that sends and receives nothing for idle_ms (CTL_IDLE_MS) is
+ * closed, with or without half a frame (a slow writer is idle too).
+ */
+static int
+ctl_admit(struct ctl *c, uid_t uid, char *why, size_t len)
+{
+	struct ctl_client	*cl, *oldest = NULL;
+	int			 priv = uid == 0 || uid == geteuid();
+	int			 mine = 0, others = 0;
+
+	for (cl = c->clients; cl != NULL; cl = cl->next) {
+		if (cl->uid == uid)
+			mine++;
+		if (!cl->priv)
+			others++;
+		if (cl->wlen == 0 && cl->rlen == 0 && cl != c->cur &&
+		    (oldest == NULL || (oldest->priv && !cl->priv) ||
+		    (oldest->priv == cl->priv && cl->last_ms <
+		    oldest->last_ms)))
+			oldest = cl;
+	}
+	if (!priv && mine >= CTL_MAX_PER_UID) {
+		snprintf(why, len, "too many connections from uid %ld (at "
+		    "most %d)", (long)uid, CTL_MAX_PER_UID);
+		return -1;
+	}
+	if (!priv && others >= CTL_MAX_CLIENTS - CTL_RESERVED) {
+		snprintf(why, len, "too many clients");
+		return -1;
+	}
+	if (c->nclients < CTL_MAX_CLIENTS)
+		return 0;
+	if (!priv || oldest == NULL) {
+		snprintf(why, len, "too many clients");
+		return -1;
+	}
+	log_info("%s: full; closing an idle client of uid %ld for uid %ld",
+	    __func__, (long)oldest->uid, (long)uid);
+	ctl_client_free(oldest);
+	return 0;
+}
+
+/*
+ * Close the clients idle for idle_ms. Called every loop round; returns
+ * the ms until it has work again (-1: no clients).
+ */
+int
+ctl_tick(struct ctl *c, long long now)
+{
+	struct ctl_client	*cl, *next;
+	long long		 soonest = -1, due;
+
+	if (c->clients == NULL)
+		return -1;
+	if (now < c->next_ms)
+		return (int)(c->next_ms - now);
+	for (cl = c->clients; cl != NULL; cl = next) {
+		next = cl->next;
+		due = cl->last_ms + c->idle_ms;
+		if (due <= now) {
+			log_debug("%s: fd %d (uid %ld) idle; closed", __func__,
+			    cl->fd, (long)cl->uid);
+			ctl_client_free(cl);
+			continue;
+		}
+		if (soonest == -1 || due < soonest)
+			soonest = due;
+	}
+	if (soonest == -1)
+		return -1;
+	c->next_ms = soonest;
+	return (int)(soonest - now);
+}
+
+/*
+ * DOC: long replies
+ * A reply whose data is an array too long for one frame (list with
+ * thousands of containers) goes out in pages: frames {"ok": true,
+ * "data": [part], "more": true}, the last without "more"; the client
+ * joins the parts (proto_call does). Pages are made as the client reads
+ * them, never more than CTL_PAGE_AHEAD bytes ahead, so the write buffer
+ * stays bounded, and the client's next request waits until the last
+ * page is out: replies stay in order.
+ */
+static int
+ctl_client_page(struct ctl_client *cl, json_t *msg)
+{
+	json_t	*data = json_object_get(msg, "data");
+
+	if (!json_is_true(json_object_get(msg, "ok")) ||
+	    !json_is_array(data) || json_array_size(data) < 2)
+		return 0;
+	cl->page = json_incref(data);
+	cl->page_i = 0;
+	ctl_client_page_more(cl);
+	return 1;
+}
+
+static void
+ctl_client_page_more(struct ctl_client *cl)
+{
+	json_t	*part, *msg, *e;
+	size_t	 n = json_array_size(cl->page), size, elen;
+	uint8_t	*buf;
+	size_t	 len;
+	char	*enc;
+
+	while (cl->page != NULL && cl->wlen < CTL_PAGE_AHEAD) {
+		part = json_array();
+		size = 0;
+		while (cl->page_i < n) {
+			e = json_array_get(cl->page, cl->page_i);
+			enc = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+			elen = enc != NULL ? strlen(enc) + 1 : 0;
+			free(enc);
+			if (size + elen > CTL_PAGE_SIZE &&
+			    json_array_size(part) > 0)
+				break;
+			json_array_append(part, e);
+			size += elen;
+			cl->page_i++;
+		}
+		msg = proto_reply_ok(part);
+		if (cl->page_i < n)
+			json_object_set_new(msg, "more", json_true());
+		else {
+			json_decref(cl->page);
+			cl->page = NULL;
+		}
+		buf = proto_encode(msg, &len, NULL);
+		json_decref(msg);
+		if (buf == NULL) {
+			/* One element past a frame: cannot happen with
+			 * netd's caps; end the stream, not netd. */
+			log_warnx("%s: an element too long for a frame",
+			    __func__);
+			json_decref(cl->page);
+			cl->page = NULL;
+			ctl_client_error(cl, "reply too long", 1);
+			return;
+		}
+		cl->wbuf = xreallocarray(cl->wbuf, 1, cl->wlen + len);
+		memcpy(cl->wbuf + cl->wlen, buf, len);
+		cl->wlen += len;
+		free(buf);
+	}
 }

@@ -14,6 +14,11 @@
 
 #define CTL_MAX_CLIENTS	256
 #define CTL_MAX_WBUF	(8 * 1024 * 1024)	/* unread replies */
+#define CTL_MAX_PER_UID	64	/* clients of one uid but root/netd's */
+#define CTL_RESERVED	16	/* slots only root and netd's uid get */
+#define CTL_IDLE_MS	60000	/* a silent client is closed */
+#define CTL_PAGE_SIZE	(512 * 1024)	/* data per page of a long reply */
+#define CTL_PAGE_AHEAD	(2 * 1024 * 1024)	/* pages queued, at most */
 
 struct ctl;
 struct ev;
@@ -46,6 +51,10 @@ int		 ctl_listen(struct ctl *, const char *path, gid_t gid,
 /* Serve an already connected socket (tests use a socketpair). */
 int		 ctl_adopt(struct ctl *, int fd);
 int		 ctl_nclients(const struct ctl *);
+/* The uid of the peer whose request is being handled (netd's outside). */
+uid_t		 ctl_peer_uid(const struct ctl *);
+/* Close idle clients; returns ms until the next check, -1 none. */
+int		 ctl_tick(struct ctl *, long long now_ms);
 void		 ctl_set_handoff(struct ctl *, ctl_handoff_fn);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);

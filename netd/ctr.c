@@ -126,6 +126,9 @@ netd_ctr_create(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
 		    "the gateway)");
 		return NULL;
 	}
+	*code = PROTO_E_EXHAUSTED;
+	if (bounds_ctr_admit(d, bounds_meta_len(sp->meta), cause) == -1)
+		return NULL;
 	*code = PROTO_E_NOT_FOUND;
 	if (netd_ctr_networks(d, sp, cause) == -1)
 		return NULL;
@@ -136,6 +139,7 @@ netd_ctr_create(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
 		return NULL;
 	have_addr = 1;
 	c = ctr_from_spec(sp);
+	c->meta_len = bounds_meta_len(c->meta);
 	snprintf(c->tun, sizeof(c->tun), BERTH_CTR_IFPREFIX "%08x", c->addr);
 	c->state = CTR_CREATED;
 	c->created = (long long)time(NULL);
@@ -250,6 +254,9 @@ netd_net_create(struct netd *d, const char *name, int internal,
 	*code = PROTO_E_EXISTS;
 	if (netd_net_find(d, name) != NULL)
 		return cause_set(cause, "network \"%s\" exists", name);
+	*code = PROTO_E_EXHAUSTED;
+	if (bounds_net_admit(d, cause) == -1)
+		return -1;
 	d->nets = xreallocarray(d->nets, d->nnets + 1, sizeof(*d->nets));
 	memset(&d->nets[d->nnets], 0, sizeof(*d->nets));
 	snprintf(d->nets[d->nnets].name, sizeof(d->nets->name), "%s", name);

@@ -101,6 +101,7 @@ netd_port_open(struct netd *d, struct ctr *c, char **cause)
 	}
 	snprintf(c->tun, sizeof(c->tun), "%s", ifname);
 	router_add(d->router, &c->port);
+	reconcile_label(c);
 	return 0;
 fail:
 	c->port.fd = -1;

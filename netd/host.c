@@ -124,7 +124,9 @@ host_alive(json_t *inst)
 	if (pid <= 0 || start == NULL)
 		return 0;
 	snprintf(buf, sizeof(buf), "%llu", proc_start((pid_t)pid));
-	return strcmp(buf, start) == 0;
+	/* A killed netd its parent has not reaped yet is dead too. */
+	return strcmp(buf, start) == 0 &&
+	    proc_running((pid_t)pid, proc_start((pid_t)pid));
 }
 
 /* Drop dead instances and our own entry. */

@@ -152,6 +152,7 @@ netd_free(struct netd *d)
 	free(d->ctrs);
 	free(d->dying);
 	free(d->nets);
+	free(d->degraded);
 	ctl_free(d->ctl);
 	capture_set_free(d->captures);
 	fw_free(d->fw);
@@ -395,6 +396,8 @@ netd_start(struct netd *d, char **cause)
 		return -1;
 	if (state_load(d, cause) == -1)
 		return -1;
+	if (d->degraded != NULL)
+		(void)reconcile_adopt(d);
 	fw_set_token(d->fw, d->pf_token);
 
 	netd_host_self(&d->cfg, &hs);
@@ -412,6 +415,9 @@ netd_start(struct netd *d, char **cause)
 	    cause) == -1)
 		goto fail;
 	netd_reconcile_ctrs(d);
+	/* The tuns of stored entries it dropped (a second of one name). */
+	if (route_iface_list(netd_sweep_link, &sweep) == -1)
+		log_warn("%s: listing links", __func__);
 	d->enforce = enforce_new(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
@@ -558,8 +564,10 @@ netd_run(struct netd *d)
 	    util_parse_uint(e, 1000000, &ul) == 0)
 		spin = (long long)ul;
 	while (!d->quit) {
-		/* Link emulation's held packets: microsecond timers. */
-		timeout = timers_timeout(d->timers, util_now_us(), -1);
+		/* Link emulation's held packets: microsecond timers; idle
+		 * control clients (ctl_tick) in milliseconds. */
+		timeout = timers_timeout(d->timers, util_now_us(),
+		    d->ctl != NULL ? ctl_tick(d->ctl, util_now_ms()) : -1);
 		if (ev_run_once(d->ev, spin_until > 0 &&
 		    util_now_us() < spin_until ? 0 : timeout) == -1) {
 			log_warn("%s: event loop", __func__);

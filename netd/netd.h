@@ -11,6 +11,9 @@
  *	ruleset.c	the firewall ruleset from the container table
  *	ops.c		the control operations (docs/protocol.md)
  *	state.c		containers and networks as JSON, the state file
+ *	bounds.c	caps that bound the state file as a whole
+ *	reconcile.c	a damaged state file: adopt the tuns from the kernel
+ *	trust.c		who may change which container (docs/security.md)
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
  *	enforce.c	network policy: the router hook, flow cache, ops
@@ -48,7 +51,15 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_STATE_MAX	(64 * 1024 * 1024)
+#define NETD_EXIT_MAX	CTR_EXIT_MAX
+/* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
+#define NETD_MAX_CTRS	8192
+#define NETD_CTR_JSON_MAX (8 * 1024)	/* a container without its meta */
+#define NETD_META_MAX	CTR_META_MAX	/* one container's meta */
+#define NETD_META_TOTAL	(32 * 1024 * 1024)	/* all of them */
+#define NETD_MAX_NETWORKS 1024
+#define NETD_NET_JSON_MAX 128
+#define NETD_STATE_MAX	(100 * 1024 * 1024)
 
 struct netd_config {
 	const char	*socket;
@@ -87,7 +98,9 @@ struct ctr {
 	long long	 exit_code;
 	int		 has_exit;
 	long long	 created;
+	long long	 uid;		/* creator (peer), -1 unknown */
 	json_t		*meta;
+	size_t		 meta_len;	/* encoded (bounds.c) */
 	struct rport	 port;		/* fd -1 when not open */
 };
 
@@ -147,6 +160,8 @@ struct netd {
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
+	char			*degraded;	/* why, when the state was lost */
+	size_t			 state_dropped;	/* damaged entries at load */
 	int			 quit;
 	int			 stopped;
 };
@@ -213,6 +228,26 @@ int		 netd_rules_print(const struct netd_config *,
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,
 		    int *close);
+
+/* bounds.c */
+size_t		 bounds_meta_len(json_t *);
+int		 bounds_ctr_admit(const struct netd *, size_t meta_len,
+		    char **cause);
+int		 bounds_net_admit(const struct netd *, char **cause);
+
+/* reconcile.c */
+void		 reconcile_label(const struct ctr *);
+int		 reconcile_adopt(struct netd *);
+int		 reconcile_damaged(struct netd *, const char *path,
+		    const char *why, char **cause);
+
+/* trust.c */
+long long	 trust_creator(struct netd *);
+json_t		*trust_owner(struct netd *, const struct ctr *,
+		    const char *verb);
+json_t		*trust_shutdown(struct netd *);
+int		 trust_pid(struct netd *, long long pid, long long start,
+		    char **cause);
 
 /* state.c */
 void		 ctr_free(struct ctr *);

@@ -77,6 +77,16 @@ ops_ctr(struct netd *d, json_t *args, json_t **rep)
 	return c;
 }
 
+/* hello's data, plus why netd is degraded when it is. */
+static json_t *
+ops_degraded(struct netd *d, json_t *data)
+{
+	if (d->degraded != NULL)
+		json_object_set_new(data, "degraded",
+		    json_string(d->degraded));
+	return proto_reply_ok(data);
+}
+
 static json_t *
 ops_hello(struct netd *d, json_t *args, int *close)
 {
@@ -94,7 +104,7 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	    "icmp_sent", (json_int_t)d->router->icmp_sent, "icmp_limited",
 	    (json_int_t)d->router->icmp_limited, "gateway",
 	    state_counters_json(&d->gw.c));
-	return proto_reply_ok(json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
+	return ops_degraded(d, json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
 	    "s:s, s:s, s:I, s:o}", "version", PROTO_VERSION, "pool",
 	    cidr_fmt(&d->cfg.pool, pool), "gateway", addr_fmt(d->cfg.gateway,
 	    gw), "prefix", d->cfg.prefix, "pid", (json_int_t)getpid(),
@@ -120,6 +130,7 @@ ops_create(struct netd *d, json_t *args, int *close)
 	ctr_spec_clear(&spec);
 	if (c == NULL)
 		return ops_error(code, cause);
+	c->uid = trust_creator(d);
 	return proto_reply_ok(state_ctr_json(c));
 }
 
@@ -147,9 +158,13 @@ ops_started(struct netd *d, json_t *args, int *close)
 	(void)close;
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
 		return rep;
+	if ((rep = trust_owner(d, c, "report on")) != NULL)
+		return rep;
 	if (ops_int(args, "pid", 1, &pid, &cause) == -1 ||
 	    ops_int(args, "pid_start", 0, &start, &cause) == -1)
 		return ops_error(PROTO_E_BAD_ARGS, cause);
+	if (trust_pid(d, pid, start, &cause) == -1)
+		return ops_error(PROTO_E_FAILED, cause);
 	c->state = CTR_RUNNING;
 	c->pid = pid;
 	c->pid_start = start;
@@ -170,8 +185,14 @@ ops_exited(struct netd *d, json_t *args, int *close)
 	(void)close;
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
 		return rep;
-	if (ops_int(args, "exit_code", -1000000, &code, &cause) == -1)
+	if ((rep = trust_owner(d, c, "report on")) != NULL)
+		return rep;
+	if (ops_int(args, "exit_code", 0, &code, &cause) == -1)
 		return ops_error(PROTO_E_BAD_ARGS, cause);
+	/* An exit status, or 128 + a signal number: 0 to 255. */
+	if (code > NETD_EXIT_MAX)
+		return proto_reply_errcode(PROTO_E_BAD_ARGS, "exit_code must "
+		    "be at most %d", NETD_EXIT_MAX);
 	c->state = CTR_EXITED;
 	c->exit_code = code;
 	c->has_exit = 1;
@@ -187,6 +208,8 @@ ops_delete(struct netd *d, json_t *args, int *close)
 
 	(void)close;
 	if ((c = ops_ctr(d, args, &rep)) == NULL)
+		return rep;
+	if ((rep = trust_owner(d, c, "delete")) != NULL)
 		return rep;
 	netd_ctr_delete(d, c);
 	return proto_reply_ok(NULL);
@@ -319,7 +342,11 @@ ops_rules(struct netd *d, json_t *args, int *close)
 static json_t *
 ops_shutdown(struct netd *d, json_t *args, int *close)
 {
+	json_t	*rep;
+
 	(void)args;
+	if ((rep = trust_shutdown(d)) != NULL)
+		return rep;
 	*close = 1;
 	d->quit = 1;
 	return proto_reply_ok(NULL);

@@ -15,6 +15,7 @@
 #ifndef BERTH_ROUTE_H
 #define BERTH_ROUTE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -43,6 +44,15 @@ int	 route_iface_delete(const char *ifname);
 /* Call cb with the name of every link; stops when cb returns -1. */
 int	 route_iface_list(int (*cb)(const char *ifname, void *arg),
 	    void *arg);
+
+/*
+ * A label on a link that names its container (Linux: the ifalias), so
+ * that a netd without its state file tells whose a tun is (reconcile.c).
+ * macOS has no such label: -1 with ENOTSUP (its utuns do not outlive
+ * netd anyway).
+ */
+int	 route_iface_label(const char *ifname, const char *label);
+int	 route_iface_get_label(const char *ifname, char *buf, size_t len);
 
 /* route POOL dev gw_ifname src gw table T (replacing). */
 int	 route_pool_add(const struct cidr *pool, const char *gw_ifname,

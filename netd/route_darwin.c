@@ -218,3 +218,23 @@ route_local_restore(char **cause)
 	(void)cause;
 	return 0;
 }
+
+/* utun interfaces take no label, and die with the netd that opened them. */
+int
+route_iface_label(const char *ifname, const char *label)
+{
+	(void)ifname;
+	(void)label;
+	errno = ENOTSUP;
+	return -1;
+}
+
+int
+route_iface_get_label(const char *ifname, char *buf, size_t len)
+{
+	(void)ifname;
+	(void)buf;
+	(void)len;
+	errno = ENOTSUP;
+	return -1;
+}

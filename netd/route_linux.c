@@ -26,6 +26,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,4 +588,50 @@ int
 route_local_restore(char **cause)
 {
 	return route_local_pref(ROUTE_PREF_LOCAL, 0, cause);
+}
+
+/* The ifalias through sysfs: one write, no netlink attribute to build. */
+static void
+route_alias_path(const char *ifname, char *path, size_t len)
+{
+	snprintf(path, len, "/sys/class/net/%s/ifalias", ifname);
+}
+
+int
+route_iface_label(const char *ifname, const char *label)
+{
+	char	 path[96];
+	ssize_t	 n;
+	int	 fd;
+
+	if (strchr(ifname, '/') != NULL || strchr(label, '\n') != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	route_alias_path(ifname, path, sizeof(path));
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = write(fd, label, strlen(label));
+	close(fd);
+	return n == (ssize_t)strlen(label) ? 0 : -1;
+}
+
+int
+route_iface_get_label(const char *ifname, char *buf, size_t len)
+{
+	char	 path[96], *s;
+	size_t	 n;
+
+	if (strchr(ifname, '/') != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	route_alias_path(ifname, path, sizeof(path));
+	if ((s = util_read_file(path, 512, &n)) == NULL)
+		return -1;
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\0'))
+		s[--n] = '\0';
+	snprintf(buf, len, "%s", s);
+	free(s);
+	return n > 0 ? 0 : -1;
 }

@@ -17,6 +17,8 @@
  * read back with the same checks as anything from a client: a damaged
  * entry is dropped with a warning, it never stops netd from starting.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +107,7 @@ ctr_view(const struct ctr *c, struct ctr_info *v)
 	v->exit_code = c->exit_code;
 	v->has_exit = c->has_exit;
 	v->created = c->created;
+	v->uid = c->uid;
 }
 
 /* The container object (model.c's codec). */
@@ -134,6 +137,8 @@ state_ctr_parse(json_t *j, char **cause)
 	c->exit_code = info.exit_code;
 	c->has_exit = info.has_exit;
 	c->created = info.created;
+	c->uid = info.uid;
+	c->meta_len = bounds_meta_len(c->meta);
 	return c;
 }
 
@@ -159,8 +164,17 @@ state_json(const struct netd *d)
 	return j;
 }
 
+/* An absent key or an array. */
+static int
+state_list(json_t *j, const char *key)
+{
+	json_t	*v = json_object_get(j, key);
+
+	return v == NULL || json_is_array(v);
+}
+
 /* Fill d's networks and containers from a state object; bad entries
- * are dropped with a warning. */
+ * are dropped with a warning (and counted in d->state_dropped). */
 int
 state_parse(struct netd *d, json_t *j, char **cause)
 {
@@ -174,11 +188,15 @@ state_parse(struct netd *d, json_t *j, char **cause)
 		return cause_set(cause, "not a JSON object");
 	if ((s = json_string_value(json_object_get(j, "pf_token"))) != NULL)
 		snprintf(d->pf_token, sizeof(d->pf_token), "%s", s);
+	if (!state_list(j, "networks") || !state_list(j, "containers"))
+		return cause_set(cause, "\"networks\" and \"containers\" "
+		    "must be lists");
 	v = json_object_get(j, "networks");
 	json_array_foreach(v, i, e) {
 		s = json_string_value(json_object_get(e, "name"));
 		if (s == NULL || name_check(s, "network name", NULL) == -1 ||
-		    strcmp(s, "default") == 0) {
+		    strcmp(s, "default") == 0 ||
+		    bounds_net_admit(d, NULL) == -1) {
 			log_warnx("%s: dropping a bad network", __func__);
 			continue;
 		}
@@ -192,9 +210,12 @@ state_parse(struct netd *d, json_t *j, char **cause)
 	}
 	v = json_object_get(j, "containers");
 	json_array_foreach(v, i, e) {
-		if ((c = state_ctr_parse(e, &why)) == NULL) {
+		if ((c = state_ctr_parse(e, &why)) == NULL ||
+		    bounds_ctr_admit(d, c->meta_len, &why) == -1) {
+			ctr_free(c);
 			log_warnx("%s: dropping a container: %s", __func__,
 			    why);
+			d->state_dropped++;
 			free(why);
 			why = NULL;
 			continue;
@@ -232,32 +253,50 @@ state_save(struct netd *d)
 	return ret;
 }
 
+/*
+ * Read the state file back. A file netd cannot use (not a regular file,
+ * a FIFO included, larger than NETD_STATE_MAX, not JSON, the wrong
+ * shape, entries it had to drop) is kept aside and netd starts degraded
+ * (reconcile.c); only a file that cannot even be moved stops the start.
+ */
 int
 state_load(struct netd *d, char **cause)
 {
-	char		*path = state_path(&d->cfg), *buf, *bad;
-	json_t		*j;
+	struct stat	 sb;
+	char		*path = state_path(&d->cfg), *buf = NULL, *why = NULL;
+	json_t		*j = NULL;
 	json_error_t	 err;
 	int		 ret = 0;
 
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT)
+			xasprintf(&why, "%s", strerror(errno));
+		goto out;
+	}
+	/* Never open a FIFO or a device: open() could wait forever. */
+	if (!S_ISREG(sb.st_mode)) {
+		xasprintf(&why, "not a regular file");
+		goto out;
+	}
 	if ((buf = util_read_file(path, NETD_STATE_MAX, NULL)) == NULL) {
 		if (errno != ENOENT)
-			ret = cause_set(cause, "%s: %s", path,
-			    strerror(errno));
-		free(path);
-		return ret;
+			xasprintf(&why, "%s", strerror(errno));
+		goto out;
 	}
 	if ((j = json_loads(buf, 0, &err)) == NULL) {
-		/* Keep the damaged file for a human; start empty. */
-		xasprintf(&bad, "%s.bad", path);
-		log_warnx("%s: %s: line %d: %s; moved to %s", __func__, path,
-		    err.line, err.text, bad);
-		(void)rename(path, bad);
-		free(bad);
-	} else {
-		ret = state_parse(d, j, cause);
-		json_decref(j);
+		xasprintf(&why, "line %d: %s", err.line, err.text);
+		goto out;
 	}
+	if (state_parse(d, j, &why) == -1)
+		goto out;
+	if (d->state_dropped > 0)
+		xasprintf(&why, "%zu damaged container entr%s", d->state_dropped,
+		    d->state_dropped == 1 ? "y" : "ies");
+out:
+	if (why != NULL)
+		ret = reconcile_damaged(d, path, why, cause);
+	json_decref(j);
+	free(why);
 	free(buf);
 	free(path);
 	return ret;

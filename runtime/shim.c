@@ -256,6 +256,19 @@ shim_v4_local(struct in_addr a)
 	    a.s_addr == htonl(INADDR_LOOPBACK);
 }
 
+/*
+ * Another 127/8 address (127.0.0.1 is rewritten before this is asked):
+ * passed through, and the socket is not bound to the container address
+ * first, since a packet from it to 127/8 has no way back. (Unless the
+ * container's address is on 127/8 itself, as in the unit tests.)
+ */
+static int
+shim_v4_loopnet(struct in_addr a)
+{
+	return (ntohl(a.s_addr) >> 24) == IN_LOOPBACKNET &&
+	    (ntohl(shim.addr.s_addr) >> 24) != IN_LOOPBACKNET;
+}
+
 static void
 shim_mapped(struct in6_addr *a, struct in_addr v4)
 {
@@ -592,7 +605,8 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 		} else if (shim_v4_local(sin->sin_addr)) {
 			sin->sin_addr = shim.addr;
 			*out = (struct sockaddr *)buf;
-		}
+		} else if (shim_v4_loopnet(sin->sin_addr))
+			return 0;
 	} else if (family == AF_INET6 && len >= sizeof(*sin6)) {
 		memcpy(buf, sa, len);
 		kind = shim_v6_kind(&sin6->sin6_addr, &v4);
@@ -604,6 +618,8 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 		    (kind == V6_MAPPED && shim_v4_local(v4))) {
 			shim_mapped(&sin6->sin6_addr, shim.addr);
 			*out = (struct sockaddr *)buf;
+		} else if (kind == V6_MAPPED && shim_v4_loopnet(v4)) {
+			return 0;
 		} else if (kind == V6_NATIVE) {
 			if (!(flags & SHIM_NOBIND) && shim_unbound(fd)) {
 				shim_log(__func__, "fd %d: no IPv6 in a "

@@ -27,21 +27,50 @@ BERTH_NO_AUTOSTART=1 ip netns exec "$NS" "$BERTH" doctor --repair \
 ip -n "$NS" rule show | grep -q '^0:.*lookup local' ||
     fail "--repair did not restore the rule: $(cat "$TMP/d2")"
 
-# Leftovers of a netd killed with SIGKILL: reported, then removed.
+# After kill -9 with a container running: doctor sees it, says the next
+# command restarts netd, and --repair restarts netd, which adopts it;
+# nothing is removed.
 netd_start
-"$BERTH" run -d --name left -- sleep 60 >/dev/null
-LEFT=$("$BERTH" inspect left | /usr/bin/python3 -c \
+"$BERTH" run -d --name keep -- sleep 600 >/dev/null
+KEEP=$("$BERTH" inspect keep | /usr/bin/python3 -c \
     'import json,sys; print(json.load(sys.stdin)[0]["pid"])')
+at_exit "kill $KEEP"
+TUN=$("$BERTH" inspect keep | /usr/bin/python3 -c \
+    'import json,sys; print(json.load(sys.stdin)[0]["tun"])')
 kill -KILL "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true
-kill "$LEFT"
 set +e
 BERTH_NO_AUTOSTART=1 "$BERTH" doctor >"$TMP/d3" 2>&1
 rc=$?
 set -e
-[ $rc -eq 1 ] && grep -q 'FAIL.*leftovers' "$TMP/d3" ||
-    fail "leftovers not reported (exit $rc): $(cat "$TMP/d3")"
+note "doctor after kill -9: $(cat "$TMP/d3")"
+grep -q "1 container, 1 with a running process: the next command restarts netd" \
+    "$TMP/d3" || fail "doctor does not see the running container: $(cat "$TMP/d3")"
+grep -q 'FAIL' "$TMP/d3" && fail "doctor calls adoptable state a problem (exit $rc)"
 BERTH_NO_AUTOSTART=1 "$BERTH" doctor --repair >"$TMP/d4" 2>&1 ||
     fail "--repair: $(cat "$TMP/d4")"
+grep -q "restarted netd" "$TMP/d4" || fail "--repair: $(cat "$TMP/d4")"
+berth_autostarted
+kill -0 "$KEEP" || fail "the container's process died"
+ip link show "$TUN" >/dev/null 2>&1 || fail "--repair removed the tun $TUN"
+"$BERTH" ps | grep -q "keep.*running" || fail "keep is not running: $("$BERTH" ps)"
+"$BERTH" rm -f keep >/dev/null
+# (netd writes its state just after the reply)
+wait_for 5 /usr/bin/python3 -c 'import json,sys
+sys.exit(len(json.load(open(sys.argv[1]))["containers"]))' \
+    "$BERTH_STATE_DIR/state.json" || fail "state still holds keep"
+
+# Leftovers of a netd killed with SIGKILL and no containers: reported,
+# then removed.
+kill -KILL "$NETD_PID"
+for _i in $(seq 100); do kill -0 "$NETD_PID" 2>/dev/null || break; sleep 0.05; done
+set +e
+BERTH_NO_AUTOSTART=1 "$BERTH" doctor >"$TMP/d5" 2>&1
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q 'FAIL.*leftovers' "$TMP/d5" ||
+    fail "leftovers not reported (exit $rc): $(cat "$TMP/d5")"
+BERTH_NO_AUTOSTART=1 "$BERTH" doctor --repair >"$TMP/d6" 2>&1 ||
+    fail "--repair: $(cat "$TMP/d6")"
 [ -z "$(leftovers)" ] || fail "left behind after --repair: $(leftovers)"
 has_local_rule || fail "no lookup local rule"

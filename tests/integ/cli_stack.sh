@@ -22,11 +22,16 @@ echo 'not json' >"$TMP/bad3.json"
 expect_fail 'not a valid JSON' "$BERTH" up -f "$TMP/bad3.json"
 [ "$("$BERTH" ps -a | wc -l)" -eq 1 ] || fail "bad files left containers"
 
-# The demo.
-at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$ROOT/examples/demo.json'"
-"$BERTH" up -f "$ROOT/examples/demo.json" >"$TMP/up" 2>&1 ||
+# The demo, on a host port nobody holds (a running demo has 8080).
+HP=$(free_port 0.0.0.0)
+sed -e "s|\"8080:8000\"|\"$HP:8000\"|" \
+    -e "s|\"workdir\": \"demo/|\"workdir\": \"$ROOT/examples/demo/|" \
+    "$ROOT/examples/demo.json" >"$TMP/demo.json"
+DEMO=$TMP/demo.json
+at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$DEMO'"
+"$BERTH" up -f "$DEMO" >"$TMP/up" 2>&1 ||
     fail "up: $(cat "$TMP/up")"
-grep -q 'try: curl http://127.0.0.1:8080/' "$TMP/up" || fail "no hint: $(cat "$TMP/up")"
+grep -q "try: curl http://127.0.0.1:$HP/" "$TMP/up" || fail "no hint: $(cat "$TMP/up")"
 for s in cache api web; do
 	"$BERTH" ps | grep -q "^demo-$s .*running" || fail "ps: no demo-$s"
 done
@@ -37,14 +42,14 @@ CACHE=$(ctr_ip demo-cache)
 curl -sf "http://$WEB:8000/" | grep -q '<h1>web</h1>' || fail "web page"
 curl -sf "http://$API:8000/" | grep -q '<h1>api</h1>' || fail "api page"
 [ "$(redis-cli -h "$CACHE" ping)" = PONG ] || fail "cache ping"
-curl -sf "http://127.0.0.1:8080/" | grep -q '<h1>web</h1>' ||
-    fail "published port 8080"
+curl -sf "http://127.0.0.1:$HP/" | grep -q '<h1>web</h1>' ||
+    fail "published port $HP"
 # web and api reach each other by address; web's server logs api's address
 "$BERTH" exec demo-api -- curl -sf "http://$WEB:8000/" >/dev/null ||
     fail "api -> web"
 wait_for 5 sh -c "'$BERTH' logs demo-web | grep -q '^$API '" ||
     fail "web did not log api's address: $("$BERTH" logs demo-web | tail -3)"
-"$BERTH" down -f "$ROOT/examples/demo.json" >/dev/null || fail "down"
+"$BERTH" down -f "$DEMO" >/dev/null || fail "down"
 [ "$("$BERTH" ps -a | wc -l)" -eq 1 ] || fail "down left: $("$BERTH" ps -a)"
 
 # A healthcheck that never passes: named, logs shown, all removed.

@@ -39,6 +39,13 @@ def call(path, op, args=None):
     s.connect(path)
     s.sendall(frame({"op": op, "args": args or {}}))
     rep = recv_reply(s)
+    # A long list comes in pages ("more": true until the last).
+    while rep is not None and rep.pop("more", False):
+        nxt = recv_reply(s)
+        if nxt is None:
+            return None
+        rep["data"] += nxt["data"]
+        rep["more"] = nxt.get("more", False)
     s.close()
     return rep
 

@@ -89,10 +89,17 @@ netd_start() {
 	    --table "$BERTH_TABLE" "$@" >>"$TMP/netd.log" 2>&1 &
 	NETD_PID=$!
 	at_exit "netd_kill $NETD_PID"
-	wait_for 5 test -S "$BERTH_SOCKET" || {
+	# The socket file exists from bind(), a moment before listen().
+	wait_for 5 netd_answers || {
 		cat "$TMP/netd.log" >&2
 		fail "netd did not start"
 	}
+}
+
+netd_answers() {
+	test -S "$BERTH_SOCKET" &&
+	    /usr/bin/python3 "$ROOT/tests/integ/ctl.py" "$BERTH_SOCKET" hello |
+	    grep -q '"ok": true'
 }
 
 # Remove every container of this test's instance: netd does not own
@@ -218,6 +225,23 @@ ctl_ok() {
 	printf '%s' "$_r" | jget 'json.dumps(j["data"])'
 }
 
+# pid_start PID: a process's start time as netd checks it (field 22 of
+# /proc/PID/stat, counted after the command name).
+pid_start() {
+	/usr/bin/python3 -c 'import sys
+print(open("/proc/%s/stat" % sys.argv[1]).read().rsplit(")", 1)[1].split()[19])' "$1"
+}
+
+# free_port [ADDR [udp]]: a TCP (UDP) port nobody holds now (the kernel's
+# choice for an ephemeral bind), so tests never collide with the demo or
+# another test.
+free_port() {
+	/usr/bin/python3 -c 'import socket,sys
+s = socket.socket(type=socket.SOCK_DGRAM if sys.argv[2] == "udp" else
+    socket.SOCK_STREAM)
+s.bind((sys.argv[1], 0))
+print(s.getsockname()[1])' "${1:-127.0.0.1}" "${2:-tcp}"
+}
 
 # need_netd: the binary, root, tun and nft, or skip.
 need_netd() {

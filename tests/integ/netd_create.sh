@@ -103,8 +103,12 @@ n=$(ctl_ok net_list | jget 'len(j)')
 # started / exited / meta round trip.
 ctl_ok create '{"name": "e", "meta": {"command": ["x"], "rm": true}}' \
     >/dev/null
-ctl_ok started '{"name": "e", "pid": 99, "pid_start": 5}' | jget 'j["state"]' |
-    grep -q running || fail "started"
+bg_start /dev/null sleep 600
+E_PID=$BG_PID
+ctl started '{"name": "e", "pid": '"$E_PID"', "pid_start": 5}' |
+    grep -q '"ok": false' || fail "started with a wrong start time"
+ctl_ok started '{"name": "e", "pid": '"$E_PID"', "pid_start": '"$(pid_start "$E_PID")"'}' |
+    jget 'j["state"]' | grep -q running || fail "started"
 ctl_ok exited '{"name": "e", "exit_code": 3}' | jget 'j["state"], j["exit_code"], j["meta"]["rm"]' |
     grep -q "exited 3 True" || fail "exited"
 

@@ -9,15 +9,27 @@ need_netd
 fresh_state
 need_cmd curl nft
 
-netd_start
+# The first netd's parent is a sleep that never reaps it: once killed, it
+# stays a zombie while the next one starts.
+mkdir -p "$BERTH_STATE_DIR"
+sh -c '"$@" >>"$0/netd.log" 2>&1 & echo $! >"$0/netd.pid"; exec sleep 600' \
+    "$TMP" "$NETD" -d -s "$BERTH_SOCKET" --pool "$BERTH_POOL" \
+    --state-dir "$BERTH_STATE_DIR" --prefix "$BERTH_PREFIX" \
+    --table "$BERTH_TABLE" &
+REAPER=$!
+at_exit "kill $REAPER"
+wait_for 5 test -s "$TMP/netd.pid" || fail "netd did not start"
+NETD_PID=$(cat "$TMP/netd.pid")
+at_exit "netd_kill $NETD_PID"
+wait_for 5 test -S "$BERTH_SOCKET" || fail "netd did not start"
 A=$(ctl_ok create '{"name": "a", "ports": ["'"$((20000 + slot))"':8000"]}' |
     jget 'j["ip"]')
 B=$(ctl_ok create '{"name": "b"}' | jget 'j["ip"]')
-ctl_ok started '{"name": "a", "pid": 4242, "pid_start": 17}' >/dev/null
 PORT=$((18200 + slot))
 cd "$TMP"
 bg_start "$TMP/http.log" /usr/bin/python3 -m http.server $PORT --bind "$A"
 SERVER=$BG_PID
+ctl_ok started '{"name": "a", "pid": '"$SERVER"', "pid_start": '"$(pid_start "$SERVER")"'}' >/dev/null
 wait_for 5 curl -s -o /dev/null "http://$A:$PORT/" || fail "server down"
 kill -0 "$SERVER" || fail "the server exited: $(cat "$TMP/http.log")"
 
@@ -36,7 +48,11 @@ wait_for 5 sh -c "nft list set inet $BERTH_NFT_TABLE ctrs | grep -q $B"
 objects | sort >"$TMP/before"
 
 kill -KILL "$NETD_PID"
-wait "$NETD_PID" 2>/dev/null || true
+OLD=$NETD_PID
+# Not reaped yet: the old netd is a zombie while the new one starts (a
+# zombie is not a running netd).
+wait_for 2 grep -q '^State:.*Z' "/proc/$OLD/status" ||
+    fail "the killed netd is not a zombie"
 kill -0 "$SERVER" || fail "the server died with netd"
 
 t0=$(now_ms)
@@ -66,7 +82,7 @@ grep -q "^nft-tables 1$" "$TMP/after" || fail "nft: $(cat "$TMP/after")"
 # The containers came back as they were, with what the CLI reported.
 ctl_ok inspect '{"name": "a"}' >"$TMP/a.json"
 jget 'j["state"], j["pid"], j["ports"]' <"$TMP/a.json" |
-    grep -q "running 4242 \['$((20000 + slot)):8000/tcp'\]" ||
+    grep -q "running $SERVER \['$((20000 + slot)):8000/tcp'\]" ||
     fail "a after restart: $(cat "$TMP/a.json")"
 
 # A crashed run's orphan: a tun of our pool nobody stored is removed.
@@ -75,6 +91,10 @@ ip tuntap add dev "bt$(printf '%02x%02x%02x%02x' $(echo "$POOL_NET.9.9" |
 kill -KILL "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true
 netd_start
-ip link show | grep -q "bt$(printf '%02x%02x%02x%02x' $(echo "$POOL_NET.9.9" |
-    tr . ' '))" && fail "the orphan tun was not removed"
+# netd answers once its sweep ran (netd_start waits for an answer, not
+# for the socket file, which the killed netd left); wait for the link
+# to go all the same, rather than look once.
+ORPHAN="bt$(printf '%02x%02x%02x%02x' $(echo "$POOL_NET.9.9" | tr . ' '))"
+wait_for 5 sh -c "! ip link show dev $ORPHAN >/dev/null 2>&1" ||
+    fail "the orphan tun was not removed"
 exit 0

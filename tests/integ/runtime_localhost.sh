@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# Each container has its own localhost: a server on 127.0.0.1:9000 in a
-# answers a's client at 127.0.0.1:9000 (and [::1]:9000); b's client at
+# Each container has its own localhost: a server on 127.0.0.1:PORT in a
+# answers a's client at 127.0.0.1:PORT (and [::1]:9000); b's client at
 # 127.0.0.1:9000 does not reach it, nor does the host's.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -10,8 +10,7 @@ need_tun
 need_cmd curl ss
 
 PY=/usr/bin/python3
-PORT=9000
-ss -Hltn "sport = :$PORT" | grep -q . && skip "port $PORT is busy on the host"
+PORT=$(free_port 0.0.0.0)
 netd_start
 at_exit "'$BERTH' rm -f a b"
 
@@ -38,4 +37,12 @@ if curl -sf -m 5 "http://127.0.0.1:$PORT/" >/dev/null 2>&1; then
 fi
 "$BERTH" logs a | grep -Eq "^(::ffff:)?$A - " ||
     fail "a's server did not log a's own address"
+# Other 127/8 addresses are the host's: a client in a reaches a host
+# server on 127.0.0.2 (it used to hang: its socket was bound to the
+# container address first, and the answer had no way back).
+PORT2=$(free_port 127.0.0.2)
+bg_start "$TMP/lo2.log" $PY -m http.server "$PORT2" --bind 127.0.0.2
+wait_for 10 curl -sf "http://127.0.0.2:$PORT2/" || fail "127.0.0.2 server"
+"$BERTH" exec a -- curl -sf -m 5 "http://127.0.0.2:$PORT2/" >/dev/null ||
+    fail "a's client does not reach the host's 127.0.0.2"
 exit 0

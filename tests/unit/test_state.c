@@ -10,8 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <limits.h>
+
 #include "addr.h"
 #include "netd.h"
+#include "xmalloc.h"
 
 static void
 test_roundtrip(void **state)
@@ -125,6 +128,79 @@ test_state_file(void **state)
 	netd_free(d);
 }
 
+/* The biggest container netd can make, without meta, fits its cap. */
+static void
+test_bounds_ctr(void **state)
+{
+	struct ctr	*c;
+	json_t		*j;
+	char		*enc, label[64];
+	size_t		 i;
+
+	(void)state;
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	c = xcalloc(1, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", label);
+	c->addr = 0xffffffff;
+	snprintf(c->tun, sizeof(c->tun), "bt%08x", c->addr);
+	c->networks = xcalloc(CTR_MAX_NETS, sizeof(char *));
+	for (i = 0; i < CTR_MAX_NETS; i++)
+		c->networks[c->nnetworks++] = xstrdup(label);
+	c->ports = xcalloc(CTR_MAX_PORTS, sizeof(*c->ports));
+	for (i = 0; i < CTR_MAX_PORTS; i++)
+		assert_int_equal(portspec_parse("255.255.255.255:65000-65535:"
+		    "65000-65535/udp,proxy", &c->ports[c->nports++], NULL), 0);
+	c->stack = xstrdup(label);
+	c->service = xstrdup(label);
+	c->state = CTR_EXITED;
+	c->pid = c->pid_start = c->exit_code = c->created = LLONG_MIN;
+	c->has_exit = 1;
+	c->uid = 4294967295LL;
+	c->port.fd = -1;
+	j = state_ctr_json(c);
+	enc = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_true(strlen(enc) <= NETD_CTR_JSON_MAX);
+	free(enc);
+	json_decref(j);
+	ctr_free(c);
+}
+
+/* Past the number of containers, or the meta of all together: refused. */
+static void
+test_bounds_admit(void **state)
+{
+	struct netd	 d;
+	struct ctr	*cs;
+	char		*cause = NULL;
+	size_t		 i;
+
+	(void)state;
+	memset(&d, 0, sizeof(d));
+	cs = xcalloc(NETD_MAX_CTRS, sizeof(*cs));
+	d.ctrs = xcalloc(NETD_MAX_CTRS, sizeof(*d.ctrs));
+	for (i = 0; i < NETD_META_TOTAL / NETD_META_MAX; i++) {
+		assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX, NULL), 0);
+		cs[i].meta_len = NETD_META_MAX;
+		d.ctrs[d.nctrs++] = &cs[i];
+	}
+	assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX, &cause), -1);
+	assert_non_null(strstr(cause, "together"));
+	assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX + 1, &cause), -1);
+	for (i = 0; i < d.nctrs; i++)
+		cs[i].meta_len = 2;
+	while (d.nctrs < NETD_MAX_CTRS) {
+		cs[d.nctrs].meta_len = 2;
+		d.ctrs[d.nctrs] = &cs[d.nctrs];
+		d.nctrs++;
+	}
+	assert_int_equal(bounds_ctr_admit(&d, 2, &cause), -1);
+	assert_non_null(strstr(cause, "8192 containers"));
+	free(cause);
+	free(d.ctrs);
+	free(cs);
+}
+
 int
 main(void)
 {
@@ -132,6 +208,8 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad_entries),
 		cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_bounds_ctr),
+		cmocka_unit_test(test_bounds_admit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * reconcile.c - containers the kernel still knows when the state file
+ * does not.
+ *
+ * DOC: a damaged state file costs the records, never the containers
+ * Each container tun carries a label naming its container (Linux: the
+ * link's ifalias, "berth:NAME"; its name already gives the address).
+ * When the state file cannot be read (not a regular file, too large,
+ * not JSON, the wrong shape, damaged entries), state.c moves it aside
+ * (state.json.bad) and netd starts degraded: before the sweep of
+ * leftover links, reconcile_adopt() turns every tun of this instance's
+ * pool that no stored container owns back into a container, named by
+ * its label (or "adopted-HEX" without one), with its address, in the
+ * default network, without ports or meta, its creator unknown (so only
+ * root may change it). Servers bound to those addresses keep running
+ * and keep being routed; hello reports why netd is degraded and berth
+ * doctor explains it.
+ *
+ * macOS: utun interfaces die with the netd that opened them and take no
+ * label, so there is nothing to adopt; a damaged file is still kept.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "name.h"
+#include "netd.h"
+#include "route.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define RECONCILE_LABEL	"berth:"
+
+/* Label a container's tun with its name (best effort). */
+void
+reconcile_label(const struct ctr *c)
+{
+	char	 label[sizeof(RECONCILE_LABEL) + NAME_MAX_LEN];
+
+	snprintf(label, sizeof(label), RECONCILE_LABEL "%s", c->name);
+	if (route_iface_label(c->tun, label) == -1)
+		log_debug("%s: %s: %s", __func__, c->tun, strerror(errno));
+}
+
+struct reconcile_found {
+	struct netd	*d;
+	char		**names;
+	size_t		  n;
+};
+
+/* A container tun of this instance: its name, an address in the pool. */
+static int
+reconcile_ifaddr(const struct netd *d, const char *name, uint32_t *addr)
+{
+	return netd_ctr_ifname(name, addr) &&
+	    cidr_contains(&d->cfg.pool, *addr) && *addr != d->cfg.gateway;
+}
+
+static int
+reconcile_collect(const char *ifname, void *arg)
+{
+	struct reconcile_found	*f = arg;
+	uint32_t		 a;
+	size_t			 i;
+
+	if (!reconcile_ifaddr(f->d, ifname, &a))
+		return 0;
+	for (i = 0; i < f->d->nctrs; i++)
+		if (strcmp(f->d->ctrs[i]->tun, ifname) == 0 ||
+		    f->d->ctrs[i]->addr == a)
+			return 0;
+	f->names = xreallocarray(f->names, f->n + 1, sizeof(*f->names));
+	f->names[f->n++] = xstrdup(ifname);
+	return 0;
+}
+
+/* A container for a tun nobody stored, named by its label. */
+static struct ctr *
+reconcile_ctr(struct netd *d, const char *ifname)
+{
+	struct ctr	*c;
+	char		 label[128];
+	const char	*name = NULL;
+
+	c = xcalloc(1, sizeof(*c));
+	c->port.fd = -1;
+	(void)reconcile_ifaddr(d, ifname, &c->addr);
+	snprintf(c->tun, sizeof(c->tun), "%s", ifname);
+	if (route_iface_get_label(ifname, label, sizeof(label)) == 0 &&
+	    strncmp(label, RECONCILE_LABEL, strlen(RECONCILE_LABEL)) == 0)
+		name = label + strlen(RECONCILE_LABEL);
+	if (name == NULL || strlen(name) > NAME_MAX_LEN ||
+	    name_check(name, "name", NULL) == -1 ||
+	    netd_ctr_find(d, name) != NULL)
+		snprintf(c->name, sizeof(c->name), "adopted-%08x", c->addr);
+	else
+		memcpy(c->name, name, strlen(name) + 1);
+	c->networks = xcalloc(2, sizeof(char *));
+	c->networks[c->nnetworks++] = xstrdup("default");
+	c->ports = xcalloc(1, sizeof(*c->ports));
+	c->state = CTR_CREATED;
+	c->created = (long long)time(NULL);
+	c->uid = -1;
+	c->meta = json_pack("{s:b}", "adopted", 1);
+	c->meta_len = bounds_meta_len(c->meta);
+	return c;
+}
+
+/*
+ * netd is degraded: adopt the tuns of the pool that no stored container
+ * owns, before the sweep would remove them. Returns how many.
+ */
+int
+reconcile_adopt(struct netd *d)
+{
+	struct reconcile_found	 f = { d, NULL, 0 };
+	struct ctr		*c;
+	size_t			 i;
+	int			 n = 0;
+
+	if (route_iface_list(reconcile_collect, &f) == -1)
+		log_warn("%s: listing links", __func__);
+	for (i = 0; i < f.n; i++) {
+		c = reconcile_ctr(d, f.names[i]);
+		if (bounds_ctr_admit(d, c->meta_len, NULL) == -1 ||
+		    netd_ctr_find(d, c->name) != NULL) {
+			ctr_free(c);
+			continue;
+		}
+		log_warnx("%s: adopting %s as \"%s\" (%s)", __func__, c->tun,
+		    c->name, addr_fmt(c->addr, (char[ADDR_STRLEN]){ 0 }));
+		d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1,
+		    sizeof(*d->ctrs));
+		d->ctrs[d->nctrs++] = c;
+		n++;
+	}
+	for (i = 0; i < f.n; i++)
+		free(f.names[i]);
+	free(f.names);
+	return n;
+}
+
+/*
+ * Keep a state file netd cannot use: it moves to state.json.bad (or
+ * .bad.N when that exists), netd starts degraded with why. 0, or -1
+ * when the file cannot be moved (then netd must not start: it could
+ * not write its state either).
+ */
+int
+reconcile_damaged(struct netd *d, const char *path, const char *why,
+    char **cause)
+{
+	char	*bad = NULL;
+	int	 i;
+
+	for (i = 0; i < 100; i++) {
+		free(bad);
+		if (i == 0)
+			xasprintf(&bad, "%s.bad", path);
+		else
+			xasprintf(&bad, "%s.bad.%d", path, i);
+		if (access(bad, F_OK) == -1 && errno == ENOENT)
+			break;
+	}
+	if (rename(path, bad) == -1) {
+		cause_set(cause, "%s is damaged (%s) and cannot be moved "
+		    "aside: %s", path, why, strerror(errno));
+		free(bad);
+		return -1;
+	}
+	log_warnx("%s: %s: %s; kept as %s, starting degraded", __func__,
+	    path, why, bad);
+	free(d->degraded);
+	xasprintf(&d->degraded, "the state file was damaged (%s); it is "
+	    "kept as %s, and the containers were rebuilt from the kernel's "
+	    "interfaces: their names and addresses, not their ports, "
+	    "networks or meta", why, bad);
+	free(bad);
+	return 0;
+}
