@@ -34,6 +34,8 @@ int		 ctl_listen(struct ctl *, const char *path, gid_t gid,
 /* Serve an already connected socket (tests use a socketpair). */
 int		 ctl_adopt(struct ctl *, int fd);
 int		 ctl_nclients(const struct ctl *);
+/* The pid of the peer whose request is being handled; -1 if unknown. */
+int		 ctl_peer_pid(const struct ctl *, pid_t *);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);
 

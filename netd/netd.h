@@ -16,6 +16,7 @@
  *	dns.c dnssrv.c	the berth zone, the DNS server and forwarder
  *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
  *	proxy.c		the userspace port proxy (proxy_linux.c: splice)
+ *	enforce.c	kernel address enforcement (kern_linux.c: cgroup BPF)
  *	ev_*.c tun_*.c route_*.c os_*.c	the OS layers
  */
 #ifndef BERTH_NETD_H
@@ -97,6 +98,7 @@ struct proxy;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
+struct kern;
 
 struct netd {
 	struct netd_config	 cfg;
@@ -115,6 +117,7 @@ struct netd {
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
+	struct kern		*kern;		/* NULL: the interposer alone */
 	struct ctr		**dying;	/* deleted, tun not yet gone */
 	size_t			 ndying;
 	int			 dirty;		/* state file to write */
@@ -142,6 +145,18 @@ int		 netd_net_delete(struct netd *, const char *name,
 		    char **cause);
 int		 netd_save(struct netd *);
 struct pfr_ruleset *netd_ruleset(struct netd *);
+
+int		 netd_ctr_nonat(struct netd *, const struct ctr *);
+
+/* enforce.c */
+void		 enforce_start(struct netd *);
+void		 enforce_stop(struct netd *);
+void		 enforce_cleanup(const struct netd_config *);
+void		 enforce_ctr(struct netd *, struct ctr *, int add);
+const char	*enforce_mechanism(const struct netd *);
+json_t		*enforce_counts_json(struct netd *, const struct ctr *);
+int		 enforce_join(struct netd *, const struct ctr *, pid_t pid,
+		    pid_t parent, char **cause);
 
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,
