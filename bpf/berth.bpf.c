@@ -468,6 +468,10 @@ berth_egress(struct __sk_buff *skb)
 	if (skb->protocol == bpf_htons(0x0800)) {
 		if (bpf_skb_load_bytes(skb, 0, &ip, sizeof(ip)) != 0)
 			goto drop;
+		/* internal: the pool and loopback only, whatever the source */
+		if ((v->flags & KERN_INTERNAL) && !in_pool(c, ip.daddr) &&
+		    !is_lo(ip.daddr))
+			goto drop;
 		if (ip.saddr == v->addr)
 			return 1;
 		/* own loopback: 127/8 never leaves lo */

@@ -41,7 +41,8 @@
  * BPF programs do the same in the kernel, for every binary) the
  * interposer steps aside: binds, destinations and the bind before a
  * connect are left to the kernel, so nothing is rewritten twice; what
- * BPF cannot do stays here: the names and the DNS redirect, the
+ * BPF cannot do stays here: the names and the DNS redirect, the bind
+ * of an unbound socket before a datagram send, the
  * IPV6_V6ONLY placeholder (BPF cannot see the option), a listen on an
  * unbound socket (the kernel's autobind runs no hook) and exec's
  * environment.
@@ -637,8 +638,13 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 		return 0;
 	if (*out != sa)
 		shim_log_rewrite(__func__, sa, *out);
-	if (!(flags & SHIM_NOBIND) && !shim.kernel &&
-	    shim_prebind(fd, family, flags) == -1)
+	/*
+	 * With BPF, connect binds in the kernel (bpf_bind); a datagram
+	 * send cannot (the kernel autobinds the wildcard before the hook
+	 * runs), so the interposer still binds those sockets itself.
+	 */
+	if (!(flags & SHIM_NOBIND) && !(shim.kernel &&
+	    (flags & SHIM_STREAM)) && shim_prebind(fd, family, flags) == -1)
 		return -1;
 	return 0;
 }
