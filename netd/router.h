@@ -23,6 +23,7 @@ struct router_counters {
 	uint64_t	 drop_noroute;
 	uint64_t	 drop_policy;
 	uint64_t	 drop_full;
+	uint64_t	 drop_spoof;	/* source not the ingress tun's owner */
 };
 
 /* One tun: a container's, or the gateway's. */
@@ -49,6 +50,7 @@ enum router_drop {
 	ROUTER_DROP_MALFORMED,
 	ROUTER_DROP_NOROUTE,
 	ROUTER_DROP_FULL,
+	ROUTER_DROP_SPOOF,
 };
 
 struct router_verdict {

@@ -60,7 +60,7 @@ ctr_free(struct ctr *c)
 json_t *
 state_counters_json(const struct router_counters *k)
 {
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "rx_packets", (json_int_t)k->rx_packets,
 	    "rx_bytes", (json_int_t)k->rx_bytes,
 	    "tx_packets", (json_int_t)k->tx_packets,
@@ -68,7 +68,8 @@ state_counters_json(const struct router_counters *k)
 	    "drop_malformed", (json_int_t)k->drop_malformed,
 	    "drop_noroute", (json_int_t)k->drop_noroute,
 	    "drop_policy", (json_int_t)k->drop_policy,
-	    "drop_full", (json_int_t)k->drop_full);
+	    "drop_full", (json_int_t)k->drop_full,
+	    "drop_spoof", (json_int_t)k->drop_spoof);
 }
 
 json_t *
