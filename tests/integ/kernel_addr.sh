@@ -20,6 +20,9 @@ go_helper
 netd_start
 need_kernel
 at_exit "'$BERTH' rm -f a b c d"
+"$BERTH" doctor >"$TMP/doctor" 2>&1 || true
+grep -q 'enforced by the kernel (cgroup BPF)' "$TMP/doctor" ||
+    fail "doctor does not say so: $(cat "$TMP/doctor")"
 
 "$BERTH" run -d --name a -- "$GOSERVE" serve a 8080 8081 >/dev/null ||
     fail "run a"
