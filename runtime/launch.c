@@ -16,6 +16,9 @@
  *
  * The child then only makes system calls, each step reported through a
  * close-on-exec pipe when it fails (EOF means the exec happened):
+ * 0. with spec->join: wait until the parent, having called join (netd
+ *    moved the child into the container's cgroup), says go; EOF means
+ *    join failed, and the child exits having run nothing;
  * 1. default signal handling, an empty signal mask; with a log, its own
  *    process group (stop signals the group), stdout and stderr to the
  *    log (opened as root, before anything is dropped), stdin from
