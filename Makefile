@@ -99,7 +99,7 @@ endif
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # Helpers the tests run (servers, clients), built from tests/helpers/*.c.
-HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_SRCS := $(call srcs,tests/helpers)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
 
 MAN1 := $(wildcard docs/*.1)
@@ -181,7 +181,7 @@ $(B)/tests/helpers/%: tests/helpers/%.c
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -o $@ $< $(NOSAN_LDFLAGS)
 
 # rawnet must never meet the interposer: static, raw system calls.
-$(B)/tests/helpers/rawnet: tests/helpers/rawnet.c
+$(B)/tests/helpers/rawnet_linux: tests/helpers/rawnet_linux.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -static -o $@ $< $(NOSAN_LDFLAGS)
 

@@ -13,8 +13,8 @@
 need_root
 need_tun
 need_cmd curl ss
-RAW=$HELPERS/rawnet
-[ -x "$RAW" ] || skip "build/tests/helpers/rawnet is not built"
+RAW=$HELPERS/rawnet_linux
+[ -x "$RAW" ] || skip "build/tests/helpers/rawnet_linux is not built"
 file "$RAW" | grep -q 'statically linked' || fail "rawnet is not static"
 go_helper
 netd_start

@@ -13,8 +13,8 @@
 need_root
 need_tun
 need_cmd curl ip
-RAW=$HELPERS/rawnet
-[ -x "$RAW" ] || skip "build/tests/helpers/rawnet is not built"
+RAW=$HELPERS/rawnet_linux
+[ -x "$RAW" ] || skip "build/tests/helpers/rawnet_linux is not built"
 PY=/usr/bin/python3
 PORT=5392
 N=20

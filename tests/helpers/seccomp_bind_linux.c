@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * seccomp_bind - what seccomp user notification would cost berth, for
+ * seccomp_bind_linux - what seccomp user notification would cost berth, for
  * bench/seccomp (docs/runtime.md weighs it against the BPF programs).
  *
  *	seccomp_bind plain N ADDR	N x (socket, bind ADDR:0, close)
