@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +52,14 @@ __asm__(".section .rodata\n"
     ".global kern_obj_start\n"
     "kern_obj_start:\n"
     ".incbin \"" KERN_BPF_OBJ "\"\n"
-    ".global kern_obj_end\n"
     "kern_obj_end:\n"
+    ".balign 8\n"
+    ".global kern_obj_size\n"
+    "kern_obj_size:\n"
+    ".quad kern_obj_end - kern_obj_start\n"
     ".previous\n");
-extern const char kern_obj_start[], kern_obj_end[];
+extern const char kern_obj_start[];
+extern const uint64_t kern_obj_size;
 
 #define KERN_MAX_LINKS	16
 
@@ -187,8 +192,8 @@ kern_open(const char *prefix, const struct cidr *pool, char **cause)
 		cause_set(cause, "%s: %s", k->base, strerror(errno));
 		goto fail;
 	}
-	k->obj = bpf_object__open_mem(kern_obj_start,
-	    (size_t)(kern_obj_end - kern_obj_start), NULL);
+	k->obj = bpf_object__open_mem(kern_obj_start, (size_t)kern_obj_size,
+	    NULL);
 	if (k->obj == NULL) {
 		cause_set(cause, "BPF object: %s", strerror(errno));
 		goto fail;
