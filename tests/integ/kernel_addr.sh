@@ -71,6 +71,12 @@ wait_for 10 sh -c "ss -Hltn 'sport = :9000' | grep -q ' $C:9000 '" ||
     fail "static client d -> c: not seen as $D"
 [ "$("$BERTH" exec d -- "$RAW" get 127.0.0.1 9000 2>&1)" != \
     "you are $D" ] || fail "d's 127.0.0.1:9000 reached c"
+# own localhost, and the program still sees 127.0.0.1 as its peer
+got=$("$BERTH" exec c -- env -u LD_PRELOAD /usr/bin/python3 -c '
+import socket; s = socket.create_connection(("127.0.0.1", 9000))
+print(s.getpeername()[0], s.recv(64).decode().strip())')
+[ "$got" = "127.0.0.1 you are $C" ] ||
+    fail "c to its own 127.0.0.1:9000: $got"
 [ "$("$BERTH" exec d -- "$RAW" bind 0.0.0.0 0 | cut -d: -f1)" = "$D" ] ||
     fail "raw bind 0.0.0.0 in d: not $D"
 [ "$("$BERTH" exec d -- "$RAW" bind 127.0.0.1 0 | cut -d: -f1)" = "$D" ] ||
