@@ -20,63 +20,87 @@ go_helper
 netd_start
 need_kernel
 at_exit "'$BERTH' rm -f a b c d"
+# :8080 as in the issue, unless a host wildcard listener holds it (a
+# container's ADDR:P collides with the host's 0.0.0.0:P, as in Linux)
+free_port() {
+	if ss -Hltn "sport = :$1" | grep -q .; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+P=$(free_port 8080 $((18080 + slot)))
+LP=$(free_port 8081 $((18180 + slot)))
+SP=$(free_port 9000 $((19000 + slot)))
 "$BERTH" doctor >"$TMP/doctor" 2>&1 || true
 grep -q 'enforced by the kernel (cgroup BPF)' "$TMP/doctor" ||
     fail "doctor does not say so: $(cat "$TMP/doctor")"
 
-"$BERTH" run -d --name a -- "$GOSERVE" serve a 8080 8081 >/dev/null ||
+"$BERTH" run -d --name a -- "$GOSERVE" serve a $P $LP >/dev/null ||
     fail "run a"
-"$BERTH" run -d --name b -- "$GOSERVE" serve b 8080 8081 >/dev/null ||
+"$BERTH" run -d --name b -- "$GOSERVE" serve b $P $LP >/dev/null ||
     fail "run b"
 A=$(ctr_ip a)
 B=$(ctr_ip b)
-wait_for 10 curl -sf "http://$A:8080/" || fail "a: no answer at $A:8080"
-wait_for 10 curl -sf "http://$B:8080/" || fail "b: no answer at $B:8080"
-[ "$(curl -s "http://$A:8080/")" = "a $GATEWAY" ] ||
-    fail "a at $A: $(curl -s "http://$A:8080/")"
-[ "$(curl -s "http://$B:8080/")" = "b $GATEWAY" ] ||
-    fail "b at $B: $(curl -s "http://$B:8080/")"
+wait_for 10 curl -sf "http://$A:$P/" || fail "a: no answer at $A:$P"
+wait_for 10 curl -sf "http://$B:$P/" || fail "b: no answer at $B:$P"
+[ "$(curl -s "http://$A:$P/")" = "a $GATEWAY" ] ||
+    fail "a at $A: $(curl -s "http://$A:$P/")"
+[ "$(curl -s "http://$B:$P/")" = "b $GATEWAY" ] ||
+    fail "b at $B: $(curl -s "http://$B:$P/")"
 
 # Each on its own address (the Go servers' [::]:8080 became
 # [::ffff:ADDR]:8080), none on a wildcard or on the host's 127.0.0.1.
-ss -Hltn 'sport = :8080 or sport = :8081' >"$TMP/ss"
+ss -Hltn "sport = :$P or sport = :$LP" >"$TMP/ss"
 for ip in "$A" "$B"; do
-	grep -Eq "[ [](::ffff:)?$ip\]?:8080 " "$TMP/ss" ||
-	    fail "nothing on $ip:8080: $(cat "$TMP/ss")"
-	grep -Eq " $ip:8081 " "$TMP/ss" ||
-	    fail "127.0.0.1:8081 not on $ip: $(cat "$TMP/ss")"
+	grep -Eq "[ [](::ffff:)?$ip\]?:$P " "$TMP/ss" ||
+	    fail "nothing on $ip:$P: $(cat "$TMP/ss")"
+	grep -Eq " $ip:$LP " "$TMP/ss" ||
+	    fail "127.0.0.1:$LP not on $ip: $(cat "$TMP/ss")"
 done
-grep -Eq ' (0\.0\.0\.0|\*|\[::\]|127\.0\.0\.1):808[01] ' "$TMP/ss" &&
+grep -Eq " (0\.0\.0\.0|\*|\[::\]|127\.0\.0\.1):($P|$LP) " "$TMP/ss" &&
     fail "a wildcard or host-loopback listener: $(cat "$TMP/ss")"
 
-# Own localhost: a's 127.0.0.1:8081 answers inside a only.
-[ "$("$BERTH" exec a -- "$GOSERVE" get http://127.0.0.1:8081/)" = \
-    "a local" ] || fail "a cannot reach its own 127.0.0.1:8081"
-[ "$("$BERTH" exec b -- "$GOSERVE" get http://127.0.0.1:8081/)" = \
-    "b local" ] || fail "b's 127.0.0.1:8081 is not b's"
-curl -s -m 2 http://127.0.0.1:8081/ >/dev/null &&
-    fail "the host's 127.0.0.1:8081 answers"
+# Own localhost: a's 127.0.0.1:$LP answers inside a only.
+[ "$("$BERTH" exec a -- "$GOSERVE" get http://127.0.0.1:$LP/)" = \
+    "a local" ] || fail "a cannot reach its own 127.0.0.1:$LP"
+[ "$("$BERTH" exec b -- "$GOSERVE" get http://127.0.0.1:$LP/)" = \
+    "b local" ] || fail "b's 127.0.0.1:$LP is not b's"
+curl -s -m 2 http://127.0.0.1:$LP/ >/dev/null &&
+    fail "the host's 127.0.0.1:$LP answers"
 # a -> b: b sees a's address (the unbound Go client left from A).
-[ "$("$BERTH" exec a -- "$GOSERVE" get "http://$B:8080/")" = "b $A" ] ||
+[ "$("$BERTH" exec a -- "$GOSERVE" get "http://$B:$P/")" = "b $A" ] ||
     fail "a -> b: b did not see $A"
 
 # gcc -static, raw syscall(SYS_bind) to 0.0.0.0, and a raw connect.
-"$BERTH" run -d --name c -- "$RAW" serve 9000 >/dev/null || fail "run c"
+"$BERTH" run -d --name c -- "$RAW" serve $SP >/dev/null || fail "run c"
 "$BERTH" run -d --name d -- sleep 600 >/dev/null || fail "run d"
 C=$(ctr_ip c)
 D=$(ctr_ip d)
-wait_for 10 sh -c "ss -Hltn 'sport = :9000' | grep -q ' $C:9000 '" ||
-    fail "static server not on $C:9000: $(ss -Hltn 'sport = :9000')"
-[ "$("$BERTH" exec d -- "$RAW" get "$C" 9000)" = "you are $D" ] ||
+wait_for 10 sh -c "ss -Hltn 'sport = :$SP' | grep -q ' $C:$SP '" ||
+    fail "static server not on $C:$SP: $(ss -Hltn 'sport = :$SP')"
+[ "$("$BERTH" exec d -- "$RAW" get "$C" $SP)" = "you are $D" ] ||
     fail "static client d -> c: not seen as $D"
-[ "$("$BERTH" exec d -- "$RAW" get 127.0.0.1 9000 2>&1)" != \
-    "you are $D" ] || fail "d's 127.0.0.1:9000 reached c"
+[ "$("$BERTH" exec d -- "$RAW" get 127.0.0.1 $SP 2>&1)" != \
+    "you are $D" ] || fail "d's 127.0.0.1:$SP reached c"
 # own localhost, and the program still sees 127.0.0.1 as its peer
 got=$("$BERTH" exec c -- env -u LD_PRELOAD /usr/bin/python3 -c '
-import socket; s = socket.create_connection(("127.0.0.1", 9000))
+import socket; s = socket.create_connection(("127.0.0.1", '"$SP"'))
 print(s.getpeername()[0], s.recv(64).decode().strip())')
 [ "$got" = "127.0.0.1 you are $C" ] ||
-    fail "c to its own 127.0.0.1:9000: $got"
+    fail "c to its own 127.0.0.1:$SP: $got"
+# UDP likewise: the server on 127.0.0.1 is on D, the client's datagram
+# leaves from D, its reply seems to come from 127.0.0.1 (recvmsg4)
+got=$("$BERTH" exec d -- env -u LD_PRELOAD /usr/bin/python3 -c '
+import socket
+srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+srv.bind(("127.0.0.1", 0)); port = srv.getsockname()[1]
+cli = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); cli.settimeout(3)
+cli.sendto(b"x", ("127.0.0.1", port))
+data, peer = srv.recvfrom(64); srv.sendto(data, peer)
+data, frm = cli.recvfrom(64)
+print(srv.getsockname()[0], peer[0], frm[0])')
+[ "$got" = "$D $D 127.0.0.1" ] || fail "UDP own localhost in d: $got"
 [ "$("$BERTH" exec d -- "$RAW" bind 0.0.0.0 0 | cut -d: -f1)" = "$D" ] ||
     fail "raw bind 0.0.0.0 in d: not $D"
 [ "$("$BERTH" exec d -- "$RAW" bind 127.0.0.1 0 | cut -d: -f1)" = "$D" ] ||
