@@ -759,7 +759,7 @@ netd_abort(struct netd *d)
 	ctl_free(d->ctl);
 	d->ctl = NULL;
 	netd_services_stop(d);
-	enforce_stop(d);
+	kaddr_stop(d);
 	netd_fw_unload(d->fw, &d->cfg, NULL);
 	for (i = 0; i < d->nctrs; i++)
 		netd_port_close(d, d->ctrs[i], 0);
@@ -809,7 +809,7 @@ netd_start(struct netd *d, char **cause)
 	    cause) == -1)
 		goto fail;
 	netd_reconcile_ctrs(d);
-	enforce_start(d);
+	kaddr_start(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);
@@ -852,7 +852,7 @@ netd_stop(struct netd *d)
 	netd_services_stop(d);
 	netd_fw_unload(d->fw, &d->cfg, NULL);
 	d->pf_token[0] = '\0';
-	enforce_stop(d);
+	kaddr_stop(d);
 	for (i = 0; i < d->nctrs; i++) {
 		netd_port_close(d, d->ctrs[i], 1);
 		ctr_free(d->ctrs[i]);
@@ -907,7 +907,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	if (route_iface_list(netd_sweep_link, &sweep) == -1 ||
 	    route_table_remove(cfg->table) == -1)
 		failed = 1;
-	enforce_cleanup(cfg);
+	kaddr_cleanup(cfg);
 	netd_host_self(cfg, &hs);
 	if (host_leave(&hs, &why) == -1) {
 		log_warnx("%s: %s", __func__, why);
@@ -1319,7 +1319,7 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
 	d->ctrs[d->nctrs++] = c;
 	dns_zone_add(d->zone, c->name, c->addr, c->stack, c->service);
-	enforce_ctr(d, c, 1);
+	kaddr_ctr(d, c, 1);
 	d->names_dirty = 1;
 	(void)netd_save(d);
 	log_info("%s: \"%s\" %s on %s", __func__, c->name,
@@ -1345,7 +1345,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 		free(cause);
 	}
 	(void)netd_proxy_ctr(d, c, 0, NULL);
-	enforce_ctr(d, c, 0);
+	kaddr_ctr(d, c, 0);
 	dns_zone_del(d->zone, c->name);
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */

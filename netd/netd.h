@@ -16,7 +16,7 @@
  *	dns.c dnssrv.c	the berth zone, the DNS server and forwarder
  *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
  *	proxy.c		the userspace port proxy (proxy_linux.c: splice)
- *	enforce.c	kernel address enforcement (kern_linux.c: cgroup BPF)
+ *	kaddr.c		kernel address enforcement (kern_linux.c: cgroup BPF)
  *	ev_*.c tun_*.c route_*.c os_*.c	the OS layers
  */
 #ifndef BERTH_NETD_H
@@ -148,14 +148,14 @@ struct pfr_ruleset *netd_ruleset(struct netd *);
 
 int		 netd_ctr_nonat(struct netd *, const struct ctr *);
 
-/* enforce.c */
-void		 enforce_start(struct netd *);
-void		 enforce_stop(struct netd *);
-void		 enforce_cleanup(const struct netd_config *);
-void		 enforce_ctr(struct netd *, struct ctr *, int add);
-const char	*enforce_mechanism(const struct netd *);
-json_t		*enforce_counts_json(struct netd *, const struct ctr *);
-int		 enforce_join(struct netd *, const struct ctr *, pid_t pid,
+/* kaddr.c */
+void		 kaddr_start(struct netd *);
+void		 kaddr_stop(struct netd *);
+void		 kaddr_cleanup(const struct netd_config *);
+void		 kaddr_ctr(struct netd *, struct ctr *, int add);
+const char	*kaddr_mechanism(const struct netd *);
+json_t		*kaddr_counts_json(struct netd *, const struct ctr *);
+int		 kaddr_join(struct netd *, const struct ctr *, pid_t pid,
 		    pid_t parent, char **cause);
 
 /* ops.c */

@@ -79,7 +79,7 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	    "table", (json_int_t)d->cfg.table, "gateway_tun",
 	    d->cfg.gw_ifname, "state_dir", d->cfg.state_dir, "containers",
 	    (json_int_t)d->nctrs, "router", router, "enforce",
-	    enforce_mechanism(d)));
+	    kaddr_mechanism(d)));
 }
 
 static json_t *
@@ -188,7 +188,7 @@ ops_inspect(struct netd *d, json_t *args, int *close)
 		return rep;
 	j = state_ctr_json(c);
 	json_object_set_new(j, "stats", state_counters_json(&c->port.c));
-	json_object_set_new(j, "kernel", enforce_counts_json(d, c));
+	json_object_set_new(j, "kernel", kaddr_counts_json(d, c));
 	return proto_reply_ok(j);
 }
 
@@ -211,7 +211,7 @@ ops_join(struct netd *d, json_t *args, int *close)
 		return proto_reply_error("pid %lld is out of range", pid);
 	if (ctl_peer_pid(d->ctl, &parent) == -1)
 		return proto_reply_error("cannot tell the caller's pid");
-	if (enforce_join(d, c, (pid_t)pid, parent, &cause) == -1)
+	if (kaddr_join(d, c, (pid_t)pid, parent, &cause) == -1)
 		return ops_error(cause);
 	return proto_reply_ok(NULL);
 }

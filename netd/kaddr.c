@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * enforce.c - netd's side of kernel address enforcement: which
+ * kaddr.c - netd's side of kernel address enforcement: which
  * containers kern.h knows, when, and the "join" operation.
  *
  * DOC: when the kernel holds a container to its address
@@ -22,19 +22,19 @@
 #include "util.h"
 
 static int
-enforce_keep(void *arg, const char *name)
+kaddr_keep(void *arg, const char *name)
 {
 	return netd_ctr_find(arg, name) != NULL;
 }
 
 void
-enforce_start(struct netd *d)
+kaddr_start(struct netd *d)
 {
 	const char	*e = getenv("BERTH_NETD_BPF");
 	char		*cause = NULL;
 	size_t		 i;
 
-	kern_sweep(d->cfg.prefix, enforce_keep, d);
+	kern_sweep(d->cfg.prefix, kaddr_keep, d);
 	if (e != NULL && strcmp(e, "0") == 0) {
 		log_info("%s: BERTH_NETD_BPF=0: the interposer alone",
 		    __func__);
@@ -48,11 +48,11 @@ enforce_start(struct netd *d)
 		return;
 	}
 	for (i = 0; i < d->nctrs; i++)
-		enforce_ctr(d, d->ctrs[i], 1);
+		kaddr_ctr(d, d->ctrs[i], 1);
 }
 
 void
-enforce_stop(struct netd *d)
+kaddr_stop(struct netd *d)
 {
 	kern_close(d->kern);
 	d->kern = NULL;
@@ -60,13 +60,13 @@ enforce_stop(struct netd *d)
 }
 
 void
-enforce_cleanup(const struct netd_config *cfg)
+kaddr_cleanup(const struct netd_config *cfg)
 {
 	kern_sweep(cfg->prefix, NULL, NULL);
 }
 
 void
-enforce_ctr(struct netd *d, struct ctr *c, int add)
+kaddr_ctr(struct netd *d, struct ctr *c, int add)
 {
 	char	*cause = NULL;
 
@@ -85,13 +85,13 @@ enforce_ctr(struct netd *d, struct ctr *c, int add)
 }
 
 const char *
-enforce_mechanism(const struct netd *d)
+kaddr_mechanism(const struct netd *d)
 {
 	return kern_mechanism(d->kern);
 }
 
 json_t *
-enforce_counts_json(struct netd *d, const struct ctr *c)
+kaddr_counts_json(struct netd *d, const struct ctr *c)
 {
 	struct kern_counts	 kc;
 
@@ -103,7 +103,7 @@ enforce_counts_json(struct netd *d, const struct ctr *c)
 }
 
 int
-enforce_join(struct netd *d, const struct ctr *c, pid_t pid, pid_t parent,
+kaddr_join(struct netd *d, const struct ctr *c, pid_t pid, pid_t parent,
     char **cause)
 {
 	if (d->kern == NULL)
