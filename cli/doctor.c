@@ -60,6 +60,19 @@ doctor_report(int ok, const char *what, const char *fix)
 		doctor_problems++;
 }
 
+/* What holds containers to their addresses (netd's hello "enforce"). */
+static void
+doctor_enforce(const char *how)
+{
+	if (how != NULL && strcmp(how, "cgroup-bpf") == 0)
+		printf("--   addresses enforced by the kernel (cgroup BPF): "
+		    "every binary, no forged sources\n");
+	else
+		printf("--   addresses enforced by the interposer only "
+		    "(%s): static and Go binaries and raw system calls "
+		    "escape it\n", how != NULL ? how : "netd too old to say");
+}
+
 int
 cmd_doctor(int argc, char **argv)
 {
@@ -92,6 +105,8 @@ cmd_doctor(int argc, char **argv)
 			    data, "pid")), json_string_value(
 			    json_object_get(data, "pool")));
 			doctor_report(1, line, NULL);
+			doctor_enforce(json_string_value(json_object_get(
+			    data, "enforce")));
 		}
 		close(fd);
 	}

@@ -71,6 +71,7 @@ struct ctl {
 	gid_t			 gid;
 	struct ctl_client	*clients;
 	int			 nclients;
+	int			 cur_fd;	/* the request being handled */
 };
 
 static void	ctl_client_event(int, int, void *);
@@ -247,7 +248,9 @@ ctl_client_request(struct ctl_client *cl, json_t *req)
 	}
 	if (args == NULL)
 		args = empty = json_object();
+	cl->ctl->cur_fd = cl->fd;
 	rep = cl->ctl->handler(cl->ctl->arg, op, args, &close);
+	cl->ctl->cur_fd = -1;
 	json_decref(empty);
 	if (rep == NULL)
 		rep = proto_reply_error("%s failed", op);
@@ -528,4 +531,17 @@ ctl_free(struct ctl *c)
 	}
 	free(c->path);
 	free(c);
+}
+
+/* Who sent the request being handled (for ops that act on a pid). */
+int
+ctl_peer_pid(const struct ctl *c, pid_t *pid)
+{
+	struct os_peer	 p;
+
+	if (c == NULL || c->cur_fd == -1 || os_peer(c->cur_fd, &p) == -1 ||
+	    p.pid <= 0)
+		return -1;
+	*pid = p.pid;
+	return 0;
 }

@@ -47,6 +47,8 @@ int		 ctl_listen(struct ctl *, const char *path, gid_t gid,
 int		 ctl_adopt(struct ctl *, int fd);
 int		 ctl_nclients(const struct ctl *);
 void		 ctl_set_handoff(struct ctl *, ctl_handoff_fn);
+/* The pid of the peer whose request is being handled; -1 if unknown. */
+int		 ctl_peer_pid(const struct ctl *, pid_t *);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);
 

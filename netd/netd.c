@@ -356,6 +356,7 @@ netd_abort(struct netd *d)
 	ctl_free(d->ctl);
 	d->ctl = NULL;
 	netd_services_stop(d);
+	kaddr_stop(d);
 	netd_fw_unload(d->fw, &d->cfg, NULL);
 	for (i = 0; i < d->nctrs; i++)
 		netd_port_close(d, d->ctrs[i], 0);
@@ -408,6 +409,7 @@ netd_start(struct netd *d, char **cause)
 		goto fail;
 	netd_reconcile_ctrs(d);
 	d->enforce = enforce_new(d);
+	kaddr_start(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);
@@ -454,6 +456,7 @@ netd_stop(struct netd *d)
 	netd_services_stop(d);
 	netd_fw_unload(d->fw, &d->cfg, NULL);
 	d->pf_token[0] = '\0';
+	kaddr_stop(d);
 	for (i = 0; i < d->nctrs; i++) {
 		netd_port_close(d, d->ctrs[i], 1);
 		ctr_free(d->ctrs[i]);
@@ -508,6 +511,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	if (route_iface_list(netd_sweep_link, &sweep) == -1 ||
 	    route_table_remove(cfg->table) == -1)
 		failed = 1;
+	kaddr_cleanup(cfg);
 	netd_host_self(cfg, &hs);
 	if (host_leave(&hs, &why) == -1) {
 		log_warnx("%s: %s", __func__, why);

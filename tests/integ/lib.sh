@@ -265,3 +265,26 @@ udp_pair() {
 	B=$(ctr_ip b)
 	wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
 }
+
+# ---- kernel enforcement tests (tests/integ/kernel_*.sh)
+
+# need_kernel: netd of this test runs with cgroup BPF enforcement, or
+# skip with the reason netd logged.
+need_kernel() {
+	_e=$(ctl hello | jget 'j["data"].get("enforce")')
+	[ "$_e" = cgroup-bpf ] ||
+	    skip "no kernel enforcement: $(grep -h 'kaddr_start' \
+	    "$TMP/netd.log" | tail -1)"
+}
+
+# go_helper: build tests/integ/goserve.go once (CGO off: a static Go
+# binary making raw system calls). Sets GOSERVE.
+go_helper() {
+	need_cmd go
+	GOSERVE=$ROOT/build/tests/helpers/goserve
+	[ "$GOSERVE" -nt "$ROOT/tests/integ/goserve.go" ] && return 0
+	mkdir -p "$ROOT/build/gocache"
+	(cd "$ROOT/build" && GOCACHE="$ROOT/build/gocache" HOME="$TMP" \
+	    CGO_ENABLED=0 go build -o "$GOSERVE" \
+	    "$ROOT/tests/integ/goserve.go") || fail "go build goserve"
+}
