@@ -86,6 +86,7 @@ ctl_new(struct ev *ev, ctl_handler handler, void *arg)
 	c->handler = handler;
 	c->arg = arg;
 	c->lfd = -1;
+	c->cur_fd = -1;
 	c->gid = (gid_t)-1;
 	return c;
 }
