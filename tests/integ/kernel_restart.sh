@@ -23,6 +23,8 @@ B=$(ctr_ip b)
 PID=$("$BERTH" inspect a | jget 'j[0]["pid"]')
 CG=$(awk '/ - cgroup2 / { print $5; exit }' /proc/self/mountinfo)
 CGD="$CG/berth-$BERTH_PREFIX"
+# The containers' processes outlive a killed netd: end them by cgroup.
+at_exit "cat '$CGD'/*/cgroup.procs 2>/dev/null | xargs -r kill -KILL"
 
 kill -KILL "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true

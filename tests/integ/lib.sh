@@ -39,6 +39,9 @@ $_cleanups"; }
 _run_cleanups() {
 	rc=$?
 	set +e
+	# A cleanup must never start a netd: the CLI's auto-start would
+	# leave one running (e.g. "rm -f" after the test's netd is gone).
+	export BERTH_NO_AUTOSTART=1
 	printf '%s\n' "$_cleanups" | while IFS= read -r c; do
 		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
 	done
