@@ -50,7 +50,7 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	   -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS	?= -O2 -g
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DBERTH_VERSION='"$(VERSION)"' \
-	   -Icommon -Ipfrules -Inetd -Iruntime -Icli $(WARN)
+	   -Icommon -Ipfrules -Inetd -Iruntime -Icli -Ibpf $(WARN)
 ifneq ($(SANITIZE),)
 BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -65,6 +65,10 @@ DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null) \
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 LIBNET_LIBS := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
+# Linux: netd loads its BPF programs (bpf/) with libbpf; macOS has none.
+ifeq ($(OS),linux)
+BPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf)
+endif
 CMOCKA_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -93,7 +97,7 @@ NETD       := $(B)/bin/berth-netd
 
 # Order matters for static linking: users before what they use.
 ALL_LIBS := $(LIBCLI) $(LIBNETD) $(LIBRUNTIME) $(LIBPFRULES) $(LIBCOMMON)
-EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS) -pthread
+EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS) $(BPF_LIBS) -pthread
 
 PROGS := $(BERTH) $(SHIM)
 ifneq ($(wildcard netd/main.c),)
@@ -107,7 +111,7 @@ UNIT_BINS := $(addprefix $(B)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 # The interposer's tests share a harness (tests/unit/shimtest.h).
 SHIMTEST_BINS := $(filter $(B)/tests/test_shim%,$(UNIT_BINS))
 # Helpers the tests run (servers, clients), built from tests/helpers/*.c.
-HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_SRCS := $(call srcs,tests/helpers)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
 
 MAN1 := $(wildcard docs/*.1)
@@ -141,6 +145,18 @@ $(1): $(call objs,$(2))
 	rm -f $$@
 	$$(AR) rcs $$@ $$^
 endef
+
+# The BPF programs (bpf/*.bpf.c, Linux): clang's BPF target, then
+# linked into netd by kern_linux.c (.incbin), which depends on them.
+BPF_CLANG ?= clang
+BPF_OBJ := $(B)/bpf/berth.bpf.o
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf \
+	-I/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null) -Ibpf
+$(BPF_OBJ): bpf/berth.bpf.c bpf/kern_maps.h
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) -c -o $@ $<
+$(B)/obj/netd/kern_linux.o: $(BPF_OBJ)
+$(B)/obj/netd/kern_linux.o: ALL_CFLAGS += -DKERN_BPF_OBJ='"$(BPF_OBJ)"'
 
 $(eval $(call mklib,$(LIBCOMMON),$(COMMON_SRCS)))
 $(eval $(call mklib,$(LIBPFRULES),$(PFRULES_SRCS)))
@@ -184,6 +200,11 @@ $(SHIMTEST_BINS): TEST_EXTRA = tests/unit/shimtest.c
 $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -o $@ $< $(NOSAN_LDFLAGS)
+
+# rawnet must never meet the interposer: static, raw system calls.
+$(B)/tests/helpers/rawnet_linux: tests/helpers/rawnet_linux.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -static -o $@ $< $(NOSAN_LDFLAGS)
 
 # dnsserve runs netd's DNS server alone (tests/integ/dns_server.sh,
 # bench/dns), so it links netd's library.
@@ -237,7 +258,7 @@ CPPCHECK_MACROS := '-Djson_array_foreach(a,i,v)=for(i=0;(v=0);)' \
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr --std=c11 -D__linux__ -Icommon -Ipfrules -Inetd \
-	    -Iruntime -Icli $(CPPCHECK_MACROS) $(LINT_SRCS)
+	    -Iruntime -Icli -Ibpf $(CPPCHECK_MACROS) $(LINT_SRCS)
 	clang-tidy --quiet $(LINT_SRCS) -- $(BASE_CFLAGS) $(DEP_CFLAGS)
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN8)
 
@@ -260,7 +281,7 @@ $(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(if $(BPF_LIBS),$(BPF_OBJ))
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(BASE_CFLAGS) \
 	    $(DEP_CFLAGS) -o $@ $< $(FUZZ_LIB) $(EXT_LIBS)

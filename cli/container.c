@@ -167,11 +167,21 @@ container_envv(json_t *env)
 	return v;
 }
 
+/* The launcher's hook: netd moves the waiting child into the cgroup. */
+static int
+container_join(pid_t pid, void *arg, char **cause)
+{
+	return client_do("join", json_pack("{s:s, s:I}", "name",
+	    (const char *)arg, "pid", (json_int_t)pid), cause);
+}
+
 /* Fill a launch spec from a container object (run and exec share it). */
 static void
 container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
     json_t *hello)
 {
+	const char	*enforce;
+
 	memset(ls, 0, sizeof(*ls));
 	ls->addr = json_string_value(json_object_get(ctr, "ip"));
 	ls->name = json_string_value(json_object_get(ctr, "name"));
@@ -182,6 +192,14 @@ container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
 	ls->stack = json_string_value(json_object_get(ctr, "stack"));
 	/* netd's DNS server answers on the gateway. */
 	ls->dns = ls->gateway;
+	/* the kernel holds the process to its address (cgroup BPF) */
+	enforce = json_string_value(json_object_get(hello, "enforce"));
+	if (ls->name != NULL && enforce != NULL &&
+	    strcmp(enforce, "cgroup-bpf") == 0) {
+		ls->kernel = 1;
+		ls->join = container_join;
+		ls->join_arg = (void *)ls->name;
+	}
 }
 
 static int

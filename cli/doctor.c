@@ -122,6 +122,19 @@ doctor_adopt(int repair)
 	return 1;
 }
 
+/* What holds containers to their addresses (netd's hello "enforce"). */
+static void
+doctor_enforce(const char *how)
+{
+	if (how != NULL && strcmp(how, "cgroup-bpf") == 0)
+		printf("--   addresses enforced by the kernel (cgroup BPF): "
+		    "every binary, no forged sources\n");
+	else
+		printf("--   addresses enforced by the interposer only "
+		    "(%s): static and Go binaries and raw system calls "
+		    "escape it\n", how != NULL ? how : "netd too old to say");
+}
+
 int
 cmd_doctor(int argc, char **argv)
 {
@@ -158,6 +171,8 @@ cmd_doctor(int argc, char **argv)
 				doctor_report(0, "netd runs degraded",
 				    json_string_value(json_object_get(data,
 				    "degraded")));
+			doctor_enforce(json_string_value(json_object_get(
+			    data, "enforce")));
 		}
 		close(fd);
 	}

@@ -748,3 +748,16 @@ ctl_client_page_more(struct ctl_client *cl)
 		free(buf);
 	}
 }
+
+/* Who sent the request being handled (for ops that act on a pid). */
+int
+ctl_peer_pid(const struct ctl *c, pid_t *pid)
+{
+	struct os_peer	 p;
+
+	if (c == NULL || c->cur == NULL || os_peer(c->cur->fd, &p) == -1 ||
+	    p.pid <= 0)
+		return -1;
+	*pid = p.pid;
+	return 0;
+}

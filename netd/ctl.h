@@ -56,6 +56,8 @@ uid_t		 ctl_peer_uid(const struct ctl *);
 /* Close idle clients; returns ms until the next check, -1 none. */
 int		 ctl_tick(struct ctl *, long long now_ms);
 void		 ctl_set_handoff(struct ctl *, ctl_handoff_fn);
+/* The pid of the peer whose request is being handled; -1 if unknown. */
+int		 ctl_peer_pid(const struct ctl *, pid_t *);
 /* Try once more to send what is queued (before exit), then free. */
 void		 ctl_free(struct ctl *);
 

@@ -160,6 +160,7 @@ netd_ctr_create(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
 	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
 	d->ctrs[d->nctrs++] = c;
 	dns_zone_add(d->zone, c->name, c->addr, c->stack, c->service);
+	kaddr_ctr(d, c, 1);
 	d->names_dirty = 1;
 	(void)netd_save(d);
 	log_info("%s: \"%s\" %s on %s", __func__, c->name,
@@ -186,6 +187,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 		free(cause);
 	}
 	(void)netd_proxy_ctr(d, c, 0, NULL);
+	kaddr_ctr(d, c, 0);
 	capture_ctr_gone(d, c);
 	dns_zone_del(d->zone, c->name);
 	d->names_dirty = 1;

@@ -362,6 +362,7 @@ netd_abort(struct netd *d)
 	ctl_free(d->ctl);
 	d->ctl = NULL;
 	netd_services_stop(d);
+	kaddr_stop(d);
 	netd_fw_unload(d, NULL);
 	for (i = 0; i < d->nctrs; i++)
 		netd_port_close(d, d->ctrs[i], 0);
@@ -419,6 +420,7 @@ netd_start(struct netd *d, char **cause)
 	if (route_iface_list(netd_sweep_link, &sweep) == -1)
 		log_warn("%s: listing links", __func__);
 	d->enforce = enforce_new(d);
+	kaddr_start(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);
@@ -465,6 +467,7 @@ netd_stop(struct netd *d)
 	netd_services_stop(d);
 	netd_fw_unload(d, NULL);
 	d->pf_token[0] = '\0';
+	kaddr_stop(d);
 	for (i = 0; i < d->nctrs; i++) {
 		netd_port_close(d, d->ctrs[i], 1);
 		ctr_free(d->ctrs[i]);
@@ -519,6 +522,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	if (route_iface_list(netd_sweep_link, &sweep) == -1 ||
 	    route_table_remove(cfg->table) == -1)
 		failed = 1;
+	kaddr_cleanup(cfg);
 	netd_host_self(cfg, &hs);
 	if (host_leave(&hs, &why) == -1) {
 		log_warnx("%s: %s", __func__, why);

@@ -28,6 +28,7 @@
  *	dnssrv.c dnssrv_up.c  the DNS server and forwarder, its upstreams
  *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
  *	proxy.c		the userspace port proxy (proxy_linux.c: splice)
+ *	kaddr.c		kernel address enforcement (kern_linux.c: cgroup BPF)
  *	ev_*.c tun_*.c route_*.c os_*.c	the OS layers
  */
 #ifndef BERTH_NETD_H
@@ -130,6 +131,7 @@ struct dnssrv;
 struct hostdns;
 struct timers;
 struct link_table;
+struct kern;
 
 struct netd {
 	struct netd_config	 cfg;
@@ -153,6 +155,7 @@ struct netd {
 	struct hostdns		*hdns;		/* the host's view of *.berth */
 	struct timers		*timers;	/* on the loop (timer.c) */
 	struct link_table	*links;		/* link emulation (link.c) */
+	struct kern		*kaddr;		/* NULL: the interposer alone */
 	struct ctr		**dying;	/* deleted, tun not yet gone */
 	size_t			 ndying;
 	struct ev_defer		 flush_ev;	/* state file, hosts block */
@@ -224,6 +227,16 @@ int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
 void		 netd_fw_reload(void *);
 int		 netd_rules_print(const struct netd_config *,
 		    const char *format, char **cause);
+
+/* kaddr.c */
+void		 kaddr_start(struct netd *);
+void		 kaddr_stop(struct netd *);
+void		 kaddr_cleanup(const struct netd_config *);
+void		 kaddr_ctr(struct netd *, struct ctr *, int add);
+const char	*kaddr_mechanism(const struct netd *);
+json_t		*kaddr_counts_json(struct netd *, const struct ctr *);
+int		 kaddr_join(struct netd *, const struct ctr *, pid_t pid,
+		    pid_t parent, char **cause);
 
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,

@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "capture.h"
 #include "enforce.h"
+#include "ctl.h"
 #include "fw.h"
 #include "ipam.h"
 #include "linkops.h"
@@ -105,12 +106,13 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	    (json_int_t)d->router->icmp_limited, "gateway",
 	    state_counters_json(&d->gw.c));
 	return ops_degraded(d, json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
-	    "s:s, s:s, s:I, s:o}", "version", PROTO_VERSION, "pool",
+	    "s:s, s:s, s:I, s:o, s:s}", "version", PROTO_VERSION, "pool",
 	    cidr_fmt(&d->cfg.pool, pool), "gateway", addr_fmt(d->cfg.gateway,
 	    gw), "prefix", d->cfg.prefix, "pid", (json_int_t)getpid(),
 	    "table", (json_int_t)d->cfg.table, "gateway_tun",
 	    d->cfg.gw_ifname, "state_dir", d->cfg.state_dir, "containers",
-	    (json_int_t)d->nctrs, "router", router));
+	    (json_int_t)d->nctrs, "router", router, "enforce",
+	    kaddr_mechanism(d)));
 }
 
 static json_t *
@@ -239,7 +241,33 @@ ops_inspect(struct netd *d, json_t *args, int *close)
 		return rep;
 	j = state_ctr_json(c);
 	json_object_set_new(j, "stats", state_counters_json(&c->port.c));
+	json_object_set_new(j, "kernel", kaddr_counts_json(d, c));
 	return proto_reply_ok(j);
+}
+
+/* Move the caller's child "pid" into the container's cgroup. */
+static json_t *
+ops_join(struct netd *d, json_t *args, int *close)
+{
+	struct ctr	*c;
+	json_t		*rep;
+	long long	 pid = 0;
+	pid_t		 parent;
+	char		*cause = NULL;
+
+	(void)close;
+	if ((c = ops_ctr(d, args, &rep)) == NULL)
+		return rep;
+	if (ops_int(args, "pid", 2, &pid, &cause) == -1)
+		return ops_error(PROTO_E_BAD_ARGS, cause);
+	if (pid > 0x7fffffff)
+		return proto_reply_errcode(PROTO_E_BAD_ARGS, "pid %lld is out "
+		    "of range", pid);
+	if (ctl_peer_pid(d->ctl, &parent) == -1)
+		return proto_reply_error("cannot tell the caller's pid");
+	if (kaddr_join(d, c, (pid_t)pid, parent, &cause) == -1)
+		return ops_error(PROTO_E_FAILED, cause);
+	return proto_reply_ok(NULL);
 }
 
 static json_t *
@@ -376,6 +404,8 @@ static const struct ops_entry ops_table[] = {
 	    OPS_END } },
 	{ "stats",	ops_stats,	{ { "name", OPS_STRING, 0, NULL },
 	    OPS_END } },
+	{ "join",	ops_join,	{ NAME_ARG("a container name"),
+	    { "pid", OPS_INT, 1, "pid" }, OPS_END } },
 	{ "net_create",	ops_net_create,	{ NAME_ARG("a network name"),
 	    { "internal", OPS_BOOL, 0, NULL }, OPS_END } },
 	{ "net_list",	ops_net_list,	{ OPS_END } },

@@ -22,6 +22,14 @@
  * routes such traffic itself on Linux; macOS egress is a later issue).
  * The TTL is not decremented: netd stands for a wire, not a hop.
  *
+ * Anti-spoofing: where the ingress tun identifies the sender (a
+ * container's tun that the packet did not enter for the tun's own
+ * address: macOS egress, routed by source), a source that is not the
+ * tun's owner is dropped ("spoof"). On Linux everything a container
+ * sends enters the gateway tun, which identifies nobody; there the
+ * kernel's cgroup egress program (bpf/berth.bpf.c) drops forged
+ * sources before they reach netd.
+ *
  * Counting: a packet is the "rx" of the container whose address is its
  * source (on Linux all arrive on the gateway tun), else of the port it
  * was read from; "tx" is what netd wrote into a container's tun. Drops
@@ -148,6 +156,15 @@ router_decide(const struct router *r, struct rport *in, const uint8_t *pkt,
 	v->action = ROUTER_DROP;
 	if ((v->err = packet_parse(pkt, len, &v->ip)) != PACKET_OK) {
 		v->drop = ROUTER_DROP_MALFORMED;
+		return;
+	}
+	/*
+	 * A container's tun that a packet did not enter for the tun's own
+	 * address was picked for its source (macOS routes egress by
+	 * source): the source must be the tun's owner.
+	 */
+	if (!in->gateway && v->ip.dst != in->addr && v->ip.src != in->addr) {
+		v->drop = ROUTER_DROP_SPOOF;
 		return;
 	}
 	if (in->gateway && (src = router_lookup(r, v->ip.src)) != NULL &&

@@ -16,6 +16,9 @@
  *
  * The child then only makes system calls, each step reported through a
  * close-on-exec pipe when it fails (EOF means the exec happened):
+ * 0. with spec->join: wait until the parent, having called join (netd
+ *    moved the child into the container's cgroup), says go; EOF means
+ *    join failed, and the child exits having run nothing;
  * 1. default signal handling, an empty signal mask; with a log, its own
  *    process group (stop signals the group), stdout and stderr to the
  *    log (opened as root, before anything is dropped), stdin from
@@ -419,6 +422,8 @@ launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
 		PUT("BERTH_DNS=%s", ls->dns);
 	if (ls->stack != NULL)
 		PUT("BERTH_STACK=%s", ls->stack);
+	if (ls->kernel)
+		PUT("BERTH_KERNEL=1");
 	if (c->change && c->name != NULL) {
 		PUT("USER=%s", c->name);
 		PUT("LOGNAME=%s", c->name);
@@ -461,11 +466,23 @@ launch_die(int fd, int step, int err)
 
 static void __attribute__((__noreturn__))
 launch_child(const struct launch_spec *ls, const struct launch_cred *c,
-    const char *shim, char **envv, int fd)
+    const char *shim, char **envv, int fd, int go)
 {
 	sigset_t	 none;
 	size_t		 i;
+	ssize_t		 n;
+	char		 b;
 	int		 lfd, nfd;
+
+	/* Nothing before the parent says go (we are in the cgroup). */
+	if (go != -1) {
+		do
+			n = read(go, &b, 1);
+		while (n == -1 && errno == EINTR);
+		if (n != 1)
+			_exit(126);
+		close(go);
+	}
 
 	for (i = 0; i < nitems(launch_sigs); i++)
 		signal(launch_sigs[i], SIG_DFL);
@@ -605,7 +622,8 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	sigset_t		 block, old;
 	char			*shim_in = NULL, **envv = NULL;
 	const char		*shim = ls->shim;
-	int			 p[2] = { -1, -1 }, rc = -1;
+	int			 p[2] = { -1, -1 }, g[2] = { -1, -1 };
+	int			 rc = -1;
 	size_t			 i;
 	ssize_t			 n;
 	pid_t			 pid;
@@ -631,7 +649,9 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	}
 	envv = launch_envv(ls, &c, shim);
 	if (pipe(p) == -1 || util_set_cloexec(p[0]) == -1 ||
-	    util_set_cloexec(p[1]) == -1) {
+	    util_set_cloexec(p[1]) == -1 || (ls->join != NULL &&
+	    (pipe(g) == -1 || util_set_cloexec(g[0]) == -1 ||
+	    util_set_cloexec(g[1]) == -1))) {
 		cause_set(cause, "pipe: %s", strerror(errno));
 		goto out;
 	}
@@ -647,7 +667,9 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		launch_child(ls, &c, shim, envv, p[1]);
+		if (g[1] != -1)
+			close(g[1]);
+		launch_child(ls, &c, shim, envv, p[1], g[0]);
 	}
 	if (ls->log != NULL)
 		setpgid(pid, pid);	/* whoever is first; the child too */
@@ -655,6 +677,25 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	p[1] = -1;
+	if (ls->join != NULL) {
+		close(g[0]);
+		g[0] = -1;
+		if (ls->join(pid, ls->join_arg, cause) == -1 ||
+		    write(g[1], "g", 1) != 1) {
+			/* the child reads EOF and exits: nothing ran */
+			close(g[1]);
+			g[1] = -1;
+			while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+				;
+			launch_disarm();
+			if (*cause == NULL)
+				cause_set(cause, "cannot start: %s",
+				    strerror(errno));
+			goto out;
+		}
+		close(g[1]);
+		g[1] = -1;
+	}
 	do
 		n = read(p[0], &f, sizeof(f));
 	while (n == -1 && errno == EINTR);
@@ -672,6 +713,10 @@ out:
 		close(p[0]);
 	if (p[1] != -1)
 		close(p[1]);
+	if (g[0] != -1)
+		close(g[0]);
+	if (g[1] != -1)
+		close(g[1]);
 	launch_envv_free(envv);
 	launch_cred_free(&c);
 	free(shim_in);

@@ -43,6 +43,16 @@ struct launch_spec {
 					   "nameserver DNS" and "search
 					   [STACK.berth] berth", or the
 					   host's */
+	/*
+	 * Called in the parent with the child's pid while the child waits,
+	 * before it does anything (netd moves it into the container's
+	 * cgroup); -1 with *cause: the child is killed, the start fails.
+	 */
+	int		(*join)(pid_t, void *, char **);
+	void		 *join_arg;
+	int		  kernel;	/* the kernel enforces the address:
+					   BERTH_KERNEL=1 (the interposer
+					   steps aside) */
 };
 
 /* Who the process runs as; launch_user() fills it, on the host. */

@@ -37,6 +37,15 @@
  *  - exec and posix_spawn with an environment that lacks BERTH_ADDR
  *    (env -i, daemons that clean their environment) get BERTH_ADDR and
  *    the preload variable back, so children stay in the container.
+ * With BERTH_KERNEL=1 (the launcher put the process into a cgroup whose
+ * BPF programs do the same in the kernel, for every binary) the
+ * interposer steps aside: binds, destinations and the bind before a
+ * connect are left to the kernel, so nothing is rewritten twice; what
+ * BPF cannot do stays here: the names and the DNS redirect, the bind
+ * of an unbound socket before a datagram send, the
+ * IPV6_V6ONLY placeholder (BPF cannot see the option), a listen on an
+ * unbound socket (the kernel's autobind runs no hook) and exec's
+ * environment.
  * Families other than AF_INET/AF_INET6, short or odd lengths and fds
  * that are not sockets pass straight through to libc. When BERTH_ADDR
  * is missing or not an IPv4 address, everything passes through.
@@ -68,6 +77,7 @@
 static struct {
 	int		 on;		/* BERTH_ADDR is an IPv4 address */
 	int		 debug;		/* BERTH_SHIM_DEBUG */
+	int		 kernel;	/* BERTH_KERNEL: BPF rewrites */
 	struct in_addr	 addr;
 	int		 dns_on;	/* BERTH_DNS */
 	struct in_addr	 dns;
@@ -118,6 +128,8 @@ shim_init(void)
 
 	d = getenv("BERTH_SHIM_DEBUG");
 	shim.debug = d != NULL && *d != '\0' && strcmp(d, "0") != 0;
+	d = getenv("BERTH_KERNEL");
+	shim.kernel = d != NULL && strcmp(d, "1") == 0;
 	a = getenv("BERTH_ADDR");
 	if (a != NULL && inet_pton(AF_INET, a, &shim.addr) == 1) {
 		shim.on = 1;
@@ -153,8 +165,9 @@ shim_init(void)
 		shim_log(__func__, "BERTH_ADDR is %s: passing everything "
 		    "through", a == NULL ? "not set" : "not an IPv4 address");
 	else
-		shim_log(__func__, "container address %s%s%s", a,
-		    shim.dns_on ? ", DNS to " : "", shim.dns_on ? d : "");
+		shim_log(__func__, "container address %s%s%s%s", a,
+		    shim.dns_on ? ", DNS to " : "", shim.dns_on ? d : "",
+		    shim.kernel ? ", addresses by the kernel (BPF)" : "");
 }
 
 /*
@@ -528,6 +541,8 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	if (!shim_ready() || sa == NULL || len > sizeof(ss))
 		return shim_libc_bind(fd, sa, len);
 	if (sa->sa_family == AF_INET && len >= sizeof(*sin)) {
+		if (shim.kernel)
+			return shim_libc_bind(fd, sa, len);
 		memcpy(&ss, sa, len);
 		if (!shim_v4_local(sin->sin_addr))
 			return shim_libc_bind(fd, sa, len);
@@ -536,7 +551,7 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 		memcpy(&ss, sa, len);
 		kind = shim_v6_kind(&sin6->sin6_addr, &v4);
 		if (kind == V6_NATIVE || (kind == V6_MAPPED &&
-		    !shim_v4_local(v4)))
+		    (shim.kernel || !shim_v4_local(v4))))
 			return shim_libc_bind(fd, sa, len);
 		if (kind != V6_MAPPED) {
 			if ((only = shim_v6only(fd)) == -1)
@@ -556,6 +571,8 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 				    "address)", fd);
 				return 0;
 			}
+			if (shim.kernel)
+				return shim_libc_bind(fd, sa, len);
 		}
 		shim_mapped(&sin6->sin6_addr, shim.addr);
 		sin6->sin6_scope_id = 0;
@@ -602,7 +619,7 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 			sin->sin_addr = shim.dns;
 			sin->sin_port = shim.dns_port;
 			*out = (struct sockaddr *)buf;
-		} else if (shim_v4_local(sin->sin_addr)) {
+		} else if (!shim.kernel && shim_v4_local(sin->sin_addr)) {
 			sin->sin_addr = shim.addr;
 			*out = (struct sockaddr *)buf;
 		} else if (shim_v4_loopnet(sin->sin_addr))
@@ -614,6 +631,8 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 			shim_mapped(&sin6->sin6_addr, shim.dns);
 			sin6->sin6_port = shim.dns_port;
 			*out = (struct sockaddr *)buf;
+		} else if (shim.kernel) {
+			/* the BPF programs rewrite and refuse */
 		} else if (kind == V6_ANY || kind == V6_LOOP ||
 		    (kind == V6_MAPPED && shim_v4_local(v4))) {
 			shim_mapped(&sin6->sin6_addr, shim.addr);
@@ -635,7 +654,13 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 		return 0;
 	if (*out != sa)
 		shim_log_rewrite(__func__, sa, *out);
-	if (!(flags & SHIM_NOBIND) && shim_prebind(fd, family, flags) == -1)
+	/*
+	 * With BPF, connect binds in the kernel (bpf_bind); a datagram
+	 * send cannot (the kernel autobinds the wildcard before the hook
+	 * runs), so the interposer still binds those sockets itself.
+	 */
+	if (!(flags & SHIM_NOBIND) && !(shim.kernel &&
+	    (flags & SHIM_STREAM)) && shim_prebind(fd, family, flags) == -1)
 		return -1;
 	return 0;
 }
@@ -787,7 +812,7 @@ shim_env_fix(char *const envp[])
 		    strlen(shim.self) + 1;
 	if (plen > SHIM_ENV_MAX)
 		plen = 0;
-	size = sizeof(*m) + (n + 5) * sizeof(char *) + plen;
+	size = sizeof(*m) + (n + 6) * sizeof(char *) + plen;
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
 	    -1, 0);
 	if (m == MAP_FAILED) {
@@ -795,7 +820,7 @@ shim_env_fix(char *const envp[])
 		return (char **)envp;
 	}
 	m->size = size;
-	s = (char *)&m->v[n + 5];
+	s = (char *)&m->v[n + 6];
 	for (i = 0; i < n; i++) {
 		if (plen != 0 && shim_has_var(envp[i], pv))
 			continue;
@@ -806,6 +831,8 @@ shim_env_fix(char *const envp[])
 		m->v[k++] = shim.env_dns;
 	if (shim.debug)
 		m->v[k++] = (char *)"BERTH_SHIM_DEBUG=1";
+	if (shim.kernel)
+		m->v[k++] = (char *)"BERTH_KERNEL=1";
 	if (plen != 0) {
 		snprintf(s, plen, "%s=%s%s%s", pv, old != NULL ? old : "",
 		    old != NULL ? ":" : "", shim.self);

@@ -39,6 +39,9 @@ $_cleanups"; }
 _run_cleanups() {
 	rc=$?
 	set +e
+	# A cleanup must never start a netd: the CLI's auto-start would
+	# leave one running (e.g. "rm -f" after the test's netd is gone).
+	export BERTH_NO_AUTOSTART=1
 	printf '%s\n' "$_cleanups" | while IFS= read -r c; do
 		[ -n "$c" ] && eval "$c" >/dev/null 2>&1
 	done
@@ -296,4 +299,27 @@ udp_pair() {
 	"$BERTH" run -d --name a -- sleep 600 >/dev/null || fail "run a"
 	B=$(ctr_ip b)
 	wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
+}
+
+# ---- kernel enforcement tests (tests/integ/kernel_*.sh)
+
+# need_kernel: netd of this test runs with cgroup BPF enforcement, or
+# skip with the reason netd logged.
+need_kernel() {
+	_e=$(ctl hello | jget 'j["data"].get("enforce")')
+	[ "$_e" = cgroup-bpf ] ||
+	    skip "no kernel enforcement: $(grep -h 'kaddr_start' \
+	    "$TMP/netd.log" | tail -1)"
+}
+
+# go_helper: build tests/integ/goserve.go once (CGO off: a static Go
+# binary making raw system calls). Sets GOSERVE.
+go_helper() {
+	need_cmd go
+	GOSERVE=$ROOT/build/tests/helpers/goserve
+	[ "$GOSERVE" -nt "$ROOT/tests/integ/goserve.go" ] && return 0
+	mkdir -p "$ROOT/build/gocache"
+	(cd "$ROOT/build" && GOCACHE="$ROOT/build/gocache" HOME="$TMP" \
+	    CGO_ENABLED=0 go build -o "$GOSERVE" \
+	    "$ROOT/tests/integ/goserve.go") || fail "go build goserve"
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_ctl.c - netd's control socket: framing on a non-blocking socket,
- * error replies and disconnects, other clients unaffected.
+ * error replies and disconnects, other clients unaffected, the peer of
+ * the request being handled.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -23,6 +24,9 @@
 #include "proto.h"
 
 static int	 calls;
+static struct ctl *who_ctl;	/* "who": ctl_peer_pid() in the handler */
+static int	 who_rc;
+static pid_t	 who_pid;
 
 static json_t *
 handler(void *arg, const char *op, json_t *args, int *close)
@@ -36,6 +40,8 @@ handler(void *arg, const char *op, json_t *args, int *close)
 		*close = 1;
 	if (strcmp(op, "take") == 0)
 		*close = CTL_HANDOFF;
+	if (strcmp(op, "who") == 0)
+		who_rc = ctl_peer_pid(who_ctl, &who_pid);
 	if (strcmp(op, "big") == 0) {
 		big = malloc(PROTO_MAX_PAYLOAD + 10);
 		memset(big, 'x', PROTO_MAX_PAYLOAD + 9);
@@ -348,11 +354,47 @@ test_handoff(void **state)
 	close(taken.fd);
 }
 
+/*
+ * ctl_peer_pid() knows a peer only while its request is handled: never
+ * before the first request or after one, even when fd 0 is a socket.
+ */
+static void
+test_peer_pid(void **state)
+{
+	struct world	*w = *state;
+	struct ctl	*fresh;
+	uint8_t		 buf[256];
+	pid_t		 pid = 0;
+	int		 sv[2], saved;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_true((saved = dup(0)) != -1);
+	assert_int_equal(dup2(sv[0], 0), 0);
+	fresh = ctl_new(w->ev, handler, NULL);
+	assert_int_equal(ctl_peer_pid(fresh, &pid), -1);
+	ctl_free(fresh);
+	assert_int_equal(dup2(saved, 0), 0);
+	close(saved);
+	close(sv[0]);
+	close(sv[1]);
+
+	who_ctl = w->ctl;
+	who_rc = -2;
+	send_raw(w->fd, buf, frame(buf, LEN, PROTO_VERSION,
+	    "{\"op\": \"who\"}"));
+	assert_ok(reply(w, w->fd), "who");
+	assert_int_equal(who_rc, 0);
+	assert_int_equal(who_pid, getpid());
+	assert_int_equal(ctl_peer_pid(w->ctl, &pid), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_handoff, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_peer_pid, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup,
 		    teardown),

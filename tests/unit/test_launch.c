@@ -107,6 +107,70 @@ t_exit_codes(void **state)
 	assert_int_equal(run(&ls, NULL), 128 + SIGKILL);
 }
 
+/* join: the child has not run anything yet, and it is ours. */
+static pid_t	 joined;
+
+static int
+join_ok(pid_t pid, void *arg, char **cause)
+{
+	char	 path[64], *stat, *p;
+	long	 ppid = 0;
+
+	usleep(100000);		/* a child that did not wait would have run */
+	assert_int_equal(access(arg, F_OK), -1);
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	assert_non_null(stat = util_read_file(path, 4096, NULL));
+	assert_non_null(p = strrchr(stat, ')'));
+	assert_int_equal(sscanf(p + 1, " %*c %ld", &ppid), 1);
+	assert_int_equal(ppid, (long)getpid());
+	free(stat);
+	joined = pid;
+	return 0;
+}
+
+static int
+join_fails(pid_t pid, void *arg, char **cause)
+{
+	(void)arg;
+	joined = pid;
+	return cause_set(cause, "no cgroup for you");
+}
+
+static void
+t_join(void **state)
+{
+	struct launch_spec	 ls;
+	char			 flag[PATH_MAX], cmd[PATH_MAX + 64], *text;
+	char			*cause;
+	int			 status;
+
+	snprintf(flag, sizeof(flag), "%s/ran", tmpdir);
+	snprintf(cmd, sizeof(cmd), "echo \"k=$BERTH_KERNEL\" >%s", flag);
+	memset(&ls, 0, sizeof(ls));
+	ls.argv = ARGV("sh", "-c", cmd);
+	ls.join = join_ok;
+	ls.join_arg = flag;
+	ls.kernel = 1;
+	joined = 0;
+	unlink(flag);
+	assert_int_equal(run(&ls, NULL), 0);
+	assert_true(joined > 0);
+	assert_non_null(text = util_read_file(flag, 1024, NULL));
+	assert_string_equal(text, "k=1\n");
+	free(text);
+
+	/* join fails: its message, and the child ran nothing, reaped */
+	unlink(flag);
+	ls.join = join_fails;
+	ls.kernel = 0;
+	cause = start_fails(&ls);
+	assert_string_equal(cause, "no cgroup for you");
+	free(cause);
+	assert_int_equal(access(flag, F_OK), -1);
+	assert_int_equal(waitpid(joined, &status, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
 static void
 t_exec_failures(void **state)
 {
@@ -465,6 +529,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_exit_codes),
 		cmocka_unit_test(t_exec_failures),
+		cmocka_unit_test(t_join),
 		cmocka_unit_test(t_env),
 		cmocka_unit_test(t_cwd_stdio_group),
 		cmocka_unit_test(t_signals),

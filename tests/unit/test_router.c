@@ -186,6 +186,24 @@ test_decide(void **state)
 	router_decide(w->r, &w->a, p, n, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
+	/* Out of A's tun (macOS egress) from B's source: forged. */
+	n = pkt_ipv4(p, CB, 0x08080808, 17, 20, 64);
+	router_decide(w->r, &w->a, p, n, &v);
+	assert_int_equal(v.action, ROUTER_DROP);
+	assert_int_equal(v.drop, ROUTER_DROP_SPOOF);
+	assert_ptr_equal(v.from, &w->a);
+	/* ... from the gateway's or a pool address to B: forged too. */
+	n = pkt_ipv4(p, GW, CB, 17, 20, 64);
+	router_decide(w->r, &w->a, p, n, &v);
+	assert_int_equal(v.drop, ROUTER_DROP_SPOOF);
+	n = pkt_ipv4(p, NOBODY, CB, 6, 20, 64);
+	router_decide(w->r, &w->a, p, n, &v);
+	assert_int_equal(v.drop, ROUTER_DROP_SPOOF);
+	/* counted to the tun it came in by, and nothing written */
+	router_packet(w->r, &w->a, p, n);
+	assert_int_equal(w->a.c.drop_spoof, 1);
+	assert_int_equal(w->b.c.drop_spoof, 0);
+	assert_int_equal(io.n, 0);
 	/* Malformed: counted to the port it came from. */
 	n = pkt_ipv4(p, CB, CA, 6, 20, 64);
 	p[12] ^= 1;

@@ -415,6 +415,39 @@ t_exec_clean_env(void **state)
 	assert_true(saw(out, "127.0.0.1"));
 }
 
+/*
+ * BERTH_KERNEL=1: the kernel's BPF programs do binds and connects (none
+ * here), so the interposer leaves them alone; it still binds before a
+ * datagram send, and passes BERTH_KERNEL on through env -i.
+ */
+static void
+t_kernel_steps_aside(void **state)
+{
+	char	 cmd[PATH_MAX + 200], out[256];
+
+	snprintf(cmd, sizeof(cmd), "BERTH_KERNEL=1 %s/shim_probe connect "
+	    OTHER " %d", helpers, echo_port);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_true(saw(out, "127.0.0.1"));
+	snprintf(cmd, sizeof(cmd), "BERTH_KERNEL=1 %s/shim_probe bind "
+	    "0.0.0.0 0", helpers);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "bound=0.0.0.0 "));
+	snprintf(cmd, sizeof(cmd), "BERTH_KERNEL=1 env -i %s/shim_probe "
+	    "connect " OTHER " %d", helpers, echo_port);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_true(saw(out, "127.0.0.1"));
+	snprintf(cmd, sizeof(cmd), "BERTH_KERNEL=1 %s/shim_probe udp "
+	    OTHER " %d", helpers, echo_port);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_true(saw(out, ME));
+	/* without it, the interposer's own work, as before */
+	snprintf(cmd, sizeof(cmd), "BERTH_KERNEL=0 %s/shim_probe bind "
+	    "0.0.0.0 0", helpers);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "bound=" ME " "));
+}
+
 /* ------------------------------------------------------------- DNS */
 
 /* The nameserver lines of /etc/resolv.conf: how many, and is addr one. */
@@ -822,6 +855,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_fork),
 		cmocka_unit_test(t_exec_chains),
 		cmocka_unit_test(t_exec_clean_env),
+		cmocka_unit_test(t_kernel_steps_aside),
 		cmocka_unit_test(t_dns_hook),
 		cmocka_unit_test(t_names_getaddrinfo),
 		cmocka_unit_test(t_names_errors),
