@@ -28,6 +28,8 @@ at_exit "cat '$CGD'/*/cgroup.procs 2>/dev/null | xargs -r kill -KILL"
 
 kill -KILL "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true
+# The dead netd's socket file: netd_start must wait for the new one.
+rm -f "$BERTH_SOCKET"
 grep -q "^0::/berth-$BERTH_PREFIX/a$" "/proc/$PID/cgroup" ||
     fail "a's process left its cgroup: $(grep '^0::' "/proc/$PID/cgroup")"
 netd_start
