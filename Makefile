@@ -110,9 +110,12 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c tests/unit/$(OS)/test_*.c)
 UNIT_BINS := $(addprefix $(B)/tests/,$(basename $(notdir $(UNIT_SRCS))))
 # The interposer's tests share a harness (tests/unit/shimtest.h).
 SHIMTEST_BINS := $(filter $(B)/tests/test_shim%,$(UNIT_BINS))
-# Helpers the tests run (servers, clients), built from tests/helpers/*.c.
+# Helpers the tests run (servers, clients), built from tests/helpers/*.c,
+# and tests/helpers/$(OS)/NAME.c (one OS only: raw syscalls, seccomp) as
+# NAME_$(OS).
 HELPER_SRCS := $(call srcs,tests/helpers)
-HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS))
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(B)/tests/helpers/%,$(HELPER_SRCS)) \
+	$(patsubst tests/helpers/$(OS)/%.c,$(B)/tests/helpers/%_$(OS),$(wildcard tests/helpers/$(OS)/*.c))
 
 MAN1 := $(wildcard docs/*.1)
 MAN5 := $(wildcard docs/*.5)
@@ -201,8 +204,12 @@ $(B)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -o $@ $< $(NOSAN_LDFLAGS)
 
+$(B)/tests/helpers/%_$(OS): tests/helpers/$(OS)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -o $@ $< $(NOSAN_LDFLAGS)
+
 # rawnet must never meet the interposer: static, raw system calls.
-$(B)/tests/helpers/rawnet_linux: tests/helpers/rawnet_linux.c
+$(B)/tests/helpers/rawnet_linux: tests/helpers/linux/rawnet.c
 	@mkdir -p $(dir $@)
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -static -o $@ $< $(NOSAN_LDFLAGS)
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * rawnet_linux.c - a client and server that never meet the interposer: built
+ * linux/rawnet.c - a client and server that never meet the interposer: built
  * with -static, every socket call a raw syscall(2) (tests/integ/
  * kernel_*.sh). Exit 0 on success, 1 with the errno name on stderr.
  *
