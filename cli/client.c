@@ -225,6 +225,11 @@ client_do(const char *op, json_t *args, char **cause)
 int
 client_inspect(const char *name, json_t **ctr, char **cause)
 {
-	return client_call("inspect", json_pack("{s:s}", "name", name), ctr,
-	    cause);
+	if (client_call("inspect", json_pack("{s:s}", "name", name), ctr,
+	    cause) == 0)
+		return 0;
+	/* compose's habit: a service name of the current stack */
+	if (*cause != NULL && strstr(*cause, "no such container") != NULL)
+		return resolve_service(name, ctr, cause);
+	return -1;
 }

@@ -33,6 +33,61 @@ run_env_ok(const char *kv)
 	return p != kv && *p == '=';
 }
 
+/*
+ * --env-file FILE: KEY=VALUE lines, docker's format: blank lines and
+ * lines starting with # are skipped, VALUE is taken literally (no
+ * quotes removed), a bare KEY takes the variable from our environment
+ * (and is skipped when it is not set there).
+ */
+static int
+run_env_file(const char *path, json_t *env, char **cause)
+{
+	char		*text, *line, *next, *kv;
+	const char	*v;
+	size_t		 len, lineno = 0;
+	int		 rc = -1;
+
+	if ((text = util_read_file(path, 1 << 20, &len)) == NULL)
+		return cause_set(cause, "--env-file %s: %s", path,
+		    strerror(errno));
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		if (next != NULL && next - line >= 2 && next[-2] == '\r')
+			next[-2] = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '\0' || *line == '#')
+			continue;
+		if (strchr(line, '=') == NULL) {
+			xasprintf(&kv, "%s=", line);
+			if (!run_env_ok(kv)) {
+				free(kv);
+				goto bad;
+			}
+			free(kv);
+			if ((v = getenv(line)) == NULL)
+				continue;
+			xasprintf(&kv, "%s=%s", line, v);
+			json_array_append_new(env, json_string(kv));
+			free(kv);
+			continue;
+		}
+		if (!run_env_ok(line))
+			goto bad;
+		json_array_append_new(env, json_string(line));
+	}
+	rc = 0;
+	goto out;
+bad:
+	cause_set(cause, "--env-file %s:%zu: expected KEY=VALUE", path,
+	    lineno);
+out:
+	free(text);
+	return rc;
+}
+
 static void
 run_random_name(char *buf, size_t len)
 {
@@ -56,7 +111,15 @@ cmd_run(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "net", required_argument, NULL, 'N' },
-		{ "ip", required_argument, NULL, 'i' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "ip", required_argument, NULL, 'P' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "restart", required_argument, NULL, 'X' },
+		{ "env-file", required_argument, NULL, 'E' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'I' },
+		{ "stack", required_argument, NULL, 'S' },
 		{ "rootfs", required_argument, NULL, 'r' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", required_argument, NULL, 'e' },
@@ -73,11 +136,47 @@ cmd_run(int argc, char **argv)
 	o.ports = json_array();
 	o.networks = json_array();
 	o.env = json_array();
+	o.volumes = json_array();
 	optind = 1;
 	/* "+": stop at the first non-option, the command. */
-	while ((ch = getopt_long(argc, argv, "+dp:e:w:u:", opts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "+dp:e:w:u:h:v:it", opts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			if (name_check(optarg, "--hostname", &cause) == -1)
+				goto bad;
+			o.hostname = optarg;
+			break;
+		case 'X':
+			if (container_restart_ok(optarg, &cause) == -1)
+				goto bad;
+			o.restart = optarg;
+			break;
+		case 'E':
+			if (run_env_file(optarg, o.env, &cause) == -1)
+				goto bad;
+			break;
+		case 'v':
+			if (optarg[0] != '/' || strchr(optarg, ':') == NULL) {
+				cause_set(&cause, "-v %.80s: expected "
+				    "/HOSTDIR:/DIR[:ro] (named volumes are "
+				    "not supported)", optarg);
+				goto bad;
+			}
+			json_array_append_new(o.volumes, json_string(optarg));
+			break;
+		case 't':
+			o.tty = 1;
+			break;
+		case 'i':
+		case 'I':
+			o.interactive = 1;
+			break;
+		case 'S':
+			if (name_check(optarg, "--stack", &cause) == -1)
+				goto bad;
+			o.stack = optarg;
+			break;
 		case 'd':
 			o.detach = 1;
 			break;
@@ -99,7 +198,7 @@ cmd_run(int argc, char **argv)
 				goto bad;
 			json_array_append_new(o.networks, json_string(optarg));
 			break;
-		case 'i':
+		case 'P':
 			o.ip = optarg;
 			break;
 		case 'r':
@@ -130,6 +229,20 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	o.argv = argv + optind;
+	if (o.detach && o.tty) {
+		/* no terminal to give it: docker would attach later */
+		cause_set(&cause, "-t with -d: berth does not attach to a "
+		    "detached container; use berth exec -it NAME");
+		goto bad;
+	}
+	if (o.tty && !isatty(STDIN_FILENO) && o.interactive) {
+		cause_set(&cause, "-it: the input device is not a TTY");
+		goto bad;
+	}
+	if (o.rm && o.restart != NULL && strcmp(o.restart, "no") != 0) {
+		cause_set(&cause, "--rm and --restart %s conflict", o.restart);
+		goto bad;
+	}
 	if (o.name == NULL) {
 		run_random_name(namebuf, sizeof(namebuf));
 		o.name = namebuf;
@@ -156,6 +269,7 @@ out:
 	json_decref(o.ports);
 	json_decref(o.networks);
 	json_decref(o.env);
+	json_decref(o.volumes);
 	free(cause);
 	return rc;
 }
@@ -167,17 +281,26 @@ cmd_exec(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t		*env;
 	const char	*user = NULL, *workdir = NULL, *name;
 	char		*cause = NULL;
-	int		 ch, rc;
+	int		 ch, rc, tty = 0, interactive = 0;
 
 	env = json_array();
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+e:w:u:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+e:w:u:it", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 't':
+			tty = 1;
+			break;
+		case 'i':
+			interactive = 1;
+			break;
 		case 'u':
 			user = optarg;
 			break;
@@ -205,7 +328,13 @@ cmd_exec(int argc, char **argv)
 		json_decref(env);
 		return cli_usage("exec");
 	}
-	rc = container_exec(name, argv + optind, user, workdir, env, &cause);
+	if (tty && interactive && !isatty(STDIN_FILENO)) {
+		cli_error("exec", "-it: the input device is not a TTY");
+		json_decref(env);
+		return 1;
+	}
+	rc = container_exec(name, argv + optind, user, workdir, env, tty,
+	    interactive, &cause);
 	if (rc == -1) {
 		cli_error("exec", "%s", cause);
 		rc = 1;
@@ -220,25 +349,28 @@ cmd_stop(int argc, char **argv)
 {
 	json_t		*ctr;
 	char		*cause = NULL;
+	const char	*verb = argv[0];
 	unsigned long	 t = 10;
 	int		 ch, i, rc = 0;
+	int		 again = strcmp(verb, "restart") == 0;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "t:")) != -1) {
 		if (ch != 't' || util_parse_uint(optarg, 3600, &t) == -1) {
 			if (ch == 't')
-				cli_error("stop", "-t %.20s: expected "
+				cli_error(verb, "-t %.20s: expected "
 				    "seconds 0..3600", optarg);
-			return cli_usage("stop");
+			return cli_usage(verb);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage("stop");
+		return cli_usage(verb);
 	for (i = optind; i < argc; i++) {
 		ctr = NULL;
 		if (client_inspect(argv[i], &ctr, &cause) == -1 ||
-		    container_stop(ctr, (int)t, SIGTERM, &cause) == -1) {
-			cli_error("stop", "%s", cause);
+		    container_stop(ctr, (int)t, SIGTERM, &cause) == -1 ||
+		    (again && container_start(ctr, &cause) == -1)) {
+			cli_error(verb, "%s", cause);
 			rc = 1;
 		} else
 			printf("%s\n", argv[i]);
