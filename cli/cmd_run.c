@@ -88,6 +88,43 @@ out:
 	return rc;
 }
 
+/*
+ * run --net NET without --stack: when the containers on NET all belong
+ * to one stack (a stack's network, STACK-NET), the new container joins
+ * that stack's names, as compose run does. NULL otherwise.
+ */
+static char *
+run_stack_of_nets(json_t *nets)
+{
+	json_t		*list = NULL, *c, *n, *m;
+	const char	*st, *found = NULL;
+	char		*out = NULL;
+	size_t		 i, j, k;
+
+	if (json_array_size(nets) == 0 ||
+	    client_call("list", NULL, &list, NULL) == -1)
+		return NULL;
+	json_array_foreach(list, i, c) {
+		st = json_string_value(json_object_get(c, "stack"));
+		json_array_foreach(json_object_get(c, "networks"), j, n) {
+			json_array_foreach(nets, k, m) {
+				if (!json_equal(n, m) ||
+				    strcmp(json_string_value(m), "default") == 0)
+					continue;
+				if (st == NULL || (found != NULL &&
+				    strcmp(found, st) != 0))
+					goto out;	/* shared: no stack */
+				found = st;
+			}
+		}
+	}
+	if (found != NULL)
+		out = xstrdup(found);
+out:
+	json_decref(list);
+	return out;
+}
+
 static void
 run_random_name(char *buf, size_t len)
 {
@@ -129,7 +166,7 @@ cmd_run(int argc, char **argv)
 	struct run_opts	 o;
 	struct portspec	 ps;
 	json_t		*ctr = NULL;
-	char		*cause = NULL, namebuf[16];
+	char		*cause = NULL, namebuf[16], *netstack = NULL;
 	int		 ch, rc = 1;
 
 	memset(&o, 0, sizeof(o));
@@ -243,6 +280,9 @@ cmd_run(int argc, char **argv)
 		cause_set(&cause, "--rm and --restart %s conflict", o.restart);
 		goto bad;
 	}
+	if (o.stack == NULL && (netstack = run_stack_of_nets(o.networks)) !=
+	    NULL)
+		o.stack = netstack;
 	if (o.name == NULL) {
 		run_random_name(namebuf, sizeof(namebuf));
 		o.name = namebuf;
@@ -270,6 +310,7 @@ out:
 	json_decref(o.networks);
 	json_decref(o.env);
 	json_decref(o.volumes);
+	free(netstack);
 	free(cause);
 	return rc;
 }

@@ -102,7 +102,6 @@ resolve_service(const char *name, json_t **ctr, char **cause)
 		goto out;
 	}
 	if (other != NULL) {
-		free(*cause);
 		cause_set(cause, "no such container \"%s\" (a service of stack "
 		    "\"%s\": run this in its directory, or berth -f FILE)",
 		    name, other);
