@@ -7,7 +7,7 @@
 #   make check           install missing dependencies, build, run every test
 #   make lint            cppcheck, clang-tidy, mandoc -Tlint
 #   make fuzz            build and run the fuzzers (clang, libFuzzer)
-#   make bench           run the benchmarks in bench/ (root)
+#   make bench           run every benchmark (root); one table in build/bench
 #   make demo            install dependencies, build, start examples/demo.json
 #   make demo-down       remove the demo
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -85,7 +85,7 @@ NETD       := $(B)/bin/berth-netd
 
 # Order matters for static linking: users before what they use.
 ALL_LIBS := $(LIBCLI) $(LIBNETD) $(LIBRUNTIME) $(LIBPFRULES) $(LIBCOMMON)
-EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS)
+EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS) -pthread
 
 PROGS := $(BERTH) $(SHIM)
 ifneq ($(wildcard netd/main.c),)
@@ -222,7 +222,7 @@ fuzz: $(FUZZ_BINS)
 # ---------------------------------------------------------------- bench, demo
 
 bench: all tests
-	@for b in bench/*; do [ -x "$$b" ] && { echo "== $$b"; $$b || exit 1; }; done
+	bench/all
 
 demo: deps
 	$(MAKE) all

@@ -4,8 +4,8 @@
  *
  * DOC: jobs
  * Every firewall change is a job: a command line and the text for its
- * stdin. The OS files (fw_linux.c, fw_darwin.c) turn operations on the
- * ruleset into jobs; this file runs them. The load at start and the
+ * stdin. The back ends (fw_nft.c, fw_pf.c; the OS picks one, fw_os)
+ * turn operations on the ruleset into jobs; this file runs them. The load at start and the
  * unload at stop run synchronously and their failure is reported to
  * the caller. Container changes are queued and run one at a time from
  * the event loop: the child's stdin is written at once (while its
@@ -328,7 +328,7 @@ fw_finish(struct fw *fw)
 			    __func__);
 			fw->reload(fw->arg);	/* queues a full load */
 		}
-	} else if (j->token && (tok = fw_os_token(fw->output)) != NULL) {
+	} else if (j->token && (tok = fw_os->token(fw->output)) != NULL) {
 		fw_set_token(fw, tok);
 		free(tok);
 	}
@@ -435,7 +435,7 @@ fw_run_jobs(struct fw *fw, struct fw_job *jobs, char **cause)
 	for (j = jobs; j != NULL && ret == 0; j = j->next) {
 		ret = fw_run(j->argv, j->input, &out, cause);
 		if (ret == 0 && j->token &&
-		    (tok = fw_os_token(out)) != NULL) {
+		    (tok = fw_os->token(out)) != NULL) {
 			fw_set_token(fw, tok);
 			free(tok);
 		}
@@ -452,7 +452,7 @@ fw_load(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	struct fw_job	*jobs;
 
 	fw_flush(fw);
-	if ((jobs = fw_os_load(rs, fw->token, cause)) == NULL)
+	if ((jobs = fw_os->load(rs, fw->token, cause)) == NULL)
 		return -1;
 	return fw_run_jobs(fw, jobs, cause);
 }
@@ -463,7 +463,7 @@ fw_reload(struct fw *fw, const struct pfr_ruleset *rs)
 	struct fw_job	*jobs, *j;
 	char		*cause = NULL;
 
-	if ((jobs = fw_os_load(rs, fw->token, &cause)) == NULL) {
+	if ((jobs = fw_os->load(rs, fw->token, &cause)) == NULL) {
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 		return;
@@ -480,7 +480,7 @@ fw_change(struct fw *fw, const struct pfr_ruleset *rs,
 {
 	struct fw_job	*jobs;
 
-	if ((jobs = fw_os_change(rs, c, ports, nports, add, cause)) == NULL)
+	if ((jobs = fw_os->change(rs, c, ports, nports, add, cause)) == NULL)
 		return -1;
 	fw_submit(fw, jobs);
 	return 0;
@@ -493,7 +493,7 @@ fw_unload(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	int		 ret;
 
 	fw_flush(fw);
-	if ((jobs = fw_os_unload(rs, fw->token, cause)) == NULL)
+	if ((jobs = fw_os->unload(rs, fw->token, cause)) == NULL)
 		return -1;
 	ret = fw_run_jobs(fw, jobs, cause);
 	if (ret == 0)
@@ -509,7 +509,7 @@ fw_text(const struct pfr_ruleset *rs, const char *format, char **cause)
 	char			*s, *text = NULL;
 
 	if (format == NULL)
-		format = fw_os_format;
+		format = fw_os->format;
 	if (strcmp(format, "nft") == 0)
 		return pfr_nft_render(rs, cause);
 	if (strcmp(format, "pf") != 0) {

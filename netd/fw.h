@@ -2,10 +2,10 @@
 /*
  * fw.h - loading the rules rendered by pfrules/ into the kernel firewall.
  *
- * Linux (fw_linux.c): `nft -f -` with the script on stdin; one table
+ * Linux (fw_nft.c): `nft -f -` with the script on stdin; one table
  * (inet PREFIX) replaced atomically at start, container and port
  * elements added and deleted incrementally, the table deleted at stop.
- * macOS (fw_darwin.c): `pfctl -a ANCHOR -f -` per anchor, `pfctl -E`
+ * macOS (fw_pf.c): `pfctl -a ANCHOR -f -` per anchor, `pfctl -E`
  * once with its token kept (in netd's state, so it is released after a
  * crash too) and `pfctl -X TOKEN` at stop; never `pfctl -d`. netd runs
  * the commands: libnftables is GPL-2 (research/linux.md §3.2f).
@@ -66,16 +66,25 @@ void		 fw_jobs_free(struct fw_job *);
 int		 fw_run(char *const *argv, const char *input, char **output,
 		    char **cause);
 
-/* fw_linux.c / fw_darwin.c: the jobs for each operation. */
-extern const char	*fw_os_format;
-struct fw_job	*fw_os_load(const struct pfr_ruleset *, const char *token,
-		    char **cause);
-struct fw_job	*fw_os_change(const struct pfr_ruleset *,
-		    const struct pfr_container *, const struct pfr_port *,
-		    size_t nports, int add, char **cause);
-struct fw_job	*fw_os_unload(const struct pfr_ruleset *, const char *token,
-		    char **cause);
-/* The token in the output of `pfctl -E`, or NULL. */
-char		*fw_os_token(const char *output);
+/*
+ * A back end, named for its firewall (fw_nft.c, fw_pf.c): the jobs for
+ * each operation. Both build everywhere; os_*.c picks this OS's (fw_os).
+ */
+struct fw_backend {
+	const char	 *format;	/* "nft", "pf": fw_text's default */
+	struct fw_job	*(*load)(const struct pfr_ruleset *,
+			    const char *token, char **cause);
+	struct fw_job	*(*change)(const struct pfr_ruleset *,
+			    const struct pfr_container *,
+			    const struct pfr_port *, size_t nports, int add,
+			    char **cause);
+	struct fw_job	*(*unload)(const struct pfr_ruleset *,
+			    const char *token, char **cause);
+	/* The token in the output of `pfctl -E`, or NULL. */
+	char		*(*token)(const char *output);
+};
+extern const struct fw_backend	 fw_nft;
+extern const struct fw_backend	 fw_pf;
+extern const struct fw_backend	*const fw_os;
 
 #endif

@@ -4,14 +4,18 @@
  *
  * The module map (one file each; docs/netd.md has the picture):
  *	main.c		options, daemon, signals, the loop
- *	netd.c		start (reconcile), stop, cleanup, containers
+ *	netd.c		start (reconcile), stop, cleanup, the loop
+ *	endpoint.c	tun endpoints: gateway and containers
+ *	ctr.c		containers and networks: create, delete
+ *	ports.c		published ports: conflicts, the proxy's
+ *	ruleset.c	the firewall ruleset from the container table
  *	ops.c		the control operations (docs/protocol.md)
  *	state.c		containers and networks as JSON, the state file
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
- *	fw.c		running nft / pfctl (fw_linux.c, fw_darwin.c)
+ *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
  *	host.c		host-wide settings shared by all instances
  *	dns.c dnssrv.c	the berth zone, the DNS server and forwarder
  *	hostdns_*.c	the host's resolver: resolved, /etc/hosts, macOS
@@ -132,16 +136,50 @@ int		 netd_start(struct netd *, char **cause);
 void		 netd_stop(struct netd *);
 int		 netd_cleanup(const struct netd_config *, char **cause);
 void		 netd_run(struct netd *);
+int		 netd_save(struct netd *);
+
+/* endpoint.c: the gateway tun and the containers' tuns */
+int		 netd_ctr_ifname(const char *name, uint32_t *addr);
+int		 netd_gw_open(struct netd *, char **cause);
+void		 netd_gw_close(struct netd *, int destroy);
+int		 netd_port_open(struct netd *, struct ctr *, char **cause);
+void		 netd_port_close(struct netd *, struct ctr *, int destroy);
+void		 netd_port_detach(struct netd *, struct ctr *);
+void		 netd_port_release(struct ctr *, int destroy);
+void		 netd_port_broken(void *, struct rport *);
+
+/* ctr.c: containers and networks */
 struct ctr	*netd_ctr_find(struct netd *, const char *name);
 struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
+void		 netd_ctr_unlink(struct netd *, size_t);
+void		 netd_ctr_remove_at(struct netd *, size_t);
+void		 netd_reap(struct netd *);
 struct network	*netd_net_find(struct netd *, const char *name);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,
 		    char **cause);
-int		 netd_save(struct netd *);
+
+/* ports.c: published ports */
+size_t		 netd_host_addrs(struct netd *, uint32_t **);
+int		 netd_ctr_ports(struct netd *, json_t *, struct ctr *,
+		    char **cause);
+int		 netd_proxy_ctr(struct netd *, const struct ctr *, int add,
+		    char **cause);
+
+/* ruleset.c: the firewall ruleset */
+struct pfr_ruleset;
+struct fw;
 struct pfr_ruleset *netd_ruleset(struct netd *);
+void		 netd_ruleset_head(const struct netd_config *,
+		    struct pfr_ruleset *);
+void		 netd_ruleset_head_free(struct pfr_ruleset *);
+void		 netd_fw_unload(struct fw *, const struct netd_config *,
+		    int *failed);
+int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
+		    char **cause);
+void		 netd_fw_reload(void *);
 
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,

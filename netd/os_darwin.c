@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fw.h"
 #include "os.h"
 #include "util.h"
 
@@ -71,3 +72,6 @@ const struct os_setting os_settings[] = {
 	{ NULL, NULL, NULL },
 };
 const size_t os_nsettings = 0;
+
+/* The firewall this OS has. */
+const struct fw_backend *const fw_os = &fw_pf;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fw.h"
 #include "os.h"
 #include "util.h"
 
@@ -120,3 +121,6 @@ const struct os_setting os_settings[] = {
 	    "strict reverse-path filtering drops injected packets" },
 };
 const size_t os_nsettings = nitems(os_settings);
+
+/* The firewall this OS has. */
+const struct fw_backend *const fw_os = &fw_nft;

@@ -24,7 +24,10 @@ struct proxy;
 #define PROXY_MAX_CONNS		4096
 #define PROXY_MAX_FLOWS		4096
 
+/* The engine on the caller's event loop (tests), or on a thread of its
+ * own (netd); either way the calls below are made from one thread. */
 struct proxy	*proxy_new(struct ev *);
+struct proxy	*proxy_new_thread(char **cause);
 void		 proxy_free(struct proxy *);
 /*
  * Serve one mapping: proto 6/17, host address (host order, 0 = any),
@@ -40,7 +43,8 @@ int		 proxy_add(struct proxy *, uint8_t proto, uint32_t host_addr,
  */
 void		 proxy_del(struct proxy *, uint8_t proto, uint32_t host_addr,
 		    uint16_t host_lo);
-/* Expire idle UDP flows; returns ms until the next check is due. */
+/* Expire idle UDP flows; returns ms until the next check is due (-1:
+ * none, always for a threaded proxy, which keeps its own time). */
 int		 proxy_tick(struct proxy *, long long now_ms);
 /* Counters: open TCP connections and UDP flows. */
 void		 proxy_counts(struct proxy *, size_t *tcp, size_t *udp);
@@ -54,6 +58,9 @@ ssize_t		 pbuf_fill(struct pbuf *, int fd);
 /* Write buffered bytes to fd: >0 bytes, -1 with errno. */
 ssize_t		 pbuf_drain(struct pbuf *, int fd);
 size_t		 pbuf_len(const struct pbuf *);
+/* A non-blocking, close-on-exec accepted or new IPv4 socket. */
+int		 proxy_os_accept(int fd);
+int		 proxy_os_socket(int type);
 int		 pbuf_full(const struct pbuf *);
 
 #endif

@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
 #include "proxy.h"
+#include "util.h"
 
 #define PBUF_CAP	(128 * 1024)
 
@@ -56,6 +59,35 @@ pbuf_drain(struct pbuf *b, int fd)
 			b->off = 0;
 	}
 	return n;
+}
+
+/* No accept4 or SOCK_NONBLOCK here: two more calls. */
+int
+proxy_os_accept(int fd)
+{
+	int	 c;
+
+	if ((c = accept(fd, NULL, NULL)) == -1)
+		return -1;
+	if (util_set_nonblock(c) == -1 || util_set_cloexec(c) == -1) {
+		close(c);
+		return -1;
+	}
+	return c;
+}
+
+int
+proxy_os_socket(int type)
+{
+	int	 fd;
+
+	if ((fd = socket(AF_INET, type, 0)) == -1)
+		return -1;
+	if (util_set_nonblock(fd) == -1 || util_set_cloexec(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 size_t

@@ -4,6 +4,8 @@
  * so payload moves socket -> pipe -> socket without a copy to userspace.
  */
 #include <errno.h>
+#include <sys/socket.h>
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -30,8 +32,8 @@ pbuf_new(void)
 		free(b);
 		return NULL;
 	}
-	/* A bigger pipe moves more per splice; fall back to the default. */
-	sz = fcntl(b->p[1], F_SETPIPE_SZ, PBUF_CAP);
+	/* The default size (64 KiB) until a transfer fills it. */
+	sz = fcntl(b->p[1], F_GETPIPE_SZ);
 	b->cap = sz > 0 ? (size_t)sz : 65536;
 	return b;
 }
@@ -51,10 +53,17 @@ pbuf_fill(struct pbuf *b, int fd)
 {
 	ssize_t	 n;
 
+	int	 sz;
+
 	n = splice(fd, NULL, b->p[1], NULL, b->cap - b->len,
 	    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 	if (n > 0)
 		b->len += (size_t)n;
+	/* A bulk transfer: a bigger pipe moves more per splice. Growing
+	 * only then keeps short connections (most of them) cheap. */
+	if (b->len >= b->cap && b->cap < PBUF_CAP &&
+	    (sz = fcntl(b->p[1], F_SETPIPE_SZ, PBUF_CAP)) > 0)
+		b->cap = (size_t)sz;
 	return n;
 }
 
@@ -68,6 +77,18 @@ pbuf_drain(struct pbuf *b, int fd)
 	if (n > 0)
 		b->len -= (size_t)n;
 	return n;
+}
+
+int
+proxy_os_accept(int fd)
+{
+	return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int
+proxy_os_socket(int type)
+{
+	return socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
 size_t

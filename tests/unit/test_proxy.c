@@ -223,12 +223,68 @@ test_udp(void **state)
 	free(cause);
 }
 
+/* netd's proxy: its own thread moves the bytes; nobody here runs a loop. */
+static void
+test_tcp_thread(void **state)
+{
+	struct proxy	*px;
+	uint16_t	 hp = free_port(SOCK_STREAM), cp = free_port(SOCK_STREAM);
+	int		 lfd, status = -1, i;
+	pid_t		 srv, cli;
+	char		*cause = NULL;
+	size_t		 tcp, udp;
+
+	px = proxy_new_thread(&cause);
+	assert_non_null(px);
+	assert_int_equal(proxy_tick(px, util_now_ms()), -1);
+	lfd = lo_socket(SOCK_STREAM, cp, 1);
+	assert_int_equal(listen(lfd, 8), 0);
+	if ((srv = fork()) == 0)
+		echo_tcp(lfd);
+	close(lfd);
+	assert_int_equal(proxy_add(px, 6, LO, hp, hp, LO, cp, &cause), 0);
+	/* errors come back from the thread, text and all */
+	assert_int_equal(proxy_add(px, 6, LO, hp, hp, LO, cp, &cause), -1);
+	assert_non_null(strstr(cause, "is taken"));
+	if ((cli = fork()) == 0)
+		client_tcp(hp);
+	for (i = 0; i < 3000; i++) {
+		if (waitpid(cli, &status, WNOHANG) == cli)
+			break;
+		usleep(10000);
+	}
+	if (i == 3000) {
+		kill(cli, SIGKILL);
+		waitpid(cli, &status, 0);
+	}
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	waitpid(srv, NULL, 0);
+	for (i = 0; i < 100; i++) {
+		proxy_counts(px, &tcp, &udp);
+		if (tcp == 0)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(tcp, 0);
+	/* del is done when it returns: the port is free at once */
+	proxy_del(px, 6, LO, hp);
+	lfd = lo_socket(SOCK_STREAM, hp, 1);
+	close(lfd);
+	/* a mapping left at free is closed with the thread */
+	assert_int_equal(proxy_add(px, 6, LO, hp, hp, LO, cp, &cause), 0);
+	proxy_free(px);
+	lfd = lo_socket(SOCK_STREAM, hp, 1);
+	close(lfd);
+	free(cause);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp),
 		cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_tcp_thread),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

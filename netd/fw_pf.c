@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fw_darwin.c - pf jobs: `pfctl -a ANCHOR -f -` per anchor rendered by
- * pfrules/pf.c (research/macos.md §3).
+ * fw_pf.c - pf jobs: `pfctl -a ANCHOR -f -` per anchor rendered by
+ * pfrules/pf.c (research/macos.md §3): macOS; FreeBSD's pf would
+ * share it.
  *
  * DOC: enabling pf without taking it from others
  * pf is off by default on macOS and shared with the system and other
@@ -18,17 +19,15 @@
 #include "fw.h"
 #include "xmalloc.h"
 
-const char *fw_os_format = "pf";
-
 static void
-fw_push(struct fw_job ***tail, struct fw_job *j)
+fw_pf_push(struct fw_job ***tail, struct fw_job *j)
 {
 	**tail = j;
 	*tail = &j->next;
 }
 
-struct fw_job *
-fw_os_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+static struct fw_job *
+fw_pf_load(const struct pfr_ruleset *rs, const char *token, char **cause)
 {
 	struct pfr_anchor	*a;
 	struct fw_job		*jobs = NULL, **tail = &jobs, *j;
@@ -39,17 +38,17 @@ fw_os_load(const struct pfr_ruleset *rs, const char *token, char **cause)
 	if (token == NULL || *token == '\0') {
 		j = fw_job_argv(NULL, "pfctl", FW_ARGS("-E"));
 		j->token = 1;
-		fw_push(&tail, j);
+		fw_pf_push(&tail, j);
 	}
 	for (i = 0; i < n; i++)
-		fw_push(&tail, fw_job_argv(a[i].text, "pfctl", FW_ARGS("-a",
+		fw_pf_push(&tail, fw_job_argv(a[i].text, "pfctl", FW_ARGS("-a",
 		    a[i].path, "-f", "-")));
 	pfr_anchors_free(a, n);
 	return jobs;
 }
 
-struct fw_job *
-fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+static struct fw_job *
+fw_pf_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
     const struct pfr_port *ports, size_t nports, int add, char **cause)
 {
 	struct pfr_anchor	 a;
@@ -60,7 +59,7 @@ fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
 	if (pfr_pf_container(rs, c, add, &argv, cause) == -1)
 		return NULL;
 	if (argv != NULL) {
-		fw_push(&tail, fw_job_argv(NULL, "pfctl",
+		fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
 		    (const char *const *)argv));
 		pfr_argv_free(argv);
 	}
@@ -70,10 +69,10 @@ fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
 			return NULL;
 		}
 		if (add)
-			fw_push(&tail, fw_job_argv(a.text, "pfctl",
+			fw_pf_push(&tail, fw_job_argv(a.text, "pfctl",
 			    FW_ARGS("-a", a.path, "-f", "-")));
 		else
-			fw_push(&tail, fw_job_argv(NULL, "pfctl",
+			fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
 			    FW_ARGS("-a", a.path, "-F", "all")));
 		free(a.path);
 		free(a.text);
@@ -83,8 +82,8 @@ fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
 	return jobs;
 }
 
-struct fw_job *
-fw_os_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
+static struct fw_job *
+fw_pf_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
 {
 	struct pfr_anchor	*a;
 	struct fw_job		*jobs = NULL, **tail = &jobs;
@@ -94,17 +93,17 @@ fw_os_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
 		return NULL;
 	/* Children first, the anchor that calls them last. */
 	for (i = n; i-- > 0; )
-		fw_push(&tail, fw_job_argv(NULL, "pfctl",
+		fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
 		    FW_ARGS("-a", a[i].path, "-F", "all")));
 	pfr_anchors_free(a, n);
 	if (token != NULL && *token != '\0')
-		fw_push(&tail, fw_job_argv(NULL, "pfctl",
+		fw_pf_push(&tail, fw_job_argv(NULL, "pfctl",
 		    FW_ARGS("-X", token)));
 	return jobs;
 }
 
-char *
-fw_os_token(const char *output)
+static char *
+fw_pf_token(const char *output)
 {
 	const char	*p;
 	size_t		 n = 0;
@@ -116,3 +115,11 @@ fw_os_token(const char *output)
 		n++;
 	return n > 0 ? xstrndup(p, n) : NULL;
 }
+
+const struct fw_backend fw_pf = {
+	"pf",
+	fw_pf_load,
+	fw_pf_change,
+	fw_pf_unload,
+	fw_pf_token,
+};

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fw_linux.c - nftables jobs: `nft -f -` with scripts from pfrules/nft.c.
+ * fw_nft.c - nftables jobs: `nft -f -` with scripts from pfrules/nft.c.
  *
  * DOC: one transaction per change
  * nft applies a whole script as one transaction, so a container and all
@@ -13,10 +13,8 @@
 #include "fw.h"
 #include "xmalloc.h"
 
-const char *fw_os_format = "nft";
-
 static struct fw_job *
-fw_nft(char *script)
+fw_nft_job(char *script)
 {
 	struct fw_job	*j;
 
@@ -25,19 +23,19 @@ fw_nft(char *script)
 	return j;
 }
 
-struct fw_job *
-fw_os_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+static struct fw_job *
+fw_nft_load(const struct pfr_ruleset *rs, const char *token, char **cause)
 {
 	char	*s;
 
 	(void)token;
 	if ((s = pfr_nft_render(rs, cause)) == NULL)
 		return NULL;
-	return fw_nft(s);
+	return fw_nft_job(s);
 }
 
 static void
-fw_append(char **script, char *s)
+fw_nft_append(char **script, char *s)
 {
 	size_t	 a = strlen(*script), b = strlen(s);
 
@@ -46,8 +44,8 @@ fw_append(char **script, char *s)
 	free(s);
 }
 
-struct fw_job *
-fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+static struct fw_job *
+fw_nft_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
     const struct pfr_port *ports, size_t nports, int add, char **cause)
 {
 	char	*script = xstrdup(""), *s;
@@ -56,38 +54,46 @@ fw_os_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
 	if (add) {
 		if ((s = pfr_nft_container(rs, c, 1, cause)) == NULL)
 			goto fail;
-		fw_append(&script, s);
+		fw_nft_append(&script, s);
 	}
 	for (i = 0; i < nports; i++) {
 		if ((s = pfr_nft_port(rs, &ports[i], add, cause)) == NULL)
 			goto fail;
-		fw_append(&script, s);
+		fw_nft_append(&script, s);
 	}
 	if (!add) {
 		if ((s = pfr_nft_container(rs, c, 0, cause)) == NULL)
 			goto fail;
-		fw_append(&script, s);
+		fw_nft_append(&script, s);
 	}
-	return fw_nft(script);
+	return fw_nft_job(script);
 fail:
 	free(script);
 	return NULL;
 }
 
-struct fw_job *
-fw_os_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
+static struct fw_job *
+fw_nft_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
 {
 	char	*s;
 
 	(void)token;
 	if ((s = pfr_nft_delete(rs, cause)) == NULL)
 		return NULL;
-	return fw_nft(s);
+	return fw_nft_job(s);
 }
 
-char *
-fw_os_token(const char *output)
+static char *
+fw_nft_token(const char *output)
 {
 	(void)output;
 	return NULL;
 }
+
+const struct fw_backend fw_nft = {
+	"nft",
+	fw_nft_load,
+	fw_nft_change,
+	fw_nft_unload,
+	fw_nft_token,
+};

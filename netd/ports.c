@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * ports.c - published ports: checked against the host and the other
+ * containers at create, ",proxy" ones served by proxy.c (the others are
+ * the firewall's, ruleset.c).
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "netd.h"
+#include "port.h"
+#include "proxy.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* Is host port (proto, addr, port) free? Probe it with bind(). */
+static int
+netd_probe(uint8_t proto, uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in	 sin;
+	int			 s, one = 1, ret, saved;
+
+	s = socket(AF_INET, proto == PORT_TCP ? SOCK_STREAM : SOCK_DGRAM, 0);
+	if (s == -1)
+		return -1;
+	/* TIME_WAIT leftovers are no conflict; listeners are. */
+	if (proto == PORT_TCP)
+		(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(addr);
+	sin.sin_port = htons(port);
+	ret = bind(s, (struct sockaddr *)&sin, sizeof(sin));
+	saved = errno;
+	close(s);
+	errno = saved;
+	return ret;
+}
+
+/*
+ * The host addresses a published port on every address catches: all
+ * IPv4 addresses but berth's own (any instance's tuns).
+ */
+size_t
+netd_host_addrs(struct netd *d, uint32_t **out)
+{
+	struct ifaddrs	*ifa, *p;
+	uint32_t	 a;
+	size_t		 n = 0;
+
+	*out = NULL;
+	if (getifaddrs(&ifa) == -1)
+		return 0;
+	for (p = ifa; p != NULL; p = p->ifa_next) {
+		if (p->ifa_addr == NULL || p->ifa_addr->sa_family != AF_INET)
+			continue;
+		a = ntohl(((struct sockaddr_in *)(void *)p->ifa_addr)->
+		    sin_addr.s_addr);
+		if (cidr_contains(&d->cfg.pool, a) ||
+		    netd_ctr_ifname(p->ifa_name, NULL))
+			continue;
+		*out = xreallocarray(*out, n + 1, sizeof(**out));
+		(*out)[n++] = a;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
+static int
+netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
+{
+	uint32_t	*addrs = NULL;
+	size_t		 naddrs = 0, i;
+	unsigned	 port;
+	char		 a[ADDR_STRLEN];
+	int		 ret = 0, looked = 0;
+	size_t		 held;
+
+	for (port = ps->host_lo; port <= ps->host_hi && ret == 0; port++) {
+		if (netd_probe(ps->proto, ps->host_addr, (uint16_t)port) == 0)
+			continue;
+		if (errno == EADDRNOTAVAIL) {
+			ret = cause_set(cause, "host address %s is not an "
+			    "address of this host", addr_fmt(ps->host_addr,
+			    a));
+			break;
+		}
+		if (errno != EADDRINUSE || ps->host_addr != 0) {
+			ret = cause_set(cause, "host port %u/%s is in use on "
+			    "this host", port, port_proto_name(ps->proto));
+			break;
+		}
+		/*
+		 * The wildcard probe also collides with containers bound
+		 * to their own addresses: look at each host address.
+		 */
+		if (!looked) {
+			naddrs = netd_host_addrs(d, &addrs);
+			looked = 1;
+		}
+		for (i = 0, held = 0; i < naddrs; i++) {
+			if (netd_probe(ps->proto, addrs[i], (uint16_t)port) ==
+			    -1 && errno == EADDRINUSE && held++ == 0)
+				addr_fmt(addrs[i], a);
+		}
+		/* taken on every address: a listener on 0.0.0.0 */
+		if (held > 0)
+			ret = cause_set(cause, "host port %u/%s is in use on "
+			    "this host (%s)", port, port_proto_name(ps->proto),
+			    held == naddrs && naddrs > 1 ? "0.0.0.0" : a);
+	}
+	free(addrs);
+	return ret;
+}
+
+/* Parse and check the published ports of a new container. */
+int
+netd_ctr_ports(struct netd *d, json_t *v, struct ctr *c, char **cause)
+{
+	const char	*s;
+	struct ctr	*o;
+	size_t		 i, j, k;
+	char		 buf[PORTSPEC_STRLEN];
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return cause_set(cause, "ports must be an array of port "
+		    "specifications");
+	if (json_array_size(v) > NETD_MAX_PORTS)
+		return cause_set(cause, "at most %d port specifications",
+		    NETD_MAX_PORTS);
+	c->ports = xcalloc(json_array_size(v) + 1, sizeof(*c->ports));
+	for (i = 0; i < json_array_size(v); i++) {
+		if ((s = json_string_value(json_array_get(v, i))) == NULL)
+			return cause_set(cause, "ports must be strings");
+		if (portspec_parse(s, &c->ports[i], cause) == -1)
+			return -1;
+		c->nports++;
+		for (j = 0; j < i; j++)
+			if (portspec_conflict(&c->ports[i], &c->ports[j]))
+				return cause_set(cause, "host port %s is "
+				    "published twice", portspec_fmt(
+				    &c->ports[i], buf));
+		for (k = 0; k < d->nctrs; k++) {
+			o = d->ctrs[k];
+			for (j = 0; j < o->nports; j++)
+				if (portspec_conflict(&c->ports[i],
+				    &o->ports[j]))
+					return cause_set(cause, "host port "
+					    "%u/%s is already published by "
+					    "\"%s\"", c->ports[i].host_lo,
+					    port_proto_name(c->ports[i].proto),
+					    o->name);
+		}
+		if (netd_port_free(d, &c->ports[i], cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Serve one ",proxy" port. "Every host address" is each address of the
+ * host's own interfaces, bound one by one: a wildcard listener would
+ * also take the port on every container address (they are local too),
+ * so a container could not listen on its own port of the same number.
+ */
+static int
+netd_proxy_port(struct netd *d, const struct portspec *ps, uint32_t addr,
+    char **cause)
+{
+	uint32_t	*addrs = NULL, one = ps->host_addr;
+	size_t		 n = 1, i;
+	int		 rc = 0;
+
+	if (ps->host_addr == 0)
+		n = netd_host_addrs(d, &addrs);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = proxy_add(d->proxy, ps->proto, addrs != NULL ? addrs[i] :
+		    one, ps->host_lo, ps->host_hi, addr, ps->ctr_lo, cause);
+	if (rc == -1)
+		proxy_del(d->proxy, ps->proto, ps->host_addr, ps->host_lo);
+	free(addrs);
+	return rc;
+}
+
+/* Serve (add) or stop serving the ",proxy" ports of a container. */
+int
+netd_proxy_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
+{
+	const struct portspec	*ps;
+	size_t			 i, j;
+
+	for (i = 0; i < c->nports; i++) {
+		ps = &c->ports[i];
+		if (!(ps->flags & PORTSPEC_PROXY))
+			continue;
+		if (!add) {
+			proxy_del(d->proxy, ps->proto, ps->host_addr,
+			    ps->host_lo);
+			continue;
+		}
+		if (netd_proxy_port(d, ps, c->addr, cause) == -1) {
+			for (j = 0; j < i; j++) {
+				if (c->ports[j].flags & PORTSPEC_PROXY)
+					proxy_del(d->proxy, c->ports[j].proto,
+					    c->ports[j].host_addr,
+					    c->ports[j].host_lo);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
