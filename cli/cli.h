@@ -56,6 +56,7 @@ int	 cmd_start(int, char **);
 int	 cmd_kill(int, char **);
 int	 cmd_top(int, char **);
 int	 cmd_stats(int, char **);
+int	 cmd_config(int, char **);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

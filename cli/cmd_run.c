@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compose.h"
 #include "launch.h"
 #include "name.h"
 #include "port.h"
@@ -33,59 +34,25 @@ run_env_ok(const char *kv)
 	return p != kv && *p == '=';
 }
 
-/*
- * --env-file FILE: KEY=VALUE lines, docker's format: blank lines and
- * lines starting with # are skipped, VALUE is taken literally (no
- * quotes removed), a bare KEY takes the variable from our environment
- * (and is skipped when it is not set there).
- */
+/* --env-file FILE: docker's format (compose_env_file()). */
 static int
 run_env_file(const char *path, json_t *env, char **cause)
 {
-	char		*text, *line, *next, *kv;
-	const char	*v;
-	size_t		 len, lineno = 0;
-	int		 rc = -1;
+	json_t		*obj = json_object(), *v;
+	const char	*k;
+	char		*kv;
 
-	if ((text = util_read_file(path, 1 << 20, &len)) == NULL)
-		return cause_set(cause, "--env-file %s: %s", path,
-		    strerror(errno));
-	for (line = text; line != NULL && *line != '\0'; line = next) {
-		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		if (next != NULL && next - line >= 2 && next[-2] == '\r')
-			next[-2] = '\0';
-		while (*line == ' ' || *line == '\t')
-			line++;
-		if (*line == '\0' || *line == '#')
-			continue;
-		if (strchr(line, '=') == NULL) {
-			xasprintf(&kv, "%s=", line);
-			if (!run_env_ok(kv)) {
-				free(kv);
-				goto bad;
-			}
-			free(kv);
-			if ((v = getenv(line)) == NULL)
-				continue;
-			xasprintf(&kv, "%s=%s", line, v);
-			json_array_append_new(env, json_string(kv));
-			free(kv);
-			continue;
-		}
-		if (!run_env_ok(line))
-			goto bad;
-		json_array_append_new(env, json_string(line));
+	if (compose_env_file(path, obj, cause) == -1) {
+		json_decref(obj);
+		return cause_prefix(cause, "--env-file");
 	}
-	rc = 0;
-	goto out;
-bad:
-	cause_set(cause, "--env-file %s:%zu: expected KEY=VALUE", path,
-	    lineno);
-out:
-	free(text);
-	return rc;
+	json_object_foreach(obj, k, v) {
+		xasprintf(&kv, "%s=%s", k, json_string_value(v));
+		json_array_append_new(env, json_string(kv));
+		free(kv);
+	}
+	json_decref(obj);
+	return 0;
 }
 
 /*

@@ -27,9 +27,11 @@
  * started first, then its networks, and says what it did.
  */
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -222,6 +224,7 @@ up_opts(const struct stack *st, const struct stack_service *svc,
 	o->stack = st->name;
 	o->service = svc->name;
 	o->argv = svc->command;
+	o->restart = svc->restart;
 	o->detach = 1;
 	o->ports = json_array();
 	for (i = 0; i < svc->nports; i++)
@@ -264,10 +267,11 @@ up_hash(const struct run_opts *o, char out[17])
 	cmd = json_array();
 	for (i = 0; o->argv[i] != NULL; i++)
 		json_array_append_new(cmd, json_string(o->argv[i]));
-	j = json_pack("{s:o, s:O, s:O, s:O, s:s?, s:s?, s:s?, s:s?, s:s?}",
-	    "command", cmd, "ports", o->ports, "networks", o->networks, "env",
-	    o->env, "ip", o->ip, "rootfs", o->rootfs, "user", o->user,
-	    "workdir", o->workdir, "name", o->name);
+	j = json_pack("{s:o, s:O, s:O, s:O, s:s?, s:s?, s:s?, s:s?, s:s?, "
+	    "s:s?}", "command", cmd, "ports", o->ports, "networks",
+	    o->networks, "env", o->env, "ip", o->ip, "rootfs", o->rootfs,
+	    "user", o->user, "workdir", o->workdir, "name", o->name,
+	    "restart", o->restart);
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	for (i = 0; text != NULL && text[i] != '\0'; i++) {
 		h ^= (unsigned char)text[i];
@@ -380,6 +384,38 @@ up_start(struct up_svc *u, char **cause)
 	return 0;
 }
 
+/*
+ * A healthcheck command, run in the container like exec (its output
+ * discarded); 0 when it exited 0.
+ */
+static int
+up_cmd_probe(struct up_svc *u, char **cmd)
+{
+	const char	*name = json_string_value(json_object_get(u->ctr,
+			    "name"));
+	pid_t		 pid;
+	int		 status, fd;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		if ((fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		signal(SIGINT, SIG_IGN);	/* up handles Ctrl-C */
+		client_reset();
+		_exit(container_exec(name, cmd, NULL, NULL, NULL, 0, 0,
+		    NULL) == 0 ? 0 : 1);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 /* One healthcheck attempt, when due. */
 static int
 up_probe(struct up_svc *u, char **cause)
@@ -391,26 +427,33 @@ up_probe(struct up_svc *u, char **cause)
 
 	if (now < u->next)
 		return 0;
+	char				 what[300];
+
 	ip = json_string_value(json_object_get(u->ctr, "ip"));
 	if (ip == NULL || addr_parse(ip, &addr) == -1)
 		return cause_set(cause, "netd returned no address");
-	if (up_tcp_probe(addr, h->tcp_port, h->interval_ms < 1000 ?
+	if (h->cmd != NULL)
+		snprintf(what, sizeof(what), "cmd %s%s", h->cmd[0],
+		    h->ncmd > 1 ? " ..." : "");
+	else
+		snprintf(what, sizeof(what), "tcp %s:%u", ip, h->tcp_port);
+	if (h->cmd != NULL ? up_cmd_probe(u, h->cmd) == 0 :
+	    up_tcp_probe(addr, h->tcp_port, h->interval_ms < 1000 ?
 	    (int)h->interval_ms : 1000) == 0) {
 		u->state = UP_READY;
 		return 0;
 	}
 	if (!container_alive(u->ctr))
 		return cause_set(cause, "its process exited before the "
-		    "healthcheck (tcp %s:%u) passed", ip, h->tcp_port);
+		    "healthcheck (%s) passed", what);
 	if (++u->tries >= h->retries)
-		return cause_set(cause, "healthcheck tcp %s:%u failed %u "
-		    "times, %u ms apart", ip, h->tcp_port, h->retries,
-		    h->interval_ms);
+		return cause_set(cause, "healthcheck %s failed %u times, "
+		    "%u ms apart", what, h->retries, h->interval_ms);
 	u->next = now + h->interval_ms;
 	if (!u->announced && now - u->since >= 2000) {
-		fprintf(stderr, "berth up: waiting for %s (healthcheck tcp "
-		    "%s:%u, %u of %u tries)\n", u->svc->name, ip, h->tcp_port,
-		    u->tries, h->retries);
+		fprintf(stderr, "berth up: waiting for %s (healthcheck %s, "
+		    "%u of %u tries)\n", u->svc->name, what, u->tries,
+		    h->retries);
 		u->announced = 1;
 	}
 	return 0;
@@ -762,4 +805,46 @@ out:
 	stack_free(st);
 	free(cause);
 	return rc;
+}
+
+/* berth config: the stack a file means, as berth reads it (compose's). */
+int
+cmd_config(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stack	*st;
+	json_t		*j;
+	char		*cause = NULL;
+	const char	*file = NULL;
+	int		 ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+		if (ch != 'f')
+			return cli_usage("config");
+		file = optarg;
+	}
+	if (optind != argc)
+		return cli_usage("config");
+	if ((file = up_file(file)) == NULL) {
+		cli_error("config", "no stack file: use -f FILE, or run where "
+		    "berth.json or compose.yaml is");
+		return 1;
+	}
+	/* checked whole first: a file up would refuse prints nothing */
+	if ((st = stack_load(file, &cause)) == NULL ||
+	    (j = stack_load_json(file, &cause)) == NULL) {
+		cli_error("config", "%s", cause);
+		stack_free(st);
+		free(cause);
+		return 1;
+	}
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(j);
+	stack_free(st);
+	return 0;
 }

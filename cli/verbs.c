@@ -52,6 +52,7 @@ static const struct verb {
 	  "net rm NAME..." },
 	{ "up", cmd_up, "up [-d] [--keep] [--json] [-f FILE]" },
 	{ "down", cmd_down, "down [-f FILE]" },
+	{ "config", cmd_config, "config [-f FILE]" },
 	{ "rules", cmd_rules, "rules [--dry-run -f FILE] [--format nft|pf] "
 	  "[--egress IF]... [--name TABLE]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
