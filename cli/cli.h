@@ -22,8 +22,10 @@ struct cli_config {
 };
 extern struct cli_config cli_cfg;
 
-#define CLI_DEFAULT_SOCKET	"/var/run/berth/netd.sock"
-#define CLI_DEFAULT_STATE_DIR	"/var/lib/berth"
+struct cidr;
+/* verbs.c: the instance's pool (BERTH_POOL or the default). */
+int	 cli_pool(struct cidr *, char **cause);
+
 
 /* client.c: talking to netd, starting it when it is not running. */
 int	 client_connect(char **cause);
@@ -57,6 +59,9 @@ int	 cmd_kill(int, char **);
 int	 cmd_top(int, char **);
 int	 cmd_stats(int, char **);
 int	 cmd_config(int, char **);
+int	 cmd_link(int, char **);
+int	 cmd_partition(int, char **);
+int	 cmd_heal(int, char **);
 
 /* Helpers shared by verbs. */
 void	 cli_error(const char *verb, const char *fmt, ...)

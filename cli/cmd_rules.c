@@ -7,11 +7,14 @@
  *	    [--name TABLE]
  *
  * Without --dry-run it asks netd for the live ruleset (op "rules"). With
- * --dry-run it renders what the stack file would load, without netd:
- * nft prints one script for `nft -f`, pf prints every anchor netd would
- * load, each introduced by a line "# anchor: PATH" (the path given to
- * `pfctl -a`). The format defaults to this system's firewall; pf needs
- * an egress interface and defaults to en0.
+ * --dry-run it renders what the stack file would load, without netd, by
+ * the builder and printer netd uses (pfrules/build.c), for the instance
+ * the environment names (BERTH_PREFIX, BERTH_POOL, BERTH_TABLE, as for
+ * the netd the CLI would start; --name replaces the prefix; without
+ * BERTH_POOL the stack's "pool"): nft prints one script for `nft -f`,
+ * pf every anchor netd would load, each under a line
+ * "# pfctl -a PATH -f -". The format defaults to this system's
+ * firewall; pf needs an egress interface and defaults to en0.
  */
 #include <sys/utsname.h>
 
@@ -20,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cli.h"
+#include "instance.h"
 #include "pfrules.h"
 #include "stack.h"
 #include "util.h"
@@ -38,26 +43,25 @@ rules_default_format(void)
 	return "nft";
 }
 
+/* The head of the instance the dry run renders for. */
 static int
-rules_print(const struct pfr_ruleset *rs, const char *format, char **cause)
+rules_head(const struct stack *st, const char *name, char **egress,
+    size_t negress, struct pfr_ruleset *head, char **cause)
 {
-	struct pfr_anchor	*a;
-	size_t			 i, n;
-	char			*text;
+	struct cidr	 pool = st->pool;
+	uint32_t	 table = BERTH_DEFAULT_TABLE;
 
-	if (strcmp(format, "nft") == 0) {
-		if ((text = pfr_nft_render(rs, cause)) == NULL)
-			return -1;
-		fputs(text, stdout);
-		free(text);
-		return 0;
-	}
-	if (pfr_pf_render(rs, &a, &n, cause) == -1)
+	/* A stack that sets its own pool is for the instance of that pool,
+	 * unless BERTH_POOL names one (pfr_from_stack refuses a mismatch). */
+	if (cli_cfg.pool != NULL && cli_pool(&pool, cause) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
-		printf("%s# anchor: %s\n%s", i > 0 ? "\n" : "", a[i].path,
-		    a[i].text);
-	pfr_anchors_free(a, n);
+	if (cli_cfg.table != NULL && instance_table_parse(cli_cfg.table,
+	    "BERTH_TABLE", &table, cause) == -1)
+		return -1;
+	if (name == NULL)
+		name = cli_cfg.prefix != NULL ? cli_cfg.prefix :
+		    BERTH_DEFAULT_PREFIX;
+	pfr_head(head, name, &pool, table, egress, negress);
 	return 0;
 }
 
@@ -66,26 +70,31 @@ rules_dry_run(const char *file, const char *format, const char *name,
     char **egress, size_t negress)
 {
 	struct stack		*st = NULL;
-	struct pfr_ruleset	*rs = NULL;
-	char			*cause = NULL, *pf_egress[] = { RULES_PF_EGRESS };
+	struct pfr_ruleset	 head, *rs = NULL;
+	struct cidr		 pool;
+	char			*cause = NULL, *text = NULL;
+	char			*pf_egress[] = { (char *)RULES_PF_EGRESS };
 	int			 rc = 1;
 
+	memset(&head, 0, sizeof(head));
 	if (negress == 0 && strcmp(format, "pf") == 0) {
 		egress = pf_egress;
 		negress = 1;
 	}
-	if ((st = stack_load(file, &cause)) == NULL)
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL ||
+	    rules_head(st, name, egress, negress, &head, &cause) == -1 ||
+	    (rs = pfr_from_stack(st, &head, &cause)) == NULL ||
+	    (text = pfr_print(rs, format, &cause)) == NULL)
 		goto out;
-	if ((rs = pfr_from_stack(st, name, 0, egress, negress,
-	    &cause)) == NULL)
-		goto out;
-	if (rules_print(rs, format, &cause) == -1)
-		goto out;
+	fputs(text, stdout);
 	rc = 0;
 out:
 	if (rc != 0)
 		cli_error("rules", "%s", cause != NULL ? cause : "failed");
 	free(cause);
+	free(text);
+	pfr_ruleset_clear(&head);
 	pfr_ruleset_free(rs);
 	stack_free(st);
 	return rc;

@@ -591,6 +591,28 @@ up_file(const char *file)
 	return resolve_stack_file();
 }
 
+/* The stack's links, between the containers of its services. */
+static int
+up_links(const struct stack *st, char **cause)
+{
+	const struct stack_link	*l;
+	json_t			*args;
+	size_t			 i;
+
+	for (i = 0; i < st->nlinks; i++) {
+		l = &st->links[i];
+		args = json_pack("{s:s, s:b, s:o}", "a", stack_find(st,
+		    l->a)->container_name, "oneway", l->oneway, "profile",
+		    linkspec_json(&l->p));
+		if (l->b != NULL)
+			json_object_set_new(args, "b", json_string(
+			    stack_find(st, l->b)->container_name));
+		if (client_do("link_set", args, cause) == -1)
+			return cause_prefix(cause, "links[%zu]", i);
+	}
+	return 0;
+}
+
 int
 cmd_up(int argc, char **argv)
 {
@@ -603,6 +625,7 @@ cmd_up(int argc, char **argv)
 	};
 	struct sigaction	 sa, oldint, oldterm;
 	struct stack		*st = NULL;
+	struct cidr		 pool;
 	struct up_svc		*u = NULL;
 	json_t			*list = NULL;
 	char			*cause = NULL;
@@ -636,7 +659,8 @@ cmd_up(int argc, char **argv)
 		    "berth.json or compose.yaml is");
 		return 1;
 	}
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -715,6 +739,10 @@ cmd_up(int argc, char **argv)
 		rc = 130;
 		goto restore;
 	}
+	if (up_links(st, &cause) == -1) {
+		cli_error("up", "%s", cause);
+		goto fail;
+	}
 	up_print(st, u, json);
 	rc = 0;
 	goto restore;
@@ -743,6 +771,7 @@ cmd_down(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct stack	*st = NULL;
+	struct cidr	 pool;
 	json_t		*list = NULL, *c;
 	char		*cause = NULL, net[NAME_MAX_LEN + 2];
 	const char	*file = NULL, *s, *name;
@@ -762,7 +791,8 @@ cmd_down(int argc, char **argv)
 		    "berth.json or compose.yaml is");
 		return 1;
 	}
-	if ((st = stack_load(file, &cause)) == NULL) {
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL) {
 		cli_error("down", "%s", cause);
 		goto out;
 	}
@@ -815,8 +845,9 @@ cmd_config(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct stack	*st;
-	json_t		*j;
+	struct stack	*st = NULL;
+	struct cidr	 pool;
+	json_t		*j = NULL;
 	char		*cause = NULL;
 	const char	*file = NULL;
 	int		 ch;
@@ -835,7 +866,8 @@ cmd_config(int argc, char **argv)
 		return 1;
 	}
 	/* checked whole first: a file up would refuse prints nothing */
-	if ((st = stack_load(file, &cause)) == NULL ||
+	if (cli_pool(&pool, &cause) == -1 ||
+	    (st = stack_load(file, &pool, &cause)) == NULL ||
 	    (j = stack_load_json(file, &cause)) == NULL) {
 		cli_error("config", "%s", cause);
 		stack_free(st);

@@ -77,13 +77,15 @@ int
 resolve_service(const char *name, json_t **ctr, char **cause)
 {
 	struct stack	*st = NULL;
+	struct cidr	 pool;
 	json_t		*list = NULL;
 	const char	*file, *other = NULL;
 	char		*c2 = NULL;
 	int		 rc = -1;
 
 	if ((file = resolve_stack_file()) != NULL &&
-	    (st = stack_load(file, &c2)) == NULL) {
+	    (cli_pool(&pool, &c2) == -1 ||
+	    (st = stack_load(file, &pool, &c2)) == NULL)) {
 		if (cli_cfg.file != NULL) {
 			free(*cause);
 			*cause = c2;

@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "cli.h"
+#include "instance.h"
 #include "log.h"
 #include "util.h"
 
@@ -57,6 +59,13 @@ static const struct verb {
 	  "[--egress IF]... [--name TABLE]" },
 	{ "rootfs", cmd_rootfs, "rootfs build DIR [--] BINARY..." },
 	{ "doctor", cmd_doctor, "doctor [--repair]" },
+	{ "link", cmd_link, "link set A [B] [--delay T] [--jitter T] [--loss P] "
+	  "[--loss-corr P]\n\t[--duplicate P] [--corrupt P] [--rate R] "
+	  "[--queue N] [--mtu N] [--reorder]\n\t[--seed N] | link set "
+	  "--from A --to B [OPTIONS] | link rm A [B] | link rm --from A\n\t"
+	  "--to B | link rm --all | link ls [--json]" },
+	{ "partition", cmd_partition, "partition A [B] [--reject]" },
+	{ "heal", cmd_heal, "heal [A [B]]" },
 	{ "version", cmd_version, "version" },
 	{ "help", cmd_help, "help [VERB]" },
 };
@@ -154,6 +163,15 @@ env_or(const char *name, const char *def)
 	return v != NULL && *v != '\0' ? v : def;
 }
 
+/* The instance's pool: BERTH_POOL, or the default. */
+int
+cli_pool(struct cidr *pool, char **cause)
+{
+	if (cli_cfg.pool == NULL)
+		return cidr_parse(BERTH_DEFAULT_POOL, pool, cause);
+	return instance_pool_parse(cli_cfg.pool, "BERTH_POOL", pool, cause);
+}
+
 int
 cli_main(int argc, char **argv)
 {
@@ -162,10 +180,10 @@ cli_main(int argc, char **argv)
 
 	log_init(LOG_TO_STDERR, 0);
 	log_procinit("berth");
-	cli_cfg.socket = env_or("BERTH_SOCKET", CLI_DEFAULT_SOCKET);
+	cli_cfg.socket = env_or("BERTH_SOCKET", BERTH_DEFAULT_SOCKET);
 	cli_cfg.pool = env_or("BERTH_POOL", NULL);
 	cli_cfg.prefix = env_or("BERTH_PREFIX", NULL);
-	cli_cfg.state_dir = env_or("BERTH_STATE_DIR", CLI_DEFAULT_STATE_DIR);
+	cli_cfg.state_dir = env_or("BERTH_STATE_DIR", BERTH_DEFAULT_STATE_DIR);
 	cli_cfg.table = env_or("BERTH_TABLE", NULL);
 
 	while (i < argc && argv[i][0] == '-') {

@@ -14,7 +14,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "addr.h"
 #include "compose.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
 #include "stack.h"
@@ -30,7 +30,6 @@
 #include "xmalloc.h"
 #include "yaml_json.h"
 
-#define STACK_DEFAULT_POOL	"10.213.0.0/16"
 #define STACK_DEFAULT_NET	"default"
 
 /* The parse context: where we are, for messages. */
@@ -540,35 +539,132 @@ out:
 	return rc;
 }
 
+/* A link's endpoint key (from, to, service): a service name, copied. */
 static int
-stack_rate_check(const char *s, const char *path, char **cause)
+stack_link_name(json_t *e, const char *path, const char *key, char **out,
+    char **cause)
 {
-	static const char *const units[] = { "bit", "kbit", "mbit", "gbit",
-	    NULL };
-	const char	*u = s;
-	size_t		 i;
+	json_t		*v = json_object_get(e, key);
+	const char	*s;
+	char		*p;
+	int		 rc;
 
-	while (*u >= '0' && *u <= '9')
-		u++;
-	if (u != s) {
-		for (i = 0; units[i] != NULL; i++) {
-			if (strcmp(u, units[i]) == 0)
-				return 0;
-		}
+	xasprintf(&p, "%s.%s", path, key);
+	rc = stack_nonempty(v, p, &s, cause);
+	if (rc == 0)
+		rc = name_check(s, p, cause);
+	free(p);
+	if (rc == 0)
+		*out = xstrdup(s);
+	return rc;
+}
+
+/* Who a link joins: between [a, b], from a to b, or one service. */
+static int
+stack_link_ends(json_t *e, const char *path, struct stack_link *l,
+    char **cause)
+{
+	json_t	*f;
+	char	*p, **between = NULL;
+	size_t	 n = 0, i;
+	int	 rc = -1, forms;
+
+	forms = (json_object_get(e, "between") != NULL) +
+	    (json_object_get(e, "from") != NULL ||
+	    json_object_get(e, "to") != NULL) +
+	    (json_object_get(e, "service") != NULL);
+	if (forms != 1)
+		return cause_set(cause, "%s: give one of between, from/to or "
+		    "service", path);
+	if (json_object_get(e, "service") != NULL)
+		return stack_link_name(e, path, "service", &l->a, cause);
+	if ((f = json_object_get(e, "between")) == NULL) {
+		l->oneway = 1;
+		if (stack_link_name(e, path, "from", &l->a, cause) == -1 ||
+		    stack_link_name(e, path, "to", &l->b, cause) == -1)
+			return -1;
+		if (strcmp(l->a, l->b) == 0)
+			return cause_set(cause, "%s: from and to are the "
+			    "same", path);
+		return 0;
 	}
-	return cause_set(cause, "%s: \"%.20s\" is not a rate like 10mbit "
-	    "(bit, kbit, mbit, gbit)", path, s);
+	xasprintf(&p, "%s.between", path);
+	if (stack_strings(f, p, &between, &n, stack_name_field,
+	    cause) == -1)
+		goto out;
+	if (n != 2 || strcmp(between[0], between[1]) == 0) {
+		cause_set(cause, "%s: must name two services", p);
+		goto out;
+	}
+	l->a = between[0];
+	l->b = between[1];
+	between[0] = between[1] = NULL;
+	rc = 0;
+out:
+	if (between != NULL) {
+		for (i = 0; i < n; i++)
+			free(between[i]);
+		free(between);
+	}
+	free(p);
+	return rc;
+}
+
+/*
+ * A link's impairments: the file's keys (delay_ms, rate "10mbit"...)
+ * turned into the protocol's (linkspec.h) and checked there.
+ */
+static int
+stack_link_profile(json_t *e, const char *path, struct link_profile *lp,
+    char **cause)
+{
+	static const char *const same[] = { "loss", "loss_corr",
+	    "duplicate", "corrupt", "queue", "mtu", "reorder", "seed", "down",
+	    NULL };
+	unsigned int	 delay = 0, jitter = 0;
+	json_t		*j, *f;
+	const char	*s;
+	char		*p;
+	uint64_t	 rate;
+	size_t		 i;
+	int		 rc = -1;
+
+	if (stack_opt_uint(e, path, "delay_ms", 0, 60000, &delay,
+	    cause) == -1 || stack_opt_uint(e, path, "jitter_ms", 0, 60000,
+	    &jitter, cause) == -1)
+		return -1;
+	j = json_pack("{s:I, s:I}", "delay_us", (json_int_t)delay * 1000,
+	    "jitter_us", (json_int_t)jitter * 1000);
+	for (i = 0; same[i] != NULL; i++)
+		if ((f = json_object_get(e, same[i])) != NULL)
+			json_object_set(j, same[i], f);
+	xasprintf(&p, "%s.rate", path);
+	if ((f = json_object_get(e, "rate")) != NULL) {
+		if (stack_nonempty(f, p, &s, cause) == -1 ||
+		    linkspec_rate(s, &rate, cause) == -1) {
+			cause_prefix(cause, "%s", p);
+			goto out;
+		}
+		json_object_set_new(j, "rate", json_integer((json_int_t)rate));
+	}
+	if ((rc = linkspec_from_json(j, lp, cause)) == -1)
+		cause_prefix(cause, "%s", path);
+out:
+	free(p);
+	json_decref(j);
+	return rc;
 }
 
 static int
 stack_parse_links(struct sctx *c, json_t *v)
 {
-	static const char *const keys[] = { "between", "delay_ms",
-	    "jitter_ms", "loss", "rate", NULL };
-	json_t		*e, *f;
-	size_t		 i, n;
-	char		*path = NULL, *p = NULL, **between = NULL;
-	const char	*s;
+	static const char *const keys[] = { "between", "from", "to",
+	    "service", "delay_ms", "jitter_ms", "loss", "loss_corr",
+	    "duplicate", "corrupt", "rate", "queue", "mtu", "reorder", "seed",
+	    "down", NULL };
+	json_t		*e;
+	size_t		 i;
+	char		*path = NULL;
 	struct stack_link *l;
 	int		 rc = -1;
 
@@ -577,59 +673,13 @@ stack_parse_links(struct sctx *c, json_t *v)
 	c->st->links = xcalloc(json_array_size(v) + 1, sizeof(*l));
 	json_array_foreach(v, i, e) {
 		l = &c->st->links[c->st->nlinks++];
-		if (stack_elem(e, "links", i, keys, &path, c->cause) == -1)
+		if (stack_elem(e, "links", i, keys, &path, c->cause) == -1 ||
+		    stack_link_ends(e, path, l, c->cause) == -1 ||
+		    stack_link_profile(e, path, &l->p, c->cause) == -1)
 			goto out;
-		free(p);
-		xasprintf(&p, "%s.between", path);
-		if ((f = json_object_get(e, "between")) == NULL) {
-			cause_set(c->cause, "%s: missing", p);
-			goto out;
-		}
-		if (stack_strings(f, p, &between, &n, stack_name_field,
-		    c->cause) == -1)
-			goto out;
-		if (n != 2) {
-			cause_set(c->cause, "%s: must name two services", p);
-			goto out;
-		}
-		l->a = between[0];
-		l->b = between[1];
-		free(between);
-		between = NULL;
-		if (stack_opt_uint(e, path, "delay_ms", 0, 60000, &l->delay_ms,
-		    c->cause) == -1 ||
-		    stack_opt_uint(e, path, "jitter_ms", 0, 60000,
-		    &l->jitter_ms, c->cause) == -1)
-			goto out;
-		free(p);
-		xasprintf(&p, "%s.loss", path);
-		if ((f = json_object_get(e, "loss")) != NULL) {
-			if (!json_is_number(f) || json_number_value(f) < 0 ||
-			    json_number_value(f) > 1 ||
-			    isnan(json_number_value(f))) {
-				cause_set(c->cause, "%s: must be a number in "
-				    "0..1", p);
-				goto out;
-			}
-			l->loss = json_number_value(f);
-		}
-		free(p);
-		xasprintf(&p, "%s.rate", path);
-		if ((f = json_object_get(e, "rate")) != NULL) {
-			if (stack_nonempty(f, p, &s, c->cause) == -1 ||
-			    stack_rate_check(s, p, c->cause) == -1)
-				goto out;
-			l->rate = xstrdup(s);
-		}
 	}
 	rc = 0;
 out:
-	if (between != NULL) {
-		for (i = 0; between[i] != NULL; i++)
-			free(between[i]);
-		free(between);
-	}
-	free(p);
 	free(path);
 	return rc;
 }
@@ -774,11 +824,11 @@ stack_check(struct stack *st, char **cause)
 	}
 	for (i = 0; i < st->nlinks; i++) {
 		if (stack_find(st, st->links[i].a) == NULL ||
-		    stack_find(st, st->links[i].b) == NULL)
-			return cause_set(cause, "links[%zu].between: no "
-			    "service \"%s\"", i, stack_find(st,
-			    st->links[i].a) == NULL ? st->links[i].a :
-			    st->links[i].b);
+		    (st->links[i].b != NULL &&
+		    stack_find(st, st->links[i].b) == NULL))
+			return cause_set(cause, "links[%zu]: no service "
+			    "\"%s\"", i, stack_find(st, st->links[i].a) ==
+			    NULL ? st->links[i].a : st->links[i].b);
 	}
 	st->order = xcalloc(st->nservices + 1, sizeof(*st->order));
 	mark = xcalloc(st->nservices + 1, sizeof(*mark));
@@ -874,8 +924,9 @@ stack_line(json_t *lines, char **cause)
 		cause_prefix(cause, "line %zu", line);
 }
 
-struct stack *
-stack_parse(const char *text, size_t len, const char *fname, char **cause)
+static struct stack *
+stack_parse_pool(const char *text, size_t len, const char *fname,
+    const struct cidr *pool, char **cause)
 {
 	static const char *const keys[] = { "name", "pool", "networks",
 	    "services", "policy", "links", NULL };
@@ -927,8 +978,10 @@ stack_parse(const char *text, size_t len, const char *fname, char **cause)
 			goto fail;
 		}
 		st->pool_set = 1;
-	} else
-		cidr_parse(STACK_DEFAULT_POOL, &st->pool, NULL);
+	} else if (pool != NULL)
+		st->pool = *pool;
+	else
+		cidr_parse(BERTH_DEFAULT_POOL, &st->pool, NULL);
 	if ((v = json_object_get(root, "networks")) != NULL &&
 	    stack_parse_networks(&c, v) == -1)
 		goto fail;
@@ -1001,7 +1054,13 @@ stack_load_json(const char *path, char **cause)
 }
 
 struct stack *
-stack_load(const char *path, char **cause)
+stack_parse(const char *text, size_t len, const char *fname, char **cause)
+{
+	return stack_parse_pool(text, len, fname, NULL, cause);
+}
+
+struct stack *
+stack_load(const char *path, const struct cidr *pool, char **cause)
 {
 	struct stack	*st;
 	char		*text;
@@ -1015,7 +1074,7 @@ stack_load(const char *path, char **cause)
 			cause_set(cause, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	st = stack_parse(text, len, path, cause);
+	st = stack_parse_pool(text, len, path, pool, cause);
 	free(text);
 	if (st == NULL)
 		cause_prefix(cause, "%s", path);
@@ -1084,7 +1143,6 @@ stack_free(struct stack *st)
 	for (i = 0; i < st->nlinks; i++) {
 		free(st->links[i].a);
 		free(st->links[i].b);
-		free(st->links[i].rate);
 	}
 	free(st->services);
 	free(st->networks);

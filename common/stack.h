@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "linkspec.h"
 #include "port.h"
 
 #define STACK_MAX_SERVICES	1024
@@ -67,10 +68,9 @@ struct stack_policy {
 };
 
 struct stack_link {
-	char		*a, *b;
-	unsigned int	 delay_ms, jitter_ms;
-	double		 loss;		/* 0..1 */
-	char		*rate;		/* "10mbit" */
+	char		*a, *b;		/* services; b NULL: all of a's */
+	int		 oneway;	/* from a to b only */
+	struct link_profile p;
 };
 
 struct stack {
@@ -91,7 +91,10 @@ struct stack {
 /* Parse text; fname is used for messages and the default stack name. */
 struct stack *stack_parse(const char *text, size_t len, const char *fname,
 	    char **cause);
-struct stack *stack_load(const char *path, char **cause);
+/* Load a file; a stack without "pool" is in pool (NULL: the default),
+ * the pool of the instance it is for. */
+struct stack *stack_load(const char *path, const struct cidr *pool,
+	    char **cause);
 /* The berth stack JSON a file means (YAML read, compose mapped). */
 struct json_t;
 struct json_t *stack_load_json(const char *path, char **cause);

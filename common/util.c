@@ -238,13 +238,20 @@ util_set_cloexec(int fd)
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
+/* The one clock: monotonic, in microseconds or milliseconds. */
 long long
-util_now_ms(void)
+util_now_us(void)
 {
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+long long
+util_now_ms(void)
+{
+	return util_now_us() / 1000;
 }
 
 /*

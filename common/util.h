@@ -32,6 +32,7 @@ int	 util_mkdir_p(const char *path, mode_t mode);
 int	 util_set_nonblock(int fd);
 int	 util_set_cloexec(int fd);
 long long util_now_ms(void);
+long long util_now_us(void);	/* monotonic */
 int	 util_parse_uint(const char *s, unsigned long max, unsigned long *out);
 
 #endif

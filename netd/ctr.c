@@ -20,6 +20,7 @@
 #include "addr.h"
 #include "dns.h"
 #include "ipam.h"
+#include "link.h"
 #include "log.h"
 #include "name.h"
 #include "netd.h"
@@ -195,7 +196,7 @@ netd_ctr_create(struct netd *d, json_t *args, char **cause)
 	if (netd_ctr_addr(d, json_object_get(args, "ip"), c, cause) == -1)
 		goto fail;
 	have_addr = 1;
-	snprintf(c->tun, sizeof(c->tun), NETD_CTR_IFPREFIX "%08x", c->addr);
+	snprintf(c->tun, sizeof(c->tun), BERTH_CTR_IFPREFIX "%08x", c->addr);
 	c->state = CTR_CREATED;
 	c->created = (long long)time(NULL);
 	if (netd_port_open(d, c, cause) == -1)
@@ -244,6 +245,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	d->names_dirty = 1;
 	/* Stop routing to it now; the tun goes after the reply is sent. */
 	netd_port_detach(d, c);
+	link_forget(d->links, c->addr);
 	log_info("%s: \"%s\"", __func__, c->name);
 	for (i = 0; i < d->nctrs; i++) {
 		if (d->ctrs[i] == c) {
@@ -253,6 +255,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	}
 	d->dying = xreallocarray(d->dying, d->ndying + 1, sizeof(*d->dying));
 	d->dying[d->ndying++] = c;
+	ev_defer(d->ev, &d->reap_ev);
 	(void)netd_save(d);
 }
 
@@ -263,8 +266,9 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
  * tun that held it is gone.
  */
 void
-netd_reap(struct netd *d)
+netd_reap(void *arg)
 {
+	struct netd	*d = arg;
 	struct ctr	*c;
 	size_t		 i;
 

@@ -102,6 +102,8 @@ TAILQ_HEAD(dnssrv_conns, dnssrv_conn);
 
 struct dnssrv {
 	struct ev		*ev;
+	struct ev_timer		 timer;		/* dnssrv_tick's */
+	struct ev_defer		 resched;	/* after activity: re-arm */
 	const struct dns_zone	*zone;
 	uint32_t		 addr;
 	uint16_t		 port;
@@ -136,6 +138,8 @@ struct dnssrv {
 
 static void	dnssrv_conn_close(struct dnssrv *, struct dnssrv_conn *);
 static void	dnssrv_conn_cb(int, int, void *);
+static void	dnssrv_schedule(void *);
+static void	dnssrv_timer_cb(void *);
 
 /* ---------------------------------------------------------------- upstreams */
 
@@ -545,6 +549,7 @@ dnssrv_dgram_cb(int fd, int events, void *arg)
 	ssize_t			 n;
 	int			 i;
 
+	ev_defer(s->ev, &s->resched);
 	for (i = 0; i < DNSSRV_BATCH; i++) {
 		fromlen = sizeof(from);
 		memset(&from, 0, sizeof(from));
@@ -675,6 +680,7 @@ dnssrv_conn_cb(int fd, int events, void *arg)
 	struct dnssrv_conn	*c = arg;
 	struct dnssrv		*s = c->srv;
 
+	ev_defer(s->ev, &s->resched);
 	dnssrv_conn_touch(s, c);
 	if ((events & EV_WRITE) && dnssrv_conn_flush(s, c) == -1)
 		return;
@@ -691,6 +697,7 @@ dnssrv_accept_cb(int fd, int events, void *arg)
 	socklen_t		 fromlen = sizeof(from);
 	int			 cfd;
 
+	ev_defer(s->ev, &s->resched);
 	if ((cfd = accept(fd, (struct sockaddr *)&from, &fromlen)) == -1)
 		return;
 	if (fromlen != sizeof(from) || from.sin_family != AF_INET ||
@@ -774,6 +781,8 @@ dnssrv_new(const struct dnssrv_conf *conf, struct ev *ev, char **cause)
 
 	s = xcalloc(1, sizeof(*s));
 	s->ev = ev;
+	ev_timer_init(&s->timer, dnssrv_timer_cb, s);
+	ev_defer_init(&s->resched, dnssrv_schedule, s);
 	s->zone = conf->zone;
 	s->addr = conf->addr;
 	s->port = conf->port != 0 ? conf->port : DNS_PORT;
@@ -826,6 +835,8 @@ dnssrv_free(struct dnssrv *s)
 
 	if (s == NULL)
 		return;
+	ev_timer_del(s->ev, &s->timer);
+	ev_defer_cancel(s->ev, &s->resched);
 	while (!TAILQ_EMPTY(&s->conns))
 		dnssrv_conn_close(s, TAILQ_FIRST(&s->conns));
 	fds[0] = &s->udp;
@@ -863,6 +874,30 @@ dnssrv_timeout(const struct dnssrv *s)
 		return -1;
 	now = util_now_ms();
 	return next <= now ? 0 : (int)(next - now);
+}
+
+/*
+ * The timer follows the earliest deadline: re-armed after every round
+ * in which the server did something (queries, answers, connections
+ * come and go) and after every tick.
+ */
+static void
+dnssrv_schedule(void *arg)
+{
+	struct dnssrv	*s = arg;
+	int		 t = dnssrv_timeout(s);
+
+	if (t == -1)
+		ev_timer_del(s->ev, &s->timer);
+	else
+		ev_timer_add(s->ev, &s->timer, t);
+}
+
+static void
+dnssrv_timer_cb(void *arg)
+{
+	dnssrv_tick(arg);
+	dnssrv_schedule(arg);
 }
 
 void

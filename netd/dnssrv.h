@@ -59,8 +59,8 @@ struct dnssrv	*dnssrv_new(const struct dnssrv_conf *, struct ev *,
 void		 dnssrv_free(struct dnssrv *);
 /*
  * Milliseconds until dnssrv_tick() has work (a forward or an idle
- * connection expires), -1 when nothing is pending. For the timeout of
- * ev_run_once().
+ * connection expires), -1 when nothing is pending. The server keeps an
+ * ev timer on it itself; these are for loops that want to drive it.
  */
 int		 dnssrv_timeout(const struct dnssrv *);
 /* Expire forwarded queries (retry or SERVFAIL) and idle connections. */

@@ -32,9 +32,9 @@
 int
 netd_ctr_ifname(const char *name, uint32_t *addr)
 {
-	size_t	 i, n = strlen(NETD_CTR_IFPREFIX);
+	size_t	 i, n = strlen(BERTH_CTR_IFPREFIX);
 
-	if (strlen(name) != n + 8 || strncmp(name, NETD_CTR_IFPREFIX, n) != 0)
+	if (strlen(name) != n + 8 || strncmp(name, BERTH_CTR_IFPREFIX, n) != 0)
 		return 0;
 	for (i = n; i < n + 8; i++)
 		if (!isxdigit((unsigned char)name[i]) ||

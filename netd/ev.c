@@ -9,12 +9,22 @@
  * event is still in the batch the kernel returned, so removal only
  * marks the watch dead and unlinks it; dead watches are freed after the
  * round. Lookups by fd (ev_set, ev_del) walk a small open hash.
+ *
+ * DOC: timers and deferred work
+ * Armed timers are a list sorted by due time (netd has a handful: DNS
+ * timeouts, the proxy's idle walk), so the wait's timeout is the head's
+ * and a round pops what is due. Deferred work is a FIFO run after the
+ * timers; work queued while the FIFO runs waits for the next round,
+ * whose wait then does not sleep, so a callback that defers itself
+ * cannot starve the fds.
  */
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "ev.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define EV_BATCH	64
@@ -35,6 +45,9 @@ struct ev {
 	struct ev_watch	*hash[EV_NHASH];
 	struct ev_watch	*dead;
 	int		 running;
+	unsigned	 gen;		/* of ev_run_pending's passes */
+	TAILQ_HEAD(ev_timers, ev_timer)	 timers;
+	TAILQ_HEAD(ev_defers, ev_defer)	 defers;
 };
 
 static struct ev_watch **
@@ -55,6 +68,8 @@ ev_new(void)
 	struct ev	*ev;
 
 	ev = xcalloc(1, sizeof(*ev));
+	TAILQ_INIT(&ev->timers);
+	TAILQ_INIT(&ev->defers);
 	if ((ev->os = ev_os_new()) == -1) {
 		free(ev);
 		return NULL;
@@ -88,6 +103,10 @@ ev_free(struct ev *ev)
 		}
 	}
 	ev_reap(ev);
+	while (!TAILQ_EMPTY(&ev->timers))
+		ev_timer_del(ev, TAILQ_FIRST(&ev->timers));
+	while (!TAILQ_EMPTY(&ev->defers))
+		ev_defer_cancel(ev, TAILQ_FIRST(&ev->defers));
 	close(ev->os);
 	free(ev);
 }
@@ -148,13 +167,114 @@ ev_del(struct ev *ev, int fd)
 		ev_reap(ev);
 }
 
+void
+ev_timer_init(struct ev_timer *t, ev_fn fn, void *arg)
+{
+	memset(t, 0, sizeof(*t));
+	t->fn = fn;
+	t->arg = arg;
+}
+
+void
+ev_timer_add(struct ev *ev, struct ev_timer *t, int ms)
+{
+	struct ev_timer	*o;
+
+	ev_timer_del(ev, t);
+	t->when = util_now_ms() + (ms > 0 ? ms : 0);
+	t->armed = 1;
+	t->gen = ev->gen;
+	TAILQ_FOREACH_REVERSE(o, &ev->timers, ev_timers, entry) {
+		if (o->when <= t->when) {
+			TAILQ_INSERT_AFTER(&ev->timers, o, t, entry);
+			return;
+		}
+	}
+	TAILQ_INSERT_HEAD(&ev->timers, t, entry);
+}
+
+void
+ev_timer_del(struct ev *ev, struct ev_timer *t)
+{
+	if (!t->armed)
+		return;
+	TAILQ_REMOVE(&ev->timers, t, entry);
+	t->armed = 0;
+}
+
+int
+ev_timer_next(struct ev *ev)
+{
+	struct ev_timer	*t = TAILQ_FIRST(&ev->timers);
+	long long	 now;
+
+	if (t == NULL)
+		return -1;
+	now = util_now_ms();
+	if (t->when <= now)
+		return 0;
+	return t->when - now > 0x7fffffff ? 0x7fffffff : (int)(t->when - now);
+}
+
+void
+ev_defer_init(struct ev_defer *d, ev_fn fn, void *arg)
+{
+	memset(d, 0, sizeof(*d));
+	d->fn = fn;
+	d->arg = arg;
+}
+
+void
+ev_defer(struct ev *ev, struct ev_defer *d)
+{
+	if (d->queued)
+		return;
+	d->queued = 1;
+	d->gen = ev->gen;
+	TAILQ_INSERT_TAIL(&ev->defers, d, entry);
+}
+
+void
+ev_defer_cancel(struct ev *ev, struct ev_defer *d)
+{
+	if (!d->queued)
+		return;
+	TAILQ_REMOVE(&ev->defers, d, entry);
+	d->queued = 0;
+}
+
+void
+ev_run_pending(struct ev *ev)
+{
+	struct ev_timer	*t;
+	struct ev_defer	*d;
+	long long	 now = util_now_ms();
+
+	/* What is armed or queued from here on (the new gen) waits. */
+	ev->gen++;
+	while ((t = TAILQ_FIRST(&ev->timers)) != NULL && t->when <= now &&
+	    t->gen != ev->gen) {
+		ev_timer_del(ev, t);
+		t->fn(t->arg);
+	}
+	while ((d = TAILQ_FIRST(&ev->defers)) != NULL && d->gen != ev->gen) {
+		ev_defer_cancel(ev, d);
+		d->fn(d->arg);
+	}
+}
+
 int
 ev_run_once(struct ev *ev, int timeout_ms)
 {
 	struct ev_ready	 r[EV_BATCH];
 	struct ev_watch	*w;
-	int		 n, i, events, ran = 0;
+	int		 n, i, events, ran = 0, t;
 
+	if (!TAILQ_EMPTY(&ev->defers))
+		timeout_ms = 0;
+	else if ((t = ev_timer_next(ev)) != -1 &&
+	    (timeout_ms == -1 || t < timeout_ms))
+		timeout_ms = t;
 	if ((n = ev_os_wait(ev->os, timeout_ms, r, EV_BATCH)) == -1)
 		return -1;
 	ev->running = 1;
@@ -172,5 +292,6 @@ ev_run_once(struct ev *ev, int timeout_ms)
 	}
 	ev->running = 0;
 	ev_reap(ev);
+	ev_run_pending(ev);
 	return ran;
 }

@@ -5,18 +5,45 @@
  * One small interface over epoll (ev_linux.c) and kqueue (ev_darwin.c).
  * Level triggered: a callback that leaves data unread is called again
  * on the next round, which is how the router stays fair between tuns
- * (it reads a bounded batch per fd per round). Timers and signals are
- * not here: signals arrive through a self-pipe (main.c), and the few
- * timeouts netd needs are the timeout of ev_run_once().
+ * (it reads a bounded batch per fd per round). Signals are not here:
+ * they arrive through a self-pipe (main.c).
+ *
+ * A round: wait (at most until the first timer is due), run the fd
+ * callbacks, then the timers that are due, then the deferred work.
+ * Timers and deferred work are structs their owner embeds and
+ * initialises once (ev_timer_init, ev_defer_init); arming an armed
+ * timer moves it, deferring queued work does nothing, so "something
+ * changed, write it out after this round" is one ev_defer call however
+ * often it changes.
  */
 #ifndef BERTH_EV_H
 #define BERTH_EV_H
+
+#include <sys/queue.h>
 
 #define EV_READ		0x01
 #define EV_WRITE	0x02
 
 struct ev;
 typedef void	(*ev_cb)(int fd, int events, void *arg);
+typedef void	(*ev_fn)(void *arg);
+
+struct ev_timer {
+	long long		 when;		/* util_now_ms() clock */
+	ev_fn			 fn;
+	void			*arg;
+	int			 armed;
+	unsigned		 gen;		/* the pass it was armed in */
+	TAILQ_ENTRY(ev_timer)	 entry;
+};
+
+struct ev_defer {
+	ev_fn			 fn;
+	void			*arg;
+	int			 queued;
+	unsigned		 gen;
+	TAILQ_ENTRY(ev_defer)	 entry;
+};
 
 struct ev	*ev_new(void);
 void		 ev_free(struct ev *);
@@ -35,6 +62,21 @@ void		 ev_del(struct ev *, int fd);
  * error.
  */
 int		 ev_run_once(struct ev *, int timeout_ms);
+
+void		 ev_timer_init(struct ev_timer *, ev_fn, void *arg);
+/* Call fn(arg) once, ms milliseconds from now (re-arming moves it). */
+void		 ev_timer_add(struct ev *, struct ev_timer *, int ms);
+void		 ev_timer_del(struct ev *, struct ev_timer *);
+/* Milliseconds until the first timer is due, 0 if due, -1 if none. */
+int		 ev_timer_next(struct ev *);
+
+void		 ev_defer_init(struct ev_defer *, ev_fn, void *arg);
+/* Call fn(arg) once at the end of this round (queued again from fn:
+ * the next round's). */
+void		 ev_defer(struct ev *, struct ev_defer *);
+void		 ev_defer_cancel(struct ev *, struct ev_defer *);
+/* Run the due timers and the deferred work now (ev_run_once does). */
+void		 ev_run_pending(struct ev *);
 
 /* ev_linux.c / ev_darwin.c: the kernel's side, used by ev.c only. */
 struct ev_ready {

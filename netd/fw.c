@@ -8,9 +8,10 @@
  * turn operations on the ruleset into jobs; this file runs them. The load at start and the
  * unload at stop run synchronously and their failure is reported to
  * the caller. Container changes are queued and run one at a time from
- * the event loop: the child's stdin is written at once (while its
- * output is drained, so neither side can block the other), then the
- * end of its output, read by the event loop, marks its end. A failed
+ * the event loop, which also feeds them: the child's stdin is written
+ * as the pipe takes it (EV_WRITE) and its output drained (EV_READ), so
+ * a large script never holds up the loop and neither side can block
+ * the other; the end of its output marks the job's end. A failed
  * incremental job makes the whole ruleset load again, which converges
  * whatever state the kernel was in.
  */
@@ -40,6 +41,8 @@ struct fw {
 	void		*arg;
 	struct fw_job	*queue;		/* head: running when pid != -1 */
 	pid_t		 pid;
+	int		 in;		/* its stdin, -1 once all is written */
+	size_t		 inoff;		/* what of the input is written */
 	int		 out;		/* its stdout and stderr */
 	char		*output;
 	size_t		 outlen;
@@ -52,6 +55,7 @@ static const char *const fw_dirs[] = {
 };
 
 static void	fw_start(struct fw *);
+static void	fw_write_event(int, int, void *);
 
 struct fw_job *
 fw_job_argv(const char *input, const char *prog, const char *const *args)
@@ -290,6 +294,7 @@ fw_new(struct ev *ev, void (*reload)(void *), void *arg)
 	fw->reload = reload;
 	fw->arg = arg;
 	fw->pid = -1;
+	fw->in = -1;
 	fw->out = -1;
 	return fw;
 }
@@ -307,6 +312,17 @@ fw_set_token(struct fw *fw, const char *token)
 	    "");
 }
 
+static void
+fw_close_in(struct fw *fw)
+{
+	if (fw->in == -1)
+		return;
+	if (fw->ev != NULL)
+		ev_del(fw->ev, fw->in);
+	close(fw->in);
+	fw->in = -1;
+}
+
 /* A job is over: its result, then the next one. */
 static void
 fw_finish(struct fw *fw)
@@ -314,6 +330,7 @@ fw_finish(struct fw *fw)
 	struct fw_job	*j = fw->queue;
 	char		*cause = NULL, *tok;
 
+	fw_close_in(fw);
 	if (fw->out != -1) {
 		if (fw->ev != NULL)
 			ev_del(fw->ev, fw->out);
@@ -353,15 +370,71 @@ fw_event(int fd, int events, void *arg)
 	fw_start(fw);
 }
 
+/*
+ * Write what the pipe takes of the running job's input; close its stdin
+ * at the end (or when the child stops reading). -1: the loop cannot
+ * watch the pipe.
+ */
+static int
+fw_feed(struct fw *fw)
+{
+	const char	*input = fw->queue->input;
+	size_t		 len = input != NULL ? strlen(input) : 0;
+	ssize_t		 n;
+
+	while (fw->inoff < len) {
+		n = write(fw->in, input + fw->inoff, len - fw->inoff);
+		if (n > 0) {
+			fw->inoff += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return ev_add(fw->ev, fw->in, EV_WRITE, fw_write_event,
+			    fw) == -1 && errno != EEXIST ? -1 : 0;
+		break;			/* it does not read: fine */
+	}
+	fw_close_in(fw);
+	return 0;
+}
+
+static void
+fw_write_event(int fd, int events, void *arg)
+{
+	struct fw	*fw = arg;
+
+	(void)fd;
+	(void)events;
+	if (fw_feed(fw) == -1)
+		fw_close_in(fw);
+}
+
+/* Run the rest of the running job synchronously (input and output). */
+static void
+fw_complete(struct fw *fw)
+{
+	const char	*input = fw->queue->input;
+
+	if (fw->ev != NULL) {
+		if (fw->in != -1)
+			ev_del(fw->ev, fw->in);
+		ev_del(fw->ev, fw->out);
+	}
+	(void)fw_pump(fw->in, fw->out, input != NULL ? input + fw->inoff :
+	    NULL, &fw->output, &fw->outlen, 1);
+	fw->in = -1;		/* fw_pump closed it */
+	fw_finish(fw);
+}
+
 static void
 fw_start(struct fw *fw)
 {
 	struct fw_job	*j;
 	char		*cause = NULL;
-	int		 in;
 
 	while ((j = fw->queue) != NULL && fw->pid == -1) {
-		fw->pid = fw_spawn(j->argv, &in, &fw->out, &cause);
+		fw->pid = fw_spawn(j->argv, &fw->in, &fw->out, &cause);
 		if (fw->pid == -1) {
 			log_warnx("%s: %s", __func__, cause);
 			free(cause);
@@ -370,17 +443,18 @@ fw_start(struct fw *fw)
 			fw_job_free(j);
 			continue;
 		}
-		if (!fw_pump(in, fw->out, j->input, &fw->output, &fw->outlen,
-		    0) || fw->ev == NULL ||
+		fw->inoff = 0;
+		if (fw->ev == NULL ||
 		    ev_add(fw->ev, fw->out, EV_READ, fw_event, fw) == -1) {
-			(void)fw_pump(-1, fw->out, NULL, &fw->output,
-			    &fw->outlen, 1);
-			fw_finish(fw);
+			fw_complete(fw);
+			continue;
 		}
+		if (fw_feed(fw) == -1)
+			fw_complete(fw);
 	}
 }
 
-static void
+void
 fw_submit(struct fw *fw, struct fw_job *jobs)
 {
 	struct fw_job	**jp;
@@ -400,11 +474,7 @@ fw_flush(struct fw *fw)
 			fw_start(fw);
 			continue;
 		}
-		if (fw->ev != NULL)
-			ev_del(fw->ev, fw->out);
-		(void)util_set_cloexec(fw->out);
-		(void)fw_pump(-1, fw->out, NULL, &fw->output, &fw->outlen, 1);
-		fw_finish(fw);
+		fw_complete(fw);
 	}
 }
 
@@ -499,34 +569,4 @@ fw_unload(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 	if (ret == 0)
 		fw_set_token(fw, "");
 	return ret;
-}
-
-char *
-fw_text(const struct pfr_ruleset *rs, const char *format, char **cause)
-{
-	struct pfr_anchor	*a;
-	size_t			 n, i, len = 0;
-	char			*s, *text = NULL;
-
-	if (format == NULL)
-		format = fw_os->format;
-	if (strcmp(format, "nft") == 0)
-		return pfr_nft_render(rs, cause);
-	if (strcmp(format, "pf") != 0) {
-		cause_set(cause, "unknown rule format \"%.16s\" (nft or pf)",
-		    format);
-		return NULL;
-	}
-	if (pfr_pf_render(rs, &a, &n, cause) == -1)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		xasprintf(&s, "# pfctl -a %s -f -\n%s\n", a[i].path,
-		    a[i].text);
-		text = xreallocarray(text, 1, len + strlen(s) + 1);
-		memcpy(text + len, s, strlen(s) + 1);
-		len += strlen(s);
-		free(s);
-	}
-	pfr_anchors_free(a, n);
-	return text != NULL ? text : xstrdup("");
 }

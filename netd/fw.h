@@ -48,13 +48,12 @@ void		 fw_reload(struct fw *, const struct pfr_ruleset *);
 int		 fw_change(struct fw *, const struct pfr_ruleset *,
 		    const struct pfr_container *, const struct pfr_port *,
 		    size_t nports, int add, char **cause);
+/* Asynchronous: queue jobs (a failed one calls reload unless full). */
+void		 fw_submit(struct fw *, struct fw_job *);
 /* Run every queued job now (before unload, in tests). */
 void		 fw_flush(struct fw *);
 /* Synchronous: remove everything loaded (also after a crash). */
 int		 fw_unload(struct fw *, const struct pfr_ruleset *, char **cause);
-/* The ruleset as text: "nft", "pf" or NULL (this OS's). */
-char		*fw_text(const struct pfr_ruleset *, const char *format,
-		    char **cause);
 
 /* fw.c, for the OS files. */
 /* A job: prog with args (NULL-terminated), input on its stdin. */
@@ -71,7 +70,7 @@ int		 fw_run(char *const *argv, const char *input, char **output,
  * each operation. Both build everywhere; os_*.c picks this OS's (fw_os).
  */
 struct fw_backend {
-	const char	 *format;	/* "nft", "pf": fw_text's default */
+	const char	 *format;	/* "nft", "pf": what `rules` prints */
 	struct fw_job	*(*load)(const struct pfr_ruleset *,
 			    const char *token, char **cause);
 	struct fw_job	*(*change)(const struct pfr_ruleset *,

@@ -165,6 +165,7 @@ main(int argc, char **argv)
 		{ "table",	required_argument,	NULL, 't' },
 		{ "egress",	required_argument,	NULL, 'e' },
 		{ "cleanup",	no_argument,		NULL, 'C' },
+		{ "format",	required_argument,	NULL, 'F' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
@@ -172,19 +173,19 @@ main(int argc, char **argv)
 	struct netd_config	 cfg;
 	struct netd		*d;
 	char			*cause = NULL, *egress[NETD_MAX_EGRESS];
-	const char		*pool = NETD_POOL;
-	unsigned long		 ul;
+	const char		*pool = BERTH_DEFAULT_POOL, *format = NULL;
 	int			 ch, debug = 0, verbose = 0, cleanup = 0;
+	int			 print = 0;
 	int			 ready = -1;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.socket = NETD_SOCKET;
-	cfg.state_dir = NETD_STATE_DIR;
-	cfg.table = NETD_TABLE;
+	cfg.socket = BERTH_DEFAULT_SOCKET;
+	cfg.state_dir = BERTH_DEFAULT_STATE_DIR;
+	cfg.table = BERTH_DEFAULT_TABLE;
 	cfg.egress = egress;
-	snprintf(cfg.prefix, sizeof(cfg.prefix), "%s", NETD_PREFIX);
+	snprintf(cfg.prefix, sizeof(cfg.prefix), "%s", BERTH_DEFAULT_PREFIX);
 
-	while ((ch = getopt_long(argc, argv, "dg:hs:v", longopts, NULL)) !=
+	while ((ch = getopt_long(argc, argv, "dg:hns:v", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
 		case 'd':
@@ -192,6 +193,15 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose++;
+			break;
+		case 'n':
+			print = 1;
+			break;
+		case 'F':
+			if (strcmp(optarg, "nft") != 0 &&
+			    strcmp(optarg, "pf") != 0)
+				errx(1, "--format must be nft or pf");
+			format = optarg;
 			break;
 		case 's':
 			cfg.socket = optarg;
@@ -212,9 +222,9 @@ main(int argc, char **argv)
 			    optarg);
 			break;
 		case 't':
-			if (util_parse_uint(optarg, 0x7fffffff, &ul) == -1)
-				errx(1, "bad table: %s", optarg);
-			cfg.table = (uint32_t)ul;
+			if (instance_table_parse(optarg, "--table",
+			    &cfg.table, &cause) == -1)
+				errx(1, "%s", cause);
 			break;
 		case 'e':
 			if (cfg.negress == NETD_MAX_EGRESS)
@@ -234,12 +244,18 @@ main(int argc, char **argv)
 			usage(1);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (format != NULL && !print))
 		usage(1);
-	if (cidr_parse(pool, &cfg.pool, &cause) == -1)
+	if (instance_pool_parse(pool, "--pool", &cfg.pool, &cause) == -1)
 		errx(1, "%s", cause);
 	if (netd_config_check(&cfg, &cause) == -1)
 		errx(1, "%s", cause);
+	if (print) {
+		log_init(LOG_TO_STDERR, LOG_DAEMON);
+		if (netd_rules_print(&cfg, format, &cause) == -1)
+			errx(1, "%s", cause);
+		return 0;
+	}
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
 

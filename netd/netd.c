@@ -37,7 +37,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -52,6 +51,7 @@
 #include "fw.h"
 #include "host.h"
 #include "ipam.h"
+#include "link.h"
 #include "log.h"
 #include "dns.h"
 #include "dnssrv.h"
@@ -61,11 +61,12 @@
 #include "pfrules.h"
 #include "proto.h"
 #include "route.h"
+#include "timer.h"
 #include "tun.h"
 #include "util.h"
 #include "xmalloc.h"
 
-static void	netd_flush(struct netd *);
+static void	netd_flush(void *);
 
 /* -------------------------------------------------------------- config */
 
@@ -74,30 +75,19 @@ netd_config_check(struct netd_config *cfg, char **cause)
 {
 	struct pfr_ruleset	 rs;
 	struct group		*gr;
-	size_t			 i, n = strlen(cfg->prefix);
-	char			 buf[CIDR_STRLEN];
+	int			 ret;
 
-	if (n == 0 || n > 14 || !islower((unsigned char)cfg->prefix[0]))
-		return cause_set(cause, "prefix \"%s\": 1 to 14 characters, "
-		    "starting with a lowercase letter", cfg->prefix);
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)cfg->prefix[i]) &&
-		    !isdigit((unsigned char)cfg->prefix[i]) &&
-		    cfg->prefix[i] != '_')
-			return cause_set(cause, "prefix \"%s\": only a-z, 0-9 "
-			    "and _", cfg->prefix);
-	snprintf(cfg->gw_ifname, sizeof(cfg->gw_ifname), "%s0", cfg->prefix);
+	if (instance_prefix_check(cfg->prefix, cause) == -1)
+		return -1;
+	snprintf(cfg->gw_ifname, sizeof(cfg->gw_ifname), "%.14s0",
+	    cfg->prefix);
 	if (netd_ctr_ifname(cfg->gw_ifname, NULL))
 		return cause_set(cause, "prefix \"%s\": %s would look like a "
 		    "container tun", cfg->prefix, cfg->gw_ifname);
-	if (cfg->pool.plen < 8 || cfg->pool.plen > 29)
-		return cause_set(cause, "pool %s: the prefix length must be "
-		    "8..29", cidr_fmt(&cfg->pool, buf));
+	if (instance_pool_check(&cfg->pool, cause) == -1 ||
+	    instance_table_check(cfg->table, cause) == -1)
+		return -1;
 	cfg->gateway = cidr_gateway(&cfg->pool);
-	if (cfg->table == 0 || (cfg->table >= 253 && cfg->table <= 255) ||
-	    cfg->table > 0x7fffffff)
-		return cause_set(cause, "table %u is reserved (use 1..252 or "
-		    "256..2147483647)", cfg->table);
 	if (cfg->mtu == 0)
 		cfg->mtu = NETD_MTU;
 	cfg->gid = (gid_t)-1;
@@ -108,17 +98,10 @@ netd_config_check(struct netd_config *cfg, char **cause)
 		cfg->gid = gr->gr_gid;
 	}
 	/* The renderer's checks of the table and interface names. */
-	memset(&rs, 0, sizeof(rs));
-	snprintf(rs.name, sizeof(rs.name), "%s", cfg->prefix);
-	rs.pool = cfg->pool;
-	rs.gateway = cfg->gateway;
-	snprintf(rs.gw_ifname, sizeof(rs.gw_ifname), "%s", cfg->gw_ifname);
-	snprintf(rs.ctr_ifprefix, sizeof(rs.ctr_ifprefix), "%s",
-	    NETD_CTR_IFPREFIX);
-	rs.fwmark = cfg->table;
-	rs.egress = cfg->egress;
-	rs.negress = cfg->negress;
-	if (pfr_validate(&rs, cause) == -1)
+	netd_ruleset_head(cfg, &rs);
+	ret = pfr_validate(&rs, cause);
+	pfr_ruleset_clear(&rs);
+	if (ret == -1)
 		return cause_prefix(cause, "prefix \"%s\"", cfg->prefix);
 	return 0;
 }
@@ -145,6 +128,8 @@ netd_new(const struct netd_config *cfg)
 	d->gw.gateway = 1;
 	d->gw.addr = cfg->gateway;
 	d->lockfd = -1;
+	ev_defer_init(&d->flush_ev, netd_flush, d);
+	ev_defer_init(&d->reap_ev, netd_reap, d);
 	return d;
 }
 
@@ -162,6 +147,8 @@ netd_free(struct netd *d)
 	free(d->nets);
 	ctl_free(d->ctl);
 	fw_free(d->fw);
+	link_table_free(d->links);
+	timers_free(d->timers);
 	router_free(d->router);
 	ipam_free(d->ipam);
 	ev_free(d->ev);
@@ -196,15 +183,6 @@ netd_lock(const struct netd_config *cfg, int *fdp, char **cause)
 	free(path);
 	*fdp = fd;
 	return 0;
-}
-
-static long long
-netd_now_us(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 /* ---------------------------------------------------------- reconcile */
@@ -337,7 +315,7 @@ netd_reconcile_ctrs(struct netd *d)
 
 	while (i < d->nctrs) {
 		c = d->ctrs[i];
-		snprintf(want, sizeof(want), NETD_CTR_IFPREFIX "%08x",
+		snprintf(want, sizeof(want), BERTH_CTR_IFPREFIX "%08x",
 		    c->addr);
 		if (netd_ctr_find(d, c->name) != c)
 			cause_set(&cause, "a second container of that name");
@@ -401,6 +379,8 @@ netd_start(struct netd *d, char **cause)
 	d->router = router_new(&d->cfg.pool, d->cfg.gateway);
 	d->router->broken = netd_port_broken;
 	d->router->arg = d;
+	d->timers = timers_new();
+	d->links = link_table_new(d->router, d->timers);
 	d->fw = fw_new(d->ev, netd_fw_reload, d);
 	if (route_open(cause) == -1)
 		return -1;
@@ -542,12 +522,14 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 }
 
 /*
- * The loop. After a round that moved packets, netd polls without
- * sleeping for NETD_SPIN_US more: a request/response exchange crosses
- * netd twice per round trip, and waking a sleeping netd costs about as
- * much as the rest of the trip (sockperf ping-pong: 2.2x direct without
- * spinning, 1.7x with 20 us). The spin only runs while traffic flows;
- * BERTH_NETD_SPIN_US=0 turns it off.
+ * The loop. Timers (DNS timeouts, the proxy's idle walk) and deferred
+ * work (the state file, the hosts block, deleted tuns) are ev's: they
+ * register themselves. After a round that moved packets, netd polls
+ * without sleeping for NETD_SPIN_US more: a request/response exchange
+ * crosses netd twice per round trip, and waking a sleeping netd costs
+ * about as much as the rest of the trip (sockperf ping-pong: 2.2x
+ * direct without spinning, 1.7x with 20 us). The spin only runs while
+ * traffic flows; BERTH_NETD_SPIN_US=0 turns it off.
  */
 void
 netd_run(struct netd *d)
@@ -556,49 +538,46 @@ netd_run(struct netd *d)
 	uint64_t	 seen = 0;
 	const char	*e;
 	unsigned long	 ul;
-	int		 timeout, ptimeout;
+	int		 timeout;
 
 	if ((e = getenv("BERTH_NETD_SPIN_US")) != NULL &&
 	    util_parse_uint(e, 1000000, &ul) == 0)
 		spin = (long long)ul;
 	while (!d->quit) {
-		timeout = d->dns != NULL ? dnssrv_timeout(d->dns) : -1;
-		ptimeout = d->proxy != NULL ? proxy_tick(d->proxy,
-		    util_now_ms()) : -1;
-		if (timeout == -1 || (ptimeout != -1 && ptimeout < timeout))
-			timeout = ptimeout;
+		/* Link emulation's held packets: microsecond timers. */
+		timeout = timers_timeout(d->timers, util_now_us(), -1);
 		if (ev_run_once(d->ev, spin_until > 0 &&
-		    netd_now_us() < spin_until ? 0 : timeout) == -1) {
+		    util_now_us() < spin_until ? 0 : timeout) == -1) {
 			log_warn("%s: event loop", __func__);
 			break;
 		}
-		if (d->dns != NULL)
-			dnssrv_tick(d->dns);
-		netd_flush(d);
-		if (d->ndying > 0)
-			netd_reap(d);
+		timers_run(d->timers, util_now_us());
 		if (d->router->packets != seen) {
 			seen = d->router->packets;
-			spin_until = spin > 0 ? netd_now_us() + spin : 0;
+			spin_until = spin > 0 ? util_now_us() + spin : 0;
 		}
 	}
 }
 
 /*
  * The state file and the hosts block are written once per loop round,
- * after the round's replies went out: a client does not wait for the
- * write, and a burst of operations costs one write.
+ * after the round's replies went out (deferred work): a client does
+ * not wait for the write, and a burst of operations costs one write.
  */
 int
 netd_save(struct netd *d)
 {
 	d->dirty = 1;
+	if (d->ev != NULL)
+		ev_defer(d->ev, &d->flush_ev);
 	return 0;
 }
 
 static void
-netd_flush(struct netd *d)
+netd_flush(void *arg)
 {
+	struct netd	*d = arg;
+
 	if (d->names_dirty) {
 		d->names_dirty = 0;
 		netd_names_sync(d);

@@ -13,6 +13,8 @@
  *	state.c		containers and networks as JSON, the state file
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
+ *	link.c linkops.c	link emulation: delay, loss, rate, partitions
+ *	timer.c		timers on the loop
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
  *	fw.c		running nft / pfctl (back ends fw_nft.c, fw_pf.c)
@@ -32,19 +34,15 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "ev.h"
+#include "instance.h"
 #include "name.h"
 #include "port.h"
 #include "router.h"
 #include "tun.h"
 
-#define NETD_SOCKET	"/var/run/berth/netd.sock"
-#define NETD_POOL	"10.213.0.0/16"
-#define NETD_STATE_DIR	"/var/lib/berth"
-#define NETD_PREFIX	"berth"
-#define NETD_TABLE	213
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_CTR_IFPREFIX "bt"		/* + 8 hex digits of the address */
 #define NETD_META_MAX	(64 * 1024)
 #define NETD_STATE_MAX	(64 * 1024 * 1024)
 #define NETD_MAX_PORTS	64		/* port specs per container */
@@ -101,6 +99,8 @@ struct proxy;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
+struct timers;
+struct link_table;
 
 struct netd {
 	struct netd_config	 cfg;
@@ -119,8 +119,12 @@ struct netd {
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
+	struct timers		*timers;	/* on the loop (timer.c) */
+	struct link_table	*links;		/* link emulation (link.c) */
 	struct ctr		**dying;	/* deleted, tun not yet gone */
 	size_t			 ndying;
+	struct ev_defer		 flush_ev;	/* state file, hosts block */
+	struct ev_defer		 reap_ev;	/* tuns of deleted ctrs */
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
@@ -154,7 +158,7 @@ struct ctr	*netd_ctr_create(struct netd *, json_t *args, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
 void		 netd_ctr_remove_at(struct netd *, size_t);
-void		 netd_reap(struct netd *);
+void		 netd_reap(void *);
 struct network	*netd_net_find(struct netd *, const char *name);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, char **cause);
@@ -174,12 +178,13 @@ struct fw;
 struct pfr_ruleset *netd_ruleset(struct netd *);
 void		 netd_ruleset_head(const struct netd_config *,
 		    struct pfr_ruleset *);
-void		 netd_ruleset_head_free(struct pfr_ruleset *);
 void		 netd_fw_unload(struct fw *, const struct netd_config *,
 		    int *failed);
 int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
 		    char **cause);
 void		 netd_fw_reload(void *);
+int		 netd_rules_print(const struct netd_config *,
+		    const char *format, char **cause);
 
 /* ops.c */
 json_t		*ops_handle(void *netd, const char *op, json_t *args,

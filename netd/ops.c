@@ -15,6 +15,7 @@
 #include "addr.h"
 #include "fw.h"
 #include "ipam.h"
+#include "linkops.h"
 #include "netd.h"
 #include "pfrules.h"
 #include "proto.h"
@@ -279,7 +280,8 @@ ops_rules(struct netd *d, json_t *args, int *close)
 	if (v != NULL && !json_is_null(v) && !json_is_string(v))
 		return proto_reply_error("format must be \"nft\" or \"pf\"");
 	rs = netd_ruleset(d);
-	text = fw_text(rs, json_string_value(v), &cause);
+	text = pfr_print(rs, json_string_value(v) != NULL ?
+	    json_string_value(v) : fw_os->format, &cause);
 	pfr_ruleset_free(rs);
 	if (text == NULL)
 		return ops_error(cause);
@@ -311,6 +313,11 @@ static const struct ops_entry ops_table[] = {
 	{ "net_delete",	ops_net_delete },
 	{ "rules",	ops_rules },
 	{ "shutdown",	ops_shutdown },
+	{ "link_set",	ops_link_set },
+	{ "link_rm",	ops_link_rm },
+	{ "link_list",	ops_link_list },
+	{ "partition",	ops_partition },
+	{ "heal",	ops_heal },
 };
 
 json_t *

@@ -19,8 +19,9 @@
  * UDP: a datagram from client C on the host port finds or creates C's
  * flow: a socket connected to the container's port. Replies read from
  * that socket go back to C from the host port's socket. Flows idle for
- * PROXY_UDP_IDLE_MS are closed by proxy_tick(). Caps on connections and
- * flows keep a flood from exhausting descriptors.
+ * PROXY_UDP_IDLE_MS are closed by the idle walk, which an ev timer runs
+ * once a second while there are flows. Caps on connections and flows
+ * keep a flood from exhausting descriptors.
  *
  * Threads: netd runs the proxy on a thread of its own with its own
  * event loop (proxy_new_thread), so that moving proxied bytes never
@@ -29,7 +30,8 @@
  * of socat's throughput). The proxy's state belongs to that thread
  * alone: proxy_add, proxy_del and proxy_counts called from elsewhere
  * are carried out on it (proxy_thread.c), so the code here needs no
- * locks. Tests drive the same engine on their own loop (proxy_new).
+ * locks; its timers are the thread's loop's. Tests drive the same
+ * engine on their own loop (proxy_new).
  */
 
 #include <sys/queue.h>
@@ -99,6 +101,7 @@ struct proxy {
 	LIST_HEAD(, pmap)	 maps;
 	size_t			 nconns, nflows;
 	long long		 next_ms;	/* next idle check */
+	struct ev_timer		 walk;		/* while there are flows */
 	struct pbuf		*pool[PROXY_POOL];
 	size_t			 npool;
 	struct proxy_thread	*thr;		/* proxy_new_thread() only */
@@ -126,6 +129,16 @@ proxy_buf_put(struct proxy *px, struct pbuf *b)
 		pbuf_free(b);
 }
 
+static void
+proxy_walk(void *arg)
+{
+	struct proxy	*px = arg;
+	int		 t;
+
+	if ((t = proxy_engine_tick(px, util_now_ms())) != -1)
+		ev_timer_add(px->ev, &px->walk, t);
+}
+
 struct proxy *
 proxy_new(struct ev *ev)
 {
@@ -133,6 +146,7 @@ proxy_new(struct ev *ev)
 
 	px->ev = ev;
 	LIST_INIT(&px->maps);
+	ev_timer_init(&px->walk, proxy_walk, px);
 	return px;
 }
 
@@ -189,8 +203,9 @@ proxy_free(struct proxy *px)
 
 	if (px == NULL)
 		return;
-	/* Stop the thread first: then the maps are ours. */
+	/* Stop the thread first: then the maps and timer are ours. */
 	proxy_thread_stop(px->thr);
+	ev_timer_del(px->ev, &px->walk);
 	while ((m = LIST_FIRST(&px->maps)) != NULL) {
 		LIST_REMOVE(m, entry);
 		proxy_map_free(m);
@@ -409,7 +424,10 @@ proxy_udp_in(int fd, int events, void *arg)
 				continue;
 			}
 			LIST_INSERT_HEAD(&m->flows, f, entry);
-			m->px->nflows++;
+			if (m->px->nflows++ == 0 && !m->px->walk.armed) {
+				m->px->next_ms = now + 1000;
+				ev_timer_add(m->px->ev, &m->px->walk, 1000);
+			}
 		}
 		f->last_ms = now;
 		send(f->fd, buf, (size_t)n, 0);

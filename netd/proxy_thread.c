@@ -108,8 +108,9 @@ proxy_thread_main(void *arg)
 {
 	struct proxy_thread	*t = arg;
 
+	/* The idle walk is a timer on this loop. */
 	while (!t->quit)
-		ev_run_once(t->ev, proxy_engine_tick(t->px, util_now_ms()));
+		ev_run_once(t->ev, -1);
 	return NULL;
 }
 

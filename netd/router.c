@@ -254,8 +254,10 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 		router_unreach(r, in, pkt, &v->ip, 1);
 		return;
 	case ROUTER_REJECT:
-		/* Administratively prohibited (RFC 1812 5.2.7.1). */
-		v->drop = ROUTER_DROP_POLICY;
+		/* Administratively prohibited (RFC 1812 5.2.7.1); counted
+		 * as the hook said (link), else as policy. */
+		if (v->drop == ROUTER_DROP_NONE)
+			v->drop = ROUTER_DROP_POLICY;
 		router_count_drop(r, v);
 		if (packet_may_answer(pkt, &v->ip))
 			router_unreach(r, in, pkt, &v->ip, 13);

@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * ruleset.c - netd's firewall ruleset: the head (names, pool, marks)
- * from the configuration, a container and its kernel-path ports from
- * the container table, handed to fw.c whole or one container at a time.
+ * ruleset.c - netd's firewall ruleset: the head from the configuration,
+ * the body from the container table, through pfrules' one builder
+ * (pfrules/build.c, shared with `berth rules --dry-run`), handed to
+ * fw.c whole or one container at a time. `berth-netd -n` prints it.
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "fw.h"
 #include "log.h"
 #include "netd.h"
 #include "pfrules.h"
-#include "port.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -22,32 +25,12 @@
 void
 netd_ruleset_head(const struct netd_config *cfg, struct pfr_ruleset *rs)
 {
-	size_t	 i;
-
-	memset(rs, 0, sizeof(*rs));
-	snprintf(rs->name, sizeof(rs->name), "%s", cfg->prefix);
-	rs->pool = cfg->pool;
-	rs->gateway = cfg->gateway;
-	snprintf(rs->gw_ifname, sizeof(rs->gw_ifname), "%s", cfg->gw_ifname);
-	snprintf(rs->ctr_ifprefix, sizeof(rs->ctr_ifprefix), "%s",
-	    NETD_CTR_IFPREFIX);
-	rs->fwmark = cfg->table;
-	rs->negress = cfg->negress;
-	rs->egress = xcalloc(cfg->negress + 1, sizeof(char *));
-	for (i = 0; i < cfg->negress; i++)
-		rs->egress[i] = xstrdup(cfg->egress[i]);
-}
-
-void
-netd_ruleset_head_free(struct pfr_ruleset *rs)
-{
-	size_t	 i;
-
-	for (i = 0; i < rs->negress; i++)
-		free(rs->egress[i]);
-	free(rs->egress);
-	rs->egress = NULL;
-	rs->negress = 0;
+	pfr_head(rs, cfg->prefix, &cfg->pool, cfg->table, cfg->egress,
+	    cfg->negress);
+	/* macOS: the utun the gateway got. */
+	if (cfg->gw_ifname[0] != '\0')
+		snprintf(rs->gw_ifname, sizeof(rs->gw_ifname), "%s",
+		    cfg->gw_ifname);
 }
 
 /* Remove everything loaded into the firewall; log what fails. */
@@ -65,9 +48,10 @@ netd_fw_unload(struct fw *fw, const struct netd_config *cfg, int *failed)
 		if (failed != NULL)
 			*failed = 1;
 	}
-	netd_ruleset_head_free(&rs);
+	pfr_ruleset_clear(&rs);
 }
 
+/* Internal: every network of c is internal (no egress, no NAT). */
 static int
 netd_ctr_nonat(struct netd *d, const struct ctr *c)
 {
@@ -83,56 +67,23 @@ netd_ctr_nonat(struct netd *d, const struct ctr *c)
 }
 
 static void
-netd_pfr_container(struct netd *d, const struct ctr *c,
-    struct pfr_container *pc)
+netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
 {
-	memset(pc, 0, sizeof(*pc));
-	snprintf(pc->name, sizeof(pc->name), "%s", c->name);
-	pc->addr = c->addr;
-	pc->nonat = netd_ctr_nonat(d, c);
-}
-
-/* The kernel-path ports of c (",proxy" ones are the proxy's). */
-static size_t
-netd_pfr_ports(const struct ctr *c, struct pfr_port *out)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < c->nports; i++) {
-		if (c->ports[i].flags & PORTSPEC_PROXY)
-			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		out[n].proto = c->ports[i].proto;
-		out[n].host_addr = c->ports[i].host_addr;
-		out[n].host_lo = c->ports[i].host_lo;
-		out[n].host_hi = c->ports[i].host_hi;
-		out[n].ctr_addr = c->addr;
-		out[n].ctr_lo = c->ports[i].ctr_lo;
-		out[n].ctr_hi = c->ports[i].ctr_hi;
-		snprintf(out[n].ctr_name, sizeof(out[n].ctr_name), "%s",
-		    c->name);
-		n++;
-	}
-	return n;
+	pfr_add(rs, c->name, c->addr, netd_ctr_nonat(d, c), c->ports,
+	    c->nports);
 }
 
 struct pfr_ruleset *
 netd_ruleset(struct netd *d)
 {
 	struct pfr_ruleset	*rs;
-	size_t			 i, nports = 0;
+	size_t			 i;
 
 	rs = xcalloc(1, sizeof(*rs));
 	netd_ruleset_head(&d->cfg, rs);
 	for (i = 0; i < d->nctrs; i++)
-		nports += d->ctrs[i]->nports;
-	rs->ctrs = xcalloc(d->nctrs + 1, sizeof(*rs->ctrs));
-	rs->ports = xcalloc(nports + 1, sizeof(*rs->ports));
-	for (i = 0; i < d->nctrs; i++) {
-		netd_pfr_container(d, d->ctrs[i], &rs->ctrs[rs->nctrs++]);
-		rs->nports += netd_pfr_ports(d->ctrs[i],
-		    rs->ports + rs->nports);
-	}
+		netd_ruleset_add(d, rs, d->ctrs[i]);
+	pfr_sort(rs);
 	return rs;
 }
 
@@ -141,18 +92,13 @@ int
 netd_fw_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
 {
 	struct pfr_ruleset	 rs;
-	struct pfr_container	 pc;
-	struct pfr_port		*ports;
-	size_t			 n;
 	int			 ret;
 
 	netd_ruleset_head(&d->cfg, &rs);
-	netd_pfr_container(d, c, &pc);
-	ports = xcalloc(c->nports + 1, sizeof(*ports));
-	n = netd_pfr_ports(c, ports);
-	ret = fw_change(d->fw, &rs, &pc, ports, n, add, cause);
-	free(ports);
-	netd_ruleset_head_free(&rs);
+	netd_ruleset_add(d, &rs, c);
+	ret = fw_change(d->fw, &rs, &rs.ctrs[0], rs.ports, rs.nports, add,
+	    cause);
+	pfr_ruleset_clear(&rs);
 	return ret;
 }
 
@@ -164,4 +110,54 @@ netd_fw_reload(void *arg)
 
 	fw_reload(d->fw, rs);
 	pfr_ruleset_free(rs);
+}
+
+/*
+ * berth-netd -n: the rules the state file gives, printed by the path
+ * that loads them, and nothing applied (pfctl -n). The state file is
+ * only read: no lock, no kernel, no rename of a damaged file.
+ */
+int
+netd_rules_print(const struct netd_config *cfg, const char *format,
+    char **cause)
+{
+	struct netd		*d;
+	struct pfr_ruleset	*rs;
+	json_t			*j;
+	json_error_t		 jerr;
+	char			*path, *buf, *text = NULL;
+	int			 ret = -1;
+
+	d = netd_new(cfg);
+	path = state_path(cfg);
+	if ((buf = util_read_file(path, NETD_STATE_MAX, NULL)) == NULL) {
+		if (errno != ENOENT) {
+			cause_set(cause, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+	} else {
+		if ((j = json_loads(buf, 0, &jerr)) == NULL) {
+			cause_set(cause, "%s: line %d: %s", path, jerr.line,
+			    jerr.text);
+			goto out;
+		}
+		ret = state_parse(d, j, cause);
+		json_decref(j);
+		if (ret == -1)
+			goto out;
+		ret = -1;
+	}
+	rs = netd_ruleset(d);
+	text = pfr_print(rs, format != NULL ? format : fw_os->format, cause);
+	pfr_ruleset_free(rs);
+	if (text == NULL)
+		goto out;
+	fputs(text, stdout);
+	ret = 0;
+out:
+	free(text);
+	free(buf);
+	free(path);
+	netd_free(d);
+	return ret;
 }

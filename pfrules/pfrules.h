@@ -3,8 +3,9 @@
  * pfrules.h - what berth loads into the kernel firewall, and its two
  * renderers: nftables (Linux) and pf anchors (macOS, OpenBSD 4.x syntax).
  *
- * The IR (struct pfr_ruleset) is built by netd from its live state or by
- * `berth rules --dry-run` from a stack file. Renderers validate and quote
+ * The IR (struct pfr_ruleset) is built by one builder (build.c): netd
+ * adds its live containers, `berth rules --dry-run` the containers of a
+ * stack file, to the same head. Renderers validate and quote
  * every value they print, whatever the caller checked before; they return
  * NULL / -1 with *cause naming the bad field. Layout and loading:
  * docs/rules.md.
@@ -17,15 +18,10 @@
 
 #include "addr.h"
 
+struct portspec;
 struct stack;
 
 #define PFR_NAME_MAX	63
-
-/* Defaults for rulesets built from a stack file (berth rules --dry-run). */
-#define PFR_DEFAULT_NAME	"berth"
-#define PFR_DEFAULT_FWMARK	0x213
-#define PFR_DEFAULT_GW_IFNAME	"berth0"
-#define PFR_DEFAULT_CTR_IFPREFIX "bt"
 
 struct pfr_container {
 	char		 name[PFR_NAME_MAX + 1];
@@ -57,24 +53,46 @@ struct pfr_ruleset {
 	size_t		 nctrs;
 	struct pfr_port	*ports;
 	size_t		 nports;
+	size_t		 ctrs_cap, ports_cap;	/* pfr_add's */
 };
 
 /* Checks every field that reaches rule text. */
 int	 pfr_validate(const struct pfr_ruleset *, char **cause);
 
 /*
- * The ruleset a stack would load: one container per service, named
- * container_name; addresses as requested, the others allocated in file
- * order from gateway+1 upwards, skipping requested ones; a service whose
- * networks are all internal is nonat; ports marked ",proxy" are left to
- * the userspace proxy. name NULL = PFR_DEFAULT_NAME, fwmark 0 =
- * PFR_DEFAULT_FWMARK; egress is copied. Validated; free with
- * pfr_ruleset_free().
+ * build.c. The head an instance's settings give: name = prefix, the pool
+ * and its gateway, gateway tun PREFIX0, container tuns "bt", fwmark =
+ * table; egress is copied. No containers.
  */
-struct pfr_ruleset *pfr_from_stack(const struct stack *, const char *name,
-	    uint32_t fwmark, char **egress, size_t negress, char **cause);
-/* Frees a ruleset whose arrays were all allocated with xmalloc. */
+void	 pfr_head(struct pfr_ruleset *, const char *prefix,
+	    const struct cidr *pool, uint32_t table, char *const *egress,
+	    size_t negress);
+/* Add a container and its published ports (",proxy" ones are the
+ * userspace proxy's: no rule). */
+void	 pfr_add(struct pfr_ruleset *, const char *name, uint32_t addr,
+	    int nonat, const struct portspec *, size_t nports);
+/* Containers by address, ports by protocol and host port. */
+void	 pfr_sort(struct pfr_ruleset *);
+/*
+ * The text that is loaded: "nft" (or NULL) one script for `nft -f -`;
+ * "pf" every anchor, each under a line "# pfctl -a PATH -f -".
+ */
+char	*pfr_print(const struct pfr_ruleset *, const char *format,
+	    char **cause);
+/* Free what the head and pfr_add allocated; pfr_ruleset_free also rs. */
+void	 pfr_ruleset_clear(struct pfr_ruleset *);
 void	 pfr_ruleset_free(struct pfr_ruleset *);
+
+/*
+ * stack.c. The ruleset a stack would load on the instance of head: one
+ * container per service, named container_name; addresses as requested,
+ * the others allocated in file order from gateway+1 upwards, skipping
+ * requested ones; a service whose networks are all internal is nonat.
+ * A stack that sets "pool" must name the head's. Validated and sorted;
+ * free with pfr_ruleset_free().
+ */
+struct pfr_ruleset *pfr_from_stack(const struct stack *,
+	    const struct pfr_ruleset *head, char **cause);
 
 /*
  * nftables. The full render is one script for `nft -f -` that creates or

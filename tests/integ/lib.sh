@@ -226,3 +226,17 @@ fresh_state() {
 	rm -rf "$BERTH_STATE_DIR"
 	at_exit "rm -rf $BERTH_STATE_DIR"
 }
+
+# ---- link tests (tests/integ/links_*.sh)
+
+# udp_pair PORT: start netd, container b echoing UDP on PORT
+# (udp_echo.py) and container a idle beside it. Sets B, b's address.
+udp_pair() {
+	netd_start
+	at_exit "'$BERTH' rm -f a b"
+	"$BERTH" run -d --name b -- /usr/bin/python3 \
+	    "$ROOT/tests/integ/udp_echo.py" serve "$1" >/dev/null || fail "run b"
+	"$BERTH" run -d --name a -- sleep 600 >/dev/null || fail "run a"
+	B=$(ctr_ip b)
+	wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
+}

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "addr.h"
+#include "instance.h"
 #include "pfrules.h"
 #include "port.h"
 #include "stack.h"
@@ -442,41 +443,63 @@ static void
 test_from_stack(void **state)
 {
 	struct stack		*st;
-	struct pfr_ruleset	*r;
+	struct pfr_ruleset	*r, head;
+	struct cidr		 other;
 	char			*cause = NULL, *big;
 	size_t			 len;
 
 	st = stack_parse(stackfile, strlen(stackfile), "t.json", &cause);
 	if (st == NULL)
 		fail_msg("%s", cause);
-	r = pfr_from_stack(st, NULL, 0, NULL, 0, &cause);
+	pfr_head(&head, BERTH_DEFAULT_PREFIX, &st->pool, BERTH_DEFAULT_TABLE,
+	    NULL, 0);
+	r = pfr_from_stack(st, &head, &cause);
+	pfr_ruleset_clear(&head);
 	if (r == NULL)
 		fail_msg("%s", cause);
+	/* The head is the instance's, as netd builds it: mark = table. */
 	assert_string_equal(r->name, "berth");
-	assert_int_equal(r->fwmark, 0x213);
+	assert_string_equal(r->gw_ifname, "berth0");
+	assert_int_equal(r->fwmark, 213);
 	assert_int_equal(r->gateway, A(1));
 	assert_int_equal(r->nctrs, 5);
-	/* Requested .2 and .4; the rest in file order from .3 up. */
-	assert_string_equal(r->ctrs[0].name, "t-a");
-	assert_int_equal(r->ctrs[0].addr, A(3));
-	assert_int_equal(r->ctrs[1].addr, A(2));
-	assert_string_equal(r->ctrs[2].name, "see");
-	assert_int_equal(r->ctrs[2].addr, A(5));
-	assert_int_equal(r->ctrs[3].addr, A(4));
+	/* Requested .2 and .4; the rest in file order from .3 up; sorted
+	 * by address. */
+	assert_int_equal(r->ctrs[0].addr, A(2));
+	assert_string_equal(r->ctrs[1].name, "t-a");
+	assert_int_equal(r->ctrs[1].addr, A(3));
+	assert_int_equal(r->ctrs[2].addr, A(4));
+	assert_string_equal(r->ctrs[3].name, "see");
+	assert_int_equal(r->ctrs[3].addr, A(5));
 	assert_int_equal(r->ctrs[4].addr, A(6));
 	/* Internal only when every network is internal. */
-	assert_int_equal(r->ctrs[0].nonat, 0);
-	assert_int_equal(r->ctrs[1].nonat, 1);
-	assert_int_equal(r->ctrs[2].nonat, 0);
+	assert_int_equal(r->ctrs[1].nonat, 0);
+	assert_int_equal(r->ctrs[0].nonat, 1);
+	assert_int_equal(r->ctrs[3].nonat, 0);
 	/* The ",proxy" port is the proxy's. */
 	assert_int_equal(r->nports, 1);
 	assert_int_equal(r->ports[0].ctr_addr, A(3));
 	assert_string_equal(r->ports[0].ctr_name, "t-a");
 	pfr_ruleset_free(r);
 
-	r = pfr_from_stack(st, "ip", 0, NULL, 0, &cause);
+	pfr_head(&head, "ip", &st->pool, BERTH_DEFAULT_TABLE, NULL, 0);
+	r = pfr_from_stack(st, &head, &cause);
+	pfr_ruleset_clear(&head);
 	assert_null(r);
 	assert_non_null(strstr(cause, "ruleset name"));
+	free(cause);
+	cause = NULL;
+
+	/* A stack that sets its pool is for an instance of that pool. */
+	assert_int_equal(cidr_parse("10.9.0.0/16", &other, NULL), 0);
+	pfr_head(&head, "berth", &other, BERTH_DEFAULT_TABLE, NULL, 0);
+	r = pfr_from_stack(st, &head, &cause);
+	pfr_ruleset_clear(&head);
+	assert_null(r);
+	assert_non_null(strstr(cause, "pool: the stack wants 10.240.0.0/29 "
+	    "but the instance has 10.9.0.0/16"));
+	free(cause);
+	cause = NULL;
 	stack_free(st);
 
 	/* A sixth service does not fit in a /29. */
@@ -488,7 +511,10 @@ test_from_stack(void **state)
 	st = stack_parse(big, strlen(big), "t.json", &cause);
 	if (st == NULL)
 		fail_msg("%s", cause);
-	assert_null(pfr_from_stack(st, NULL, 0, NULL, 0, &cause));
+	pfr_head(&head, BERTH_DEFAULT_PREFIX, &st->pool, BERTH_DEFAULT_TABLE,
+	    NULL, 0);
+	assert_null(pfr_from_stack(st, &head, &cause));
+	pfr_ruleset_clear(&head);
 	assert_non_null(strstr(cause, "services.f: the pool 10.240.0.0/29 is "
 	    "full"));
 	stack_free(st);

@@ -75,7 +75,11 @@ test_full(void **state)
 	assert_int_equal(st->npolicy, 1);
 	assert_true(st->policy[0].allow);
 	assert_int_equal(st->nlinks, 1);
-	assert_int_equal(st->links[0].delay_ms, 20);
+	assert_int_equal(st->links[0].p.delay_us, 20000);
+	assert_int_equal(st->links[0].p.jitter_us, 5000);
+	assert_int_equal(st->links[0].p.rate, 10000000);
+	assert_false(st->links[0].oneway);
+	assert_string_equal(st->links[0].b, "db");
 	stack_free(st);
 	free(cause);
 }
@@ -198,7 +202,17 @@ static const struct { const char *json, *msg; } bad[] = {
 	    "[{\"between\": [\"a\"]}]}", "links[0].between: must name two" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"b\": {\"command\":"
 	    " [\"x\"]}}, \"links\": [{\"between\": [\"a\", \"b\"], \"loss\": "
-	    "2}]}", "links[0].loss" },
+	    "2}]}", "links[0]: loss must be" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"b\": {\"command\":"
+	    " [\"x\"]}}, \"links\": [{\"from\": \"a\"}]}", "links[0].to" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"links\": "
+	    "[{\"service\": \"a\", \"between\": [\"a\", \"a\"]}]}",
+	    "give one of" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"links\": "
+	    "[{\"service\": \"b\"}]}", "links[0]: no service \"b\"" },
+	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}}, \"links\": "
+	    "[{\"service\": \"a\", \"down\": \"sideways\"}]}",
+	    "links[0]: down must be" },
 	{ "{\"services\": {\"a\": {\"command\": [\"x\"]}, \"b\": {\"command\":"
 	    " [\"x\"]}}, \"links\": [{\"between\": [\"a\", \"b\"], \"rate\": "
 	    "\"fast\"}]}", "links[0].rate" },
@@ -231,13 +245,13 @@ test_load(void **state)
 	char	*cause = NULL, path[] = "/tmp/berth-test-stack.XXXXXX";
 	int	 fd;
 
-	assert_null(stack_load("/nonexistent/x.json", &cause));
+	assert_null(stack_load("/nonexistent/x.json", NULL, &cause));
 	assert_non_null(strstr(cause, "/nonexistent/x.json"));
 	fd = mkstemp(path);
 	assert_true(fd != -1);
 	assert_int_equal(write(fd, "{\"name\": \"s\", \"services\": 1}", 28), 28);
 	close(fd);
-	assert_null(stack_load(path, &cause));
+	assert_null(stack_load(path, NULL, &cause));
 	assert_non_null(strstr(cause, "services: must be an object"));
 	unlink(path);
 	free(cause);

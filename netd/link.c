@@ -1,0 +1,576 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * link.c - link emulation: the router hook that delays, drops, shapes,
+ * duplicates and corrupts packets between containers.
+ *
+ * DOC: Theory of Operation
+ * An entry (struct link) holds a profile (linkspec.h) for one of: a
+ * direction between two containers (LINK_ONEWAY), both directions
+ * (LINK_PAIR), or everything one container sends and receives
+ * (LINK_CTR). Entries are found by (from, to) address in a hash of
+ * bindings: a pair binds (a,b) and (b,a), a container (a,*) and (*,a).
+ * A packet takes the most specific entry: one-way, pair, its sender's,
+ * its receiver's -- one entry, never two in series. The hook is
+ * registered only while an entry exists, so without links the router
+ * pays nothing, and a packet without an entry pays the hash probes.
+ *
+ * link_judge() decides a packet's fate, in netem's order: down (drop,
+ * or reject with ICMP admin-prohibited), mtu, loss (independent, or the
+ * Gilbert model when loss_corr is set), duplicate, corrupt, then when
+ * it leaves: the rate (a token bucket in virtual time: the line is busy
+ * until tat, each packet adds its bits / rate), plus delay, plus jitter
+ * uniform in [-jitter, +jitter]. Unless reorder is set, a packet never
+ * leaves before the one ahead of it on the same entry. A packet that
+ * can leave now (delay 0, nothing queued) takes the plain path; others
+ * are copied into the entry's queue (at most p.queue packets; all
+ * entries together at most mem_max bytes, the cost of a packet counted
+ * with its header) and released by a timer on the loop through
+ * router_resume(), so the hooks after this one (capture) still see them.
+ *
+ * Randomness: each entry has its own generator (splitmix64) seeded
+ * from --seed, or from a counter and the clock when none is given; the
+ * seed in use is listed, so a run replays exactly when the same packets
+ * cross the entry. Corruption flips one bit past the IP header (the
+ * transport checksum is left wrong, so the receiving kernel drops it
+ * like a NIC error); a packet without a payload gets a header bit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "link.h"
+#include "log.h"
+#include "util.h"
+#include "xmalloc.h"
+
+struct link_bind {
+	uint32_t		 from, to;
+	enum link_kind		 kind;
+	struct link		*l;
+	struct link_bind	*next;
+};
+
+static enum router_hook_ret link_packet(struct router_hook *,
+		    struct router *, struct rport *, const uint8_t *, size_t,
+		    struct router_verdict *);
+static void	 link_port_gone(struct router_hook *, struct router *,
+		    struct rport *);
+
+static unsigned
+link_hash(uint32_t from, uint32_t to, enum link_kind kind)
+{
+	uint32_t	 h = from * 2654435761u ^ (to + (uint32_t)kind) *
+			    2246822519u;
+
+	return (h ^ (h >> 16)) % LINK_NHASH;
+}
+
+static uint64_t
+link_rand(struct link *l)
+{
+	uint64_t	 z = (l->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* One draw: true with the probability thr / 2^32. */
+static int
+link_chance(struct link *l, uint64_t thr)
+{
+	return (link_rand(l) >> 32) < thr;
+}
+
+static uint64_t
+link_thr(double p)
+{
+	if (p <= 0)
+		return 0;
+	if (p >= 1)
+		return 1ULL << 32;
+	return (uint64_t)(p * 4294967296.0);
+}
+
+struct link_table *
+link_table_new(struct router *r, struct timers *ts)
+{
+	struct link_table	*t;
+
+	t = xcalloc(1, sizeof(*t));
+	t->r = r;
+	t->timers = ts;
+	t->now = util_now_us;
+	t->mem_max = LINK_MEM_MAX;
+	t->hook.prio = ROUTER_PRIO_LINK;
+	t->hook.packet = link_packet;
+	t->hook.port_gone = link_port_gone;
+	t->hook.arg = t;
+	return t;
+}
+
+void
+link_table_free(struct link_table *t)
+{
+	if (t == NULL)
+		return;
+	while (t->links != NULL)
+		link_rm(t, t->links);
+	free(t);
+}
+
+static void
+link_hooked(struct link_table *t)
+{
+	if (!t->hooked && t->nlinks > 0) {
+		router_hook_add(t->r, &t->hook);
+		t->hooked = 1;
+	} else if (t->hooked && t->nlinks == 0) {
+		router_hook_remove(t->r, &t->hook);
+		t->hooked = 0;
+	}
+}
+
+static void
+link_bind(struct link_table *t, struct link *l, uint32_t from, uint32_t to)
+{
+	struct link_bind	*b;
+	unsigned		 h = link_hash(from, to, l->kind);
+
+	b = xcalloc(1, sizeof(*b));
+	b->from = from;
+	b->to = to;
+	b->kind = l->kind;
+	b->l = l;
+	b->next = t->hash[h];
+	t->hash[h] = b;
+}
+
+static void
+link_unbind(struct link_table *t, struct link *l)
+{
+	struct link_bind	**bp, *b;
+	size_t			  i;
+
+	for (i = 0; i < LINK_NHASH; i++) {
+		for (bp = &t->hash[i]; (b = *bp) != NULL;) {
+			if (b->l == l) {
+				*bp = b->next;
+				free(b);
+			} else
+				bp = &b->next;
+		}
+	}
+}
+
+static struct link *
+link_probe(const struct link_table *t, uint32_t from, uint32_t to,
+    enum link_kind kind)
+{
+	struct link_bind	*b;
+
+	for (b = t->hash[link_hash(from, to, kind)]; b != NULL; b = b->next)
+		if (b->from == from && b->to == to && b->kind == kind)
+			return b->l;
+	return NULL;
+}
+
+struct link *
+link_lookup(const struct link_table *t, uint32_t from, uint32_t to)
+{
+	struct link	*l;
+
+	if (t->nkind[LINK_ONEWAY] > 0 &&
+	    (l = link_probe(t, from, to, LINK_ONEWAY)) != NULL)
+		return l;
+	if (t->nkind[LINK_PAIR] > 0 &&
+	    (l = link_probe(t, from, to, LINK_PAIR)) != NULL)
+		return l;
+	if (t->nkind[LINK_CTR] > 0) {
+		if ((l = link_probe(t, from, 0, LINK_CTR)) != NULL)
+			return l;
+		return link_probe(t, 0, to, LINK_CTR);
+	}
+	return NULL;
+}
+
+struct link *
+link_find(struct link_table *t, enum link_kind kind, uint32_t a, uint32_t b)
+{
+	struct link	*l;
+
+	for (l = t->links; l != NULL; l = l->next) {
+		if (l->kind != kind)
+			continue;
+		if (l->a == a && l->b == b)
+			return l;
+		if (kind == LINK_PAIR && l->a == b && l->b == a)
+			return l;
+	}
+	return NULL;
+}
+
+/* (Re)start the entry's randomness and derived state from its profile. */
+static void
+link_configure(struct link_table *t, struct link *l)
+{
+	const struct link_profile	*p = &l->p;
+	double				 ge_p;
+
+	if (p->seed_set)
+		l->seed = p->seed;
+	else
+		l->seed = ((uint64_t)t->now() * 1000003ULL + ++t->seeds) &
+		    INT64_MAX;
+	l->rng = l->seed;
+	l->bad = 0;
+	l->thr_loss = link_thr(p->loss);
+	l->thr_ge_p = l->thr_ge_r = 0;
+	if (p->loss_corr > 0) {
+		/* Stationary loss p/(p+r) = loss; P(loss | loss) = corr. */
+		ge_p = p->loss * (1 - p->loss_corr) / (1 - p->loss);
+		l->thr_ge_p = link_thr(ge_p);
+		l->thr_ge_r = link_thr(1 - p->loss_corr);
+	}
+	l->thr_dup = link_thr(p->duplicate);
+	l->thr_corrupt = link_thr(p->corrupt);
+}
+
+struct link *
+link_set(struct link_table *t, enum link_kind kind, uint32_t a,
+    const char *na, uint32_t b, const char *nb,
+    const struct link_profile *p, char **cause)
+{
+	struct link	*l;
+
+	if (linkspec_check(p, cause) == -1)
+		return NULL;
+	if (kind == LINK_CTR)
+		b = 0;
+	else if (a == b) {
+		cause_set(cause, "a link joins two different containers");
+		return NULL;
+	}
+	if ((l = link_find(t, kind, a, b)) == NULL) {
+		l = xcalloc(1, sizeof(*l));
+		l->kind = kind;
+		l->a = a;
+		l->b = b;
+		snprintf(l->na, sizeof(l->na), "%s", na);
+		snprintf(l->nb, sizeof(l->nb), "%s", nb != NULL ? nb : "");
+		TAILQ_INIT(&l->q);
+		l->next = t->links;
+		t->links = l;
+		t->nlinks++;
+		t->nkind[kind]++;
+		switch (kind) {
+		case LINK_ONEWAY:
+			link_bind(t, l, a, b);
+			break;
+		case LINK_PAIR:
+			link_bind(t, l, a, b);
+			link_bind(t, l, b, a);
+			break;
+		case LINK_CTR:
+		case LINK_NKIND:
+			link_bind(t, l, a, 0);
+			link_bind(t, l, 0, a);
+			break;
+		}
+	}
+	l->p = *p;
+	link_configure(t, l);
+	link_hooked(t);
+	return l;
+}
+
+/* Take a held packet off its queue and the timers; the caller frees. */
+static void
+link_unhold(struct link_table *t, struct link_held *h)
+{
+	struct link	*l = h->l;
+
+	timer_del(t->timers, &h->tm);
+	TAILQ_REMOVE(&l->q, h, entry);
+	l->held--;
+	l->held_bytes -= h->len;
+	t->mem -= h->cost;
+}
+
+static void
+link_release(struct timer *tm, void *arg)
+{
+	struct link_table	*t = arg;
+	struct link_held	*h = (struct link_held *)tm;
+
+	link_unhold(t, h);
+	router_resume(t->r, &t->hook, h->in, h->data, h->len, &h->v);
+	free(h);
+}
+
+void
+link_rm(struct link_table *t, struct link *l)
+{
+	struct link	**lp;
+
+	/* Released in the order they would have left. */
+	while (!TAILQ_EMPTY(&l->q))
+		link_release(&TAILQ_FIRST(&l->q)->tm, t);
+	link_unbind(t, l);
+	for (lp = &t->links; *lp != NULL; lp = &(*lp)->next) {
+		if (*lp == l) {
+			*lp = l->next;
+			break;
+		}
+	}
+	t->nlinks--;
+	t->nkind[l->kind]--;
+	free(l);
+	link_hooked(t);
+}
+
+void
+link_forget(struct link_table *t, uint32_t addr)
+{
+	struct link	*l, *next;
+
+	for (l = t->links; l != NULL; l = next) {
+		next = l->next;
+		if (l->a == addr || (l->kind != LINK_CTR && l->b == addr))
+			link_rm(t, l);
+	}
+}
+
+static void
+link_drop(struct link *l, uint64_t *why, struct link_fate *f)
+{
+	(*why)++;
+	l->c.dropped++;
+	f->what = LINK_DROP;
+}
+
+void
+link_judge(struct link *l, const struct packet_ip *ip, long long now,
+    struct link_fate *f)
+{
+	const struct link_profile	*p = &l->p;
+	long long			 when, tat = l->tat_ns, j;
+	size_t				 bits;
+
+	memset(f, 0, sizeof(*f));
+	f->corrupt_bit = -1;
+	l->c.packets++;
+	l->c.bytes += ip->len;
+	if (p->down != LINKSPEC_UP) {
+		link_drop(l, &l->c.drop_down, f);
+		if (p->down == LINKSPEC_DOWN_REJECT)
+			f->what = LINK_REJECT;
+		return;
+	}
+	if (p->mtu != 0 && ip->len > p->mtu) {
+		link_drop(l, &l->c.drop_mtu, f);
+		return;
+	}
+	if (l->thr_ge_p != 0) {
+		if (!l->bad)
+			l->bad = link_chance(l, l->thr_ge_p);
+		else
+			l->bad = !link_chance(l, l->thr_ge_r);
+		if (l->bad) {
+			link_drop(l, &l->c.drop_loss, f);
+			return;
+		}
+	} else if (l->thr_loss != 0 && link_chance(l, l->thr_loss)) {
+		link_drop(l, &l->c.drop_loss, f);
+		return;
+	}
+	if (l->thr_dup != 0 && link_chance(l, l->thr_dup))
+		f->dup = 1;
+	if (l->thr_corrupt != 0 && link_chance(l, l->thr_corrupt)) {
+		bits = ip->len > ip->hlen ? (size_t)(ip->len - ip->hlen) * 8 :
+		    (size_t)ip->len * 8;
+		f->corrupt_bit = (long)(link_rand(l) % bits) +
+		    (ip->len > ip->hlen ? ip->hlen * 8 : 0);
+	}
+
+	when = now;
+	if (p->rate != 0) {
+		if (tat < now * 1000)
+			tat = now * 1000;
+		when = (tat + 999) / 1000;
+		tat += (long long)((uint64_t)ip->len * 8 * 1000000000ULL /
+		    p->rate);
+	}
+	when += (long long)p->delay_us;
+	if (p->jitter_us != 0) {
+		j = (long long)(link_rand(l) % (2 * p->jitter_us + 1));
+		when += j - (long long)p->jitter_us;
+	}
+	if (when < now)
+		when = now;
+	if (!p->reorder && when < l->last)
+		when = l->last;
+	if (when <= now && (p->reorder || l->held == 0) && !f->dup &&
+	    f->corrupt_bit == -1) {
+		l->tat_ns = tat;
+		f->what = LINK_PASS;
+		return;
+	}
+	if (l->held >= p->queue) {
+		link_drop(l, &l->c.drop_queue, f);
+		f->dup = 0;
+		f->corrupt_bit = -1;
+		return;
+	}
+	l->tat_ns = tat;
+	if (when > l->last)
+		l->last = when;
+	f->what = LINK_HOLD;
+	f->when = when;
+}
+
+/* Copy a packet into l's queue, to leave at when; -1: over the cap. */
+static int
+link_hold(struct link_table *t, struct link *l, struct rport *in,
+    const uint8_t *pkt, const struct router_verdict *v, long long when,
+    long bit)
+{
+	struct link_held	*h;
+	size_t			 cost = sizeof(*h) + v->ip.len;
+
+	if (t->mem + cost > t->mem_max) {
+		l->c.drop_mem++;
+		l->c.dropped++;
+		t->mem_drops++;
+		return -1;
+	}
+	h = xmalloc(cost);
+	timer_init(&h->tm, link_release, t);
+	h->l = l;
+	h->in = in;
+	h->v = *v;
+	h->len = v->ip.len;
+	h->cost = cost;
+	memcpy(h->data, pkt, h->len);
+	if (bit >= 0) {
+		h->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		l->c.corrupted++;
+	}
+	TAILQ_INSERT_TAIL(&l->q, h, entry);
+	l->held++;
+	l->held_bytes += h->len;
+	l->c.delayed++;
+	t->mem += cost;
+	timer_add(t->timers, &h->tm, when);
+	return 0;
+}
+
+static enum router_hook_ret
+link_packet(struct router_hook *hk, struct router *r, struct rport *in,
+    const uint8_t *pkt, size_t len, struct router_verdict *v)
+{
+	struct link_table	*t = hk->arg;
+	struct link		*l;
+	struct link_fate	 f;
+
+	(void)r;
+	(void)len;
+	if (v->action != ROUTER_FORWARD ||
+	    (l = link_lookup(t, v->from->addr, v->to->addr)) == NULL)
+		return ROUTER_HOOK_PASS;
+	link_judge(l, &v->ip, t->now(), &f);
+	switch (f.what) {
+	case LINK_PASS:
+		break;
+	case LINK_DROP:
+	case LINK_REJECT:
+		v->action = f.what == LINK_DROP ? ROUTER_DROP : ROUTER_REJECT;
+		v->drop = ROUTER_DROP_LINK;
+		break;
+	case LINK_HOLD:
+		if (link_hold(t, l, in, pkt, v, f.when, f.corrupt_bit) == -1) {
+			v->action = ROUTER_DROP;
+			v->drop = ROUTER_DROP_LINK;
+			break;
+		}
+		if (f.dup && link_hold(t, l, in, pkt, v, f.when, -1) == 0)
+			l->c.duplicated++;
+		return ROUTER_HOOK_TAKEN;
+	}
+	return ROUTER_HOOK_PASS;
+}
+
+/* Held packets that came in, or would go out, through p are dropped. */
+static void
+link_port_gone(struct router_hook *hk, struct router *r, struct rport *p)
+{
+	struct link_table	*t = hk->arg;
+	struct link		*l;
+	struct link_held	*h, *next;
+
+	(void)r;
+	for (l = t->links; l != NULL; l = l->next) {
+		for (h = TAILQ_FIRST(&l->q); h != NULL; h = next) {
+			next = TAILQ_NEXT(h, entry);
+			if (h->in != p && h->v.from != p && h->v.to != p)
+				continue;
+			link_unhold(t, h);
+			free(h);
+		}
+	}
+}
+
+const char *
+link_kind_name(enum link_kind k)
+{
+	switch (k) {
+	case LINK_ONEWAY:
+		return "oneway";
+	case LINK_PAIR:
+		return "pair";
+	case LINK_CTR:
+	case LINK_NKIND:
+		break;
+	}
+	return "container";
+}
+
+json_t *
+link_json(const struct link *l)
+{
+	const struct link_counters	*c = &l->c;
+	json_t				*j;
+
+	j = json_pack("{s:s, s:s, s:o, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	    "kind", link_kind_name(l->kind), "a", l->na,
+	    "profile", linkspec_json(&l->p), "seed", (json_int_t)l->seed,
+	    "counters",
+	    "packets", (json_int_t)c->packets, "bytes", (json_int_t)c->bytes,
+	    "delayed", (json_int_t)c->delayed,
+	    "dropped", (json_int_t)c->dropped,
+	    "loss", (json_int_t)c->drop_loss,
+	    "down", (json_int_t)c->drop_down,
+	    "queue_full", (json_int_t)c->drop_queue,
+	    "mtu", (json_int_t)c->drop_mtu,
+	    "memory", (json_int_t)c->drop_mem,
+	    "duplicated", (json_int_t)c->duplicated,
+	    "corrupted", (json_int_t)c->corrupted,
+	    "queued", (json_int_t)l->held,
+	    "queued_bytes", (json_int_t)l->held_bytes);
+	if (l->kind != LINK_CTR)
+		json_object_set_new(j, "b", json_string(l->nb));
+	return j;
+}
+
+json_t *
+link_table_json(const struct link_table *t)
+{
+	const struct link	*l;
+	json_t			*a = json_array();
+
+	for (l = t->links; l != NULL; l = l->next)
+		json_array_append_new(a, link_json(l));
+	return json_pack("{s:o, s:{s:I, s:I, s:I}}", "links", a, "memory",
+	    "held_bytes", (json_int_t)t->mem, "max_bytes",
+	    (json_int_t)t->mem_max, "drops", (json_int_t)t->mem_drops);
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * linkops.h - the control operations of link emulation (linkops.c).
+ */
+#ifndef BERTH_LINKOPS_H
+#define BERTH_LINKOPS_H
+
+#include <jansson.h>
+
+struct netd;
+
+json_t	*ops_link_set(struct netd *, json_t *, int *);
+json_t	*ops_link_rm(struct netd *, json_t *, int *);
+json_t	*ops_link_list(struct netd *, json_t *, int *);
+json_t	*ops_partition(struct netd *, json_t *, int *);
+json_t	*ops_heal(struct netd *, json_t *, int *);
+
+#endif

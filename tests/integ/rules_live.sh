@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The rules netd loads are the rules the dry run prints: a stack is
+# brought up on an instance with its own prefix, pool and table (lib.sh
+# sets BERTH_PREFIX, BERTH_POOL, BERTH_TABLE), then `berth rules` (live,
+# from netd), `berth-netd -n` (from the state file) and
+# `berth rules --dry-run` (from the stack file) must print the same text,
+# nft and pf; and what nft holds carries the instance's mark.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_tun
+need_cmd nft
+
+netd_start
+
+P=$((31000 + slot * 10))
+cat >"$TMP/rl.json" <<J
+{"name": "rl",
+ "networks": {"back": {"internal": true}},
+ "services": {
+  "web": {"command": ["sleep", "600"], "ip": "$POOL_NET.0.7",
+          "ports": ["$P:80", "127.0.0.1:$((P + 1))-$((P + 3)):81-83/udp",
+                    "$((P + 4)):84,proxy"]},
+  "db": {"command": ["sleep", "600"], "ip": "$POOL_NET.0.3",
+         "networks": ["back"], "ports": ["127.0.0.1:$((P + 5)):5432"]},
+  "app": {"command": ["sleep", "600"], "ip": "$POOL_NET.0.5",
+          "networks": ["back", "default"]}}}
+J
+at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$TMP/rl.json'"
+"$BERTH" up -f "$TMP/rl.json" >"$TMP/up" 2>&1 || fail "up: $(cat "$TMP/up")"
+
+"$BERTH" rules --format nft >"$TMP/live.nft" || fail "rules (live)"
+"$BERTH" rules --dry-run -f "$TMP/rl.json" --format nft >"$TMP/dry.nft" ||
+    fail "rules --dry-run"
+diff -u "$TMP/live.nft" "$TMP/dry.nft" >"$TMP/diff" ||
+    fail "live and dry-run nft differ: $(cat "$TMP/diff")"
+grep -q "meta mark set $(printf '0x%x' "$BERTH_TABLE")" "$TMP/dry.nft" ||
+    fail "the dry run does not mark with table $BERTH_TABLE"
+grep -q "on \"${BERTH_PREFIX}0\"" "$TMP/dry.nft" ||
+    fail "the dry run does not name the gateway ${BERTH_PREFIX}0"
+# What the kernel holds carries the same mark.
+nft list table inet "$BERTH_NFT_TABLE" |
+    grep -q "meta mark set $(printf '0x%08x' "$BERTH_TABLE")" ||
+    fail "nft holds another mark"
+
+# berth-netd -n: the same path from the state file, loading nothing.
+for fmt in nft pf; do
+	"$NETD" -n --format "$fmt" --state-dir "$BERTH_STATE_DIR" \
+	    --pool "$BERTH_POOL" --prefix "$BERTH_PREFIX" \
+	    --table "$BERTH_TABLE" --egress en0 >"$TMP/n.$fmt" ||
+	    fail "berth-netd -n --format $fmt"
+	"$BERTH" rules --dry-run -f "$TMP/rl.json" --format "$fmt" \
+	    --egress en0 >"$TMP/d.$fmt" || fail "dry run $fmt --egress en0"
+	diff -u "$TMP/n.$fmt" "$TMP/d.$fmt" >"$TMP/diff" ||
+	    fail "berth-netd -n and the dry run differ ($fmt): $(cat "$TMP/diff")"
+done
+# A table that is not a number says so.
+if "$NETD" -n --table hc >/dev/null 2>"$TMP/err"; then
+	fail "berth-netd took --table hc"
+fi
+grep -q -- '--table "hc": a number is wanted' "$TMP/err" ||
+    fail "--table hc: $(cat "$TMP/err")"
+[ -n "${KEEP_STATE:-}" ] && cp "$BERTH_STATE_DIR/state.json" "$KEEP_STATE"
+
+"$BERTH" down -f "$TMP/rl.json" >/dev/null || fail "down"
+netd_kill "$NETD_PID"
+[ -z "$(leftovers)" ] || fail "left behind: $(leftovers)"
+has_local_rule || fail "no lookup local rule"

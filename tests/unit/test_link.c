@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_link.c - link emulation: the profile parsers, the timer heap,
+ * and the engine on a router whose tun writes are recorded and whose
+ * clock is fake.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <cmocka.h>
+
+#include "addr.h"
+#include "link.h"
+#include "linkspec.h"
+#include "pkt.h"
+#include "router.h"
+#include "timer.h"
+
+#define GW	0x0af00001	/* 10.240.0.1 */
+#define CA	0x0af00002
+#define CB	0x0af00003
+#define CC	0x0af00004
+#define NW	512		/* writes recorded */
+
+static struct {
+	int	 fd[NW];
+	size_t	 len[NW];
+	uint8_t	 data[NW][128];
+	long long when[NW];
+	int	 n;
+} io;
+static long long fake_now;
+
+static long long
+fake_clock(void)
+{
+	return fake_now;
+}
+
+static ssize_t
+fake_write(int fd, const void *p, size_t len)
+{
+	if (io.n < NW) {
+		io.fd[io.n] = fd;
+		io.len[io.n] = len;
+		io.when[io.n] = fake_now;
+		memcpy(io.data[io.n], p, len < 128 ? len : 128);
+		io.n++;
+	}
+	return (ssize_t)len;
+}
+
+struct world {
+	struct router		*r;
+	struct timers		*ts;
+	struct link_table	*t;
+	struct rport		 gw, a, b, c;
+};
+
+static int
+setup(void **state)
+{
+	struct world	*w = calloc(1, sizeof(*w));
+	struct cidr	 pool;
+
+	memset(&io, 0, sizeof(io));
+	fake_now = 1000000;
+	assert_int_equal(cidr_parse("10.240.0.0/16", &pool, NULL), 0);
+	w->r = router_new(&pool, GW);
+	w->r->write = fake_write;
+	w->gw.fd = 100;
+	w->gw.addr = GW;
+	w->gw.gateway = 1;
+	w->a.fd = 101;
+	w->a.addr = CA;
+	w->b.fd = 102;
+	w->b.addr = CB;
+	w->c.fd = 103;
+	w->c.addr = CC;
+	router_add(w->r, &w->gw);
+	router_add(w->r, &w->a);
+	router_add(w->r, &w->b);
+	router_add(w->r, &w->c);
+	w->ts = timers_new();
+	w->t = link_table_new(w->r, w->ts);
+	w->t->now = fake_clock;
+	*state = w;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct world	*w = *state;
+
+	link_table_free(w->t);
+	assert_int_equal(w->ts->n, 0);
+	timers_free(w->ts);
+	router_free(w->r);
+	free(w);
+	return 0;
+}
+
+/* Send packet number id (in its first data byte) from src to dst. */
+static void
+send_pkt(struct world *w, uint32_t src, uint32_t dst, uint8_t id,
+    size_t datalen)
+{
+	uint8_t	 p[2048];
+	size_t	 n;
+
+	n = pkt_ipv4(p, src, dst, 17, datalen, 64);
+	p[20] = id;
+	router_packet(w->r, &w->gw, p, n);
+}
+
+static void
+advance(struct world *w, long long us)
+{
+	fake_now += us;
+	timers_run(w->ts, fake_now);
+}
+
+static struct link *
+set(struct world *w, enum link_kind k, uint32_t a, uint32_t b,
+    const char *spec)
+{
+	struct link_profile	 p;
+	struct link		*l;
+	json_t			*j;
+	char			*cause = NULL;
+
+	j = json_loads(spec, 0, NULL);
+	assert_non_null(j);
+	assert_int_equal(linkspec_from_json(j, &p, &cause), 0);
+	json_decref(j);
+	l = link_set(w->t, k, a, "a", b, "b", &p, &cause);
+	assert_non_null(l);
+	return l;
+}
+
+static void
+test_spec(void **state)
+{
+	struct link_profile	 p;
+	uint64_t		 u;
+	double			 d;
+	char			*cause = NULL, buf[LINKSPEC_STRLEN];
+	json_t			*j;
+
+	(void)state;
+	assert_int_equal(linkspec_duration("50ms", &u, NULL), 0);
+	assert_int_equal(u, 50000);
+	assert_int_equal(linkspec_duration("1.5s", &u, NULL), 0);
+	assert_int_equal(u, 1500000);
+	assert_int_equal(linkspec_duration("250us", &u, NULL), 0);
+	assert_int_equal(u, 250);
+	assert_int_equal(linkspec_duration("0", &u, NULL), 0);
+	assert_int_equal(u, 0);
+	assert_int_equal(linkspec_duration("50", &u, &cause), -1);
+	assert_non_null(strstr(cause, "50ms"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(linkspec_duration("61s", &u, NULL), -1);
+	assert_int_equal(linkspec_duration("-1ms", &u, NULL), -1);
+	assert_int_equal(linkspec_rate("10mbit", &u, NULL), 0);
+	assert_int_equal(u, 10000000);
+	assert_int_equal(linkspec_rate("1.5gbit", &u, NULL), 0);
+	assert_int_equal(u, 1500000000);
+	assert_int_equal(linkspec_rate("10mbps", &u, NULL), -1);
+	assert_int_equal(linkspec_rate("fast", &u, NULL), -1);
+	assert_int_equal(linkspec_prob("1%", &d, NULL), 0);
+	assert_true(d > 0.00999 && d < 0.01001);
+	assert_int_equal(linkspec_prob("0.25", &d, NULL), 0);
+	assert_true(d == 0.25);
+	assert_int_equal(linkspec_prob("101%", &d, NULL), -1);
+	assert_int_equal(linkspec_prob("2", &d, NULL), -1);
+	assert_int_equal(linkspec_prob("1x", &d, NULL), -1);
+
+	/* JSON both ways, and refusals. */
+	j = json_loads("{\"delay_us\": 50000, \"jitter_us\": 5000, \"loss\": "
+	    "0.01, \"rate\": 10000000, \"down\": \"reject\", \"seed\": 7, "
+	    "\"reorder\": true}", 0, NULL);
+	assert_int_equal(linkspec_from_json(j, &p, NULL), 0);
+	json_decref(j);
+	assert_int_equal(p.delay_us, 50000);
+	assert_int_equal(p.down, LINKSPEC_DOWN_REJECT);
+	assert_int_equal(p.queue, LINKSPEC_QUEUE_DEF);
+	assert_true(p.seed_set && p.seed == 7 && p.reorder);
+	assert_string_equal(linkspec_fmt(&p, buf, sizeof(buf)),
+	    "down reject delay 50ms jitter 5ms loss 1% rate 10mbit reorder");
+	j = linkspec_json(&p);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(linkspec_from_json(j, &p, NULL), 0);
+	json_decref(j);
+	assert_int_equal(p.rate, 10000000);
+	assert_int_equal(p.jitter_us, 5000);
+	j = json_loads("{\"loss\": 0.1, \"loss_corr\": 0.95}", 0, NULL);
+	assert_int_equal(linkspec_from_json(j, &p, NULL), 0);
+	json_decref(j);
+	j = json_loads("{\"loss\": 0.9, \"loss_corr\": 0.5}", 0, NULL);
+	assert_int_equal(linkspec_from_json(j, &p, &cause), -1);
+	assert_non_null(strstr(cause, "cannot give"));
+	free(cause);
+	cause = NULL;
+	json_decref(j);
+	j = json_loads("{\"mtu\": 20}", 0, NULL);
+	assert_int_equal(linkspec_from_json(j, &p, &cause), -1);
+	assert_non_null(strstr(cause, "mtu"));
+	free(cause);
+	json_decref(j);
+	j = json_loads("{\"down\": \"maybe\"}", 0, NULL);
+	assert_int_equal(linkspec_from_json(j, &p, NULL), -1);
+	json_decref(j);
+	linkspec_init(&p);
+	assert_false(linkspec_active(&p));
+	assert_string_equal(linkspec_fmt(&p, buf, sizeof(buf)), "-");
+}
+
+static int	 fired[8], nfired;
+
+static void
+fire(struct timer *t, void *arg)
+{
+	(void)t;
+	fired[nfired++] = (int)(intptr_t)arg;
+}
+
+static void
+test_timers(void **state)
+{
+	struct timers	*ts = timers_new();
+	struct timer	 t[6];
+	int		 i;
+
+	(void)state;
+	nfired = 0;
+	for (i = 0; i < 6; i++)
+		timer_init(&t[i], fire, (void *)(intptr_t)i);
+	assert_int_equal(timers_timeout(ts, 0, -1), -1);
+	timer_add(ts, &t[0], 5000);
+	timer_add(ts, &t[1], 1000);
+	timer_add(ts, &t[2], 5000);	/* same time: after t[0] */
+	timer_add(ts, &t[3], 3000);
+	timer_add(ts, &t[4], 2000);
+	timer_add(ts, &t[5], 9000);
+	timer_del(ts, &t[4]);
+	assert_false(timer_armed(&t[4]));
+	timer_add(ts, &t[5], 4000);	/* moved */
+	/* 1.5 ms to go: wait 2 ms (rounded up), not 1 */
+	assert_int_equal(timers_timeout(ts, -500, -1), 2);
+	assert_int_equal(timers_timeout(ts, -500, 1), 1);
+	assert_int_equal(timers_run(ts, 999), 0);
+	assert_int_equal(timers_run(ts, 4000), 3);
+	assert_int_equal(timers_run(ts, 10000), 2);
+	assert_int_equal(nfired, 5);
+	assert_int_equal(fired[0], 1);
+	assert_int_equal(fired[1], 3);
+	assert_int_equal(fired[2], 5);
+	assert_int_equal(fired[3], 0);
+	assert_int_equal(fired[4], 2);
+	assert_int_equal(timers_timeout(ts, 0, 7), 7);
+	timers_free(ts);
+}
+
+/* Without links the hook is not there; with one, it is; none again. */
+static void
+test_hook_only_while_links(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+
+	assert_null(w->r->hooks);
+	send_pkt(w, CA, CB, 1, 10);
+	assert_int_equal(io.n, 1);
+	/* A delay of 0 and nothing else: the plain path, no copy. */
+	l = set(w, LINK_PAIR, CA, CB, "{}");
+	assert_non_null(w->r->hooks);
+	send_pkt(w, CA, CB, 2, 10);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(l->c.packets, 1);
+	assert_int_equal(l->c.delayed, 0);
+	link_rm(w->t, l);
+	assert_null(w->r->hooks);
+}
+
+static void
+test_delay_and_match(void **state)
+{
+	struct world	*w = *state;
+	struct link	*pair, *ctr;
+
+	pair = set(w, LINK_PAIR, CA, CB, "{\"delay_us\": 20000}");
+	send_pkt(w, CA, CB, 1, 10);
+	send_pkt(w, CB, CA, 2, 10);
+	assert_int_equal(io.n, 0);
+	assert_int_equal(pair->held, 2);
+	advance(w, 19999);
+	assert_int_equal(io.n, 0);
+	advance(w, 1);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(io.fd[0], 102);
+	assert_int_equal(io.fd[1], 101);
+	assert_int_equal(w->b.c.tx_packets, 1);
+	/* Not on the entry: A to C, the plain path. */
+	send_pkt(w, CA, CC, 3, 10);
+	assert_int_equal(io.n, 3);
+	/* A container's entry covers what C sends and receives, the
+	 * gateway's (host) traffic included; the pair is more specific. */
+	ctr = set(w, LINK_CTR, CC, 0, "{\"delay_us\": 5000}");
+	send_pkt(w, CA, CC, 4, 10);
+	send_pkt(w, GW, CC, 5, 10);
+	send_pkt(w, CC, CB, 6, 10);
+	send_pkt(w, CA, CB, 7, 10);
+	assert_int_equal(io.n, 3);
+	advance(w, 5000);
+	assert_int_equal(io.n, 6);
+	assert_int_equal(ctr->c.packets, 3);
+	advance(w, 15000);
+	assert_int_equal(io.n, 7);
+	assert_int_equal(pair->c.packets, 3);
+	/* One way: only A to B. */
+	link_rm(w->t, pair);
+	pair = set(w, LINK_ONEWAY, CA, CB, "{\"delay_us\": 1000}");
+	send_pkt(w, CB, CA, 8, 10);
+	assert_int_equal(io.n, 8);
+	send_pkt(w, CA, CB, 9, 10);
+	assert_int_equal(io.n, 8);
+	advance(w, 1000);
+	assert_int_equal(io.n, 9);
+	assert_int_equal(pair->c.delayed, 1);
+	/* A deleted container's entries go. */
+	link_forget(w->t, CC);
+	assert_null(link_find(w->t, LINK_CTR, CC, 0));
+	assert_non_null(link_find(w->t, LINK_ONEWAY, CA, CB));
+	assert_null(link_find(w->t, LINK_ONEWAY, CB, CA));
+}
+
+/* Jitter spreads the release times but keeps the order; reorder may not. */
+static void
+test_jitter_order(void **state)
+{
+	struct world	*w = *state;
+	long long	 lo = 1LL << 60, hi = 0, d;
+	int		 i, j, inversions = 0;
+
+	set(w, LINK_ONEWAY, CA, CB, "{\"delay_us\": 20000, \"jitter_us\": "
+	    "10000, \"seed\": 1}");
+	/* Sent 15 ms apart: some would overtake, none do. */
+	for (i = 0; i < 200; i++) {
+		send_pkt(w, CA, CB, (uint8_t)i, 10);
+		for (j = 0; j < 150; j++)
+			advance(w, 100);
+	}
+	for (i = 0; i < 400; i++)
+		advance(w, 100);
+	assert_int_equal(io.n, 200);
+	for (i = 0; i < 200; i++) {
+		assert_int_equal(io.data[i][20], (uint8_t)i);
+		d = io.when[i] - (1000000 + i * 15000);
+		if (d < lo)
+			lo = d;
+		if (d > hi)
+			hi = d;
+	}
+	assert_true(lo >= 10000);
+	assert_true(hi <= 30000);
+	assert_true(hi - lo > 10000);	/* spread */
+
+	memset(&io, 0, sizeof(io));
+	set(w, LINK_ONEWAY, CA, CB, "{\"delay_us\": 20000, \"jitter_us\": "
+	    "10000, \"seed\": 1, \"reorder\": true}");
+	for (i = 0; i < 200; i++) {
+		send_pkt(w, CA, CB, (uint8_t)i, 10);
+		advance(w, 100);
+	}
+	advance(w, 40000);
+	assert_int_equal(io.n, 200);
+	for (i = 1; i < 200; i++)
+		if (io.data[i][20] < io.data[i - 1][20])
+			inversions++;
+	assert_true(inversions > 10);
+}
+
+/* The losses of one seed, as a bit string. */
+static void
+loss_pattern(struct world *w, const char *spec, uint8_t *lost, int n)
+{
+	struct link		*l = set(w, LINK_ONEWAY, CA, CB, spec);
+	struct packet_ip	 ip;
+	struct link_fate	 f;
+	int			 i;
+
+	memset(&ip, 0, sizeof(ip));
+	ip.len = 100;
+	ip.hlen = 20;
+	for (i = 0; i < n; i++) {
+		link_judge(l, &ip, fake_now, &f);
+		lost[i] = f.what == LINK_DROP;
+	}
+	link_rm(w->t, l);
+}
+
+static void
+test_loss_seeded(void **state)
+{
+	struct world	*w = *state;
+	static uint8_t	 x[20000], y[20000], z[20000];
+	int		 i, nx = 0, runs = 0, inrun = 0;
+
+	loss_pattern(w, "{\"loss\": 0.1, \"seed\": 42}", x, 20000);
+	loss_pattern(w, "{\"loss\": 0.1, \"seed\": 42}", y, 20000);
+	loss_pattern(w, "{\"loss\": 0.1, \"seed\": 43}", z, 20000);
+	assert_memory_equal(x, y, sizeof(x));
+	assert_memory_not_equal(x, z, sizeof(x));
+	for (i = 0; i < 20000; i++)
+		nx += x[i];
+	assert_true(nx > 1800 && nx < 2200);
+
+	/* Gilbert: the same mean, in bursts of ~1/(1 - 0.8) = 5. */
+	loss_pattern(w, "{\"loss\": 0.1, \"loss_corr\": 0.8, \"seed\": 42}",
+	    x, 20000);
+	for (nx = 0, i = 0; i < 20000; i++) {
+		nx += x[i];
+		if (x[i] && !inrun)
+			runs++;
+		inrun = x[i];
+	}
+	assert_true(nx > 1500 && nx < 2500);
+	assert_true((double)nx / runs > 3.5 && (double)nx / runs < 7);
+}
+
+static void
+test_rate_queue(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+	int		 i;
+
+	/* 1000 bytes at 8 mbit: one packet a millisecond, 5 queued. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"rate\": 8000000, \"queue\": 5}");
+	for (i = 0; i < 8; i++)
+		send_pkt(w, CA, CB, (uint8_t)i, 980);
+	/* The first leaves at once (the line was idle)... */
+	assert_int_equal(io.n, 1);
+	assert_int_equal(l->held, 5);
+	assert_int_equal(l->c.drop_queue, 2);
+	assert_int_equal(w->a.c.drop_link, 2);
+	assert_int_equal(w->r->drops[ROUTER_DROP_LINK], 2);
+	/* ... then one per millisecond. */
+	advance(w, 999);
+	assert_int_equal(io.n, 1);
+	advance(w, 1);
+	assert_int_equal(io.n, 2);
+	advance(w, 4000);
+	assert_int_equal(io.n, 6);
+	assert_int_equal(io.data[5][20], 5);
+	assert_int_equal(l->held, 0);
+}
+
+static void
+test_mem_cap(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+	int		 i;
+
+	w->t->mem_max = 3 * (sizeof(struct link_held) + 120);
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"delay_us\": 1000}");
+	for (i = 0; i < 5; i++)
+		send_pkt(w, CA, CB, (uint8_t)i, 100);
+	assert_int_equal(l->held, 3);
+	assert_int_equal(l->c.drop_mem, 2);
+	assert_int_equal(w->t->mem_drops, 2);
+	advance(w, 1000);
+	assert_int_equal(io.n, 3);
+	assert_int_equal(w->t->mem, 0);
+}
+
+static void
+test_down(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+
+	l = set(w, LINK_PAIR, CA, CB, "{\"down\": \"drop\"}");
+	send_pkt(w, CA, CB, 1, 10);
+	send_pkt(w, CB, CA, 2, 10);
+	assert_int_equal(io.n, 0);
+	assert_int_equal(l->c.drop_down, 2);
+	assert_int_equal(w->a.c.drop_link, 1);
+	/* Reject: ICMP administratively prohibited back to the sender,
+	 * counted as a link drop, not a policy one. */
+	set(w, LINK_PAIR, CA, CB, "{\"down\": \"reject\"}");
+	send_pkt(w, CA, CB, 3, 10);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], 100);
+	assert_int_equal(io.data[0][20], 3);
+	assert_int_equal(io.data[0][21], 13);
+	assert_int_equal(w->a.c.drop_link, 2);
+	assert_int_equal(w->a.c.drop_policy, 0);
+	/* Others still pass. */
+	send_pkt(w, CA, CC, 4, 10);
+	assert_int_equal(io.n, 2);
+	/* mtu: larger packets are dropped. */
+	set(w, LINK_PAIR, CA, CB, "{\"mtu\": 100}");
+	send_pkt(w, CA, CB, 5, 80);
+	send_pkt(w, CA, CB, 6, 81);
+	assert_int_equal(io.n, 3);
+	assert_int_equal(l->c.drop_mtu, 1);
+}
+
+static void
+test_dup_corrupt(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+	uint8_t		 p[256];
+	size_t		 n, i;
+	int		 bits = 0, b;
+
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"duplicate\": 1}");
+	send_pkt(w, CA, CB, 1, 10);
+	advance(w, 0);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(l->c.duplicated, 1);
+	assert_memory_equal(io.data[0], io.data[1], io.len[0]);
+
+	memset(&io, 0, sizeof(io));
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"corrupt\": 1}");
+	send_pkt(w, CA, CB, 1, 60);
+	advance(w, 0);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(l->c.corrupted, 1);
+	n = pkt_ipv4(p, CA, CB, 17, 60, 64);
+	p[20] = 1;
+	assert_int_equal(io.len[0], n);
+	/* The IP header is intact (its checksum too), one payload bit
+	 * flipped. */
+	assert_memory_equal(io.data[0], p, 20);
+	for (i = 20; i < n; i++)
+		for (b = 0; b < 8; b++)
+			bits += ((io.data[0][i] ^ p[i]) >> b) & 1;
+	assert_int_equal(bits, 1);
+}
+
+/* Held packets of a port that goes are dropped; rm releases the rest. */
+static void
+test_port_gone(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+
+	l = set(w, LINK_CTR, CB, 0, "{\"delay_us\": 10000}");
+	send_pkt(w, CA, CB, 1, 10);
+	send_pkt(w, CB, CC, 2, 10);
+	send_pkt(w, CC, CB, 3, 10);
+	assert_int_equal(l->held, 3);
+	router_remove(w->r, &w->c);
+	assert_int_equal(l->held, 1);
+	link_rm(w->t, l);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], 102);
+	assert_null(w->r->hooks);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_timers),
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(test_hook_only_while_links),
+		T(test_delay_and_match),
+		T(test_jitter_order),
+		T(test_loss_seeded),
+		T(test_rate_queue),
+		T(test_mem_cap),
+		T(test_down),
+		T(test_dup_corrupt),
+		T(test_port_gone),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
