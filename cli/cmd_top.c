@@ -36,35 +36,52 @@ cmd_top(int argc, char **argv)
 {
 	struct top_proc	*p = NULL;
 	struct passwd	*pw;
-	json_t		*ctr = NULL;
+	json_t		*ctr = NULL, *out = NULL;
 	char		*cause = NULL, user[32];
+	const char	*name;
 	size_t		 n = 0, i;
 	pid_t		 leader;
-	int		 rc = 1;
+	int		 rc = 1, json;
 
-	if (argc != 2 || argv[1][0] == '-')
+	json = argc == 3 && strcmp(argv[1], "--json") == 0;
+	if ((argc != 2 && !json) || argv[argc - 1][0] == '-')
 		return cli_usage("top");
-	if (client_inspect(argv[1], &ctr, &cause) == -1)
+	name = argv[argc - 1];
+	if (client_inspect(name, &ctr, &cause) == -1)
 		goto err;
 	if ((leader = top_leader(ctr)) == 0) {
-		cause_set(&cause, "container \"%s\" is not running", argv[1]);
+		cause_set(&cause, "container \"%s\" is not running", name);
 		goto err;
 	}
 	if (top_procs(leader, &p, &n, &cause) == -1)
 		goto err;
-	printf("%-10s %-8s %-8s %-10s %s\n", "UID", "PID", "PPID", "TIME",
-	    "CMD");
+	out = json_array();
+	if (!json)
+		printf("%-10s %-8s %-8s %-10s %s\n", "UID", "PID", "PPID",
+		    "TIME", "CMD");
 	for (i = 0; i < n; i++) {
 		if ((pw = getpwuid(p[i].uid)) != NULL)
 			snprintf(user, sizeof(user), "%s", pw->pw_name);
 		else
 			snprintf(user, sizeof(user), "%u",
 			    (unsigned int)p[i].uid);
+		if (json) {
+			json_array_append_new(out, json_pack("{s:s, s:i, s:i, "
+			    "s:I, s:I, s:s}", "user", user, "pid",
+			    (int)p[i].pid, "ppid", (int)p[i].ppid, "cpu_ms",
+			    (json_int_t)p[i].cpu_ms, "rss", (json_int_t)
+			    p[i].rss, "cmd", p[i].cmd));
+			continue;
+		}
 		printf("%-10s %-8d %-8d %02llu:%02llu:%02llu %s\n", user,
 		    (int)p[i].pid, (int)p[i].ppid,
 		    (unsigned long long)(p[i].cpu_ms / 3600000),
 		    (unsigned long long)(p[i].cpu_ms / 60000 % 60),
 		    (unsigned long long)(p[i].cpu_ms / 1000 % 60), p[i].cmd);
+	}
+	if (json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
 	}
 	rc = 0;
 	goto out;
@@ -72,6 +89,7 @@ err:
 	cli_error("top", "%s", cause);
 out:
 	top_free(p, n);
+	json_decref(out);
 	json_decref(ctr);
 	free(cause);
 	return rc;

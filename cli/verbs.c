@@ -47,8 +47,8 @@ static const struct verb {
 	{ "kill", cmd_kill, "kill [-s SIGNAL] NAME..." },
 	{ "rm", cmd_rm, "rm [-f] NAME..." },
 	{ "inspect", cmd_inspect, "inspect [-f TEMPLATE] NAME..." },
-	{ "top", cmd_top, "top NAME" },
-	{ "stats", cmd_stats, "stats [--no-stream] [--json] [NAME...]" },
+	{ "top", cmd_top, "top [--json] NAME" },
+	{ "stats", cmd_stats, "stats [-a] [--no-stream] [--json] [NAME...]" },
 	{ "port", cmd_port, "port [--json] NAME [PORT[/PROTO]]" },
 	{ "net", cmd_net, "net create [--internal] NAME | net ls [--json] | "
 	  "net rm NAME..." },

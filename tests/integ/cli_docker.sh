@@ -98,6 +98,9 @@ expect_fail 'no public port' "$BERTH" port web 9999
 # top, stats
 "$BERTH" top web | grep -q 'http.server 8000' || fail "top: $("$BERTH" top web)"
 "$BERTH" top web | head -1 | grep -q '^UID .*PID .*CMD' || fail "top header"
+"$BERTH" top --json web | $PY -c 'import json,sys
+d=json.load(sys.stdin); assert len(d) == 1 and "http.server" in d[0]["cmd"], d' ||
+    fail "top --json: $("$BERTH" top --json web)"
 "$BERTH" stats --no-stream web | grep -Eq '^web +[0-9.]+ +[0-9.]+[KMG]iB +1$' ||
     fail "stats: $("$BERTH" stats --no-stream web)"
 "$BERTH" stats --json | $PY -c 'import json,sys
