@@ -390,7 +390,7 @@ launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
     const char *shim)
 {
 	const char	*pv = launch_preload_var(), *old = getenv(pv);
-	char		**v, *s;
+	char		**v, *s, lo[32];
 	size_t		 n = 0, i, cap = 16;
 
 	for (i = 0; environ[i] != NULL; i++)
@@ -414,6 +414,9 @@ launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
 } while (0)
 	if (ls->addr != NULL)
 		PUT("BERTH_ADDR=%s", ls->addr);
+	if (ls->addr != NULL && launch_os_loopback(ls->addr, lo,
+	    sizeof(lo)) == 0)
+		PUT("BERTH_LOOPBACK=%s", lo);
 	if (ls->name != NULL)
 		PUT("BERTH_CONTAINER=%s", ls->name);
 	if (ls->dns != NULL)

@@ -83,6 +83,12 @@ const char *launch_preload_var(void);
 const char *launch_shim_name(void);
 /* getgrouplist(3), whose types differ between the systems. */
 int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
+/*
+ * The container's own loopback address for addr (BERTH_LOOPBACK, see
+ * shim.c): 127.B.C.D on Linux, where all of 127/8 is local; -1 where
+ * there is none (macOS would need lo0 aliases).
+ */
+int	 launch_os_loopback(const char *addr, char *buf, size_t len);
 /* In the child, before chroot: hostname and volumes; -1 with errno. */
 int	 launch_os_isolate(const struct launch_spec *);
 /* Can this system do what launch_os_isolate() would be asked? */

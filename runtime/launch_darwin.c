@@ -48,3 +48,9 @@ launch_os_isolate(const struct launch_spec *ls)
 	errno = ENOTSUP;
 	return -1;
 }
+
+int
+launch_os_loopback(const char *addr, char *buf, size_t len)
+{
+	return -1;	/* 127.0.0.1 only, without lo0 aliases */
+}

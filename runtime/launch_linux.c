@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -180,5 +181,21 @@ launch_os_isolate(const struct launch_spec *ls)
 		close(fd);
 	}
 	close(rootfd);
+	return 0;
+}
+
+int
+launch_os_loopback(const char *addr, char *buf, size_t len)
+{
+	struct in_addr	 a;
+	uint32_t	 h;
+
+	if (inet_pton(AF_INET, addr, &a) != 1)
+		return -1;
+	h = ntohl(a.s_addr) & 0x00ffffff;
+	if (h <= 0xff)		/* 127.0.0.x: the host's own */
+		return -1;
+	snprintf(buf, len, "127.%u.%u.%u", (h >> 16) & 0xff, (h >> 8) & 0xff,
+	    h & 0xff);
 	return 0;
 }
