@@ -9,7 +9,12 @@
  * rewrites a copy when the container must be forced onto its address,
  * and calls the real libc function, so every error is the kernel's own:
  *  - bind to 0.0.0.0 or 127.0.0.1 binds the container address, same
- *    port; on an IPv6 socket ::, ::1, ::ffff:0.0.0.0 and ::ffff:127.0.0.1
+ *    port; but with BERTH_LOOPBACK (the container's own loopback
+ *    address, 127.B.C.D from its address A.B.C.D; Linux, where all of
+ *    127/8 is local) a bind to 127.0.0.1 (::1 and ::ffff:127.0.0.1 on a
+ *    dual-stack socket) goes there instead: a loopback-only listener is
+ *    then out of other containers' reach, as in docker, while its own
+ *    port space stays per container. On an IPv6 socket ::, ::1, ::ffff:0.0.0.0 and ::ffff:127.0.0.1
  *    become ::ffff:ADDR (a dual-stack socket then serves the container
  *    address only). A container has no IPv6 address of its own, so an
  *    IPV6_V6ONLY socket asking for :: or ::1 is bound to ::1 on an
@@ -22,7 +27,15 @@
  *    the shim tells: no getsockname() round trip, no state per fd.
  *  - a destination of 127.0.0.1, 0.0.0.0, ::1, :: or their v4-mapped
  *    forms becomes the container address: each container has its own
- *    localhost. Other 127/8 addresses are left alone.
+ *    localhost. With BERTH_LOOPBACK, connect() first asks whether a
+ *    socket of the container holds the port on its loopback address
+ *    (a bind probe: EADDRINUSE there, while the same port on 127.0.0.2
+ *    binds, so it is not a wildcard listener of the host); if so the
+ *    destination is the loopback address and the socket is bound to
+ *    127.0.0.1 first, so the server sees its client as 127.0.0.1 (what
+ *    pg_hba.conf's "host ... 127.0.0.1/32" expects). Other containers'
+ *    loopback addresses are refused (ECONNREFUSED); other 127/8
+ *    addresses are left alone.
  *  - a native IPv6 destination from an unbound socket fails with
  *    ENETUNREACH (the container has no IPv6 route; clients fall back
  *    to IPv4) rather than leaving with the host's address.
@@ -69,6 +82,9 @@ static struct {
 	int		 on;		/* BERTH_ADDR is an IPv4 address */
 	int		 debug;		/* BERTH_SHIM_DEBUG */
 	struct in_addr	 addr;
+	int		 lo_on;		/* BERTH_LOOPBACK */
+	struct in_addr	 lo;		/* 127.B.C.D */
+	char		 env_lo[64];
 	int		 dns_on;	/* BERTH_DNS */
 	struct in_addr	 dns;
 	in_port_t	 dns_port;	/* network order */
@@ -123,6 +139,14 @@ shim_init(void)
 		shim.on = 1;
 		snprintf(shim.env_addr, sizeof(shim.env_addr), "BERTH_ADDR=%s",
 		    a);
+	}
+	d = getenv("BERTH_LOOPBACK");
+	if (shim.on && d != NULL && inet_pton(AF_INET, d, &shim.lo) == 1 &&
+	    (ntohl(shim.lo.s_addr) >> 24) == 127 &&
+	    shim.lo.s_addr != htonl(INADDR_LOOPBACK)) {
+		shim.lo_on = 1;
+		snprintf(shim.env_lo, sizeof(shim.env_lo),
+		    "BERTH_LOOPBACK=%s", d);
 	}
 	if ((d = getenv("BERTH_DNS")) != NULL && *d != '\0') {
 		colon = strchr(d, ':');
@@ -462,6 +486,107 @@ shim_v6only(int fd)
 	return on != 0;
 }
 
+/* ------------------------------------------------------- loopback */
+
+/* Where a bind to 0.0.0.0 or 127.0.0.1 goes. */
+static struct in_addr
+shim_local(struct in_addr asked)
+{
+	if (shim.lo_on && asked.s_addr == htonl(INADDR_LOOPBACK))
+		return shim.lo;
+	return shim.addr;
+}
+
+/* Can a fresh socket of type bind a:port? 0 yes, EADDRINUSE, -1 other. */
+static int
+shim_lo_try(int type, in_addr_t a, in_port_t port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd, on = 1, rc = -1;
+
+	if ((fd = socket(AF_INET, type, 0)) == -1)
+		return -1;
+	/* over TIME_WAIT leftovers, never over a listener */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = a;
+	sin.sin_port = port;
+#ifdef SIN6_LEN
+	sin.sin_len = sizeof(sin);
+#endif
+	if (shim_libc_bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		rc = 0;
+	else if (errno == EADDRINUSE)
+		rc = EADDRINUSE;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Does a socket of this container hold port on its loopback address?
+ * Taken there but free on 127.0.0.2: yes (a wildcard listener of the
+ * host would hold both).
+ */
+static int
+shim_lo_held(int fd, in_port_t port)
+{
+	int		 type = 0, saved = errno, held;
+	socklen_t	 len = sizeof(type);
+
+	if (!shim.lo_on || port == 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    (type != SOCK_STREAM && type != SOCK_DGRAM))
+		return 0;
+	held = shim_lo_try(type, shim.lo.s_addr, port) == EADDRINUSE &&
+	    shim_lo_try(type, htonl(0x7f000002), port) == 0;
+	errno = saved;
+	return held;
+}
+
+/* Another container's loopback address (127.B.C.D of the same B)? */
+static int
+shim_lo_foreign(struct in_addr a)
+{
+	uint32_t	 h = ntohl(a.s_addr), mine = ntohl(shim.lo.s_addr);
+
+	return shim.lo_on && a.s_addr != shim.lo.s_addr &&
+	    (h & 0xffff0000) == (mine & 0xffff0000);
+}
+
+/* Bind an unbound socket to 127.0.0.1 (port 0) before it goes to lo. */
+static int
+shim_lo_prebind(int fd, int family, int flags)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (void *)&ss;
+	struct sockaddr_in6	*sin6 = (void *)&ss;
+	struct in_addr		 lo = { htonl(INADDR_LOOPBACK) };
+	socklen_t		 len;
+	int			 saved = errno;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr = lo;
+		len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		shim_mapped(&sin6->sin6_addr, lo);
+		len = sizeof(*sin6);
+	}
+#ifdef SIN6_LEN
+	((struct sockaddr *)&ss)->sa_len = (unsigned char)len;
+#endif
+	if (flags & SHIM_STREAM)
+		shim_os_no_port(fd);
+	if (shim_libc_bind(fd, (struct sockaddr *)&ss, len) == -1 &&
+	    errno != EINVAL)
+		return -1;
+	errno = saved;
+	return 0;
+}
+
 /* ------------------------------------------------------------ bind */
 
 /*
@@ -518,7 +643,7 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 		memcpy(&ss, sa, len);
 		if (!shim_v4_local(sin->sin_addr))
 			return shim_libc_bind(fd, sa, len);
-		sin->sin_addr = shim.addr;
+		sin->sin_addr = shim_local(sin->sin_addr);
 	} else if (sa->sa_family == AF_INET6 && len >= sizeof(*sin6)) {
 		memcpy(&ss, sa, len);
 		kind = shim_v6_kind(&sin6->sin6_addr, &v4);
@@ -544,7 +669,11 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 				return 0;
 			}
 		}
-		shim_mapped(&sin6->sin6_addr, shim.addr);
+		if (kind == V6_LOOP)
+			v4.s_addr = htonl(INADDR_LOOPBACK);
+		else if (kind == V6_ANY)
+			v4.s_addr = htonl(INADDR_ANY);
+		shim_mapped(&sin6->sin6_addr, shim_local(v4));
 		sin6->sin6_scope_id = 0;
 	} else
 		return shim_libc_bind(fd, sa, len);
@@ -576,7 +705,7 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 	struct sockaddr_in6	*sin6 = (void *)buf;
 	struct in6_addr		 m;
 	struct in_addr		 v4;
-	int			 kind, family;
+	int			 kind, family, tolo = 0;
 
 	*out = sa;
 	if (!shim_ready() || sa == NULL || len > sizeof(*buf))
@@ -590,8 +719,16 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 			sin->sin_port = shim.dns_port;
 			*out = (struct sockaddr *)buf;
 		} else if (shim_v4_local(sin->sin_addr)) {
-			sin->sin_addr = shim.addr;
+			if ((flags & SHIM_STREAM) &&
+			    shim_lo_held(fd, sin->sin_port)) {
+				sin->sin_addr = shim.lo;
+				tolo = 1;
+			} else
+				sin->sin_addr = shim.addr;
 			*out = (struct sockaddr *)buf;
+		} else if (shim_lo_foreign(sin->sin_addr)) {
+			errno = ECONNREFUSED;
+			return -1;
 		}
 	} else if (family == AF_INET6 && len >= sizeof(*sin6)) {
 		memcpy(buf, sa, len);
@@ -602,8 +739,16 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 			*out = (struct sockaddr *)buf;
 		} else if (kind == V6_ANY || kind == V6_LOOP ||
 		    (kind == V6_MAPPED && shim_v4_local(v4))) {
-			shim_mapped(&sin6->sin6_addr, shim.addr);
+			if ((flags & SHIM_STREAM) &&
+			    shim_lo_held(fd, sin6->sin6_port)) {
+				shim_mapped(&sin6->sin6_addr, shim.lo);
+				tolo = 1;
+			} else
+				shim_mapped(&sin6->sin6_addr, shim.addr);
 			*out = (struct sockaddr *)buf;
+		} else if (kind == V6_MAPPED && shim_lo_foreign(v4)) {
+			errno = ECONNREFUSED;
+			return -1;
 		} else if (kind == V6_NATIVE) {
 			if (!(flags & SHIM_NOBIND) && shim_unbound(fd)) {
 				shim_log(__func__, "fd %d: no IPv6 in a "
@@ -619,6 +764,9 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 		return 0;
 	if (*out != sa)
 		shim_log_rewrite(__func__, sa, *out);
+	if (tolo)
+		return (flags & SHIM_NOBIND) ? 0 :
+		    shim_lo_prebind(fd, family, flags);
 	if (!(flags & SHIM_NOBIND) && shim_prebind(fd, family, flags) == -1)
 		return -1;
 	return 0;
@@ -771,7 +919,7 @@ shim_env_fix(char *const envp[])
 		    strlen(shim.self) + 1;
 	if (plen > SHIM_ENV_MAX)
 		plen = 0;
-	size = sizeof(*m) + (n + 5) * sizeof(char *) + plen;
+	size = sizeof(*m) + (n + 6) * sizeof(char *) + plen;
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
 	    -1, 0);
 	if (m == MAP_FAILED) {
@@ -779,13 +927,15 @@ shim_env_fix(char *const envp[])
 		return (char **)envp;
 	}
 	m->size = size;
-	s = (char *)&m->v[n + 5];
+	s = (char *)&m->v[n + 6];
 	for (i = 0; i < n; i++) {
 		if (plen != 0 && shim_has_var(envp[i], pv))
 			continue;
 		m->v[k++] = envp[i];
 	}
 	m->v[k++] = shim.env_addr;
+	if (shim.lo_on)
+		m->v[k++] = shim.env_lo;
 	if (shim.dns_on)
 		m->v[k++] = shim.env_dns;
 	if (shim.debug)
