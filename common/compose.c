@@ -19,7 +19,7 @@
  *   ipv4_address), depends_on (list, or map with conditions),
  *   healthcheck (test CMD / CMD-SHELL / string, interval, retries,
  *   start_period, disable), container_name, user, working_dir, restart,
- *   labels (checked), expose (nothing to do: every port of a container
+ *   labels (for policy's selectors), expose (nothing to do: every port of a container
  *   is open to its peers), named volumes (nothing to keep: the program
  *   writes where it writes on the host)
  *   networks.N.internal, driver bridge; name, version, volumes, x-*
@@ -198,6 +198,47 @@ compose_text(json_t *v)
 	if (json_is_true(v) || json_is_false(v))
 		return xstrdup(json_is_true(v) ? "true" : "false");
 	return json_dumps(v, JSON_ENCODE_ANY);
+}
+
+/*
+ * labels (a mapping, or a list of KEY=VALUE) into the service's
+ * "labels", which policy's label: selectors and NetworkPolicy pod
+ * selectors match (common/stack.c checks them).
+ */
+static int
+compose_labels(json_t *v, const char *path, json_t *out, char **cause)
+{
+	json_t		*labels, *e;
+	const char	*k, *s, *eq;
+	char		*t, *key;
+	size_t		 i;
+
+	if (!json_is_object(v) && !json_is_array(v))
+		return cause_set(cause, "%s: must be a mapping or a list",
+		    path);
+	labels = json_object();
+	json_object_foreach(v, k, e) {
+		t = json_is_null(e) ? xstrdup("") : compose_text(e);
+		json_object_set_new(labels, k, json_string(t));
+		free(t);
+	}
+	json_array_foreach(v, i, e) {
+		if ((s = json_string_value(e)) == NULL) {
+			json_decref(labels);
+			return cause_set(cause, "%s[%zu]: must be a string",
+			    path, i);
+		}
+		if ((eq = strchr(s, '=')) == NULL)
+			eq = s + strlen(s);
+		key = xstrndup(s, (size_t)(eq - s));
+		json_object_set_new(labels, key, json_string(*eq == '=' ?
+		    eq + 1 : ""));
+		free(key);
+	}
+	if (json_object_size(labels) > 0)
+		json_object_set(out, "labels", labels);
+	json_decref(labels);
+	return 0;
 }
 
 /*
@@ -676,10 +717,8 @@ compose_service(struct cctx *c, const char *name, json_t *svc, json_t **outp)
 		goto out;
 	if (FIELD("volumes") && compose_volumes(v, p, c->cause) == -1)
 		goto out;
-	if (FIELD("labels") && !json_is_object(v) && !json_is_array(v)) {
-		cause_set(c->cause, "%s: must be a mapping or a list", p);
+	if (FIELD("labels") && compose_labels(v, p, out, c->cause) == -1)
 		goto out;
-	}
 	if (FIELD("container_name"))
 		json_object_set(out, "container_name", v);
 	if (FIELD("user")) {

@@ -3,7 +3,8 @@
 #
 # berth up with a docker-compose.yml (no -f: found in the directory),
 # images mapped through x-berth, CMD-SHELL healthchecks run in the
-# container, depends_on service_healthy, env_file, service names; a
+# container, depends_on service_healthy, env_file, service names,
+# labels for policy; a
 # YAML berth stack; down.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -20,6 +21,7 @@ cat >"$TMP/hits/docker-compose.yml" <<Y
 services:
   redis:
     image: redis:7-alpine
+    labels: [app=cache]
     healthcheck:
       test: ["CMD", "redis-cli", "ping"]
       interval: 200ms
@@ -57,6 +59,12 @@ wait_for 10 sh -c "curl -sf http://127.0.0.1:$P1/ | grep -q hits" || fail "publi
     fail "env_file"
 [ "$("$BERTH" exec web -- redis-cli -h redis ping)" = PONG ] || fail "web -> redis by name"
 "$BERTH" config | grep -q '"cmd"' || fail "config: $("$BERTH" config)"
+# compose's labels are policy's labels
+id=$("$BERTH" policy add hits-web label:app=cache tcp/6379 reject) ||
+    fail "policy add"
+"$BERTH" policy explain hits-web hits-redis:6379 >"$TMP/ex"
+grep -q "^reject (by rule $id)" "$TMP/ex" || fail "label:app=cache: $(cat "$TMP/ex")"
+"$BERTH" policy rm "$id" || fail "policy rm"
 "$BERTH" up >"$TMP/up2" 2>&1 || fail "second up"
 [ "$(grep -c ' running ' "$TMP/up2")" -eq 2 ] || fail "second up: $(cat "$TMP/up2")"
 "$BERTH" down >"$TMP/down" || fail "down"
