@@ -25,6 +25,15 @@
  * named, not removed (compose's orphans). down removes the stack's
  * containers (found by the stack name netd stores with them), last
  * started first, then its networks, and says what it did.
+ *
+ * Around the services: before the first one starts, up loads the
+ * stack's policy (replacing what an earlier up loaded; a rule's net:NAME
+ * becomes netd's STACK-NAME) and, when the stack has no container yet,
+ * starts its capture (an earlier run's capture records until netd ends
+ * it with the stack's last container); once every service is ready it
+ * sets the stack's links. A failed or interrupted up that found the
+ * stack empty also stops that capture and unloads the policy; down
+ * unloads it too.
  */
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -747,7 +756,6 @@ cmd_up(int argc, char **argv)
 	}
 	if (up_check_pool(st, &cause) == -1 ||
 	    up_networks(st, &cause) == -1 ||
-	    up_policy(st, &cause) == -1 ||
 	    client_call("list", NULL, &list, &cause) == -1) {
 		cli_error("up", "%s", cause);
 		goto out;
@@ -764,6 +772,11 @@ cmd_up(int argc, char **argv)
 		up_hash(&u[i].o, u[i].hash);
 	}
 	fresh = up_plan(st, u, list);
+	/* the policy holds before the first packet of a new container */
+	if (up_policy(st, &cause) == -1) {
+		cli_error("up", "%s", cause);
+		goto out;
+	}
 	/*
 	 * The stack's capture runs while the stack has containers (netd
 	 * ends it with the last one): a stack already up has its own.
