@@ -50,9 +50,14 @@ expect_fail 'a service of stack "rds"' "$BERTH" logs replica
 "$BERTH" -f "$TMP/rds/berth.json" logs replica >/dev/null || fail "-f FILE logs SERVICE"
 cd "$TMP/rds"
 
-# an ad-hoc container with the stack's bare names: --stack, or --net
-[ "$("$BERTH" run --rm --stack rds -- redis-cli -h replica get k)" = v ] ||
+# an ad-hoc container with the stack's bare names: --stack, or --net.
+# --stack gives the names, not a network: on "default" alone it shares
+# none with replica (rds-back), and netd refuses at once (issue 12).
+[ "$("$BERTH" run --rm --stack rds --net rds-back -- redis-cli -h replica get k)" = v ] ||
     fail "run --stack: bare name"
+"$BERTH" run --rm --stack rds -- redis-cli -h replica get k >"$TMP/ns" 2>&1 || true
+grep -q "replica:6379: Connection refused" "$TMP/ns" ||
+    fail "run --stack on default: $(cat "$TMP/ns")"
 [ "$("$BERTH" run --rm --net rds-back -- redis-cli -h primary get k)" = v ] ||
     fail "run --net of the stack's network: bare name"
 
