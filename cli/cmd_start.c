@@ -8,8 +8,10 @@
  * restart policy...). start rebuilds the run options from that record,
  * gives the record back to netd and runs the same container again,
  * detached, on the same address. Its log is kept and appended to, as
- * docker does. restart is stop then start (cmd_stop); kill sends one signal (KILL
- * unless -s says otherwise) and does not wait.
+ * docker does. Like exec, start runs a stored meta only for the caller
+ * or root as its creator (docs/security.md). restart is stop then start
+ * (cmd_stop); kill sends one signal (KILL unless -s says otherwise) and
+ * does not wait.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -70,6 +72,12 @@ container_start(json_t *ctr, char **cause)
 
 	if (container_alive(ctr))
 		return 0;
+	/* its command, env, user and rootfs are the creator's choice */
+	if (!container_trusted(ctr))
+		return cause_set(cause, "container \"%s\" was not created by "
+		    "uid %ld or root: its stored command, env, user, workdir "
+		    "and rootfs are not run (start it as its creator)",
+		    start_str(ctr, "name"), (long)getuid());
 	container_opts_from(ctr, &o);
 	if (o.argv[0] == NULL) {
 		free(o.argv);

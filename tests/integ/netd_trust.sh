@@ -57,6 +57,8 @@ $M1 $CTL create '{"name": "evil", "meta": {"command": ["true"], "env":
     ["LD_PRELOAD='"$TMP"'/evil.so"], "rootfs": "/", "user": "root"}}' |
     grep -q '"ok": true' || fail "member cannot create evil"
 expect_fail "not created by uid 0" "$BERTH" exec evil -- /bin/true
+# start would run the stored command with that env: refused the same
+expect_fail "not created by uid 0" "$BERTH" start evil
 [ ! -e /tmp/berth-trust-pwned ] || fail "root ran the member's LD_PRELOAD"
 # Root's own container still takes its own meta.
 ctl_ok create '{"name": "mine", "meta": {"env": ["MARK=ok"]}}' >/dev/null
