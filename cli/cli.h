@@ -83,6 +83,13 @@ int	 capture_spawn(const char *stack, const struct stack_capture *,
 void	 cli_error(const char *verb, const char *fmt, ...)
 	    __attribute__((__format__(printf, 2, 3)));
 int	 cli_usage(const char *verb);	/* prints usage, returns 1 */
+/* A verb's subcommands ("net create ..."): run the one argv[1] names. */
+struct cli_sub {
+	const char	*name;
+	int		(*fn)(int, char **);
+};
+int	 cli_subcommand(const char *verb, const struct cli_sub *, int argc,
+	    char **argv);
 
 /* pump.c: a foreground process's stdio through the CLI (and its log). */
 struct launch_spec;

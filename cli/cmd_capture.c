@@ -152,7 +152,8 @@ capout_rotate(struct capout *o, char **cause)
 	int	 by_time = o->seconds > 0 &&
 		    time(NULL) - o->opened >= (time_t)o->seconds;
 
-	if (strcmp(o->path, "-") == 0 || (!by_size && !by_time))
+	if (o->path == NULL || strcmp(o->path, "-") == 0 ||
+	    (!by_size && !by_time))
 		return 0;
 	if (capout_close(o) == -1)
 		return cause_set(cause, "%s: %s", o->path, strerror(errno));

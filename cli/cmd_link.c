@@ -298,19 +298,21 @@ link_ls(int argc, char **argv)
 	return 0;
 }
 
+static int
+link_rm(int argc, char **argv)
+{
+	return link_named("link", "link_rm", argc, argv, 1);
+}
+
 int
 cmd_link(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage("link");
-	if (strcmp(argv[1], "set") == 0)
-		return link_set(argc - 1, argv + 1);
-	if (strcmp(argv[1], "rm") == 0)
-		return link_named("link", "link_rm", argc - 1, argv + 1, 1);
-	if (strcmp(argv[1], "ls") == 0)
-		return link_ls(argc - 1, argv + 1);
-	cli_error("link", "unknown subcommand \"%.40s\"", argv[1]);
-	return cli_usage("link");
+	static const struct cli_sub subs[] = {
+		{ "set", link_set }, { "rm", link_rm }, { "ls", link_ls },
+		{ NULL, NULL }
+	};
+
+	return cli_subcommand("link", subs, argc, argv);
 }
 
 int

@@ -110,14 +110,10 @@ net_rm(int argc, char **argv)
 int
 cmd_net(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage("net");
-	if (strcmp(argv[1], "create") == 0)
-		return net_create(argc - 1, argv + 1);
-	if (strcmp(argv[1], "ls") == 0)
-		return net_ls(argc - 1, argv + 1);
-	if (strcmp(argv[1], "rm") == 0)
-		return net_rm(argc - 1, argv + 1);
-	cli_error("net", "unknown subcommand \"%.40s\"", argv[1]);
-	return cli_usage("net");
+	static const struct cli_sub subs[] = {
+		{ "create", net_create }, { "ls", net_ls }, { "rm", net_rm },
+		{ NULL, NULL }
+	};
+
+	return cli_subcommand("net", subs, argc, argv);
 }

@@ -312,16 +312,10 @@ out:
 int
 cmd_policy(int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage("policy");
-	if (strcmp(argv[1], "add") == 0)
-		return policy_add(argc - 1, argv + 1);
-	if (strcmp(argv[1], "rm") == 0)
-		return policy_rm(argc - 1, argv + 1);
-	if (strcmp(argv[1], "ls") == 0)
-		return policy_ls(argc - 1, argv + 1);
-	if (strcmp(argv[1], "explain") == 0)
-		return policy_explain(argc - 1, argv + 1);
-	cli_error("policy", "unknown subcommand \"%.40s\"", argv[1]);
-	return cli_usage("policy");
+	static const struct cli_sub subs[] = {
+		{ "add", policy_add }, { "rm", policy_rm }, { "ls", policy_ls },
+		{ "explain", policy_explain }, { NULL, NULL }
+	};
+
+	return cli_subcommand("policy", subs, argc, argv);
 }

@@ -105,6 +105,21 @@ verb_find(const char *name)
 }
 
 int
+cli_subcommand(const char *verb, const struct cli_sub *subs, int argc,
+    char **argv)
+{
+	const struct cli_sub	*s;
+
+	if (argc < 2)
+		return cli_usage(verb);
+	for (s = subs; s->name != NULL; s++)
+		if (strcmp(argv[1], s->name) == 0)
+			return s->fn(argc - 1, argv + 1);
+	cli_error(verb, "unknown subcommand \"%.40s\"", argv[1]);
+	return cli_usage(verb);
+}
+
+int
 cli_usage(const char *verb)
 {
 	const struct verb	*v = verb_find(verb);

@@ -135,6 +135,14 @@ print(len(d))')
 "$BERTH" doctor >"$TMP/doctor" || fail "doctor: $(cat "$TMP/doctor")"
 "$BERTH" --version | grep -q '^berth ' || fail "--version"
 "$BERTH" run --help | grep -q 'usage: berth run' || fail "run --help"
+# A verb's unknown or missing subcommand: named, usage, exit 1.
+for v in net policy link; do
+	if "$BERTH" $v bogus >"$TMP/sub" 2>&1; then fail "$v bogus succeeded"; fi
+	grep -q "unknown subcommand \"bogus\"" "$TMP/sub" &&
+	    grep -q "usage: berth $v" "$TMP/sub" || fail "$v bogus: $(cat "$TMP/sub")"
+	if "$BERTH" $v >"$TMP/sub" 2>&1; then fail "$v without subcommand"; fi
+	grep -q "usage: berth $v" "$TMP/sub" || fail "$v: $(cat "$TMP/sub")"
+done
 
 # stop netd: nothing of this instance is left, local rule present
 netd_kill "$NETD_PID"
