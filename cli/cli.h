@@ -160,6 +160,8 @@ int	 container_exec(const char *name, char **argv, const char *user,
 	    const char *workdir, json_t *env, int tty, int interactive,
 	    char **cause);
 int	 container_alive(json_t *ctr);
+/* May the recorded process be signalled by us (alive, its creator's)? */
+int	 container_signal_ok(json_t *ctr, char **cause);
 int	 container_trusted(json_t *ctr);
 char	**container_envv(json_t *strings);
 void	 container_mark_stopped(const char *name);

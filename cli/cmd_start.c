@@ -187,6 +187,9 @@ cmd_kill(int argc, char **argv)
 			cli_error("kill", "container \"%s\" is not running",
 			    argv[i]);
 			rc = 1;
+		} else if (container_signal_ok(ctr, &cause) == -1) {
+			cli_error("kill", "%s: %s", argv[i], cause);
+			rc = 1;
 		} else {
 			/* A signal the process may not survive: no restart. */
 			if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)

@@ -72,7 +72,7 @@ container_trusted(json_t *ctr)
  * recorded start time, and be its creator's (real uid), unless root
  * created it (root's containers may run as any --user).
  */
-static int
+int
 container_signal_ok(json_t *ctr, char **cause)
 {
 	json_t		*v = json_object_get(ctr, "uid");
