@@ -61,8 +61,10 @@ endif
 # .pc on its default path), which would drop jansson's include path too.
 DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson 2>/dev/null) \
 	   $(shell $(PKG_CONFIG) --cflags libpcap 2>/dev/null) \
+	   $(shell $(PKG_CONFIG) --cflags yaml-0.1 2>/dev/null) \
 	   $(shell libnet-config --cflags 2>/dev/null)
 JANSSON_LIBS := $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null || echo -ljansson)
+YAML_LIBS := $(shell $(PKG_CONFIG) --libs yaml-0.1 2>/dev/null || echo -lyaml)
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 LIBNET_LIBS := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
 # Linux: netd loads its BPF programs (bpf/) with libbpf; macOS has none.
@@ -97,7 +99,7 @@ NETD       := $(B)/bin/berth-netd
 
 # Order matters for static linking: users before what they use.
 ALL_LIBS := $(LIBCLI) $(LIBNETD) $(LIBRUNTIME) $(LIBPFRULES) $(LIBCOMMON)
-EXT_LIBS  = $(JANSSON_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS) $(BPF_LIBS) -pthread
+EXT_LIBS  = $(JANSSON_LIBS) $(YAML_LIBS) $(LIBNET_LIBS) $(PCAP_LIBS) $(BPF_LIBS) -pthread
 
 PROGS := $(BERTH) $(SHIM)
 ifneq ($(wildcard netd/main.c),)
@@ -174,7 +176,7 @@ NETD_LIBS := $(LIBNETD) $(LIBPFRULES) $(LIBCOMMON)
 
 $(BERTH): $(B)/obj/cli/main.o $(CLI_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) $(YAML_LIBS)
 
 $(NETD): $(B)/obj/netd/main.o $(NETD_LIBS)
 	@mkdir -p $(dir $@)

@@ -20,6 +20,7 @@ struct cli_config {
 	const char	*prefix;	/* BERTH_PREFIX */
 	const char	*state_dir;	/* BERTH_STATE_DIR */
 	const char	*table;		/* BERTH_TABLE */
+	const char	*file;		/* -f: the stack file */
 };
 extern struct cli_config cli_cfg;
 
@@ -64,6 +65,11 @@ int	 cmd_matrix(int, char **);
 /* cmd_policy.c: "TO[:PORT[/PROTO]]" into a query's to, port, proto. */
 int	 policy_target(const char *, json_t *q, char **cause);
 int	 cmd_capture(int, char **);
+int	 cmd_start(int, char **);
+int	 cmd_kill(int, char **);
+int	 cmd_top(int, char **);
+int	 cmd_stats(int, char **);
+int	 cmd_config(int, char **);
 int	 cmd_link(int, char **);
 int	 cmd_partition(int, char **);
 int	 cmd_heal(int, char **);
@@ -85,6 +91,44 @@ struct cli_sub {
 int	 cli_subcommand(const char *verb, const struct cli_sub *, int argc,
 	    char **argv);
 
+/* pump.c: a foreground process's stdio through the CLI (and its log). */
+struct launch_spec;
+int	 pump_run(struct launch_spec *, int tty, int interactive,
+	    const char *log, void (*started)(pid_t, void *), void *arg,
+	    int *code, char **cause);
+
+/* logview.c: reading a log with --tail, -t, --since. */
+struct logs_stamp {
+	long long	 off, ms;
+};
+struct logs_view {
+	int		 stamps;	/* -t */
+	long long	 since_ms;	/* --since; 0: all */
+	FILE		*tsf;
+	struct logs_stamp *ts;
+	size_t		 nts, cap, its;
+	long long	 off;
+	int		 bol, skip;
+};
+int	 logs_parse_since(const char *, long long *ms, char **cause);
+int	 logs_view_open(struct logs_view *, const char *path, int fd,
+	    long tail);
+int	 logs_view_put(struct logs_view *, const char *, size_t);
+void	 logs_view_close(struct logs_view *);
+void	 logs_stamp(FILE *tsf, int *bol, long long off, const char *buf,
+	    size_t n);
+
+/* resolve.c: service names of the current stack. */
+const char *resolve_stack_file(void);
+int	 resolve_service(const char *name, json_t **ctr, char **cause);
+json_t	*resolve_find(json_t *list, const char *stack, const char *service,
+	    const char **other);
+
+/* format.c: {{.field}} templates (inspect -f, ps --format). */
+int	 format_render(FILE *, const char *tmpl, json_t *obj, char **cause);
+int	 format_check(const char *tmpl, char **cause);
+void	 format_header(FILE *, const char *tmpl);
+
 /* container.c: running, stopping and removing containers. */
 struct run_opts {
 	const char	*name;
@@ -98,17 +142,34 @@ struct run_opts {
 	json_t		*networks;	/* array of names */
 	json_t		*env;		/* array of "K=V" */
 	json_t		*labels;	/* object, or NULL */
+	json_t		*volumes;	/* array of "HOSTDIR:DIR[:ro]" */
+	const char	*hostname;
+	const char	*restart;	/* no|on-failure[:N]|always|
+					   unless-stopped; NULL: no */
+	const char	*config;	/* up: the service's config hash */
 	char		**argv;
 	int		 detach;
 	int		 rm;
+	int		 tty;		/* -t: a pseudo-terminal */
+	int		 interactive;	/* -i: stdin stays open */
 };
 int	 container_run(const struct run_opts *, json_t **ctr, char **cause);
 int	 container_stop(json_t *ctr, int timeout_s, int sig, char **cause);
 int	 container_remove(const char *name, int force, char **cause);
 int	 container_exec(const char *name, char **argv, const char *user,
-	    const char *workdir, json_t *env, char **cause);
+	    const char *workdir, json_t *env, int tty, int interactive,
+	    char **cause);
 int	 container_alive(json_t *ctr);
+/* May the recorded process be signalled by us (alive, its creator's)? */
+int	 container_signal_ok(json_t *ctr, char **cause);
 int	 container_trusted(json_t *ctr);
+char	**container_envv(json_t *strings);
+void	 container_mark_stopped(const char *name);
+int	 container_restart_ok(const char *policy, char **cause);
+
+/* cmd_start.c */
+void	 container_opts_from(json_t *ctr, struct run_opts *);
+int	 container_start(json_t *ctr, char **cause);
 const char *container_state(json_t *ctr, char *buf, size_t len);
 const char *container_settle(json_t *ctr);
 

@@ -237,8 +237,15 @@ client_do(const char *op, json_t *args, char **cause)
 int
 client_inspect(const char *name, json_t **ctr, char **cause)
 {
-	return client_call("inspect", json_pack("{s:s}", "name", name), ctr,
-	    cause);
+	enum proto_code	 code;
+
+	if (client_call_code("inspect", json_pack("{s:s}", "name", name),
+	    ctr, &code, cause) == 0)
+		return 0;
+	/* compose's habit: a service name of the current stack */
+	if (code == PROTO_E_NOT_FOUND)
+		return resolve_service(name, ctr, cause);
+	return -1;
 }
 
 /*

@@ -100,7 +100,8 @@ net_rm(int argc, char **argv)
 		    argv[i]), &cause) == -1) {
 			cli_error("net", "%s", cause);
 			rc = 1;
-		}
+		} else
+			printf("%s\n", argv[i]);	/* docker's way */
 	}
 	free(cause);
 	return rc;

@@ -20,6 +20,8 @@
 static const struct option json_opts[] = {
 	{ "json", no_argument, NULL, 'J' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "format", required_argument, NULL, 'F' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -48,6 +50,35 @@ ps_vis(const char *in)
 	}
 	*o = '\0';
 	return out;
+}
+
+/*
+ * --format TEMPLATE for a list: "table " prints a header first; "json"
+ * alone is one JSON object per line, as docker does.
+ */
+static int
+ps_format(json_t *list, const char *tmpl, char **cause)
+{
+	json_t	*c;
+	size_t	 i;
+	int	 table = 0;
+
+	if (strcmp(tmpl, "json") == 0)
+		tmpl = "{{json .}}";
+	if (strncmp(tmpl, "table ", 6) == 0) {
+		tmpl += 6;
+		table = 1;
+	}
+	if (format_check(tmpl, cause) == -1)
+		return -1;
+	if (table)
+		format_header(stdout, tmpl);
+	json_array_foreach(list, i, c) {
+		if (format_render(stdout, tmpl, c, cause) == -1)
+			return -1;
+		putchar('\n');
+	}
+	return 0;
 }
 
 /* One line of text for a JSON array of strings, space separated. */
@@ -80,14 +111,21 @@ cmd_ps(int argc, char **argv)
 {
 	json_t		*list = NULL, *c, *out;
 	char		*cause = NULL, *ports, *cmd;
-	int		 ch, all = 0, json = 0, rc = 1;
+	const char	*fmt = NULL;
+	int		 ch, all = 0, json = 0, quiet = 0, rc = 1;
 	size_t		 i;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "a", json_opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "aq", json_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			all = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'F':
+			fmt = optarg;
 			break;
 		case 'J':
 			json = 1;
@@ -107,6 +145,16 @@ cmd_ps(int argc, char **argv)
 		if (strcmp(container_settle(c), "running") != 0 && !all)
 			continue;
 		json_array_append(out, c);
+	}
+	if (quiet)
+		fmt = "{{.name}}";
+	if (fmt != NULL) {
+		if (ps_format(out, fmt, &cause) == -1)
+			cli_error("ps", "%s", cause);
+		else
+			rc = 0;
+		json_decref(out);
+		goto out;
 	}
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2));
@@ -140,28 +188,72 @@ out:
 int
 cmd_inspect(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
+	};
 	json_t		*out, *c;
 	char		*cause = NULL;
-	int		 i, rc = 0;
+	const char	*fmt = NULL;
+	int		 ch, i, rc = 0;
 
-	if (argc < 2)
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+		if (ch != 'f')
+			return cli_usage("inspect");
+		fmt = optarg;
+	}
+	if (optind >= argc)
 		return cli_usage("inspect");
+	if (fmt != NULL && format_check(fmt, &cause) == -1) {
+		cli_error("inspect", "%s", cause);
+		free(cause);
+		return 1;
+	}
 	out = json_array();
-	for (i = 1; i < argc; i++) {
+	for (i = optind; i < argc; i++) {
 		if (client_inspect(argv[i], &c, &cause) == -1) {
 			cli_error("inspect", "%s", cause);
 			rc = 1;
 			continue;
 		}
 		container_settle(c);
+		if (fmt != NULL) {
+			format_render(stdout, fmt, c, NULL);
+			putchar('\n');
+		}
 		json_array_append_new(out, c);
 	}
-	if (json_array_size(out) > 0) {
+	if (fmt == NULL && json_array_size(out) > 0) {
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
 	}
 	json_decref(out);
 	free(cause);
+	return rc;
+}
+
+/* "80", "80/tcp", "53/udp". */
+static int
+port_want(const char *s, unsigned long *port, int *proto)
+{
+	char	*p = xstrdup(s), *slash;
+	int	 rc = -1;
+
+	if ((slash = strchr(p, '/')) != NULL) {
+		*slash++ = '\0';
+		if (strcmp(slash, "tcp") == 0)
+			*proto = PORT_TCP;
+		else if (strcmp(slash, "udp") == 0)
+			*proto = PORT_UDP;
+		else
+			goto out;
+	}
+	if (util_parse_uint(p, 65535, port) == -1 || *port == 0)
+		goto out;
+	rc = 0;
+out:
+	free(p);
 	return rc;
 }
 
@@ -171,7 +263,8 @@ cmd_port(int argc, char **argv)
 	json_t		*c, *e;
 	struct portspec	 ps;
 	char		*cause = NULL, host[ADDR_STRLEN];
-	int		 ch, json = 0;
+	unsigned long	 want = 0;
+	int		 ch, json = 0, wproto = -1, found = 0;
 	size_t		 i;
 
 	optind = 1;
@@ -180,8 +273,14 @@ cmd_port(int argc, char **argv)
 			return cli_usage("port");
 		json = 1;
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1 && optind != argc - 2)
 		return cli_usage("port");
+	if (optind == argc - 2 && port_want(argv[argc - 1], &want, &wproto) ==
+	    -1) {
+		cli_error("port", "%.40s: expected PORT[/tcp|udp]",
+		    argv[argc - 1]);
+		return 1;
+	}
 	if (client_inspect(argv[optind], &c, &cause) == -1) {
 		cli_error("port", "%s", cause);
 		free(cause);
@@ -199,6 +298,17 @@ cmd_port(int argc, char **argv)
 		    portspec_parse(json_string_value(e), &ps, NULL) == -1)
 			continue;
 		addr_fmt(ps.host_addr, host);
+		if (want != 0) {
+			/* docker port NAME PORT: the host side only */
+			if (want < ps.ctr_lo || want > ps.ctr_hi ||
+			    (wproto != -1 && wproto != (int)ps.proto) ||
+			    (wproto == -1 && ps.proto != PORT_TCP))
+				continue;
+			printf("%s:%lu\n", host, ps.host_lo + (want -
+			    ps.ctr_lo));
+			found = 1;
+			continue;
+		}
 		if (ps.host_lo == ps.host_hi)
 			printf("%u/%s -> %s:%u\n", ps.ctr_lo,
 			    port_proto_name(ps.proto), host, ps.host_lo);
@@ -208,22 +318,63 @@ cmd_port(int argc, char **argv)
 			    ps.host_hi);
 	}
 	json_decref(c);
+	if (want != 0 && !found) {
+		cli_error("port", "%s: no public port %s published",
+		    argv[optind], argv[argc - 1]);
+		return 1;
+	}
 	return 0;
 }
 
 int
 cmd_logs(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "tail", required_argument, NULL, 'n' },
+		{ "timestamps", no_argument, NULL, 't' },
+		{ "since", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct logs_view v;
 	json_t		*c = NULL;
 	char		*cause = NULL, *path = NULL, buf[65536];
 	int		 ch, follow = 0, fd = -1, rc = 1, idle = 0;
+	unsigned long	 tail = 0;
+	int		 tail_set = 0;
 	ssize_t		 n;
 
+	memset(&v, 0, sizeof(v));
 	optind = 1;
-	while ((ch = getopt(argc, argv, "f")) != -1) {
-		if (ch != 'f')
+	while ((ch = getopt_long(argc, argv, "fn:t", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			follow = 1;
+			break;
+		case 'n':
+			if (strcmp(optarg, "all") == 0)
+				break;
+			if (util_parse_uint(optarg, 100000000, &tail) == -1) {
+				cli_error("logs", "--tail %.20s: expected a "
+				    "number of lines or \"all\"", optarg);
+				return 1;
+			}
+			tail_set = 1;
+			break;
+		case 't':
+			v.stamps = 1;
+			break;
+		case 'S':
+			if (logs_parse_since(optarg, &v.since_ms, &cause) ==
+			    -1) {
+				cli_error("logs", "%s", cause);
+				free(cause);
+				return 1;
+			}
+			break;
+		default:
 			return cli_usage("logs");
-		follow = 1;
+		}
 	}
 	if (optind != argc - 1)
 		return cli_usage("logs");
@@ -231,18 +382,22 @@ cmd_logs(int argc, char **argv)
 		cli_error("logs", "%s", cause);
 		goto out;
 	}
-	path = client_log_path(argv[optind]);
+	path = client_log_path(json_string_value(json_object_get(c, "name")));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT) {	/* a foreground run keeps no log */
+		if (errno == ENOENT) {	/* nothing written yet */
 			rc = 0;
 			goto out;
 		}
 		cli_error("logs", "%s: %s", path, strerror(errno));
 		goto out;
 	}
+	if (logs_view_open(&v, path, fd, tail_set ? (long)tail : -1) == -1) {
+		cli_error("logs", "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	for (;;) {
 		while ((n = read(fd, buf, sizeof(buf))) > 0) {
-			if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			if (logs_view_put(&v, buf, (size_t)n) == -1)
 				goto done;
 			idle = 0;
 		}
@@ -255,6 +410,7 @@ cmd_logs(int argc, char **argv)
 		usleep(100000);
 	}
 done:
+	logs_view_close(&v);
 	rc = 0;
 out:
 	if (fd != -1)

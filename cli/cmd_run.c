@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compose.h"
 #include "policy.h"
 #include "launch.h"
 #include "name.h"
@@ -26,6 +27,64 @@ run_env_ok(const char *kv)
 	size_t	 n = util_env_name_len(kv);
 
 	return n > 0 && kv[n] == '=';
+}
+
+/* --env-file FILE: docker's format (compose_env_file()). */
+static int
+run_env_file(const char *path, json_t *env, char **cause)
+{
+	json_t		*obj = json_object(), *v;
+	const char	*k;
+	char		*kv;
+
+	if (compose_env_file(path, obj, cause) == -1) {
+		json_decref(obj);
+		return cause_prefix(cause, "--env-file");
+	}
+	json_object_foreach(obj, k, v) {
+		xasprintf(&kv, "%s=%s", k, json_string_value(v));
+		json_array_append_new(env, json_string(kv));
+		free(kv);
+	}
+	json_decref(obj);
+	return 0;
+}
+
+/*
+ * run --net NET without --stack: when the containers on NET all belong
+ * to one stack (a stack's network, STACK-NET), the new container joins
+ * that stack's names, as compose run does. NULL otherwise.
+ */
+static char *
+run_stack_of_nets(json_t *nets)
+{
+	json_t		*list = NULL, *c, *n, *m;
+	const char	*st, *found = NULL;
+	char		*out = NULL;
+	size_t		 i, j, k;
+
+	if (json_array_size(nets) == 0 ||
+	    client_call("list", NULL, &list, NULL) == -1)
+		return NULL;
+	json_array_foreach(list, i, c) {
+		st = json_string_value(json_object_get(c, "stack"));
+		json_array_foreach(json_object_get(c, "networks"), j, n) {
+			json_array_foreach(nets, k, m) {
+				if (!json_equal(n, m) ||
+				    strcmp(json_string_value(m), "default") == 0)
+					continue;
+				if (st == NULL || (found != NULL &&
+				    strcmp(found, st) != 0))
+					goto out;	/* shared: no stack */
+				found = st;
+			}
+		}
+	}
+	if (found != NULL)
+		out = xstrdup(found);
+out:
+	json_decref(list);
+	return out;
 }
 
 static void
@@ -69,7 +128,15 @@ cmd_run(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "publish", required_argument, NULL, 'p' },
 		{ "net", required_argument, NULL, 'N' },
-		{ "ip", required_argument, NULL, 'i' },
+		{ "network", required_argument, NULL, 'N' },
+		{ "ip", required_argument, NULL, 'P' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "restart", required_argument, NULL, 'X' },
+		{ "env-file", required_argument, NULL, 'E' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'I' },
+		{ "stack", required_argument, NULL, 'S' },
 		{ "rootfs", required_argument, NULL, 'r' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", required_argument, NULL, 'e' },
@@ -80,7 +147,7 @@ cmd_run(int argc, char **argv)
 	struct run_opts	 o;
 	struct portspec	 ps;
 	json_t		*ctr = NULL;
-	char		*cause = NULL, namebuf[16];
+	char		*cause = NULL, namebuf[16], *netstack = NULL;
 	int		 ch, rc = 1;
 
 	memset(&o, 0, sizeof(o));
@@ -88,11 +155,47 @@ cmd_run(int argc, char **argv)
 	o.networks = json_array();
 	o.env = json_array();
 	o.labels = json_object();
+	o.volumes = json_array();
 	optind = 1;
 	/* "+": stop at the first non-option, the command. */
-	while ((ch = getopt_long(argc, argv, "+dp:e:w:u:l:", opts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "+dp:e:w:u:l:h:v:it", opts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			if (name_check(optarg, "--hostname", &cause) == -1)
+				goto bad;
+			o.hostname = optarg;
+			break;
+		case 'X':
+			if (container_restart_ok(optarg, &cause) == -1)
+				goto bad;
+			o.restart = optarg;
+			break;
+		case 'E':
+			if (run_env_file(optarg, o.env, &cause) == -1)
+				goto bad;
+			break;
+		case 'v':
+			if (optarg[0] != '/' || strchr(optarg, ':') == NULL) {
+				cause_set(&cause, "-v %.80s: expected "
+				    "/HOSTDIR:/DIR[:ro] (named volumes are "
+				    "not supported)", optarg);
+				goto bad;
+			}
+			json_array_append_new(o.volumes, json_string(optarg));
+			break;
+		case 't':
+			o.tty = 1;
+			break;
+		case 'i':
+		case 'I':
+			o.interactive = 1;
+			break;
+		case 'S':
+			if (name_check(optarg, "--stack", &cause) == -1)
+				goto bad;
+			o.stack = optarg;
+			break;
 		case 'd':
 			o.detach = 1;
 			break;
@@ -114,7 +217,7 @@ cmd_run(int argc, char **argv)
 				goto bad;
 			json_array_append_new(o.networks, json_string(optarg));
 			break;
-		case 'i':
+		case 'P':
 			o.ip = optarg;
 			break;
 		case 'r':
@@ -149,6 +252,23 @@ cmd_run(int argc, char **argv)
 		goto out;
 	}
 	o.argv = argv + optind;
+	if (o.detach && o.tty) {
+		/* no terminal to give it: docker would attach later */
+		cause_set(&cause, "-t with -d: berth does not attach to a "
+		    "detached container; use berth exec -it NAME");
+		goto bad;
+	}
+	if (o.tty && !isatty(STDIN_FILENO) && o.interactive) {
+		cause_set(&cause, "-it: the input device is not a TTY");
+		goto bad;
+	}
+	if (o.rm && o.restart != NULL && strcmp(o.restart, "no") != 0) {
+		cause_set(&cause, "--rm and --restart %s conflict", o.restart);
+		goto bad;
+	}
+	if (o.stack == NULL && (netstack = run_stack_of_nets(o.networks)) !=
+	    NULL)
+		o.stack = netstack;
 	if (o.name == NULL) {
 		run_random_name(namebuf, sizeof(namebuf));
 		o.name = namebuf;
@@ -176,6 +296,8 @@ out:
 	json_decref(o.networks);
 	json_decref(o.env);
 	json_decref(o.labels);
+	json_decref(o.volumes);
+	free(netstack);
 	free(cause);
 	return rc;
 }
@@ -187,17 +309,26 @@ cmd_exec(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
 	json_t		*env;
 	const char	*user = NULL, *workdir = NULL, *name;
 	char		*cause = NULL;
-	int		 ch, rc;
+	int		 ch, rc, tty = 0, interactive = 0;
 
 	env = json_array();
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+e:w:u:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+e:w:u:it", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 't':
+			tty = 1;
+			break;
+		case 'i':
+			interactive = 1;
+			break;
 		case 'u':
 			user = optarg;
 			break;
@@ -225,7 +356,13 @@ cmd_exec(int argc, char **argv)
 		json_decref(env);
 		return cli_usage("exec");
 	}
-	rc = container_exec(name, argv + optind, user, workdir, env, &cause);
+	if (tty && interactive && !isatty(STDIN_FILENO)) {
+		cli_error("exec", "-it: the input device is not a TTY");
+		json_decref(env);
+		return 1;
+	}
+	rc = container_exec(name, argv + optind, user, workdir, env, tty,
+	    interactive, &cause);
 	if (rc == -1) {
 		cli_error("exec", "%s", cause);
 		rc = 1;
@@ -240,25 +377,28 @@ cmd_stop(int argc, char **argv)
 {
 	json_t		*ctr;
 	char		*cause = NULL;
+	const char	*verb = argv[0];
 	unsigned long	 t = 10;
 	int		 ch, i, rc = 0;
+	int		 again = strcmp(verb, "restart") == 0;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "t:")) != -1) {
 		if (ch != 't' || util_parse_uint(optarg, 3600, &t) == -1) {
 			if (ch == 't')
-				cli_error("stop", "-t %.20s: expected "
+				cli_error(verb, "-t %.20s: expected "
 				    "seconds 0..3600", optarg);
-			return cli_usage("stop");
+			return cli_usage(verb);
 		}
 	}
 	if (optind >= argc)
-		return cli_usage("stop");
+		return cli_usage(verb);
 	for (i = optind; i < argc; i++) {
 		ctr = NULL;
 		if (client_inspect(argv[i], &ctr, &cause) == -1 ||
-		    container_stop(ctr, (int)t, SIGTERM, &cause) == -1) {
-			cli_error("stop", "%s", cause);
+		    container_stop(ctr, (int)t, SIGTERM, &cause) == -1 ||
+		    (again && container_start(ctr, &cause) == -1)) {
+			cli_error(verb, "%s", cause);
 			rc = 1;
 		} else
 			printf("%s\n", argv[i]);

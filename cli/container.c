@@ -72,7 +72,7 @@ container_trusted(json_t *ctr)
  * recorded start time, and be its creator's (real uid), unless root
  * created it (root's containers may run as any --user).
  */
-static int
+int
 container_signal_ok(json_t *ctr, char **cause)
 {
 	json_t		*v = json_object_get(ctr, "uid");
@@ -149,10 +149,19 @@ container_meta(const struct run_opts *o, const char *log)
 		json_object_set(m, "labels", o->labels);
 	if (log != NULL)
 		json_object_set_new(m, "log", json_string(log));
+	if (o->volumes != NULL && json_array_size(o->volumes) > 0)
+		json_object_set(m, "volumes", o->volumes);
+	if (o->hostname != NULL)
+		json_object_set_new(m, "hostname", json_string(o->hostname));
+	if (o->restart != NULL)
+		json_object_set_new(m, "restart", json_string(o->restart));
+	if (o->config != NULL)
+		json_object_set_new(m, "config", json_string(o->config));
 	return m;
 }
 
-static char **
+/* A JSON array of strings as a NULL-terminated vector (borrowed). */
+char **
 container_envv(json_t *env)
 {
 	char	**v;
@@ -190,8 +199,12 @@ container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
 	ls->workdir = json_string_value(json_object_get(meta, "workdir"));
 	ls->gateway = json_string_value(json_object_get(hello, "gateway"));
 	ls->stack = json_string_value(json_object_get(ctr, "stack"));
-	/* netd's DNS server answers on the gateway. */
-	ls->dns = ls->gateway;
+	ls->hostname = json_string_value(json_object_get(meta, "hostname"));
+	if (json_array_size(json_object_get(meta, "volumes")) > 0)
+		ls->volumes = container_envv(json_object_get(meta, "volumes"));
+	/* netd's DNS answers on the gateway, unless hello says it is off */
+	if (!json_is_false(json_object_get(hello, "dns")))
+		ls->dns = ls->gateway;
 	/* the kernel holds the process to its address (cgroup BPF) */
 	enforce = json_string_value(json_object_get(hello, "enforce"));
 	if (ls->name != NULL && enforce != NULL &&
@@ -208,6 +221,25 @@ container_started(const char *name, pid_t pid, char **cause)
 	return client_do("started", json_pack("{s:s, s:I, s:I}",
 	    "name", name, "pid", (json_int_t)pid, "pid_start",
 	    (json_int_t)proc_start(pid)), cause);
+}
+
+static char *container_marker(const char *);
+
+/* A removed container's files: its log, the log's stamps, the mark. */
+static void
+container_forget(const char *name)
+{
+	char	*p, *q;
+
+	p = client_log_path(name);
+	unlink(p);
+	xasprintf(&q, "%s.ts", p);
+	unlink(q);
+	free(q);
+	free(p);
+	p = container_marker(name);
+	unlink(p);
+	free(p);
 }
 
 /*
@@ -243,7 +275,7 @@ static int
 container_finish(const char *name, int code, int rm)
 {
 	const char	*e = getenv("BERTH_NO_AUTOSTART");
-	char		*cause = NULL, *log;
+	char		*cause = NULL;
 	int		 autostart = e == NULL || *e == '\0', rc = 0;
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
@@ -260,9 +292,7 @@ container_finish(const char *name, int code, int rm)
 			log_warnx("--rm: %s was not removed: %s", name, cause);
 			rc = -1;
 		}
-		log = client_log_path(name);
-		unlink(log);
-		free(log);
+		container_forget(name);
 	}
 	free(cause);
 	return rc;
@@ -279,42 +309,176 @@ container_undo(const char *name)
 	free(cause);
 }
 
+static char *
+container_marker(const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/logs/%s.stopped", cli_cfg.state_dir, name);
+	return p;
+}
+
+/*
+ * stop, kill and rm leave a mark that the container's monitor reads
+ * before it restarts the process: a container stopped by hand stays
+ * stopped, whatever its restart policy says (docker's rule too).
+ */
+void
+container_mark_stopped(const char *name)
+{
+	char	*p = container_marker(name);
+	int	 fd;
+
+	if ((fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) != -1)
+		close(fd);
+	free(p);
+}
+
+static int
+container_stopped_by_hand(const char *name)
+{
+	char	*p = container_marker(name);
+	int	 rc = access(p, F_OK) == 0;
+
+	free(p);
+	return rc;
+}
+
+/* --restart: no, always, unless-stopped, on-failure[:N]. */
+int
+container_restart_ok(const char *policy, char **cause)
+{
+	unsigned long	 n;
+
+	if (policy == NULL || strcmp(policy, "no") == 0 ||
+	    strcmp(policy, "always") == 0 ||
+	    strcmp(policy, "unless-stopped") == 0 ||
+	    strcmp(policy, "on-failure") == 0)
+		return 0;
+	if (strncmp(policy, "on-failure:", 11) == 0 &&
+	    util_parse_uint(policy + 11, 1000000, &n) == 0)
+		return 0;
+	return cause_set(cause, "--restart %.40s: expected no, always, "
+	    "unless-stopped or on-failure[:MAX]", policy);
+}
+
+/* Should a process that exited with code (the n-th restart next) run again? */
+static int
+container_restart_wanted(const char *policy, int code, unsigned long n)
+{
+	unsigned long	 max = 0;
+
+	if (policy == NULL || strcmp(policy, "no") == 0)
+		return 0;
+	if (strncmp(policy, "on-failure", 10) == 0) {
+		if (code == 0)
+			return 0;
+		if (policy[10] == ':' &&
+		    util_parse_uint(policy + 11, 1000000, &max) == 0 &&
+		    max > 0 && n >= max)
+			return 0;
+	}
+	return 1;
+}
+
+struct monitor_arg {
+	const char	*name;
+	int		 sync;		/* -1 after the first start */
+	int		 failed;
+};
+
+/* The process runs: tell netd, and the waiting parent the first time. */
+static void
+container_monitor_started(pid_t pid, void *arg)
+{
+	struct monitor_arg	*m = arg;
+	char			*cause = NULL;
+
+	if (container_started(m->name, pid, &cause) == -1) {
+		/* The parent removes the container: take the process too. */
+		kill(-pid, SIGKILL);
+		m->failed = 1;
+		if (m->sync != -1)
+			(void)!write(m->sync, cause, strlen(cause));
+	} else if (m->sync != -1)
+		(void)!write(m->sync, "ok", 2);
+	if (m->sync != -1) {
+		close(m->sync);
+		m->sync = -1;
+	}
+	free(cause);
+	/* Hold no connection while waiting: netd serves a bounded number. */
+	client_reset();
+}
+
 /*
  * The monitor of a detached container: its own session, stdio on
- * /dev/null, the process's output in the log. It tells the waiting
- * parent through fd "sync" either "ok" or the reason the start failed.
+ * /dev/null; it copies the process's output into the log (pump.c) and
+ * waits. It tells the waiting parent through fd "sync" either "ok" or
+ * the reason the start failed. With a restart policy it starts the
+ * process again, after docker's back-off: doubling from 100 ms, reset
+ * by a run of 10 s or more; never after stop, kill or rm.
  */
 static void __attribute__((__noreturn__))
 container_monitor(struct launch_spec *ls, const char *name, int rm,
-    int sync)
+    const char *policy, int sync)
 {
-	char	*cause = NULL;
-	pid_t	 pid;
-	int	 code;
+	struct monitor_arg	 m = { name, sync, 0 };
+	char			*cause = NULL;
+	int			 code = 1;
+	unsigned long		 n;
+	unsigned int		 delay_ms = 100;
+	long long		 began;
 
 	setsid();
 	util_stdio_null(UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR);
 	client_reset();		/* never share the parent's connection */
-	if (launch_start(ls, &pid, &cause) == -1)
-		goto fail;
-	if (container_started(name, pid, &cause) == -1) {
-		/* The parent removes the container: take the process too. */
-		kill(-pid, SIGKILL);
-		launch_wait(pid, &code);
-		goto fail;
+	ls->io_group = 1;
+	for (n = 0;; n++) {
+		began = util_now_ms();
+		if (pump_run(ls, 0, 0, ls->log, container_monitor_started, &m,
+		    &code, &cause) == -1) {
+			if (m.sync != -1) {
+				(void)!write(m.sync, cause, strlen(cause));
+				_exit(1);
+			}
+			break;
+		}
+		if (m.failed)
+			_exit(1);
+		if (!container_restart_wanted(policy, code, n) ||
+		    container_stopped_by_hand(name))
+			break;
+		if (util_now_ms() - began >= 10000)
+			delay_ms = 100;
+		setenv("BERTH_NO_AUTOSTART", "1", 1);
+		(void)client_do("exited", json_pack("{s:s, s:i}", "name",
+		    name, "exit_code", code), NULL);
+		client_reset();
+		usleep(delay_ms * 1000);
+		if (delay_ms < 10000)
+			delay_ms *= 2;
+		if (container_stopped_by_hand(name))
+			break;
+		free(cause);
+		cause = NULL;
 	}
-	if (write(sync, "ok", 2) == -1)
-		_exit(1);
-	close(sync);
+	(void)container_finish(name, code, rm);
+	_exit(0);
+}
+
+static void
+container_fg_started(pid_t pid, void *arg)
+{
+	const char	*name = arg;
+	char		*cause = NULL;
+
+	if (container_started(name, pid, &cause) == -1)
+		log_warnx("%s: %s", name, cause);
+	free(cause);
 	/* Hold no connection while waiting: netd serves a bounded number. */
 	client_reset();
-	launch_wait(pid, &code);
-	container_finish(name, code, rm);
-	_exit(0);
-fail:
-	if (write(sync, cause, strlen(cause)) == -1)
-		_exit(1);
-	_exit(1);
 }
 
 int
@@ -331,6 +495,9 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	ssize_t			 n;
 
 	*ctrp = NULL;
+	memset(&ls, 0, sizeof(ls));
+	if (container_restart_ok(o->restart, cause) == -1)
+		return -1;
 	if (client_call("hello", NULL, &hello, cause) == -1)
 		return -1;
 	args = json_object();
@@ -349,12 +516,20 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	if (o->detach && o->name != NULL)
 		log = client_log_path(o->name);
 	meta = container_meta(o, log);
+	free(log);
+	log = NULL;
 	json_object_set(args, "meta", meta);
 	if (client_call("create", args, &ctr, cause) == -1)
 		goto out;
 	name = namebuf;
 	snprintf(namebuf, sizeof(namebuf), "%s",
 	    json_string_value(json_object_get(ctr, "name")));
+	log = container_marker(name);	/* a fresh start: no mark */
+	unlink(log);
+	free(log);
+	log = NULL;
+	if (o->detach)
+		log = client_log_path(name);
 	/* What we asked for, not netd's echo of it. */
 	container_spec(ctr, meta, &ls, hello);
 	ls.argv = o->argv;
@@ -362,25 +537,8 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	ls.env = envv;
 	ls.shim = launch_shim_path(client_exe_dir());
 
-	if (!o->detach) {
-		if (launch_start(&ls, &pid, cause) == -1) {
-			container_undo(name);
-			goto out;
-		}
-		if (container_started(name, pid, cause) == -1)
-			log_warnx("%s: %s", name, *cause);
-		client_reset();
-		launch_wait(pid, &code);
-		rc = code;
-		/* A --rm left behind is a failure, whatever the status. */
-		if (container_finish(name, code, o->rm) == -1 && rc == 0)
-			rc = 1;
-		goto done;
-	}
-
 	if (log == NULL)
 		log = client_log_path(name);
-	ls.log = log;
 	xasprintf(&logdir, "%s/logs", cli_cfg.state_dir);
 	if (util_mkdir_p(logdir, 0750) == -1) {
 		cause_set(cause, "cannot create %s: %s", logdir,
@@ -388,6 +546,20 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 		container_undo(name);
 		goto out;
 	}
+	if (!o->detach) {
+		/* through pump.c: the terminal and the log */
+		if (pump_run(&ls, o->tty, o->interactive, log,
+		    container_fg_started, (void *)name, &code, cause) == -1) {
+			container_undo(name);
+			goto out;
+		}
+		rc = code;
+		/* A --rm left behind is a failure, whatever the status. */
+		if (container_finish(name, code, o->rm) == -1 && rc == 0)
+			rc = 1;
+		goto done;
+	}
+	ls.log = log;
 	if (pipe(p) == -1 || util_set_cloexec(p[0]) == -1 ||
 	    util_set_cloexec(p[1]) == -1 || (pid = fork()) == -1) {
 		cause_set(cause, "cannot start a monitor: %s",
@@ -397,7 +569,7 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	}
 	if (pid == 0) {
 		close(p[0]);
-		container_monitor(&ls, name, o->rm, p[1]);
+		container_monitor(&ls, name, o->rm, o->restart, p[1]);
 	}
 	close(p[1]);
 	p[1] = -1;
@@ -429,6 +601,7 @@ out:
 	json_decref(hello);
 	json_decref(meta);
 	free(envv);
+	free(ls.volumes);
 	free(log);
 	free(logdir);
 	return rc;
@@ -457,6 +630,7 @@ container_stop(json_t *ctr, int timeout_s, int sig, char **cause)
 		return 0;
 	if (container_signal_ok(ctr, cause) == -1)
 		return -1;
+	container_mark_stopped(name);
 	pid = (pid_t)json_integer_value(json_object_get(ctr, "pid"));
 	/* The launcher makes the process a group leader: signal the group. */
 	if (kill(-pid, sig) == -1)
@@ -480,13 +654,14 @@ int
 container_remove(const char *name, int force, char **cause)
 {
 	json_t		*ctr = NULL, *data;
-	char		*log;
 	enum proto_code	 code;
 	int		 rc = -1;
 
 	if (client_inspect(name, &ctr,
 	    cause) == -1)
 		return -1;
+	/* a service name resolves to its container: use the real name */
+	name = json_string_value(json_object_get(ctr, "name"));
 	if (container_alive(ctr)) {
 		if (!force) {
 			cause_set(cause, "container \"%s\" is running; stop "
@@ -503,9 +678,7 @@ container_remove(const char *name, int force, char **cause)
 			goto out;
 	} else
 		json_decref(data);
-	log = client_log_path(name);
-	unlink(log);
-	free(log);
+	container_forget(name);
 	rc = 0;
 out:
 	json_decref(ctr);
@@ -514,7 +687,8 @@ out:
 
 int
 container_exec(const char *name, char **argv, const char *user,
-    const char *workdir, json_t *env, char **cause)
+    const char *workdir, json_t *env, int tty, int interactive,
+    char **cause)
 {
 	struct launch_spec	 ls;
 	json_t			*ctr = NULL, *hello = NULL, *meta, *allenv;
@@ -522,6 +696,7 @@ container_exec(const char *name, char **argv, const char *user,
 	pid_t			 pid;
 	int			 code = -1;
 
+	memset(&ls, 0, sizeof(ls));
 	if (client_inspect(name, &ctr,
 	    cause) == -1 ||
 	    client_call("hello", NULL, &hello, cause) == -1)
@@ -530,6 +705,11 @@ container_exec(const char *name, char **argv, const char *user,
 		cause_set(cause, "container \"%s\" was not created by uid %ld "
 		    "or root: its stored env, user, workdir and rootfs are "
 		    "not run (run exec as its creator)", name, (long)getuid());
+		goto out;
+	}
+	if (!container_alive(ctr)) {
+		cause_set(cause, "container \"%s\" is not running (berth "
+		    "start %s)", name, name);
 		goto out;
 	}
 	meta = json_object_get(ctr, "meta");
@@ -545,9 +725,14 @@ container_exec(const char *name, char **argv, const char *user,
 		ls.user = user;
 	if (workdir != NULL)
 		ls.workdir = workdir;
-	if (launch_start(&ls, &pid, cause) == 0)
+	if (tty) {
+		if (pump_run(&ls, 1, interactive, NULL, NULL, NULL, &code,
+		    cause) == -1)
+			code = -1;
+	} else if (launch_start(&ls, &pid, cause) == 0)
 		launch_wait(pid, &code);
 	free(envv);
+	free(ls.volumes);
 	json_decref(allenv);
 out:
 	json_decref(ctr);

@@ -32,21 +32,29 @@ static const struct verb {
 	const char	*usage;
 } verbs[] = {
 	{ "run", cmd_run,
-	  "run [-d] [--rm] [--name NAME] [-p SPEC]... [--net NET]... "
-	  "[--ip IP]\n\t[--rootfs DIR] [--user USER] [-e KEY=VALUE]... "
-	  "[-w DIR] [-l KEY=VALUE]... -- COMMAND [ARG]..." },
-	{ "ps", cmd_ps, "ps [-a] [--json]" },
-	{ "logs", cmd_logs, "logs [-f] NAME" },
-	{ "exec", cmd_exec, "exec [-u USER] [-e KEY=VALUE]... [-w DIR] "
-	  "NAME -- COMMAND [ARG]..." },
+	  "run [-d] [-it] [--rm] [--name NAME] [-p SPEC]... [--net NET]... "
+	  "[--ip IP]\n\t[--stack STACK] [--rootfs DIR] [-v HOSTDIR:DIR[:ro]]"
+	  "... [--user USER]\n\t[-e KEY=VALUE]... [--env-file FILE]... "
+	  "[-w DIR] [-h HOSTNAME]\n\t[-l KEY=VALUE]... [--restart POLICY] -- COMMAND [ARG]..." },
+	{ "ps", cmd_ps, "ps [-a] [-q] [--format TEMPLATE] [--json]" },
+	{ "logs", cmd_logs, "logs [-f] [-t] [-n N | --tail N] [--since WHEN] "
+	  "NAME" },
+	{ "exec", cmd_exec, "exec [-it] [-u USER] [-e KEY=VALUE]... [-w DIR] "
+	  "NAME [--] COMMAND [ARG]..." },
+	{ "start", cmd_start, "start NAME..." },
 	{ "stop", cmd_stop, "stop [-t SECONDS] NAME..." },
+	{ "restart", cmd_stop, "restart [-t SECONDS] NAME..." },
+	{ "kill", cmd_kill, "kill [-s SIGNAL] NAME..." },
 	{ "rm", cmd_rm, "rm [-f] NAME..." },
-	{ "inspect", cmd_inspect, "inspect NAME..." },
-	{ "port", cmd_port, "port [--json] NAME" },
+	{ "inspect", cmd_inspect, "inspect [-f TEMPLATE] NAME..." },
+	{ "top", cmd_top, "top [--json] NAME" },
+	{ "stats", cmd_stats, "stats [-a] [--no-stream] [--json] [NAME...]" },
+	{ "port", cmd_port, "port [--json] NAME [PORT[/PROTO]]" },
 	{ "net", cmd_net, "net create [--internal] NAME | net ls [--json] | "
 	  "net rm NAME..." },
-	{ "up", cmd_up, "up [--keep] -f FILE" },
-	{ "down", cmd_down, "down -f FILE" },
+	{ "up", cmd_up, "up [-d] [--keep] [--json] [-f FILE]" },
+	{ "down", cmd_down, "down [-f FILE]" },
+	{ "config", cmd_config, "config [-f FILE]" },
 	{ "rules", cmd_rules, "rules [--dry-run -f FILE] [--format nft|pf] "
 	  "[--egress IF]... [--name TABLE]" },
 	{ "policy", cmd_policy, "policy add [--before ID] FROM TO [PORT]... "
@@ -77,7 +85,7 @@ usage_all(FILE *f)
 {
 	size_t	 i;
 
-	fprintf(f, "usage: berth [-s SOCKET] VERB [OPTIONS]\n"
+	fprintf(f, "usage: berth [-s SOCKET] [-f STACKFILE] VERB [OPTIONS]\n"
 	    "       berth --version\n\nverbs:\n");
 	for (i = 0; i < nitems(verbs); i++)
 		fprintf(f, "  %s\n", verbs[i].usage);
@@ -127,7 +135,8 @@ cli_help_wanted(int argc, char **argv, const char *verb)
 {
 	const struct verb	*v;
 
-	if (argc < 2 || (strcmp(argv[1], "-h") != 0 &&
+	/* run -h HOSTNAME is docker's --hostname: help only alone */
+	if (argc < 2 || ((strcmp(argv[1], "-h") != 0 || argc > 2) &&
 	    strcmp(argv[1], "--help") != 0))
 		return 0;
 	if ((v = verb_find(verb)) != NULL)
@@ -205,6 +214,10 @@ cli_main(int argc, char **argv)
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
 			cli_cfg.socket = argv[i + 1];
+			i += 2;
+		} else if ((strcmp(argv[i], "-f") == 0 ||
+		    strcmp(argv[i], "--file") == 0) && i + 1 < argc) {
+			cli_cfg.file = argv[i + 1];
 			i += 2;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			return cmd_version(0, NULL);

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "compose.h"
 #include "instance.h"
 #include "name.h"
 #include "port.h"
@@ -28,6 +29,7 @@
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
+#include "yaml_json.h"
 
 #define STACK_DEFAULT_NET	"default"
 #define STACK_MAX_FILTER	4096	/* netd's CAPTURE_FILTER_MAX */
@@ -197,8 +199,8 @@ static int
 stack_parse_health(struct sctx *c, json_t *v, const char *path,
     struct stack_health *h)
 {
-	static const char *const keys[] = { "tcp", "interval_ms", "retries",
-	    NULL };
+	static const char *const keys[] = { "tcp", "cmd", "interval_ms",
+	    "retries", NULL };
 	unsigned long	 n = 0;
 	json_t		*e;
 	char		*p = NULL;
@@ -211,13 +213,29 @@ stack_parse_health(struct sctx *c, json_t *v, const char *path,
 	h->set = 1;
 	h->interval_ms = 100;
 	h->retries = 50;
-	if ((e = json_object_get(v, "tcp")) == NULL)
+	if ((e = json_object_get(v, "cmd")) != NULL) {
+		/* a command run in the container: exit 0 is healthy */
+		xasprintf(&p, "%s.cmd", path);
+		if (json_object_get(v, "tcp") != NULL) {
+			cause_set(c->cause, "%s: tcp or cmd, not both", path);
+			goto out;
+		}
+		if (stack_strings(e, p, &h->cmd, &h->ncmd, NULL,
+		    c->cause) == -1)
+			goto out;
+		if (h->ncmd == 0 || *h->cmd[0] == '\0') {
+			cause_set(c->cause, "%s: must name a program", p);
+			goto out;
+		}
+	} else if ((e = json_object_get(v, "tcp")) == NULL) {
 		return cause_set(c->cause, "%s.tcp: missing (the container "
-		    "port to connect to)", path);
-	xasprintf(&p, "%s.tcp", path);
-	if (stack_uint(e, p, 1, 65535, &n, c->cause) == -1)
-		goto out;
-	h->tcp_port = (uint16_t)n;
+		    "port to connect to, or cmd: a command)", path);
+	} else {
+		xasprintf(&p, "%s.tcp", path);
+		if (stack_uint(e, p, 1, 65535, &n, c->cause) == -1)
+			goto out;
+		h->tcp_port = (uint16_t)n;
+	}
 	if (stack_opt_uint(v, path, "interval_ms", 1, 60000, &h->interval_ms,
 	    c->cause) == -1 ||
 	    stack_opt_uint(v, path, "retries", 1, 100000, &h->retries,
@@ -298,8 +316,11 @@ stack_parse_ports(struct sctx *c, json_t *v, const char *path,
 	svc->ports = xcalloc(json_array_size(v) + 1, sizeof(*svc->ports));
 	json_array_foreach(v, i, e) {
 		xasprintf(&p, "%s[%zu]", path, i);
-		if (stack_string(e, p, &s, c->cause) == -1 ||
-		    portspec_parse(s, &svc->ports[i], c->cause) == -1) {
+		if (stack_string(e, p, &s, c->cause) == -1) {
+			free(p);
+			return -1;
+		}
+		if (portspec_parse(s, &svc->ports[i], c->cause) == -1) {
 			cause_prefix(c->cause, "%s", p);
 			free(p);
 			return -1;
@@ -316,7 +337,7 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 {
 	static const char *const keys[] = { "command", "container_name",
 	    "networks", "ports", "ip", "rootfs", "user", "workdir", "env",
-	    "depends_on", "healthcheck", "labels", NULL };
+	    "depends_on", "healthcheck", "labels", "restart", NULL };
 	char		*path, *p = NULL, q[24];
 	const char	*s;
 	json_t		*e;
@@ -407,6 +428,18 @@ stack_parse_service(struct sctx *c, const char *name, json_t *v,
 	if (FIELD("healthcheck") &&
 	    stack_parse_health(c, e, p, &svc->health) == -1)
 		goto out;
+	if (FIELD("restart")) {
+		if (stack_string(e, p, &s, c->cause) == -1)
+			goto out;
+		if (strcmp(s, "no") != 0 && strcmp(s, "always") != 0 &&
+		    strcmp(s, "unless-stopped") != 0 &&
+		    strcmp(s, "on-failure") != 0) {
+			cause_set(c->cause, "%s: \"%.20s\": expected no, "
+			    "always, unless-stopped or on-failure", p, s);
+			goto out;
+		}
+		svc->restart = xstrdup(s);
+	}
 #undef FIELD
 	rc = 0;
 out:
@@ -860,7 +893,11 @@ out:
 	return rc;
 }
 
-/* The stack's default name: the file name without directory and .json. */
+/*
+ * The stack's default name: the file name without directory and .json
+ * (.yaml, .yml); for berth.json, compose.yaml and docker-compose.yml,
+ * the directory's name.
+ */
 static char *
 stack_default_name(const char *fname)
 {
@@ -874,7 +911,68 @@ stack_default_name(const char *fname)
 	n = strlen(s);
 	if (n > 5 && strcmp(s + n - 5, ".json") == 0)
 		s[n - 5] = '\0';
+	else if (n > 5 && strcmp(s + n - 5, ".yaml") == 0)
+		s[n - 5] = '\0';
+	else if (n > 4 && strcmp(s + n - 4, ".yml") == 0)
+		s[n - 4] = '\0';
+	/* berth.json, compose.yaml: named for their directory, as compose
+	   names a project */
+	if (strcmp(s, "berth") == 0 || strcmp(s, "compose") == 0 ||
+	    strcmp(s, "docker-compose") == 0) {
+		free(s);
+		s = compose_project_name(fname);
+	}
 	return s;
+}
+
+/* A YAML file, by its name. */
+static int
+stack_is_yaml(const char *fname)
+{
+	size_t	 n = fname != NULL ? strlen(fname) : 0;
+
+	return (n > 5 && strcmp(fname + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(fname + n - 4, ".yml") == 0);
+}
+
+/*
+ * The text as the JSON value of a berth stack: JSON, YAML, or a compose
+ * file (mapped by compose.c). *lines: where each path is, for YAML.
+ */
+static json_t *
+stack_root(const char *text, size_t len, const char *fname, json_t **lines,
+    char **cause)
+{
+	json_t		*root, *berth;
+	json_error_t	 jerr;
+
+	*lines = NULL;
+	if (!stack_is_yaml(fname)) {
+		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (root == NULL)
+			cause_set(cause, "not a valid JSON file: line %d "
+			    "column %d: %s", jerr.line, jerr.column,
+			    jerr.text);
+	} else if ((root = yaml_json_load(text, len, lines, cause)) == NULL)
+		cause_prefix(cause, "not a valid YAML file");
+	if (root == NULL || !compose_is(root, fname))
+		return root;
+	berth = compose_to_stack(root, fname, cause);
+	json_decref(root);
+	return berth;
+}
+
+/* "line N: " before a message whose path the YAML file has. */
+static void
+stack_line(json_t *lines, char **cause)
+{
+	size_t	 line;
+
+	if (lines == NULL || cause == NULL || *cause == NULL ||
+	    strncmp(*cause, "line ", 5) == 0)
+		return;
+	if ((line = yaml_json_line(lines, *cause)) > 0)
+		cause_prefix(cause, "line %zu", line);
 }
 
 static struct stack *
@@ -885,8 +983,7 @@ stack_parse_pool(const char *text, size_t len, const char *fname,
 	    "services", "policy", "links", "capture", NULL };
 	struct stack	*st;
 	struct sctx	 c;
-	json_t		*root, *v, *e;
-	json_error_t	 jerr;
+	json_t		*root, *v, *e, *lines = NULL;
 	const char	*k, *s;
 	char		*dir = NULL, *slash;
 
@@ -898,12 +995,8 @@ stack_parse_pool(const char *text, size_t len, const char *fname,
 		dir = xstrndup(fname, (size_t)(slash - fname));
 		c.dir = dir;
 	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		cause_set(cause, "not a valid JSON file: line %d column %d: "
-		    "%s", jerr.line, jerr.column, jerr.text);
+	if ((root = stack_root(text, len, fname, &lines, cause)) == NULL)
 		goto fail;
-	}
 	if (!json_is_object(root)) {
 		cause_set(cause, "the top level must be a JSON object");
 		goto fail;
@@ -980,13 +1073,38 @@ stack_parse_pool(const char *text, size_t len, const char *fname,
 	if (stack_check(st, cause) == -1)
 		goto fail;
 	json_decref(root);
+	json_decref(lines);
 	free(dir);
 	return st;
 fail:
+	stack_line(lines, cause);
 	json_decref(root);
+	json_decref(lines);
 	free(dir);
 	stack_free(st);
 	return NULL;
+}
+
+/* The file as the berth stack JSON it means (YAML, compose mapped). */
+json_t *
+stack_load_json(const char *path, char **cause)
+{
+	json_t	*root, *lines = NULL;
+	char	*text;
+	size_t	 len;
+
+	if ((text = util_read_file(path, STACK_MAX_FILE, &len)) == NULL) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	root = stack_root(text, len, path, &lines, cause);
+	if (root == NULL) {
+		stack_line(lines, cause);
+		cause_prefix(cause, "%s", path);
+	}
+	json_decref(lines);
+	free(text);
+	return root;
 }
 
 struct stack *
@@ -1061,6 +1179,8 @@ stack_free(struct stack *st)
 		free(s->rootfs);
 		free(s->user);
 		free(s->workdir);
+		free(s->restart);
+		stack_free_strv(s->health.cmd);
 		for (j = 0; j < s->nenv; j++) {
 			free(s->env[j].key);
 			free(s->env[j].value);

@@ -34,6 +34,8 @@ struct stack_env {
 struct stack_health {
 	int		 set;
 	uint16_t	 tcp_port;	/* container port to connect to */
+	char		**cmd;		/* or: run in the container, 0 = ok */
+	size_t		 ncmd;
 	unsigned int	 interval_ms;	/* default 100 */
 	unsigned int	 retries;	/* default 50 */
 };
@@ -58,6 +60,7 @@ struct stack_service {
 	char		**depends_on;	/* service names */
 	size_t		  ndepends_on;
 	struct stack_health health;
+	char		 *restart;	/* no|always|unless-stopped|on-failure */
 };
 
 struct stack_link {
@@ -97,6 +100,9 @@ struct stack *stack_parse(const char *text, size_t len, const char *fname,
  * the pool of the instance it is for. */
 struct stack *stack_load(const char *path, const struct cidr *pool,
 	    char **cause);
+/* The berth stack JSON a file means (YAML read, compose mapped). */
+struct json_t;
+struct json_t *stack_load_json(const char *path, char **cause);
 void	 stack_free(struct stack *);
 const struct stack_service *stack_find(const struct stack *, const char *);
 

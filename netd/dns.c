@@ -20,7 +20,9 @@
  *   SERVICE.STACK.berth     the service of a stack, from anywhere
  *   NAME (one label)        the service NAME of the client's stack, or
  *                           the container NAME; forwarded when neither
- *   D.C.B.A.in-addr.arpa    for every address of the pool
+ *   D.C.B.A.in-addr.arpa    for every address of the pool, and for
+ *                           127/8: a container's own loopback
+ *                           127.B.C.D names it, the rest NXDOMAIN
  * A (and ANY) get the address; any other type of a known name is
  * NOERROR with no data, so resolvers asking A and AAAA together do not
  * fail. An unknown name under berth is NXDOMAIN with the zone's SOA.
@@ -330,6 +332,24 @@ dns_classify_reverse(const struct dns_zone *z, const struct dns_labels *l,
 		if (dns_octet(l->s[3 - i], &v) == -1)
 			return;
 		a = a << 8 | v;
+	}
+	if (a >> 24 == 127) {
+		/*
+		 * 127/8 is loopback (RFC 6761): never forwarded. A
+		 * container's own loopback 127.B.C.D (launch.h) names the
+		 * container A.B.C.D of the pool; the rest is NXDOMAIN at
+		 * once, so a server's reverse lookup of its listening
+		 * address (python's getfqdn) does not wait on the host's
+		 * resolvers.
+		 */
+		lk->kind = DNS_K_NXDOMAIN;
+		a = (z->pool.net & 0xff000000) | (a & 0x00ffffff);
+		if ((a & 0x00ffffff) > 0xff && cidr_contains(&z->pool, a) &&
+		    a != z->gateway && (r = dns_zone_find_addr(z, a)) != NULL) {
+			lk->kind = DNS_K_PTR;
+			lk->ptrname = r->name;
+		}
+		return;
 	}
 	if (!cidr_contains(&z->pool, a))
 		return;

@@ -87,6 +87,7 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 	unsigned	 port;
 	char		 a[ADDR_STRLEN];
 	int		 ret = 0, looked = 0;
+	size_t		 held;
 
 	for (port = ps->host_lo; port <= ps->host_hi && ret == 0; port++) {
 		if (d->kern->port_probe(ps->proto, ps->host_addr,
@@ -111,17 +112,17 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 			naddrs = netd_host_addrs(d, &addrs);
 			looked = 1;
 		}
-		for (i = 0; i < naddrs; i++) {
+		for (i = 0, held = 0; i < naddrs; i++) {
 			if (d->kern->port_probe(ps->proto, addrs[i],
-			    (uint16_t)port) ==
-			    -1 && errno == EADDRINUSE) {
-				ret = cause_set(cause, "host port %u/%s is in "
-				    "use on this host (%s)", port,
-				    port_proto_name(ps->proto),
-				    addr_fmt(addrs[i], a));
-				break;
-			}
+			    (uint16_t)port) == -1 && errno == EADDRINUSE &&
+			    held++ == 0)
+				addr_fmt(addrs[i], a);
 		}
+		/* taken on every address: a listener on 0.0.0.0 */
+		if (held > 0)
+			ret = cause_set(cause, "host port %u/%s is in use on "
+			    "this host (%s)", port, port_proto_name(ps->proto),
+			    held == naddrs && naddrs > 1 ? "0.0.0.0" : a);
 	}
 	free(addrs);
 	return ret;

@@ -34,6 +34,7 @@
  *    host's addresses, which must not happen quietly;
  * 6. exec through PATH (the child's own PATH).
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -62,7 +63,7 @@ struct launch_fail {
 };
 
 enum { STEP_STDIO = 1, STEP_CHROOT, STEP_CREDS, STEP_CWD, STEP_SHIM,
-    STEP_EXEC };
+    STEP_EXEC, STEP_ISOLATE };
 
 static const int launch_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
@@ -392,7 +393,7 @@ launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
     const char *shim)
 {
 	const char	*pv = launch_preload_var(), *old = getenv(pv);
-	char		**v, *s;
+	char		**v, *s, lo[32];
 	size_t		 n = 0, i, cap = 16;
 
 	for (i = 0; environ[i] != NULL; i++)
@@ -416,6 +417,9 @@ launch_envv(const struct launch_spec *ls, const struct launch_cred *c,
 } while (0)
 	if (ls->addr != NULL)
 		PUT("BERTH_ADDR=%s", ls->addr);
+	if (ls->addr != NULL && launch_os_loopback(ls->addr, lo,
+	    sizeof(lo)) == 0)
+		PUT("BERTH_LOOPBACK=%s", lo);
 	if (ls->name != NULL)
 		PUT("BERTH_CONTAINER=%s", ls->name);
 	if (ls->dns != NULL)
@@ -494,7 +498,18 @@ launch_child(const struct launch_spec *ls, const struct launch_cred *c,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
-	if (ls->log != NULL) {
+	if (ls->io_set) {
+		if (ls->io_tty) {
+			if (setsid() == -1 ||
+			    ioctl(ls->io[0], TIOCSCTTY, 0) == -1)
+				launch_die(fd, STEP_STDIO, errno);
+		} else if (ls->io_group)
+			setpgid(0, 0);
+		if (dup2(ls->io[0], STDIN_FILENO) == -1 ||
+		    dup2(ls->io[1], STDOUT_FILENO) == -1 ||
+		    dup2(ls->io[2], STDERR_FILENO) == -1)
+			launch_die(fd, STEP_STDIO, errno);
+	} else if (ls->log != NULL) {
 		setpgid(0, 0);
 		if ((lfd = open(ls->log, O_WRONLY | O_CREAT | O_APPEND |
 		    O_CLOEXEC, 0640)) == -1 ||
@@ -505,6 +520,9 @@ launch_child(const struct launch_spec *ls, const struct launch_cred *c,
 		    dup2(lfd, STDERR_FILENO) == -1)
 			launch_die(fd, STEP_STDIO, errno);
 	}
+	if ((ls->hostname != NULL || ls->volumes != NULL) &&
+	    launch_os_isolate(ls) == -1)
+		launch_die(fd, STEP_ISOLATE, errno);
 	if (ls->rootfs != NULL &&
 	    (chdir(ls->rootfs) == -1 || chroot(".") == -1))
 		launch_die(fd, STEP_CHROOT, errno);
@@ -591,6 +609,12 @@ launch_failed(const struct launch_spec *ls, const struct launch_cred *c,
 		cause_set(cause, "chroot %s: %s", ls->rootfs,
 		    strerror(f->err));
 		break;
+	case STEP_ISOLATE:
+		cause_set(cause, "%s%s%s: %s", ls->hostname != NULL ?
+		    "--hostname" : "", ls->hostname != NULL &&
+		    ls->volumes != NULL ? ", " : "", ls->volumes != NULL ?
+		    "--volume" : "", strerror(f->err));
+		break;
 	case STEP_CREDS:
 		cause_set(cause, "cannot become uid %u gid %u: %s",
 		    (unsigned int)c->uid, (unsigned int)c->gid,
@@ -636,6 +660,9 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 		cause_set(cause, "--rootfs needs root (chroot)");
 		goto out;
 	}
+	if ((ls->hostname != NULL || ls->volumes != NULL) &&
+	    launch_os_isolate_ok(ls, cause) == -1)
+		goto out;
 	if (shim != NULL && access(shim, R_OK) == -1) {
 		cause_set(cause, "the interposer %s: %s", shim,
 		    strerror(errno));
@@ -671,9 +698,9 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 			close(g[1]);
 		launch_child(ls, &c, shim, envv, p[1], g[0]);
 	}
-	if (ls->log != NULL)
+	if ((ls->log != NULL && !ls->io_set) || ls->io_group)
 		setpgid(pid, pid);	/* whoever is first; the child too */
-	launch_arm(pid, ls->log != NULL);
+	launch_arm(pid, ls->log != NULL || ls->io_group || ls->io_tty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	p[1] = -1;

@@ -53,6 +53,17 @@ struct launch_spec {
 	int		  kernel;	/* the kernel enforces the address:
 					   BERTH_KERNEL=1 (the interposer
 					   steps aside) */
+	const char	 *hostname;	/* own UTS name (Linux); NULL: the
+					   host's */
+	char		**volumes;	/* "HOSTDIR:DIR[:ro]", bound into the
+					   rootfs (Linux); NULL-terminated */
+	int		  io[3];	/* with io_set: the child's stdin,
+					   stdout, stderr (instead of log) */
+	int		  io_set;
+	int		  io_tty;	/* io[0] is a pty: own session, it
+					   the controlling terminal */
+	int		  io_group;	/* own process group (a monitor's
+					   child) */
 };
 
 /* Who the process runs as; launch_user() fills it, on the host. */
@@ -82,5 +93,15 @@ const char *launch_preload_var(void);
 const char *launch_shim_name(void);
 /* getgrouplist(3), whose types differ between the systems. */
 int	 launch_os_grouplist(const char *, gid_t, gid_t *, int *);
+/*
+ * The container's own loopback address for addr (BERTH_LOOPBACK, see
+ * shim.c): 127.B.C.D on Linux, where all of 127/8 is local; -1 where
+ * there is none (macOS would need lo0 aliases).
+ */
+int	 launch_os_loopback(const char *addr, char *buf, size_t len);
+/* In the child, before chroot: hostname and volumes; -1 with errno. */
+int	 launch_os_isolate(const struct launch_spec *);
+/* Can this system do what launch_os_isolate() would be asked? */
+int	 launch_os_isolate_ok(const struct launch_spec *, char **cause);
 
 #endif

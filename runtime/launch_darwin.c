@@ -8,11 +8,13 @@
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "launch.h"
+#include "util.h"
 
 
 /* macOS declares getgrouplist() with int, gid_t is unsigned 32 bits */
@@ -32,4 +34,24 @@ const char *
 launch_shim_name(void)
 {
 	return "libberth-shim.dylib";
+}
+
+int
+launch_os_isolate_ok(const struct launch_spec *ls, char **cause)
+{
+	return cause_set(cause, "--hostname and --volume need Linux "
+	    "namespaces; macOS has none (copy files into the rootfs)");
+}
+
+int
+launch_os_isolate(const struct launch_spec *ls)
+{
+	errno = ENOTSUP;
+	return -1;
+}
+
+int
+launch_os_loopback(const char *addr, char *buf, size_t len)
+{
+	return -1;	/* 127.0.0.1 only, without lo0 aliases */
 }

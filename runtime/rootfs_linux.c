@@ -17,8 +17,59 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <elf.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
+
 #include "rootfs.h"
 #include "util.h"
+
+/*
+ * Does the ELF file ask for a program interpreter (PT_INTERP)? A static
+ * binary does not, and needs nothing beside it; ldd only fails on it
+ * (saying so on stderr). 1 dynamic, 0 static, -1 not ELF/unreadable.
+ */
+static int
+rootfs_elf_dynamic(const char *bin)
+{
+	Elf64_Ehdr	 e64;
+	Elf64_Phdr	 p64;
+	Elf32_Ehdr	*e32 = (Elf32_Ehdr *)(void *)&e64;
+	Elf32_Phdr	 p32;
+	uint64_t	 off;
+	unsigned int	 i, num, size;
+	int		 fd, rc = -1, is64;
+
+	if ((fd = open(bin, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (pread(fd, &e64, sizeof(e64), 0) < (ssize_t)sizeof(Elf32_Ehdr) ||
+	    memcmp(e64.e_ident, ELFMAG, SELFMAG) != 0)
+		goto out;
+	is64 = e64.e_ident[EI_CLASS] == ELFCLASS64;
+	off = is64 ? e64.e_phoff : e32->e_phoff;
+	num = is64 ? e64.e_phnum : e32->e_phnum;
+	size = is64 ? e64.e_phentsize : e32->e_phentsize;
+	if (size < (is64 ? sizeof(p64) : sizeof(p32)) || num > 4096)
+		goto out;
+	rc = 0;
+	for (i = 0; i < num; i++) {
+		if (is64 ? pread(fd, &p64, sizeof(p64), (off_t)(off +
+		    (uint64_t)i * size)) != (ssize_t)sizeof(p64) :
+		    pread(fd, &p32, sizeof(p32), (off_t)(off +
+		    (uint64_t)i * size)) != (ssize_t)sizeof(p32)) {
+			rc = -1;
+			break;
+		}
+		if ((is64 ? p64.p_type : p32.p_type) == PT_INTERP) {
+			rc = 1;
+			break;
+		}
+	}
+out:
+	close(fd);
+	return rc;
+}
 
 int
 rootfs_deps(const char *bin, char ***paths, size_t *n, char **cause)
@@ -32,6 +83,8 @@ rootfs_deps(const char *bin, char ***paths, size_t *n, char **cause)
 
 	*paths = NULL;
 	*n = 0;
+	if (rootfs_elf_dynamic(bin) == 0)
+		return 0;	/* static: the binary alone */
 	argv[0] = (char *)"ldd";
 	argv[1] = (char *)bin;
 	argv[2] = NULL;

@@ -9,7 +9,12 @@
  * rewrites a copy when the container must be forced onto its address,
  * and calls the real libc function, so every error is the kernel's own:
  *  - bind to 0.0.0.0 or 127.0.0.1 binds the container address, same
- *    port; on an IPv6 socket ::, ::1, ::ffff:0.0.0.0 and ::ffff:127.0.0.1
+ *    port; but with BERTH_LOOPBACK (the container's own loopback
+ *    address, 127.B.C.D from its address A.B.C.D; Linux, where all of
+ *    127/8 is local) a bind to 127.0.0.1 (::1 and ::ffff:127.0.0.1 on a
+ *    dual-stack socket) goes there instead: a loopback-only listener is
+ *    then out of other containers' reach, as in docker, while its own
+ *    port space stays per container. On an IPv6 socket ::, ::1, ::ffff:0.0.0.0 and ::ffff:127.0.0.1
  *    become ::ffff:ADDR (a dual-stack socket then serves the container
  *    address only). A container has no IPv6 address of its own, so an
  *    IPV6_V6ONLY socket asking for :: or ::1 is bound to ::1 on an
@@ -22,7 +27,15 @@
  *    the shim tells: no getsockname() round trip, no state per fd.
  *  - a destination of 127.0.0.1, 0.0.0.0, ::1, :: or their v4-mapped
  *    forms becomes the container address: each container has its own
- *    localhost. Other 127/8 addresses are left alone.
+ *    localhost. With BERTH_LOOPBACK, connect() first asks whether a
+ *    socket of the container holds the port on its loopback address
+ *    (a bind probe: EADDRINUSE there, while the same port on 127.0.0.2
+ *    binds, so it is not a wildcard listener of the host); if so the
+ *    destination is the loopback address and the socket is bound to
+ *    127.0.0.1 first, so the server sees its client as 127.0.0.1 (what
+ *    pg_hba.conf's "host ... 127.0.0.1/32" expects). Other containers'
+ *    loopback addresses are refused (ECONNREFUSED); other 127/8
+ *    addresses (a host server on 127.0.0.2) are left alone, unbound.
  *  - a native IPv6 destination from an unbound socket fails with
  *    ENETUNREACH (the container has no IPv6 route; clients fall back
  *    to IPv4) rather than leaving with the host's address.
@@ -41,7 +54,10 @@
  * BPF programs do the same in the kernel, for every binary) the
  * interposer steps aside: binds, destinations and the bind before a
  * connect are left to the kernel, so nothing is rewritten twice; what
- * BPF cannot do stays here: the names and the DNS redirect, the bind
+ * BPF cannot do stays here: the own loopback (BPF lets any 127/8 bind
+ * pass and turns only 127.0.0.1 into the container address, so a bind
+ * to 127.0.0.1 and a connect to a port held there are still rewritten
+ * to 127.B.C.D here), the names and the DNS redirect, the bind
  * of an unbound socket before a datagram send, the
  * IPV6_V6ONLY placeholder (BPF cannot see the option), a listen on an
  * unbound socket (the kernel's autobind runs no hook) and exec's
@@ -79,6 +95,9 @@ static struct {
 	int		 debug;		/* BERTH_SHIM_DEBUG */
 	int		 kernel;	/* BERTH_KERNEL: BPF rewrites */
 	struct in_addr	 addr;
+	int		 lo_on;		/* BERTH_LOOPBACK */
+	struct in_addr	 lo;		/* 127.B.C.D */
+	char		 env_lo[64];
 	int		 dns_on;	/* BERTH_DNS */
 	struct in_addr	 dns;
 	in_port_t	 dns_port;	/* network order */
@@ -135,6 +154,14 @@ shim_init(void)
 		shim.on = 1;
 		snprintf(shim.env_addr, sizeof(shim.env_addr), "BERTH_ADDR=%s",
 		    a);
+	}
+	d = getenv("BERTH_LOOPBACK");
+	if (shim.on && d != NULL && inet_pton(AF_INET, d, &shim.lo) == 1 &&
+	    (ntohl(shim.lo.s_addr) >> 24) == 127 &&
+	    shim.lo.s_addr != htonl(INADDR_LOOPBACK)) {
+		shim.lo_on = 1;
+		snprintf(shim.env_lo, sizeof(shim.env_lo),
+		    "BERTH_LOOPBACK=%s", d);
 	}
 	if ((d = getenv("BERTH_DNS")) != NULL && *d != '\0') {
 		colon = strchr(d, ':');
@@ -488,6 +515,128 @@ shim_v6only(int fd)
 	return on != 0;
 }
 
+/* ------------------------------------------------------- loopback */
+
+/* Where a bind to 0.0.0.0 or 127.0.0.1 goes. */
+static struct in_addr
+shim_local(struct in_addr asked)
+{
+	if (shim.lo_on && asked.s_addr == htonl(INADDR_LOOPBACK))
+		return shim.lo;
+	return shim.addr;
+}
+
+/*
+ * What a bind to asked becomes in *to: 127.0.0.1 the own loopback,
+ * 0.0.0.0 the container address. 0: the call is left as it is (not a
+ * local address; or BPF, which gives the container address in the
+ * kernel but lets any 127/8 bind pass, so only the own loopback is
+ * the interposer's).
+ */
+static int
+shim_bind_local(struct in_addr asked, struct in_addr *to)
+{
+	struct in_addr	a;
+
+	if (!shim_v4_local(asked))
+		return 0;
+	a = shim_local(asked);
+	if (shim.kernel && a.s_addr == shim.addr.s_addr)
+		return 0;
+	*to = a;
+	return 1;
+}
+
+/* Can a fresh socket of type bind a:port? 0 yes, EADDRINUSE, -1 other. */
+static int
+shim_lo_try(int type, in_addr_t a, in_port_t port)
+{
+	struct sockaddr_in	 sin;
+	int			 fd, on = 1, rc = -1;
+
+	if ((fd = socket(AF_INET, type, 0)) == -1)
+		return -1;
+	/* over TIME_WAIT leftovers, never over a listener */
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = a;
+	sin.sin_port = port;
+#ifdef SIN6_LEN
+	sin.sin_len = sizeof(sin);
+#endif
+	if (shim_libc_bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		rc = 0;
+	else if (errno == EADDRINUSE)
+		rc = EADDRINUSE;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Does a socket of this container hold port on its loopback address?
+ * Taken there but free on 127.0.0.2: yes (a wildcard listener of the
+ * host would hold both).
+ */
+static int
+shim_lo_held(int fd, in_port_t port)
+{
+	int		 type = 0, saved = errno, held;
+	socklen_t	 len = sizeof(type);
+
+	if (!shim.lo_on || port == 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == -1 ||
+	    (type != SOCK_STREAM && type != SOCK_DGRAM))
+		return 0;
+	held = shim_lo_try(type, shim.lo.s_addr, port) == EADDRINUSE &&
+	    shim_lo_try(type, htonl(0x7f000002), port) == 0;
+	errno = saved;
+	return held;
+}
+
+/* Another container's loopback address (127.B.C.D of the same B)? */
+static int
+shim_lo_foreign(struct in_addr a)
+{
+	uint32_t	 h = ntohl(a.s_addr), mine = ntohl(shim.lo.s_addr);
+
+	return shim.lo_on && a.s_addr != shim.lo.s_addr &&
+	    (h & 0xffff0000) == (mine & 0xffff0000);
+}
+
+/* Bind an unbound socket to 127.0.0.1 (port 0) before it goes to lo. */
+static int
+shim_lo_prebind(int fd, int family, int flags)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (void *)&ss;
+	struct sockaddr_in6	*sin6 = (void *)&ss;
+	struct in_addr		 lo = { htonl(INADDR_LOOPBACK) };
+	socklen_t		 len;
+	int			 saved = errno;
+
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_addr = lo;
+		len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		shim_mapped(&sin6->sin6_addr, lo);
+		len = sizeof(*sin6);
+	}
+#ifdef SIN6_LEN
+	((struct sockaddr *)&ss)->sa_len = (unsigned char)len;
+#endif
+	if (flags & SHIM_STREAM)
+		shim_os_no_port(fd);
+	if (shim_libc_bind(fd, (struct sockaddr *)&ss, len) == -1 &&
+	    errno != EINVAL)
+		return -1;
+	errno = saved;
+	return 0;
+}
+
 /* ------------------------------------------------------------ bind */
 
 /*
@@ -541,17 +690,14 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 	if (!shim_ready() || sa == NULL || len > sizeof(ss))
 		return shim_libc_bind(fd, sa, len);
 	if (sa->sa_family == AF_INET && len >= sizeof(*sin)) {
-		if (shim.kernel)
-			return shim_libc_bind(fd, sa, len);
 		memcpy(&ss, sa, len);
-		if (!shim_v4_local(sin->sin_addr))
+		if (!shim_bind_local(sin->sin_addr, &sin->sin_addr))
 			return shim_libc_bind(fd, sa, len);
-		sin->sin_addr = shim.addr;
 	} else if (sa->sa_family == AF_INET6 && len >= sizeof(*sin6)) {
 		memcpy(&ss, sa, len);
 		kind = shim_v6_kind(&sin6->sin6_addr, &v4);
 		if (kind == V6_NATIVE || (kind == V6_MAPPED &&
-		    (shim.kernel || !shim_v4_local(v4))))
+		    !shim_v4_local(v4)))
 			return shim_libc_bind(fd, sa, len);
 		if (kind != V6_MAPPED) {
 			if ((only = shim_v6only(fd)) == -1)
@@ -571,10 +717,14 @@ shim_bind(int fd, const struct sockaddr *sa, socklen_t len)
 				    "address)", fd);
 				return 0;
 			}
-			if (shim.kernel)
-				return shim_libc_bind(fd, sa, len);
 		}
-		shim_mapped(&sin6->sin6_addr, shim.addr);
+		if (kind == V6_LOOP)
+			v4.s_addr = htonl(INADDR_LOOPBACK);
+		else if (kind == V6_ANY)
+			v4.s_addr = htonl(INADDR_ANY);
+		if (!shim_bind_local(v4, &v4))
+			return shim_libc_bind(fd, sa, len);
+		shim_mapped(&sin6->sin6_addr, v4);
 		sin6->sin6_scope_id = 0;
 	} else
 		return shim_libc_bind(fd, sa, len);
@@ -606,7 +756,7 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 	struct sockaddr_in6	*sin6 = (void *)buf;
 	struct in6_addr		 m;
 	struct in_addr		 v4;
-	int			 kind, family;
+	int			 kind, family, tolo = 0;
 
 	*out = sa;
 	if (!shim_ready() || sa == NULL || len > sizeof(*buf))
@@ -619,9 +769,21 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 			sin->sin_addr = shim.dns;
 			sin->sin_port = shim.dns_port;
 			*out = (struct sockaddr *)buf;
-		} else if (!shim.kernel && shim_v4_local(sin->sin_addr)) {
-			sin->sin_addr = shim.addr;
-			*out = (struct sockaddr *)buf;
+		} else if (shim_v4_local(sin->sin_addr)) {
+			/* the own loopback; else (with BPF, the kernel's
+			   rewrite) the container address */
+			if ((flags & SHIM_STREAM) &&
+			    shim_lo_held(fd, sin->sin_port)) {
+				sin->sin_addr = shim.lo;
+				tolo = 1;
+				*out = (struct sockaddr *)buf;
+			} else if (!shim.kernel) {
+				sin->sin_addr = shim.addr;
+				*out = (struct sockaddr *)buf;
+			}
+		} else if (shim_lo_foreign(sin->sin_addr)) {
+			errno = ECONNREFUSED;
+			return -1;
 		} else if (shim_v4_loopnet(sin->sin_addr))
 			return 0;
 	} else if (family == AF_INET6 && len >= sizeof(*sin6)) {
@@ -631,15 +793,24 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 			shim_mapped(&sin6->sin6_addr, shim.dns);
 			sin6->sin6_port = shim.dns_port;
 			*out = (struct sockaddr *)buf;
-		} else if (shim.kernel) {
-			/* the BPF programs rewrite and refuse */
 		} else if (kind == V6_ANY || kind == V6_LOOP ||
 		    (kind == V6_MAPPED && shim_v4_local(v4))) {
-			shim_mapped(&sin6->sin6_addr, shim.addr);
-			*out = (struct sockaddr *)buf;
+			if ((flags & SHIM_STREAM) &&
+			    shim_lo_held(fd, sin6->sin6_port)) {
+				shim_mapped(&sin6->sin6_addr, shim.lo);
+				tolo = 1;
+				*out = (struct sockaddr *)buf;
+			} else if (!shim.kernel) {
+				shim_mapped(&sin6->sin6_addr, shim.addr);
+				*out = (struct sockaddr *)buf;
+			}
+		} else if (kind == V6_MAPPED && shim_lo_foreign(v4)) {
+			errno = ECONNREFUSED;
+			return -1;
 		} else if (kind == V6_MAPPED && shim_v4_loopnet(v4)) {
 			return 0;
-		} else if (kind == V6_NATIVE) {
+		} else if (kind == V6_NATIVE && !shim.kernel) {
+			/* (with BPF, the kernel refuses) */
 			if (!(flags & SHIM_NOBIND) && shim_unbound(fd)) {
 				shim_log(__func__, "fd %d: no IPv6 in a "
 				    "container", fd);
@@ -655,10 +826,14 @@ shim_dest(int fd, const struct sockaddr *sa, socklen_t len,
 	if (*out != sa)
 		shim_log_rewrite(__func__, sa, *out);
 	/*
-	 * With BPF, connect binds in the kernel (bpf_bind); a datagram
-	 * send cannot (the kernel autobinds the wildcard before the hook
-	 * runs), so the interposer still binds those sockets itself.
+	 * To the own loopback: from 127.0.0.1. With BPF, connect binds in
+	 * the kernel (bpf_bind; not towards 127/8); a datagram send cannot
+	 * (the kernel autobinds the wildcard before the hook runs), so the
+	 * interposer still binds those sockets itself.
 	 */
+	if (tolo)
+		return ((flags & SHIM_NOBIND) || shim.kernel) ? 0 :
+		    shim_lo_prebind(fd, family, flags);
 	if (!(flags & SHIM_NOBIND) && !(shim.kernel &&
 	    (flags & SHIM_STREAM)) && shim_prebind(fd, family, flags) == -1)
 		return -1;
@@ -812,7 +987,7 @@ shim_env_fix(char *const envp[])
 		    strlen(shim.self) + 1;
 	if (plen > SHIM_ENV_MAX)
 		plen = 0;
-	size = sizeof(*m) + (n + 6) * sizeof(char *) + plen;
+	size = sizeof(*m) + (n + 7) * sizeof(char *) + plen;
 	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANON,
 	    -1, 0);
 	if (m == MAP_FAILED) {
@@ -820,13 +995,15 @@ shim_env_fix(char *const envp[])
 		return (char **)envp;
 	}
 	m->size = size;
-	s = (char *)&m->v[n + 6];
+	s = (char *)&m->v[n + 7];
 	for (i = 0; i < n; i++) {
 		if (plen != 0 && shim_has_var(envp[i], pv))
 			continue;
 		m->v[k++] = envp[i];
 	}
 	m->v[k++] = shim.env_addr;
+	if (shim.lo_on)
+		m->v[k++] = shim.env_lo;
 	if (shim.dns_on)
 		m->v[k++] = shim.env_dns;
 	if (shim.debug)

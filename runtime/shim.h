@@ -67,6 +67,18 @@ int	 shim_dns_hostent_r(const char *name, int af, struct hostent *,
 	    char *buf, size_t buflen, struct hostent **result, int *herr,
 	    int *rc);
 int	 shim_dns_hostent(const char *name, int af, struct hostent **result);
+/*
+ * Reverse lookups (shim_dns.c), the same way: gethostbyaddr's _r form
+ * and plain form (0: call the real function), and getnameinfo(), which
+ * calls shim_libc_getnameinfo() for what is not its own.
+ */
+int	 shim_dns_byaddr_r(const void *addr, socklen_t len, int af,
+	    struct hostent *, char *buf, size_t buflen,
+	    struct hostent **result, int *herr, int *rc);
+int	 shim_dns_byaddr(const void *addr, socklen_t len, int af,
+	    struct hostent **result);
+int	 shim_dns_getnameinfo(const struct sockaddr *, socklen_t, char *,
+	    socklen_t, char *, socklen_t, int);
 
 /*
  * An environment for exec: envp itself when it carries BERTH_ADDR, or a
@@ -98,6 +110,8 @@ int	 shim_libc_posix_spawnp(pid_t *, const char *,
 
 int	 shim_libc_getaddrinfo(const char *, const char *,
 	    const struct addrinfo *, struct addrinfo **);
+int	 shim_libc_getnameinfo(const struct sockaddr *, socklen_t, char *,
+	    socklen_t, char *, socklen_t, int);
 
 /* The OS layer: small differences. */
 extern const char shim_os_preload_var[];  /* LD_PRELOAD, DYLD_INSERT_... */

@@ -7,8 +7,9 @@
  * (libsystem_c calling connect, execvp calling execve) are patched by
  * dyld, so, unlike Linux, execve and posix_spawn cover the exec family.
  * The $NOCANCEL variants and connectx (used by Apple's frameworks) get
- * the same treatment. getaddrinfo, gethostbyname and gethostbyname2
- * are interposed for container names (shim_dns.c): on macOS they ask
+ * the same treatment. getaddrinfo, gethostbyname, gethostbyname2,
+ * gethostbyaddr and getnameinfo are interposed for container names and
+ * addresses (shim_dns.c): on macOS they ask
  * mDNSResponder over a unix socket, which no socket redirect can see.
  * Not compiled on Linux; kept thin.
  */
@@ -92,6 +93,13 @@ shim_libc_getaddrinfo(const char *node, const char *service,
     const struct addrinfo *hints, struct addrinfo **res)
 {
 	return getaddrinfo(node, service, hints, res);
+}
+
+int
+shim_libc_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	return getnameinfo(sa, salen, host, hostlen, serv, servlen, flags);
 }
 
 void
@@ -208,6 +216,16 @@ shim_gethostbyname2(const char *name, int af)
 	return gethostbyname2(name, af);
 }
 
+static struct hostent *
+shim_gethostbyaddr(const void *addr, socklen_t len, int type)
+{
+	struct hostent	*he;
+
+	if (shim_dns_byaddr(addr, len, type, &he))
+		return he;
+	return gethostbyaddr(addr, len, type);
+}
+
 /* ------------------------------------------------------ tuples */
 
 /*
@@ -244,3 +262,5 @@ DYLD_INTERPOSE(shim_posix_spawnp, posix_spawnp)
 DYLD_INTERPOSE(shim_dns_getaddrinfo, getaddrinfo)
 DYLD_INTERPOSE(shim_gethostbyname, gethostbyname)
 DYLD_INTERPOSE(shim_gethostbyname2, gethostbyname2)
+DYLD_INTERPOSE(shim_gethostbyaddr, gethostbyaddr)
+DYLD_INTERPOSE(shim_dns_getnameinfo, getnameinfo)

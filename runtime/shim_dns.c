@@ -39,6 +39,18 @@
  * glibc says for a name that has only A records). Everything else goes
  * to the real function unchanged: NULL and numeric hosts, AI_NUMERICHOST,
  * other names, other families.
+ *
+ * Reverse lookups (gethostbyaddr and its _r form, getnameinfo) of an
+ * IPv4 address (or a v4-mapped one for getnameinfo) that /etc/hosts
+ * does not list go to BERTH_DNS as one PTR query the same way: netd
+ * names the containers, the gateway and a container's own loopback
+ * 127.B.C.D at once, says NXDOMAIN for the rest of 127/8, and forwards
+ * the others. Without that, a server that looks up the address it
+ * listens on (python's http.server calls getfqdn()) waited on the
+ * host's resolvers, which know none of these. A PTR name is the
+ * result; NXDOMAIN is HOST_NOT_FOUND (getnameinfo: the numeric form, or
+ * EAI_NONAME with NI_NAMEREQD); no usable answer goes on to the real
+ * function.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -51,6 +63,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -78,8 +91,21 @@
 enum { NAME_OTHER, NAME_BERTH, NAME_BARE };
 enum { DNS_FOUND, DNS_NONAME, DNS_NODATA, DNS_FAIL, DNS_IGNORE };
 
+#define DNS_T_A		1
+#define DNS_T_PTR	12
+#define DNS_HOPS	16		/* compression pointers followed */
+
+/* What a reply said: A records, or the name of a PTR record. */
+struct dns_ans {
+	struct in_addr	 addrs[DNS_MAX_ADDR];
+	int		 n;
+	char		 name[DNS_MAX_NAME + 1];
+};
+
 static char		 dns_hosts[DNS_HOSTS_MAX][64];
 static int		 dns_nhosts;
+static struct in_addr	 dns_hosts_addr[DNS_HOSTS_MAX];	/* IPv4 lines */
+static int		 dns_nhosts_addr;
 static pthread_once_t	 dns_hosts_once = PTHREAD_ONCE_INIT;
 
 /* ------------------------------------------------------ which names */
@@ -129,6 +155,10 @@ shim_dns_hosts_load(void)
 		    tok = strtok_r(NULL, " \t\r", &s2)) {
 			if (!first)
 				shim_dns_hosts_add(tok, strlen(tok));
+			else if (dns_nhosts_addr < DNS_HOSTS_MAX &&
+			    inet_pton(AF_INET, tok,
+			    &dns_hosts_addr[dns_nhosts_addr]) == 1)
+				dns_nhosts_addr++;
 			first = 0;
 		}
 	}
@@ -143,6 +173,19 @@ shim_dns_in_hosts(const char *name)
 	pthread_once(&dns_hosts_once, shim_dns_hosts_load);
 	for (i = 0; i < dns_nhosts; i++) {
 		if (strcasecmp(dns_hosts[i], name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+shim_dns_addr_in_hosts(const struct in_addr *a)
+{
+	int	 i;
+
+	pthread_once(&dns_hosts_once, shim_dns_hosts_load);
+	for (i = 0; i < dns_nhosts_addr; i++) {
+		if (dns_hosts_addr[i].s_addr == a->s_addr)
 			return 1;
 	}
 	return 0;
@@ -194,9 +237,10 @@ shim_dns_get16(const unsigned char *p)
 	return (unsigned int)p[0] << 8 | p[1];
 }
 
-/* A query for name, type A, class IN, RD set: its length, 0 if no fit. */
+/* A query for name, type qtype, class IN, RD set: its length, 0 if no fit. */
 static size_t
-shim_dns_query(const char *name, unsigned char *q, size_t len)
+shim_dns_query(const char *name, unsigned int qtype, unsigned char *q,
+    size_t len)
 {
 	const char	*p = name, *dot;
 	size_t		 off = DNS_HDR, n;
@@ -222,7 +266,7 @@ shim_dns_query(const char *name, unsigned char *q, size_t len)
 	}
 	q[off++] = 0;
 	q[off++] = 0;
-	q[off++] = 1;			/* A */
+	q[off++] = (unsigned char)qtype;
 	q[off++] = 0;
 	q[off++] = 1;			/* IN */
 	return off;
@@ -258,19 +302,60 @@ shim_dns_skip_name(const unsigned char *p, size_t len, size_t *off)
 }
 
 /*
+ * The name at off (compression followed, DNS_HOPS pointers at most) in
+ * dotted form, without the final dot; -1 if malformed.
+ */
+static int
+shim_dns_get_name(const unsigned char *p, size_t len, size_t off, char *out,
+    size_t outlen)
+{
+	size_t		 o = off, n = 0;
+	unsigned int	 c, hops = 0;
+
+	for (;;) {
+		if (o >= len)
+			return -1;
+		c = p[o];
+		if ((c & 0xc0) == 0xc0) {
+			if (o + 2 > len || ++hops > DNS_HOPS)
+				return -1;
+			o = (c & 0x3f) << 8 | p[o + 1];
+			continue;
+		}
+		if (c & 0xc0)
+			return -1;
+		if (c == 0)
+			break;
+		if (o + 1 + c > len || n + c + 2 > outlen ||
+		    n + c + 1 > DNS_MAX_NAME)
+			return -1;
+		if (n > 0)
+			out[n++] = '.';
+		memcpy(out + n, p + o + 1, c);
+		n += c;
+		o += 1 + c;
+	}
+	if (n == 0 || memchr(out, '\0', n) != NULL)
+		return -1;
+	out[n] = '\0';
+	return 0;
+}
+
+/*
  * Read a reply to query q. DNS_IGNORE for a packet that is not the
  * reply (ID, flags or question differ: keep waiting), otherwise the
  * outcome, with the A records in addrs.
  */
 static int
 shim_dns_parse(const unsigned char *r, size_t len, const unsigned char *q,
-    size_t qlen, struct in_addr *addrs, int *naddrs)
+    size_t qlen, struct dns_ans *ans)
 {
 	size_t		 off, i;
 	unsigned int	 an, type, class, rdlen;
 	unsigned char	 a, b;
 
-	*naddrs = 0;
+	ans->n = 0;
+	ans->name[0] = '\0';
 	if (len < qlen || r[0] != q[0] || r[1] != q[1] ||
 	    (r[2] & 0x80) == 0 || (r[2] & 0x78) != 0 ||
 	    shim_dns_get16(r + 4) != 1)
@@ -308,14 +393,19 @@ shim_dns_parse(const unsigned char *r, size_t len, const unsigned char *q,
 		if (rdlen > len - off)
 			goto bad;
 		/* A records after a CNAME chain (forwarded names) count */
-		if (type == 1 && class == 1 && rdlen == 4 &&
-		    *naddrs < DNS_MAX_ADDR)
-			memcpy(&addrs[(*naddrs)++], r + off, 4);
+		if (type == DNS_T_A && class == 1 && rdlen == 4 &&
+		    ans->n < DNS_MAX_ADDR)
+			memcpy(&ans->addrs[ans->n++], r + off, 4);
+		if (type == DNS_T_PTR && class == 1 && ans->name[0] == '\0' &&
+		    shim_dns_get_name(r, off + rdlen, off, ans->name,
+		    sizeof(ans->name)) == -1)
+			goto bad;
 		off += rdlen;
 	}
-	return *naddrs > 0 ? DNS_FOUND : DNS_NODATA;
+	return ans->n > 0 || ans->name[0] != '\0' ? DNS_FOUND : DNS_NODATA;
 bad:
-	*naddrs = 0;
+	ans->n = 0;
+	ans->name[0] = '\0';
 	return DNS_FAIL;
 }
 
@@ -331,7 +421,7 @@ shim_dns_now_ms(void)
 /* Wait up to DNS_WAIT_MS for the reply to q on fd. */
 static int
 shim_dns_wait(int fd, const unsigned char *q, size_t qlen,
-    struct in_addr *addrs, int *naddrs)
+    struct dns_ans *ans)
 {
 	struct pollfd	 pfd = { fd, POLLIN, 0 };
 	unsigned char	 r[DNS_BUF];
@@ -347,16 +437,16 @@ shim_dns_wait(int fd, const unsigned char *q, size_t qlen,
 				continue;
 			return DNS_FAIL;	/* ECONNREFUSED: no server */
 		}
-		res = shim_dns_parse(r, (size_t)n, q, qlen, addrs, naddrs);
+		res = shim_dns_parse(r, (size_t)n, q, qlen, ans);
 		if (res != DNS_IGNORE)
 			return res;
 	}
 	return DNS_IGNORE;
 }
 
-/* Ask BERTH_DNS for name's A records, from the container address. */
+/* Ask BERTH_DNS for name's records of qtype, from the container address. */
 static int
-shim_dns_ask(const char *name, struct in_addr *addrs, int *naddrs)
+shim_dns_ask(const char *name, unsigned int qtype, struct dns_ans *ans)
 {
 	struct sockaddr_storage	 src;
 	struct sockaddr_in	 dst;
@@ -365,9 +455,10 @@ shim_dns_ask(const char *name, struct in_addr *addrs, int *naddrs)
 	size_t			 qlen;
 	int			 fd = -1, i, res = DNS_FAIL, saved = errno;
 
-	*naddrs = 0;
+	ans->n = 0;
+	ans->name[0] = '\0';
 	if (shim_dns_server(&dst) == -1 ||
-	    (qlen = shim_dns_query(name, q, sizeof(q))) == 0)
+	    (qlen = shim_dns_query(name, qtype, q, sizeof(q))) == 0)
 		return DNS_FAIL;
 	errno = 0;
 #ifdef SOCK_CLOEXEC
@@ -387,7 +478,7 @@ shim_dns_ask(const char *name, struct in_addr *addrs, int *naddrs)
 	for (i = 0; i < DNS_TRIES; i++) {
 		if (send(fd, q, qlen, 0) == -1)
 			break;
-		if ((res = shim_dns_wait(fd, q, qlen, addrs, naddrs)) !=
+		if ((res = shim_dns_wait(fd, q, qlen, ans)) !=
 		    DNS_IGNORE)
 			break;
 		res = DNS_FAIL;
@@ -476,9 +567,9 @@ int
 shim_dns_getaddrinfo(const char *node, const char *service,
     const struct addrinfo *hints, struct addrinfo **res)
 {
-	struct in_addr	 addrs[DNS_MAX_ADDR];
+	struct dns_ans	 ans;
 	struct addrinfo	 h;
-	int		 kind, n, err, found;
+	int		 kind, err, found;
 
 	memset(&h, 0, sizeof(h));
 	if (hints != NULL)
@@ -488,7 +579,7 @@ shim_dns_getaddrinfo(const char *node, const char *service,
 	    h.ai_family != AF_INET6) ||
 	    (kind = shim_dns_kind(node)) == NAME_OTHER)
 		return shim_libc_getaddrinfo(node, service, hints, res);
-	found = shim_dns_ask(node, addrs, &n);
+	found = shim_dns_ask(node, DNS_T_A, &ans);
 	if (found != DNS_FOUND && kind == NAME_BARE) {
 		shim_log(__func__, "%s: not a container, asking libc", node);
 		return shim_libc_getaddrinfo(node, service, hints, res);
@@ -499,9 +590,10 @@ shim_dns_getaddrinfo(const char *node, const char *service,
 			err = DNS_EAI_NODATA;
 			break;
 		}
-		shim_log(__func__, "%s: %d address%s from BERTH_DNS", node, n,
-		    n == 1 ? "" : "es");
-		return shim_dns_gai_build(node, service, &h, addrs, n, res);
+		shim_log(__func__, "%s: %d address%s from BERTH_DNS", node,
+		    ans.n, ans.n == 1 ? "" : "es");
+		return shim_dns_gai_build(node, service, &h, ans.addrs, ans.n,
+		    res);
 	case DNS_NONAME:
 		err = EAI_NONAME;
 		break;
@@ -554,13 +646,13 @@ int
 shim_dns_hostent_r(const char *name, int af, struct hostent *he,
     char *buf, size_t buflen, struct hostent **result, int *herr, int *rc)
 {
-	struct in_addr	 addrs[DNS_MAX_ADDR];
-	int		 kind, n, res;
+	struct dns_ans	 ans;
+	int		 kind, res;
 
 	if (shim_dns_server(NULL) == -1 || (af != AF_INET && af != AF_INET6) ||
 	    (kind = shim_dns_kind(name)) == NAME_OTHER)
 		return 0;
-	res = shim_dns_ask(name, addrs, &n);
+	res = shim_dns_ask(name, DNS_T_A, &ans);
 	if (res != DNS_FOUND && kind == NAME_BARE)
 		return 0;
 	*result = NULL;
@@ -569,7 +661,8 @@ shim_dns_hostent_r(const char *name, int af, struct hostent *he,
 	case DNS_FOUND:
 		if (af == AF_INET6)
 			*herr = NO_DATA;
-		else if (shim_dns_fill(name, addrs, n, he, buf, buflen) == -1) {
+		else if (shim_dns_fill(name, ans.addrs, ans.n, he, buf,
+		    buflen) == -1) {
 			/* as glibc: the caller retries with a larger buffer */
 			*herr = NETDB_INTERNAL;
 			*rc = errno = ERANGE;
@@ -608,4 +701,128 @@ shim_dns_hostent(const char *name, int af, struct hostent **result)
 	if (*result == NULL)
 		h_errno = herr;
 	return 1;
+}
+
+/* ---------------------------------------------------------- reverse */
+
+/*
+ * The PTR name of IPv4 address a from BERTH_DNS into name: DNS_FOUND,
+ * DNS_NONAME (no such name, or no PTR), DNS_FAIL, or -1 when the
+ * lookup is not ours (no BERTH_DNS, or /etc/hosts lists a).
+ */
+static int
+shim_dns_reverse(const struct in_addr *a, char *name, size_t len)
+{
+	struct dns_ans	 ans;
+	const uint8_t	*b = (const uint8_t *)&a->s_addr;
+	char		 q[sizeof("255.255.255.255.in-addr.arpa")];
+	int		 res;
+
+	if (shim_dns_server(NULL) == -1 || shim_dns_addr_in_hosts(a))
+		return -1;
+	snprintf(q, sizeof(q), "%u.%u.%u.%u.in-addr.arpa", b[3], b[2], b[1],
+	    b[0]);
+	res = shim_dns_ask(q, DNS_T_PTR, &ans);
+	if (res == DNS_NODATA || (res == DNS_FOUND && ans.name[0] == '\0'))
+		return DNS_NONAME;
+	if (res == DNS_FOUND) {
+		if (strlen(ans.name) >= len)
+			return DNS_FAIL;
+		memcpy(name, ans.name, strlen(ans.name) + 1);
+		shim_log(__func__, "%s: %s from BERTH_DNS", q, name);
+	}
+	return res;
+}
+
+int
+shim_dns_byaddr_r(const void *addr, socklen_t len, int af, struct hostent *he,
+    char *buf, size_t buflen, struct hostent **result, int *herr, int *rc)
+{
+	char		 name[DNS_MAX_NAME + 1];
+	struct in_addr	 a;
+	int		 res;
+
+	if (af != AF_INET || len != sizeof(a) || addr == NULL)
+		return 0;
+	memcpy(&a, addr, sizeof(a));
+	if ((res = shim_dns_reverse(&a, name, sizeof(name))) == -1 ||
+	    res == DNS_FAIL)
+		return 0;
+	*result = NULL;
+	*rc = 0;
+	if (res == DNS_NONAME)
+		*herr = h_errno = HOST_NOT_FOUND;	/* glibc sets both */
+	else if (shim_dns_fill(name, &a, 1, he, buf, buflen) == -1) {
+		*herr = NETDB_INTERNAL;
+		*rc = errno = ERANGE;
+	} else {
+		*herr = NETDB_SUCCESS;
+		*result = he;
+	}
+	return 1;
+}
+
+int
+shim_dns_byaddr(const void *addr, socklen_t len, int af,
+    struct hostent **result)
+{
+	static _Thread_local struct {
+		struct hostent	 he;
+		char		 buf[DNS_MAX_NAME + 64];
+	} t;
+	int	 herr = 0, rc;
+
+	if (!shim_dns_byaddr_r(addr, len, af, &t.he, t.buf, sizeof(t.buf),
+	    result, &herr, &rc))
+		return 0;
+	if (*result == NULL)
+		h_errno = herr;
+	return 1;
+}
+
+int
+shim_dns_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	const struct sockaddr_in6	*s6;
+	char				 name[DNS_MAX_NAME + 1];
+	struct in_addr			 a;
+	int				 res, rc;
+	size_t				 n;
+
+	if (host == NULL || hostlen == 0 || (flags & NI_NUMERICHOST) ||
+	    sa == NULL)
+		goto real;
+	if (sa->sa_family == AF_INET && salen >= sizeof(struct sockaddr_in))
+		a = ((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6 &&
+	    salen >= sizeof(struct sockaddr_in6)) {
+		s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		if (!IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			goto real;
+		memcpy(&a, &s6->sin6_addr.s6_addr[12], sizeof(a));
+	} else
+		goto real;
+	if ((res = shim_dns_reverse(&a, name, sizeof(name))) == -1 ||
+	    res == DNS_FAIL)
+		goto real;
+	if (res == DNS_NONAME) {
+		if (flags & NI_NAMEREQD)
+			return EAI_NONAME;
+		/* the numeric form, and the service as libc writes it */
+		return shim_libc_getnameinfo(sa, salen, host, hostlen, serv,
+		    servlen, flags | NI_NUMERICHOST);
+	}
+	if ((rc = shim_libc_getnameinfo(sa, salen, NULL, 0, serv, servlen,
+	    flags)) != 0)
+		return rc;
+	n = (flags & NI_NOFQDN) ? strcspn(name, ".") : strlen(name);
+	if (n >= hostlen)
+		return EAI_OVERFLOW;
+	memcpy(host, name, n);
+	host[n] = '\0';
+	return 0;
+real:
+	return shim_libc_getnameinfo(sa, salen, host, hostlen, serv, servlen,
+	    flags);
 }

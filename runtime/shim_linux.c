@@ -8,8 +8,8 @@
  * glibc calls its own functions internally without the PLT, so execvp
  * or execl inside libc never reach our execve: each member of the exec
  * family is exported here, and each of getaddrinfo, gethostbyname,
- * gethostbyname2 and their _r forms (gethostbyname calls its _r form
- * internally too). sendmmsg lives here too: macOS has none.
+ * gethostbyname2, gethostbyaddr, their _r forms and getnameinfo
+ * (gethostbyname calls its _r form internally too). sendmmsg lives here too: macOS has none.
  */
 #include <sys/types.h>
 #include <sys/random.h>
@@ -135,6 +135,14 @@ shim_libc_getaddrinfo(const char *node, const char *service,
 {
 	SHIM_REAL(getaddrinfo, EAI_SYSTEM);
 	return fn_(node, service, hints, res);
+}
+
+int
+shim_libc_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	SHIM_REAL(getnameinfo, EAI_SYSTEM);
+	return fn_(sa, salen, host, hostlen, serv, servlen, flags);
 }
 
 void
@@ -314,6 +322,39 @@ gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 	    h_errnop, &rc))
 		return rc;
 	return fn_(name, ret, buf, buflen, result, h_errnop);
+}
+
+SHIM_EXPORT struct hostent *
+gethostbyaddr(const void *addr, socklen_t len, int type)
+{
+	struct hostent	*he;
+	SHIM_REAL(gethostbyaddr, NULL);
+
+	if (shim_dns_byaddr(addr, len, type, &he))
+		return he;
+	return fn_(addr, len, type);
+}
+
+SHIM_EXPORT int
+gethostbyaddr_r(const void *addr, socklen_t len, int type,
+    struct hostent *ret, char *buf, size_t buflen, struct hostent **result,
+    int *h_errnop)
+{
+	int	 rc;
+	SHIM_REAL(gethostbyaddr_r, ENOSYS);
+
+	if (shim_dns_byaddr_r(addr, len, type, ret, buf, buflen, result,
+	    h_errnop, &rc))
+		return rc;
+	return fn_(addr, len, type, ret, buf, buflen, result, h_errnop);
+}
+
+SHIM_EXPORT int
+getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+    socklen_t hostlen, char *serv, socklen_t servlen, int flags)
+{
+	return shim_dns_getnameinfo(sa, salen, host, hostlen, serv, servlen,
+	    flags);
 }
 
 /* --------------------------------------------------------- exec */

@@ -57,9 +57,14 @@ $M1 $CTL create '{"name": "evil", "meta": {"command": ["true"], "env":
     ["LD_PRELOAD='"$TMP"'/evil.so"], "rootfs": "/", "user": "root"}}' |
     grep -q '"ok": true' || fail "member cannot create evil"
 expect_fail "not created by uid 0" "$BERTH" exec evil -- /bin/true
+# start would run the stored command with that env: refused the same
+expect_fail "not created by uid 0" "$BERTH" start evil
 [ ! -e /tmp/berth-trust-pwned ] || fail "root ran the member's LD_PRELOAD"
 # Root's own container still takes its own meta.
-ctl_ok create '{"name": "mine", "meta": {"env": ["MARK=ok"]}}' >/dev/null
+# (running: exec enters running containers only, issue 16)
+at_exit "'$BERTH' rm -f mine"
+"$BERTH" run -d --name mine -e MARK=ok -- sleep 600 >/dev/null ||
+    fail "run mine"
 out=$("$BERTH" exec mine -- /bin/sh -c 'echo $MARK') || fail "exec mine"
 [ "$out" = ok ] || fail "root's own meta was not used: $out"
 

@@ -3,7 +3,8 @@
 #
 # policy_stack: the demo's front and back networks isolate (inside the
 # containers, through the interposer); a 5-service stack's rules,
-# labels and NetworkPolicy objects load with `up` and go with `down`;
+# labels and NetworkPolicy objects load with `up` and go with `down`
+# (net:NAME is the stack's network, STACK-NAME);
 # `berth matrix` probes it, matches what explain expects, and flags a
 # planted mismatch with exit 1; hostile stack policy is refused with the
 # field named.
@@ -69,6 +70,7 @@ cat >"$TMP/mx.json" <<J
   {"from": "web", "to": "api", "ports": ["tcp/8000"], "action": "allow"},
   {"from": "admin", "to": "api", "action": "drop"},
   {"from": "label:app=api", "to": "cache", "action": "reject"},
+  {"from": "net:b", "to": "web", "action": "reject"},
   {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
    "metadata": {"name": "db-from-api"},
    "spec": {"podSelector": {"matchLabels": {"app": "db"}},
@@ -79,7 +81,9 @@ J
 at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$TMP/mx.json'"
 "$BERTH" up -f "$TMP/mx.json" >"$TMP/up" 2>&1 || fail "up mx: $(cat "$TMP/up")"
 "$BERTH" policy ls >"$TMP/ls"
-[ "$(grep -cE ' mx( |$)' "$TMP/ls")" -eq 4 ] || fail "ls: $(cat "$TMP/ls")"
+[ "$(grep -cE ' mx( |$)' "$TMP/ls")" -eq 5 ] || fail "ls: $(cat "$TMP/ls")"
+# the stack's net:b is netd's network mx-b
+grep -q ' net:mx-b ' "$TMP/ls" || fail "net:b not mx-b: $(cat "$TMP/ls")"
 
 set +e
 "$BERTH" matrix -f "$TMP/mx.json" --json >"$TMP/m.json" 2>"$TMP/m.err"
@@ -93,6 +97,7 @@ cell() {
 	jget "[p['observed'] for p in j['probes'] if p['from'] == '$1' and p['to'] == '$2'][0]" <"$TMP/m.json"
 }
 [ "$(cell mx-web mx-api)" = allow ] || fail "web -> api: $(cell mx-web mx-api)"
+[ "$(cell mx-api mx-web)" = reject ] || fail "api -> web (net:b): $(cell mx-api mx-web)"
 [ "$(cell mx-admin mx-api)" = drop ] || fail "admin -> api: $(cell mx-admin mx-api)"
 [ "$(cell mx-api mx-cache)" = reject ] || fail "api -> cache: $(cell mx-api mx-cache)"
 [ "$(cell mx-web mx-db)" = reject ] || fail "web -> db (networks): $(cell mx-web mx-db)"

@@ -273,6 +273,9 @@ fakedns_rr(unsigned char *p, size_t off, const void *owner, size_t olen,
  *   junk.berth				three stray packets, then the answer
  *   second.berth			the answer to a retry only
  *   slow.berth				nothing
+ *   3.0.0.127.in-addr.arpa		PTR web.berth
+ *   5.0.0.127.in-addr.arpa		PTR, its name compressed
+ *   6.0.0.127.in-addr.arpa		SERVFAIL
  *   nodata.berth			NOERROR, no record
  *   fail.berth, tc.berth		SERVFAIL, TC set
  *   trunc.berth, badlabel.berth	a cut record, a 0x40 label
@@ -360,6 +363,19 @@ fakedns_answer(int fd, unsigned char *q, size_t qlen,
 		r[off - 16] = 0x40;		/* the owner: a 0x40 label */
 	} else if (strcmp(name, "slow.berth") == 0)
 		return;
+	else if (strcmp(name, "3.0.0.127.in-addr.arpa") == 0) {
+		rcode = 0;
+		off = fakedns_rr(r, off, ptr, 2, 12, web, sizeof(web));
+		an++;
+	} else if (strcmp(name, "5.0.0.127.in-addr.arpa") == 0) {
+		/* "multi" then a pointer to the question's "arpa" label */
+		static const unsigned char multi[] = "\5multi\xc0\x1e";
+
+		rcode = 0;
+		off = fakedns_rr(r, off, ptr, 2, 12, multi, sizeof(multi) - 1);
+		an++;
+	} else if (strcmp(name, "6.0.0.127.in-addr.arpa") == 0)
+		rcode = 2;
 #undef ADD_A
 	if (strcmp(name, "second.berth") == 0 &&
 	    memcmp(second_id, q, 2) != 0) {

@@ -250,6 +250,18 @@ test_ptr(void **state)
 	assert_int_equal(RCODE(A.b), DNS_R_NXDOMAIN);
 	assert_int_equal(ask(z, OUTSIDE, "1.2.0.192.in-addr.arpa",
 	    DNS_T_PTR), DNS_FORWARD);
+	/* 127/8 is answered here: a container's own loopback, or NXDOMAIN */
+	ask(z, OUTSIDE, "10.0.240.127.in-addr.arpa", DNS_T_PTR);
+	assert_int_equal(A.v, DNS_REPLY);
+	off = skip_name(A.b, first_rr(A.b));
+	assert_memory_equal(A.b + off + 10, "\x08shop-web\x05" "berth\x00", 16);
+	ask(z, OUTSIDE, "1.0.0.127.in-addr.arpa", DNS_T_PTR);
+	assert_int_equal(A.v, DNS_REPLY);
+	assert_int_equal(RCODE(A.b), DNS_R_NXDOMAIN);
+	ask(z, OUTSIDE, "99.0.240.127.in-addr.arpa", DNS_T_PTR);
+	assert_int_equal(RCODE(A.b), DNS_R_NXDOMAIN);
+	ask(z, OUTSIDE, "1.0.240.127.in-addr.arpa", DNS_T_PTR);
+	assert_int_equal(RCODE(A.b), DNS_R_NXDOMAIN);
 	assert_int_equal(ask(z, OUTSIDE, "010.0.240.10.in-addr.arpa",
 	    DNS_T_PTR), DNS_FORWARD);
 	assert_int_equal(ask(z, OUTSIDE, "256.0.240.10.in-addr.arpa",

@@ -743,6 +743,56 @@ t_names_hostent(void **state)
 }
 
 static void
+t_names_reverse(void **state)
+{
+	struct hostent		*r;
+	struct in_addr		 a;
+	struct sockaddr_in	 sin;
+	char			 host[256], serv[32];
+
+	/* a PTR from BERTH_DNS: gethostbyaddr and getnameinfo */
+	inet_pton(AF_INET, "127.0.0.3", &a);
+	assert_non_null(r = gethostbyaddr(&a, sizeof(a), AF_INET));
+	assert_string_equal(r->h_name, "web.berth");
+	assert_int_equal(r->h_addrtype, AF_INET);
+	assert_memory_equal(r->h_addr_list[0], &a, 4);
+	assert_null(r->h_addr_list[1]);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(80);
+	sin.sin_addr = a;
+	assert_int_equal(getnameinfo((struct sockaddr *)&sin, sizeof(sin),
+	    host, sizeof(host), serv, sizeof(serv), NI_NUMERICSERV), 0);
+	assert_string_equal(host, "web.berth");
+	assert_string_equal(serv, "80");
+	assert_int_equal(getnameinfo((struct sockaddr *)&sin, sizeof(sin),
+	    host, sizeof(host), NULL, 0, NI_NOFQDN), 0);
+	assert_string_equal(host, "web");
+	assert_int_equal(getnameinfo((struct sockaddr *)&sin, sizeof(sin),
+	    host, 4, NULL, 0, 0), EAI_OVERFLOW);
+	/* a compressed name */
+	inet_pton(AF_INET, "127.0.0.5", &sin.sin_addr);
+	assert_int_equal(getnameinfo((struct sockaddr *)&sin, sizeof(sin),
+	    host, sizeof(host), NULL, 0, 0), 0);
+	assert_string_equal(host, "multi.arpa");
+	/* NXDOMAIN: not found, numeric, or EAI_NONAME when a name is required */
+	inet_pton(AF_INET, "127.0.0.9", &a);
+	h_errno = 0;
+	assert_null(gethostbyaddr(&a, sizeof(a), AF_INET));
+	assert_int_equal(h_errno, HOST_NOT_FOUND);
+	sin.sin_addr = a;
+	assert_int_equal(getnameinfo((struct sockaddr *)&sin, sizeof(sin),
+	    host, sizeof(host), serv, sizeof(serv), NI_NUMERICSERV), 0);
+	assert_string_equal(host, "127.0.0.9");
+	assert_int_equal(getnameinfo((struct sockaddr *)&sin, sizeof(sin),
+	    host, sizeof(host), NULL, 0, NI_NAMEREQD), EAI_NONAME);
+	/* /etc/hosts first: 127.0.0.1 is never asked */
+	inet_pton(AF_INET, "127.0.0.1", &a);
+	assert_non_null(r = gethostbyaddr(&a, sizeof(a), AF_INET));
+	assert_string_equal(r->h_name, "localhost");
+}
+
+static void
 t_names_connect(void **state)
 {
 	struct addrinfo	 hints, *ai;
@@ -861,6 +911,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(t_names_errors),
 		cmocka_unit_test(t_names_passthrough),
 		cmocka_unit_test(t_names_hostent),
+		cmocka_unit_test(t_names_reverse),
 		cmocka_unit_test(t_names_connect),
 		cmocka_unit_test(t_names_threads),
 		cmocka_unit_test(t_names_programs),
