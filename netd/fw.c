@@ -676,6 +676,10 @@ fw_session_sync(struct fw *fw)
 void
 fw_stats(const struct fw *fw, struct fw_stats *st)
 {
+	memset(st, 0, sizeof(*st));
+	st->session = -1;
+	if (fw == NULL)
+		return;
 	*st = fw->stats;
 	st->inflight = fw->s.inflight + (fw->s.open ? 1 : 0);
 	st->session = fw->s.pid;
