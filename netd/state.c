@@ -188,6 +188,15 @@ state_json(const struct netd *d)
 
 unsigned long long	 state_ctr_encodes;
 
+static int
+state_key_eq(const struct ctr_enc_key *a, const struct ctr_enc_key *b)
+{
+	return a->state == b->state && a->pid == b->pid &&
+	    a->pid_start == b->pid_start && a->exit_code == b->exit_code &&
+	    a->uid == b->uid && a->has_exit == b->has_exit &&
+	    a->addr == b->addr && strcmp(a->tun, b->tun) == 0;
+}
+
 /* c's entry, encoded again only when what it was made from moved. */
 static const char *
 state_ctr_enc(struct ctr *c, size_t *len)
@@ -204,7 +213,7 @@ state_ctr_enc(struct ctr *c, size_t *len)
 	k.has_exit = c->has_exit;
 	k.addr = c->addr;
 	memcpy(k.tun, c->tun, sizeof(k.tun));
-	if (c->enc == NULL || memcmp(&k, &c->enc_key, sizeof(k)) != 0) {
+	if (c->enc == NULL || !state_key_eq(&k, &c->enc_key)) {
 		j = state_ctr_json(c);
 		free(c->enc);
 		c->enc = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
