@@ -676,12 +676,16 @@ fw_session_sync(struct fw *fw)
 void
 fw_stats(const struct fw *fw, struct fw_stats *st)
 {
+	const struct fw_job	*j;
+
 	memset(st, 0, sizeof(*st));
 	st->session = -1;
 	if (fw == NULL)
 		return;
 	*st = fw->stats;
 	st->inflight = fw->s.inflight + (fw->s.open ? 1 : 0);
+	for (j = fw->queue; j != NULL; j = j->next)
+		st->inflight++;
 	st->session = fw->s.pid;
 }
 

@@ -65,7 +65,8 @@ struct fw_stats {
 	unsigned long long	 batches;	/* written to the session */
 	unsigned long long	 failures;	/* batches that failed */
 	unsigned long long	 restarts;	/* sessions that died */
-	unsigned		 inflight;	/* batches not answered */
+	unsigned		 inflight;	/* batches not answered and
+						   jobs not done */
 	pid_t			 session;	/* its pid, -1 when none */
 };
 void		 fw_stats(const struct fw *, struct fw_stats *);
