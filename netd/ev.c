@@ -159,7 +159,8 @@ ev_del(struct ev *ev, int fd)
 	if (w == NULL)
 		return;
 	*wp = w->next;
-	(void)ev_os_apply(ev->os, fd, w->events, 0, w);
+	if (w->events != 0)		/* ev_set(fd, 0) took it out already */
+		(void)ev_os_apply(ev->os, fd, w->events, 0, w);
 	w->dead = 1;
 	w->next_dead = ev->dead;
 	ev->dead = w;

@@ -11,7 +11,9 @@
  * the commands: libnftables is GPL-2 (research/linux.md §3.2f).
  *
  * Incremental changes run asynchronously, in order, in the event loop:
- * an exec of nft costs ~13 ms, most of the budget of a container start.
+ * an exec of nft costs ~13 ms, most of the budget of a container start,
+ * so where the back end has a session (nft -i) one long-lived process
+ * takes every change on its stdin instead (fw.c, DOC: the session).
  * If one fails, the whole ruleset is loaded again (fw->reload).
  */
 #ifndef BERTH_FW_H
@@ -30,6 +32,7 @@ struct fw_job {
 	char		 *input;	/* stdin, or NULL */
 	int		  full;		/* loads everything */
 	int		  token;	/* pfctl -E: keep the token */
+	int		  session;	/* may go to the session instead */
 	struct fw_job	 *next;
 };
 
@@ -55,6 +58,19 @@ void		 fw_flush(struct fw *);
 /* Synchronous: remove everything loaded (also after a crash). */
 int		 fw_unload(struct fw *, const struct pfr_ruleset *, char **cause);
 
+/* What the firewall runner did, for status and tests. */
+struct fw_stats {
+	unsigned long long	 spawns;	/* processes started */
+	unsigned long long	 changes;	/* through the session */
+	unsigned long long	 batches;	/* written to the session */
+	unsigned long long	 failures;	/* batches that failed */
+	unsigned long long	 restarts;	/* sessions that died */
+	unsigned		 inflight;	/* batches not answered and
+						   jobs not done */
+	pid_t			 session;	/* its pid, -1 when none */
+};
+void		 fw_stats(const struct fw *, struct fw_stats *);
+
 /* fw.c, for the OS files. */
 /* A job: prog with args (NULL-terminated), input on its stdin. */
 struct fw_job	*fw_job_argv(const char *input, const char *prog,
@@ -78,6 +94,16 @@ struct fw_backend {
 			    const char *token, char **cause);
 	/* The token in the output of `pfctl -E`, or NULL. */
 	char		*(*token)(const char *output);
+	/*
+	 * The session, or NULL: a long-lived process reading changes on
+	 * its stdin, one transaction per line; after each batch the fence
+	 * is written, and its answer, a line starting with fence_reply,
+	 * ends the batch. Any line starting with "Error" before it marks
+	 * the batch failed.
+	 */
+	const char *const *session;
+	const char	*fence;
+	const char	*fence_reply;
 };
 extern const struct fw_backend	 fw_nft;
 extern const struct fw_backend	 fw_pf;

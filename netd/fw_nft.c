@@ -6,6 +6,14 @@
  * nft applies a whole script as one transaction, so a container and all
  * its published ports go in (or out) together, and the full render
  * (table; delete table; table {...}) replaces the table atomically.
+ *
+ * DOC: the nft session
+ * Container changes go to one `nft -i` netd keeps running (fw.c): each
+ * change is one line (its commands joined by ";"), which nft applies as
+ * one transaction, so a container and its ports still go together.
+ * `describe meta mark` is the fence: nft answers it locally, without a
+ * netlink round trip, with one line on stdout after every earlier line
+ * is done.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +30,8 @@ fw_nft_job(char *script)
 	free(script);
 	return j;
 }
+
+static const char *const fw_nft_session[] = { "nft", "-i", NULL };
 
 static struct fw_job *
 fw_nft_load(const struct pfr_ruleset *rs, const char *token, char **cause)
@@ -96,4 +106,7 @@ const struct fw_backend fw_nft = {
 	fw_nft_change,
 	fw_nft_unload,
 	fw_nft_token,
+	fw_nft_session,
+	"describe meta mark\n",
+	"meta expression",
 };

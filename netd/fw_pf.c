@@ -93,4 +93,7 @@ const struct fw_backend fw_pf = {
 	fw_pf_change,
 	fw_pf_unload,
 	fw_pf_token,
+	NULL,			/* no session: one pfctl per change */
+	NULL,
+	NULL,
 };

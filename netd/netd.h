@@ -103,6 +103,16 @@ struct ctr {
 	json_t		*meta;
 	size_t		 meta_len;	/* encoded (bounds.c) */
 	struct rport	 port;		/* fd -1 when not open */
+	/* Its state file entry, encoded when enc_key last matched. */
+	char		*enc;
+	size_t		 enc_len;
+	struct ctr_enc_key {
+		enum ctr_state	 state;
+		long long	 pid, pid_start, exit_code, uid;
+		int		 has_exit;
+		uint32_t	 addr;
+		char		 tun[TUN_NAMESIZ];
+	}		 enc_key;
 };
 
 /*
@@ -270,6 +280,9 @@ json_t		*state_ctr_json(const struct ctr *);
 json_t		*state_counters_json(const struct router_counters *);
 struct ctr	*state_ctr_parse(json_t *, char **cause);
 json_t		*state_json(const struct netd *);
+/* The state file's text: what json_dumps gives for state_json(). */
+char		*state_text(struct netd *, size_t *len);
+extern unsigned long long state_ctr_encodes;	/* for tests */
 int		 state_parse(struct netd *, json_t *, char **cause);
 char		*state_path(const struct netd_config *);
 int		 state_save(struct netd *);

@@ -91,12 +91,20 @@ ops_degraded(struct netd *d, json_t *data)
 static json_t *
 ops_hello(struct netd *d, json_t *args, int *close)
 {
-	json_t		*malformed, *router;
+	json_t		*malformed, *router, *fw;
+	struct fw_stats	 st;
 	char		 pool[CIDR_STRLEN], gw[ADDR_STRLEN];
 	size_t		 i;
 
 	(void)args;
 	(void)close;
+	fw_stats(d->fw, &st);
+	fw = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "session_pid",
+	    (json_int_t)st.session, "processes", (json_int_t)st.spawns,
+	    "changes", (json_int_t)st.changes, "batches",
+	    (json_int_t)st.batches, "failures", (json_int_t)st.failures,
+	    "restarts", (json_int_t)st.restarts, "pending",
+	    (json_int_t)st.inflight);
 	malformed = json_object();
 	for (i = 1; i < PACKET_NERR; i++)
 		json_object_set_new(malformed, packet_err_name(i),
@@ -106,13 +114,13 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	    (json_int_t)d->router->icmp_limited, "gateway",
 	    state_counters_json(&d->gw.c));
 	return ops_degraded(d, json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
-	    "s:s, s:s, s:I, s:o, s:s}", "version", PROTO_VERSION, "pool",
+	    "s:s, s:s, s:I, s:o, s:o, s:s}", "version", PROTO_VERSION, "pool",
 	    cidr_fmt(&d->cfg.pool, pool), "gateway", addr_fmt(d->cfg.gateway,
 	    gw), "prefix", d->cfg.prefix, "pid", (json_int_t)getpid(),
 	    "table", (json_int_t)d->cfg.table, "gateway_tun",
 	    d->cfg.gw_ifname, "state_dir", d->cfg.state_dir, "containers",
-	    (json_int_t)d->nctrs, "router", router, "enforce",
-	    kaddr_mechanism(d)));
+	    (json_int_t)d->nctrs, "router", router, "firewall", fw,
+	    "enforce", kaddr_mechanism(d)));
 }
 
 static json_t *

@@ -225,16 +225,27 @@ proxy_sin(struct sockaddr_in *sin, uint32_t addr, uint16_t port)
 	sin->sin_port = htons(port);
 }
 
-/* Pump one direction; -1 when the connection must close. */
+/* Direction d is over: EOF passed on. */
 static int
-proxy_pump(struct pconn *c, int d)
+proxy_conn_done(const struct pconn *c, int d)
+{
+	return c->eof[d] && pbuf_len(c->buf[d]) == 0 && c->shut[d];
+}
+
+/*
+ * Pump one direction; -1 when the connection must close. Only a source
+ * the loop said is readable is read: reading the other side "in case"
+ * was a splice that said EAGAIN, a system call for nothing.
+ */
+static int
+proxy_pump(struct pconn *c, int d, int readable)
 {
 	ssize_t	 n;
 	int	 progress;
 
 	do {
 		progress = 0;
-		if (!c->eof[d] && !pbuf_full(c->buf[d])) {
+		if (readable && !c->eof[d] && !pbuf_full(c->buf[d])) {
 			n = pbuf_fill(c->buf[d], c->fd[d]);
 			if (n > 0)
 				progress = 1;
@@ -242,6 +253,8 @@ proxy_pump(struct pconn *c, int d)
 				c->eof[d] = 1;
 			else if (errno != EAGAIN && errno != EINTR)
 				return -1;
+			else
+				readable = 0;
 		}
 		if (pbuf_len(c->buf[d]) > 0) {
 			n = pbuf_drain(c->buf[d], c->fd[1 - d]);
@@ -250,9 +263,11 @@ proxy_pump(struct pconn *c, int d)
 			else if (n == -1 && errno != EAGAIN && errno != EINTR)
 				return -1;
 		}
-	} while (progress);
+	} while (progress && (readable || pbuf_len(c->buf[d]) > 0));
 	if (c->eof[d] && pbuf_len(c->buf[d]) == 0 && !c->shut[d]) {
-		shutdown(c->fd[1 - d], SHUT_WR);
+		/* The close that follows when both are done sends the FIN. */
+		if (!proxy_conn_done(c, 1 - d))
+			shutdown(c->fd[1 - d], SHUT_WR);
 		c->shut[d] = 1;
 	}
 	return 0;
@@ -278,25 +293,24 @@ static void
 proxy_tcp_io(int fd, int events, void *arg)
 {
 	struct pconn	*c = arg;
-	int		 err = 0;
-	socklen_t	 len = sizeof(err);
+	int		 rd[2];
 
+	rd[0] = fd == c->fd[0] && (events & EV_READ);
+	rd[1] = fd == c->fd[1] && (events & EV_READ);
+	/*
+	 * Connected, or failed: no SO_ERROR look-up; a failed connect
+	 * fails the first splice on it, which closes the connection.
+	 */
 	if (c->connecting) {
-		if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &err,
-		    &len) == -1 || err != 0) {
-			log_debug("%s: connect to container: %s", __func__,
-			    strerror(err != 0 ? err : errno));
-			proxy_conn_close(c);
-			return;
-		}
 		c->connecting = 0;
 		if (ev_add(c->map->px->ev, c->fd[0], EV_READ, proxy_tcp_io,
 		    c) == -1) {
 			proxy_conn_close(c);
 			return;
 		}
+		rd[0] = rd[1] = 1;
 	}
-	if (proxy_pump(c, 0) == -1 || proxy_pump(c, 1) == -1 ||
+	if (proxy_pump(c, 0, rd[0]) == -1 || proxy_pump(c, 1, rd[1]) == -1 ||
 	    (c->shut[0] && c->shut[1])) {
 		proxy_conn_close(c);
 		return;

@@ -37,7 +37,10 @@ def call(path, op, args=None):
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(10)
     s.connect(path)
-    s.sendall(frame({"op": op, "args": args or {}}))
+    try:
+        s.sendall(frame({"op": op, "args": args or {}}))
+    except BrokenPipeError:
+        pass  # refused at accept: the refusal is there to read
     rep = recv_reply(s)
     # A long list comes in pages ("more": true until the last).
     while rep is not None and rep.pop("more", False):

@@ -8,9 +8,11 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "ev.h"
@@ -149,6 +151,312 @@ test_fw_nft_jobs(void **state)
 	pfr_ruleset_clear(&rs);
 }
 
+/* ------------------------------------------------------------ session */
+
+/*
+ * A stand-in for `nft -i`: "start" in the log once per process, each
+ * line it reads in the log; "fence" is answered, a line with "fail"
+ * is an error, one with "die" ends it.
+ */
+static char	 slog[] = "/tmp/berth-test-fw.XXXXXX";
+static char	 sscript[512];
+static const char *sargv[] = { "sh", "-c", sscript, NULL };
+static const char *change_text = "add x\n";
+static int	 off_session;		/* the session exits at once */
+
+static struct fw_job *
+s_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *p, size_t n, int add, char **cause)
+{
+	char	 cmd[600];
+
+	/* Run as a job (no session): append the text to the log. */
+	snprintf(cmd, sizeof(cmd), "cat >>%s", slog);
+	return fw_job_argv(change_text, "sh", FW_ARGS("-c", cmd));
+}
+
+static struct fw_job *
+s_load(const struct pfr_ruleset *rs, const char *token, char **cause)
+{
+	char	 cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "echo full >>%s", slog);
+	return fw_job_argv(NULL, "sh", FW_ARGS("-c", cmd));
+}
+
+static char *
+s_token(const char *output)
+{
+	return NULL;
+}
+
+static const struct fw_backend s_backend = {
+	"nft", s_load, s_change, s_load, s_token, sargv, "fence\n",
+	"fenced",
+};
+
+static void
+s_setup(void)
+{
+	int	 fd;
+
+	strcpy(slog, "/tmp/berth-test-fw.XXXXXX");
+	assert_int_not_equal(fd = mkstemp(slog), -1);
+	close(fd);
+	snprintf(sscript, sizeof(sscript), "%s"
+	    "echo start >>%s; while IFS= read -r l; do case $l in "
+	    "fence) echo fenced;; *die*) exit 3;; "
+	    "*fail*) echo \"Error: no such element\"; echo \"$l\" >>%s;; "
+	    "*) echo \"$l\" >>%s;; esac; done", off_session ? "exit 0; " : "",
+	    slog, slog, slog);
+}
+
+/* The log's lines, and how many are exactly line. */
+static size_t
+s_count(const char *line, size_t *total)
+{
+	FILE	*f = fopen(slog, "r");
+	char	 buf[4096];
+	size_t	 n = 0, all = 0;
+
+	assert_non_null(f);
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		all++;
+		if (strcmp(buf, line) == 0)
+			n++;
+	}
+	fclose(f);
+	if (total != NULL)
+		*total = all;
+	return n;
+}
+
+static struct fw	*s_fwp;
+
+/* Like netd's: count, and queue the full load. */
+static void
+s_reload(void *arg)
+{
+	struct pfr_ruleset	 rs;
+
+	(*(int *)arg)++;
+	head(&rs);
+	fw_reload(s_fwp, &rs);
+	pfr_ruleset_clear(&rs);
+}
+
+static struct fw *
+s_fw(struct ev *ev, int *reloads)
+{
+	struct fw	*fw = fw_new(ev, s_reload, reloads);
+
+	fw_set_backend(fw, &s_backend);
+	s_fwp = fw;
+	return fw;
+}
+
+static void
+s_change_n(struct fw *fw, int n)
+{
+	struct pfr_ruleset	 rs;
+
+	head(&rs);
+	while (n-- > 0)
+		assert_int_equal(fw_change(fw, &rs, NULL, NULL, 0, 1, NULL),
+		    0);
+	pfr_ruleset_clear(&rs);
+}
+
+/* Run the loop until the session answered everything (or 10 s). */
+static void
+s_settle(struct ev *ev, struct fw *fw)
+{
+	struct fw_stats	 st;
+	long long	 t0 = util_now_ms();
+
+	do {
+		assert_int_not_equal(ev_run_once(ev, 20), -1);
+		fw_stats(fw, &st);
+	} while (st.inflight > 0 && util_now_ms() - t0 < 10000);
+	assert_int_equal(st.inflight, 0);
+}
+
+/*
+ * 300 changes start one process, not 300: those of one loop round go
+ * as one batch; a change's lines become one line (one transaction).
+ */
+static void
+test_fw_session_one_process(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_stats	 st;
+	int		 reloads = 0, i;
+	size_t		 total;
+
+	s_setup();
+	fw = s_fw(ev, &reloads);
+	s_change_n(fw, 100);		/* one round */
+	s_settle(ev, fw);
+	fw_stats(fw, &st);
+	assert_int_equal(st.batches, 1);
+	for (i = 0; i < 200; i++) {	/* one a round */
+		s_change_n(fw, 1);
+		assert_int_not_equal(ev_run_once(ev, 0), -1);
+	}
+	change_text = "add y\nadd z\n";
+	s_change_n(fw, 1);
+	s_settle(ev, fw);
+	change_text = "add x\n";
+	fw_stats(fw, &st);
+	assert_int_equal(st.spawns, 1);
+	assert_int_equal(st.changes, 301);
+	assert_true(st.batches >= 2 && st.batches <= 202);
+	assert_int_equal(st.failures, 0);
+	assert_true(st.session > 0);
+	assert_int_equal(s_count("start", NULL), 1);
+	assert_int_equal(s_count("add x", NULL), 300);
+	assert_int_equal(s_count("add y; add z", &total), 1);
+	assert_int_equal(total, 302);
+	assert_int_equal(reloads, 0);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
+/* A batch that fails is counted and repaired by a full load. */
+static void
+test_fw_session_failure(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_stats	 st;
+	int		 reloads = 0;
+
+	s_setup();
+	fw = s_fw(ev, &reloads);
+	change_text = "add fail\n";
+	s_change_n(fw, 1);
+	s_settle(ev, fw);
+	change_text = "add x\n";
+	assert_int_equal(reloads, 1);
+	s_change_n(fw, 1);
+	s_settle(ev, fw);
+	fw_stats(fw, &st);
+	assert_int_equal(st.failures, 1);
+	assert_int_equal(st.spawns, 2);	/* the session, the load */
+	assert_int_equal(reloads, 1);
+	assert_int_equal(s_count("add x", NULL), 1);
+	assert_int_equal(s_count("full", NULL), 1);
+	assert_int_equal(s_count("start", NULL), 1);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
+/*
+ * The session dies: it is reaped, everything is loaded again, and the
+ * next change starts a new one.
+ */
+static void
+test_fw_session_death(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_stats	 st;
+	int		 reloads = 0;
+	long long	 t0;
+
+	s_setup();
+	fw = s_fw(ev, &reloads);
+	s_change_n(fw, 3);
+	s_settle(ev, fw);
+	change_text = "die\n";
+	s_change_n(fw, 1);
+	change_text = "add x\n";
+	t0 = util_now_ms();
+	while (reloads == 0 && util_now_ms() - t0 < 10000)
+		assert_int_not_equal(ev_run_once(ev, 20), -1);
+	assert_int_equal(reloads, 1);
+	fw_stats(fw, &st);
+	assert_int_equal(st.restarts, 1);
+	assert_int_equal(st.session, -1);
+	s_change_n(fw, 2);
+	s_settle(ev, fw);
+	fw_flush(fw);
+	fw_stats(fw, &st);
+	assert_true(st.session > 0);
+	assert_int_equal(s_count("start", NULL), 2);
+	assert_int_equal(s_count("add x", NULL), 5);
+	assert_int_equal(s_count("full", NULL), 1);	/* the reload */
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
+/* A full load waits for the changes before it; later ones wait for it. */
+static void
+test_fw_session_order(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_job	*full;
+	FILE		*f;
+	char		 buf[256], got[256] = "";
+	int		 reloads = 0;
+
+	s_setup();
+	fw = s_fw(ev, &reloads);
+	change_text = "add 1\n";
+	s_change_n(fw, 1);
+	full = s_load(NULL, NULL, NULL);
+	full->full = 1;
+	fw_submit(fw, full);
+	change_text = "add 2\n";
+	s_change_n(fw, 1);
+	change_text = "add x\n";
+	fw_flush(fw);
+	assert_non_null(f = fopen(slog, "r"));
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = ',';
+		strncat(got, buf, sizeof(got) - strlen(got) - 1);
+	}
+	fclose(f);
+	assert_string_equal(got, "start,add 1,full,add 2,");
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
+/* A session that never answers (no nft -i): one process per change. */
+static void
+test_fw_session_fallback(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_stats	 st;
+	int		 reloads = 0;
+
+	off_session = 1;
+	s_setup();
+	off_session = 0;
+	fw = s_fw(ev, &reloads);
+	s_change_n(fw, 1);
+	s_settle(ev, fw);
+	fw_flush(fw);
+	assert_int_equal(reloads, 1);
+	s_change_n(fw, 2);
+	fw_flush(fw);
+	fw_stats(fw, &st);
+	assert_int_equal(st.session, -1);
+	assert_int_equal(st.spawns, 4);	/* the session, the load, 2 */
+	assert_int_equal(s_count("add x", NULL), 2);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
 int
 main(void)
 {
@@ -157,6 +465,11 @@ main(void)
 		cmocka_unit_test(test_fw_flush_midway),
 		cmocka_unit_test(test_fw_pf_jobs),
 		cmocka_unit_test(test_fw_nft_jobs),
+		cmocka_unit_test(test_fw_session_one_process),
+		cmocka_unit_test(test_fw_session_failure),
+		cmocka_unit_test(test_fw_session_death),
+		cmocka_unit_test(test_fw_session_order),
+		cmocka_unit_test(test_fw_session_fallback),
 	};
 
 	signal(SIGPIPE, SIG_IGN);	/* as in netd (main.c) */

@@ -118,6 +118,24 @@ fake_token(const char *output)
 
 static const struct fw_backend fake_fw = {
 	"nft", fake_load, fake_change, fake_load, fake_token,
+	NULL, NULL, NULL,
+};
+
+/* The same with a session: a stand-in for nft -i answering the fence. */
+static const char *fake_session[] = { "sh", "-c", "while IFS= read -r l; "
+    "do case $l in fence) echo fenced;; esac; done", NULL };
+
+static struct fw_job *
+fake_change_line(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *p, size_t n, int add, char **cause)
+{
+	F.fw_changes++;
+	return fw_job_argv("add element\n", "true", NULL);
+}
+
+static const struct fw_backend fake_fw_session = {
+	"nft", fake_load, fake_change_line, fake_load, fake_token,
+	fake_session, "fence\n", "fenced",
 };
 
 static char	 statedir[] = "/tmp/berth-test-netd.XXXXXX";
@@ -281,6 +299,46 @@ test_delete(void **state)
 	tfree(d);
 }
 
+/*
+ * 100 creates and 100 deletes start no process each: one session takes
+ * them all, the creates of one round as one batch.
+ */
+static void
+test_many_one_session(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	struct ctr	*c[100];
+	struct fw_stats	 st;
+	enum proto_code	 code;
+	char		*cause = NULL, name[32];
+	long long	 t0;
+	int		 i;
+
+	fw_set_backend(d->fw, &fake_fw_session);
+	for (i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "{\"name\": \"c%d\"}", i);
+		assert_non_null(c[i] = create(d, name, &code, &cause));
+	}
+	assert_int_not_equal(ev_run_once(d->ev, 0), -1);
+	for (i = 0; i < 100; i++) {
+		netd_ctr_delete(d, c[i]);
+		assert_int_not_equal(ev_run_once(d->ev, 0), -1);
+	}
+	t0 = util_now_ms();
+	do {
+		assert_int_not_equal(ev_run_once(d->ev, 20), -1);
+		fw_stats(d->fw, &st);
+	} while (st.inflight > 0 && util_now_ms() - t0 < 10000);
+	assert_int_equal(F.fw_changes, 200);
+	assert_int_equal(st.inflight, 0);
+	assert_int_equal(st.spawns, 1);
+	assert_int_equal(st.changes, 200);
+	assert_int_equal(st.batches, 101);
+	assert_int_equal(st.failures, 0);
+	free(cause);
+	tfree(d);
+}
+
 /* The pool runs out: "exhausted". */
 static void
 test_exhausted(void **state)
@@ -341,6 +399,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_many_one_session),
 		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_reconcile),
 	};

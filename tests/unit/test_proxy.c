@@ -278,6 +278,52 @@ test_tcp_thread(void **state)
 	free(cause);
 }
 
+/* Child: connect, send, expect the connection to end (EOF or reset). */
+static void
+client_refused(uint16_t port)
+{
+	char	 buf[64];
+	int	 fd = lo_socket(SOCK_STREAM, port, 0);
+
+	if (write(fd, "hello", 5) != 5)
+		_exit(0);		/* reset already: fine */
+	_exit(read(fd, buf, sizeof(buf)) <= 0 ? 0 : 95);
+}
+
+/*
+ * Nothing listens on the container's port: the failed connect ends the
+ * client's connection (the proxy does not ask SO_ERROR, the first
+ * splice fails) and nothing is left open.
+ */
+static void
+test_tcp_refused(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct proxy	*px = proxy_new(ev);
+	uint16_t	 hp = free_port(SOCK_STREAM), cp = free_port(SOCK_STREAM);
+	char		*cause = NULL;
+	size_t		 tcp, udp;
+	pid_t		 cli;
+	int		 i;
+
+	assert_int_equal(proxy_add(px, 6, LO, hp, hp, LO, cp, &cause), 0);
+	for (i = 0; i < 3; i++) {
+		if ((cli = fork()) == 0)
+			client_refused(hp);
+		assert_int_equal(loop_until(ev, cli), 0);
+	}
+	for (i = 0; i < 100; i++) {
+		ev_run_once(ev, 10);
+		proxy_counts(px, &tcp, &udp);
+		if (tcp == 0)
+			break;
+	}
+	assert_int_equal(tcp, 0);
+	proxy_free(px);
+	ev_free(ev);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -285,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_tcp),
 		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_tcp_thread),
+		cmocka_unit_test(test_tcp_refused),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -128,6 +128,61 @@ test_state_file(void **state)
 	netd_free(d);
 }
 
+/*
+ * The state file's text is json_dumps of state_json, byte for byte, and
+ * a save encodes only the containers that changed since the last.
+ */
+static void
+test_state_text(void **state)
+{
+	struct netd_config	 cfg;
+	struct netd		*d;
+	json_t			*j, *a;
+	char			*text, *want, name[32], ip[32];
+	size_t			 len;
+	int			 i;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	assert_int_equal(cidr_parse("10.240.0.0/16", &cfg.pool, NULL), 0);
+	snprintf(cfg.prefix, sizeof(cfg.prefix), "berth");
+	d = netd_new(&cfg);
+	a = json_array();
+	for (i = 0; i < 50; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		snprintf(ip, sizeof(ip), "10.240.0.%d", i + 2);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:[s], "
+		    "s:[], s:{s:[s]}}", "name", name, "ip", ip, "tun", "bt0",
+		    "networks", "back", "ports", "meta", "command", "x"));
+	}
+	j = json_pack("{s:i, s:[{s:s}], s:o}", "version", 1, "networks",
+	    "name", "back", "containers", a);
+	assert_int_equal(state_parse(d, j, NULL), 0);
+	json_decref(j);
+	assert_int_equal(d->nctrs, 50);
+	state_ctr_encodes = 0;
+	for (i = 0; i < 3; i++) {
+		text = state_text(d, &len);
+		j = state_json(d);
+		want = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		assert_string_equal(text, want);
+		assert_int_equal(len, strlen(want));
+		free(text);
+		free(want);
+		/* 50 the first time, none the second, one the third. */
+		assert_int_equal(state_ctr_encodes, i == 0 ? 50 : 50 + i - 1);
+		if (i == 1) {
+			d->ctrs[7]->state = CTR_RUNNING;
+			d->ctrs[7]->pid = 4242;
+		}
+	}
+	text = state_text(d, &len);
+	assert_non_null(strstr(text, "4242"));
+	free(text);
+	netd_free(d);
+}
+
 /* The biggest container netd can make, without meta, fits its cap. */
 static void
 test_bounds_ctr(void **state)
@@ -208,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_bad_entries),
 		cmocka_unit_test(test_state_file),
+		cmocka_unit_test(test_state_text),
 		cmocka_unit_test(test_bounds_ctr),
 		cmocka_unit_test(test_bounds_admit),
 	};
