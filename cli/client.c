@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "proc.h"
 #include "proto.h"
+#include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -82,6 +83,9 @@ static int
 client_start_netd(char **cause)
 {
 	char		*netd, *argv[16];
+	struct run_spec	 sp = { .argv = argv, .search = RUN_AS_GIVEN,
+			    .fd = { RUN_DEVNULL, RUN_DEVNULL, RUN_INHERIT },
+			    .errtag = "berth" };
 	int		 argc = 0, status;
 	pid_t		 pid;
 
@@ -108,20 +112,12 @@ client_start_netd(char **cause)
 	}
 	argv[argc] = NULL;
 	/* berth-netd daemonizes: the parent exits once it is serving. */
-	if ((pid = fork()) == -1) {
+	if ((pid = run_start(&sp, NULL, NULL, cause)) == -1) {
 		free(netd);
-		return cause_set(cause, "fork: %s", strerror(errno));
+		return -1;
 	}
-	if (pid == 0) {
-		util_stdio_null(UTIL_STDIN | UTIL_STDOUT);
-		execv(netd, argv);
-		fprintf(stderr, "berth: cannot execute %s: %s\n", netd,
-		    strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (run_wait(pid, &status) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
 		cause_set(cause, "starting netd (%s) failed", netd);
 		free(netd);
 		return -1;

@@ -54,6 +54,7 @@
 #include "cli.h"
 #include "name.h"
 #include "port.h"
+#include "run.h"
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -465,25 +466,20 @@ up_cmd_probe(struct up_svc *u, char **cmd)
 	const char	*name = json_string_value(json_object_get(u->ctr,
 			    "name"));
 	pid_t		 pid;
-	int		 status, fd;
+	int		 status;
 
 	fflush(NULL);
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid == 0) {
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			dup2(fd, STDIN_FILENO);
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
+		util_stdio_null(UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR);
 		signal(SIGINT, SIG_IGN);	/* up handles Ctrl-C */
 		client_reset();
 		_exit(container_exec(name, cmd, NULL, NULL, NULL, 0, 0,
 		    NULL) == 0 ? 0 : 1);
 	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
+	if (run_wait(pid, &status) == -1)
+		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "proto.h"
+#include "run.h"
 
 static int	 doctor_problems;
 
@@ -22,32 +23,36 @@ static int	 doctor_problems;
 int
 doctor_sh_output(const char *cmd)
 {
-	FILE	*f;
-	char	 buf[256];
-	int	 any = 0;
+	char *const	 argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)cmd, NULL };
+	struct run_spec	 sp = { .argv = argv, .search = RUN_AS_GIVEN,
+			    .fd = { RUN_INHERIT, RUN_PIPE, RUN_INHERIT } };
+	char		*buf = NULL;
+	size_t		 len = 0;
+	pid_t		 pid;
+	int		 fd, status;
 
-	if ((f = popen(cmd, "r")) == NULL)
+	if ((pid = run_start(&sp, NULL, &fd, NULL)) == -1)
 		return 0;
-	while (fgets(buf, sizeof(buf), f) != NULL)
-		any = 1;
-	pclose(f);
-	return any;
+	(void)run_pump(-1, fd, NULL, &buf, &len, 1);
+	close(fd);
+	(void)run_wait(pid, &status);
+	free(buf);
+	return len > 0;
 }
 
 /* Run argv; 0 when it exits 0. */
 int
 doctor_run(char *const argv[])
 {
-	pid_t	 pid;
-	int	 status;
+	struct run_spec	 sp = { .argv = argv, .search = RUN_PATH,
+			    .fd = { RUN_INHERIT, RUN_INHERIT, RUN_INHERIT } };
+	pid_t		 pid;
+	int		 status;
 
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) == -1)
+	fflush(NULL);	/* ours before its */
+	if ((pid = run_start(&sp, NULL, NULL, NULL)) == -1 ||
+	    run_wait(pid, &status) == -1)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
