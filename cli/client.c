@@ -229,19 +229,40 @@ client_do(const char *op, json_t *args, char **cause)
 	return 0;
 }
 
-/* The container object of name (a new reference). */
+/* The container name (or a service of the current stack), decoded. */
 int
-client_inspect(const char *name, json_t **ctr, char **cause)
+client_inspect(const char *name, struct ctrview *v, char **cause)
 {
 	enum proto_code	 code;
+	json_t		*obj;
+	int		 rc;
 
+	memset(v, 0, sizeof(*v));
 	if (client_call_code("inspect", json_pack("{s:s}", "name", name),
-	    ctr, &code, cause) == 0)
-		return 0;
+	    &obj, &code, cause) == 0) {
+		rc = ctrview_decode(obj, v, cause);
+		json_decref(obj);
+		return rc;
+	}
 	/* compose's habit: a service name of the current stack */
 	if (code == PROTO_E_NOT_FOUND)
-		return resolve_service(name, ctr, cause);
+		return resolve_service(name, v, cause);
 	return -1;
+}
+
+/* netd's hello, decoded. */
+int
+client_hello(struct netd_hello *h, char **cause)
+{
+	json_t	*data;
+	int	 rc;
+
+	memset(h, 0, sizeof(*h));
+	if (client_call("hello", NULL, &data, cause) == -1)
+		return -1;
+	rc = netd_hello_parse(data, h, cause);
+	json_decref(data);
+	return rc;
 }
 
 /*

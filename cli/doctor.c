@@ -75,7 +75,9 @@ doctor_report(int ok, const char *what, const char *fix)
 static int
 doctor_adopt(int repair)
 {
-	json_t		*st, *c, *data = NULL;
+	struct netd_hello h;
+	struct ctrview	 v;
+	json_t		*st, *c;
 	char		*cause = NULL, line[512];
 	size_t		 i;
 	int		 n, alive = 0, keep = 0;
@@ -97,8 +99,11 @@ doctor_adopt(int repair)
 		return keep;
 	}
 	n = (int)json_array_size(json_object_get(st, "containers"));
-	json_array_foreach(json_object_get(st, "containers"), i, c)
-		alive += container_alive(c);
+	json_array_foreach(json_object_get(st, "containers"), i, c) {
+		if (ctrview_decode(c, &v, NULL) == 0)
+			alive += ctrview_alive(&v);
+		ctrview_clear(&v);
+	}
 	json_decref(st);
 	if (n == 0) {
 		printf("--   netd not running at %s (the next command "
@@ -112,17 +117,14 @@ doctor_adopt(int repair)
 	printf("--   %s\n", line);
 	if (repair) {
 		unsetenv("BERTH_NO_AUTOSTART");	/* --repair asks for it */
-		if (client_call("hello", NULL, &data, &cause) == -1) {
+		if (client_hello(&h, &cause) == -1) {
 			doctor_report(0, "restarting netd", cause);
 			free(cause);
 			return 1;
 		}
 		printf("--   restarted netd (pid %lld); it adopted %lld "
-		    "container%s\n", (long long)json_integer_value(
-		    json_object_get(data, "pid")), (long long)
-		    json_integer_value(json_object_get(data, "containers")),
-		    n == 1 ? "" : "s");
-		json_decref(data);
+		    "container%s\n", h.pid, h.containers, n == 1 ? "" : "s");
+		netd_hello_clear(&h);
 	}
 	return 1;
 }
@@ -147,8 +149,9 @@ cmd_doctor(int argc, char **argv)
 		{ "repair", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct netd_hello h;
 	json_t		*data = NULL;
-	char		*cause = NULL, line[256];
+	char		*cause = NULL, line[256], pool[CIDR_STRLEN];
 	int		 ch, repair = 0, fd, running = 0;
 
 	optind = 1;
@@ -164,20 +167,18 @@ cmd_doctor(int argc, char **argv)
 	    "berth-netd and chroot need root; run berth with sudo");
 	/* Never auto-start netd here: doctor looks, it does not change. */
 	if ((fd = proto_connect(cli_cfg.socket, &cause)) != -1) {
-		if (proto_call(fd, "hello", NULL, &data, &cause) == 0) {
+		if (proto_call(fd, "hello", NULL, &data, &cause) == 0 &&
+		    netd_hello_parse(data, &h, &cause) == 0) {
 			running = 1;
 			snprintf(line, sizeof(line), "netd running at %s "
-			    "(pid %lld, pool %s)", cli_cfg.socket,
-			    (long long)json_integer_value(json_object_get(
-			    data, "pid")), json_string_value(
-			    json_object_get(data, "pool")));
+			    "(pid %lld, pool %s)", cli_cfg.socket, h.pid,
+			    cidr_fmt(&h.pool, pool));
 			doctor_report(1, line, NULL);
-			if (json_is_string(json_object_get(data, "degraded")))
+			if (h.degraded != NULL)
 				doctor_report(0, "netd runs degraded",
-				    json_string_value(json_object_get(data,
-				    "degraded")));
-			doctor_enforce(json_string_value(json_object_get(
-			    data, "enforce")));
+				    h.degraded);
+			doctor_enforce(h.enforce);
+			netd_hello_clear(&h);
 		}
 		close(fd);
 	}

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "addr.h"
 #include "name.h"
 #include "port.h"
 
@@ -71,5 +72,29 @@ json_t		*ctr_info_to_json(const struct ctr_info *);
 int		 ctr_info_parse(json_t *, struct ctr_info *, char **cause);
 void		 ctr_info_clear(struct ctr_info *);
 const char	*ctr_state_name(enum ctr_state);
+
+/*
+ * What hello says about netd (docs/protocol.md): the fields programs
+ * use. netd's reply carries more (router counters) beside them.
+ */
+struct netd_hello {
+	long long	 version;
+	struct cidr	 pool;
+	uint32_t	 gateway;
+	char		*prefix;
+	long long	 pid;
+	long long	 table;
+	char		*gateway_tun;
+	char		*state_dir;
+	long long	 containers;
+	char		*enforce;	/* "cgroup-bpf" or "interposer" */
+	int		 dns;		/* DNS answers on the gateway */
+	char		*degraded;	/* why netd runs degraded, or NULL */
+};
+
+json_t		*netd_hello_to_json(const struct netd_hello *);
+/* Absent fields stay 0/NULL (an older netd); dns absent is on. */
+int		 netd_hello_parse(json_t *, struct netd_hello *, char **cause);
+void		 netd_hello_clear(struct netd_hello *);
 
 #endif
