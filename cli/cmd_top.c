@@ -225,9 +225,12 @@ cmd_stats(int argc, char **argv)
 	}
 	/* hold no netd connection while sampling */
 	client_reset();
-	do
+	/* without --no-stream, until interrupted */
+	for (;;) {
 		stats_round(&ctrs, json, !once && isatty(STDOUT_FILENO));
-	while (!once);
+		if (once)
+			break;
+	}
 	rc = 0;
 	goto out;
 err:
