@@ -144,28 +144,29 @@ up_net_name(const struct stack *st, const char *net, char *buf, size_t len,
 static int
 up_networks(const struct stack *st, char **cause)
 {
-	json_t		*list = NULL, *n;
+	struct net_info	*nets = NULL;
+	json_t		*list = NULL;
 	char		 name[NAME_MAX_LEN + 2];
-	const char	*have;
-	size_t		 i, j;
+	size_t		 i, j, n;
 	int		 found;
 
 	if (st->nnetworks == 0)
 		return 0;
 	if (client_call("net_list", NULL, &list, cause) == -1)
 		return -1;
+	if (net_infos_parse(list, &nets, &n, cause) == -1)
+		goto fail;
 	for (i = 0; i < st->nnetworks; i++) {
 		if (up_net_name(st, st->networks[i].name, name, sizeof(name),
 		    cause) == -1)
 			goto fail;
 		found = 0;
-		json_array_foreach(list, j, n) {
-			have = json_string_value(json_object_get(n, "name"));
-			if (have == NULL || strcmp(have, name) != 0)
+		for (j = 0; j < n; j++) {
+			if (strcmp(nets[j].name, name) != 0)
 				continue;
 			found = 1;
 			/* the same name, another kind: refuse, never join */
-			if (json_is_true(json_object_get(n, "internal")) !=
+			if (nets[j].internal !=
 			    (st->networks[i].internal != 0)) {
 				cause_set(cause, "network %s exists and is%s "
 				    "internal, the stack declares it%s "
@@ -185,9 +186,11 @@ up_networks(const struct stack *st, char **cause)
 			goto fail;
 		}
 	}
+	free(nets);
 	json_decref(list);
 	return 0;
 fail:
+	free(nets);
 	json_decref(list);
 	return -1;
 }

@@ -267,6 +267,50 @@ ctr_info_clear(struct ctr_info *c)
 }
 
 json_t *
+net_info_to_json(const struct net_info *n)
+{
+	return json_pack("{s:s, s:b}", "name", n->name, "internal",
+	    n->internal);
+}
+
+int
+net_info_parse(json_t *j, struct net_info *n, char **cause)
+{
+	const char	*s;
+
+	memset(n, 0, sizeof(*n));
+	if ((s = json_string_value(json_object_get(j, "name"))) == NULL)
+		return cause_set(cause, "a network needs a name");
+	if (name_check(s, "network name", cause) == -1)
+		return -1;
+	snprintf(n->name, sizeof(n->name), "%s", s);
+	n->internal = json_is_true(json_object_get(j, "internal"));
+	return 0;
+}
+
+int
+net_infos_parse(json_t *a, struct net_info **nets, size_t *n, char **cause)
+{
+	json_t	*e;
+	size_t	 i;
+
+	*nets = NULL;
+	*n = 0;
+	if (!json_is_array(a))
+		return cause_set(cause, "not a list of networks");
+	*nets = xcalloc(json_array_size(a) + 1, sizeof(**nets));
+	json_array_foreach(a, i, e) {
+		if (net_info_parse(e, &(*nets)[i], cause) == -1) {
+			free(*nets);
+			*nets = NULL;
+			return -1;
+		}
+	}
+	*n = json_array_size(a);
+	return 0;
+}
+
+json_t *
 netd_hello_to_json(const struct netd_hello *h)
 {
 	char	 pool[CIDR_STRLEN], gw[ADDR_STRLEN];

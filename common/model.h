@@ -73,6 +73,18 @@ int		 ctr_info_parse(json_t *, struct ctr_info *, char **cause);
 void		 ctr_info_clear(struct ctr_info *);
 const char	*ctr_state_name(enum ctr_state);
 
+/* A network as net_list and net_create report it. */
+struct net_info {
+	char		 name[NAME_MAX_LEN + 1];
+	int		 internal;	/* no way out of the pool */
+};
+
+json_t		*net_info_to_json(const struct net_info *);
+int		 net_info_parse(json_t *, struct net_info *, char **cause);
+/* net_list's array; *nets (may be NULL when none) is the caller's. */
+int		 net_infos_parse(json_t *, struct net_info **nets, size_t *n,
+		    char **cause);
+
 /*
  * What hello says about netd (docs/protocol.md): the fields programs
  * use. netd's reply carries more (router counters) beside them.

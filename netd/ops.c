@@ -295,8 +295,11 @@ ops_stats(struct netd *d, json_t *args, int *close)
 static json_t *
 ops_net_json(const struct network *n)
 {
-	return json_pack("{s:s, s:b}", "name", n->name, "internal",
-	    n->internal);
+	struct net_info	 ni;
+
+	snprintf(ni.name, sizeof(ni.name), "%s", n->name);
+	ni.internal = n->internal;
+	return net_info_to_json(&ni);
 }
 
 static json_t *

@@ -168,6 +168,36 @@ test_hello(void **state)
 	json_decref(j);
 }
 
+/* Networks: netd's encoding read back; a bad element refuses the list. */
+static void
+test_net(void **state)
+{
+	struct net_info	 a = { "back", 1 }, *nets;
+	json_t		*list = json_array();
+	char		*cause = NULL;
+	size_t		 n;
+
+	json_array_append_new(list, net_info_to_json(&a));
+	snprintf(a.name, sizeof(a.name), "default");
+	a.internal = 0;
+	json_array_append_new(list, net_info_to_json(&a));
+	assert_int_equal(net_infos_parse(list, &nets, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(nets[0].name, "back");
+	assert_int_equal(nets[0].internal, 1);
+	assert_string_equal(nets[1].name, "default");
+	assert_int_equal(nets[1].internal, 0);
+	free(nets);
+	json_array_append_new(list, json_pack("{s:s}", "name", "Bad Name"));
+	assert_int_equal(net_infos_parse(list, &nets, &n, &cause), -1);
+	assert_null(nets);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(cause, "network name"));
+	free(cause);
+	json_decref(list);
+	assert_int_equal(net_infos_parse(json_null(), &nets, &n, NULL), -1);
+}
+
 int
 main(void)
 {
@@ -175,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_spec_refused),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_hello),
+		cmocka_unit_test(test_net),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
