@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "addr.h"
+#include "model.h"
 #include "proto.h"
 
 /* Settings shared by every verb, from the environment and -s. */
@@ -29,11 +31,51 @@ struct cidr;
 int	 cli_pool(struct cidr *, char **cause);
 
 
+/*
+ * ctrview.c: a container as netd reported it (list, inspect, the state
+ * file), decoded once into the typed model; verbs use the fields, and
+ * print obj (--json, templates) as netd sent it.
+ */
+struct ctrview_meta {			/* what run stored in meta */
+	const char	**command;	/* NULL-terminated */
+	json_t		 *env;		/* array of "K=V", or NULL */
+	json_t		 *volumes;	/* array of "HOSTDIR:DIR[:ro]" */
+	const char	 *rootfs, *user, *workdir, *hostname;
+	const char	 *restart, *config, *log;
+	int		  rm;
+};
+struct ctrview {
+	struct ctr_info	 info;
+	struct ctrview_meta meta;	/* borrowed from info.spec.meta */
+	char		 name[NAME_MAX_LEN + 1];	/* info.spec.name */
+	char		 ip[ADDR_STRLEN];
+	char		 status[32];	/* "running", "exited (N)"... */
+	json_t		*obj;		/* the object netd sent */
+};
+struct ctrviews {
+	struct ctrview	*v;
+	size_t		 n;
+};
+int	 ctrview_decode(json_t *obj, struct ctrview *, char **cause);
+void	 ctrview_clear(struct ctrview *);
+void	 ctrview_meta_from(json_t *meta, struct ctrview_meta *);
+int	 ctrview_alive(const struct ctrview *);
+enum ctr_state ctrview_settle(struct ctrview *);
+json_t	*ctrview_ports(const struct ctrview *);
+json_t	*ctrview_networks(const struct ctrview *);
+int	 ctrviews_decode(json_t *list, struct ctrviews *, char **cause);
+int	 ctrviews_list(struct ctrviews *, char **cause);
+void	 ctrviews_clear(struct ctrviews *);
+void	 ctrviews_add(struct ctrviews *, struct ctrview *);
+struct ctrview *ctrviews_find(struct ctrviews *, const char *stack,
+	    const char *service, const char **other);
+
 /* client.c: talking to netd, starting it when it is not running. */
 int	 client_connect(char **cause);
 void	 client_reset(void);
 int	 client_do(const char *op, json_t *args, char **cause);
-int	 client_inspect(const char *name, json_t **ctr, char **cause);
+int	 client_inspect(const char *name, struct ctrview *, char **cause);
+int	 client_hello(struct netd_hello *, char **cause);
 int	 client_call(const char *op, json_t *args, json_t **data,
 	    char **cause);
 int	 client_call_code(const char *op, json_t *args, json_t **data,
@@ -120,9 +162,7 @@ void	 logs_stamp(FILE *tsf, int *bol, long long off, const char *buf,
 
 /* resolve.c: service names of the current stack. */
 const char *resolve_stack_file(void);
-int	 resolve_service(const char *name, json_t **ctr, char **cause);
-json_t	*resolve_find(json_t *list, const char *stack, const char *service,
-	    const char **other);
+int	 resolve_service(const char *name, struct ctrview *, char **cause);
 
 /* format.c: {{.field}} templates (inspect -f, ps --format). */
 int	 format_render(FILE *, const char *tmpl, json_t *obj, char **cause);
@@ -153,24 +193,23 @@ struct run_opts {
 	int		 tty;		/* -t: a pseudo-terminal */
 	int		 interactive;	/* -i: stdin stays open */
 };
-int	 container_run(const struct run_opts *, json_t **ctr, char **cause);
-int	 container_stop(json_t *ctr, int timeout_s, int sig, char **cause);
+int	 container_run(const struct run_opts *, struct ctrview *,
+	    char **cause);
+int	 container_stop(struct ctrview *, int timeout_s, int sig,
+	    char **cause);
 int	 container_remove(const char *name, int force, char **cause);
 int	 container_exec(const char *name, char **argv, const char *user,
 	    const char *workdir, json_t *env, int tty, int interactive,
 	    char **cause);
-int	 container_alive(json_t *ctr);
+int	 container_trusted(const struct ctrview *);
 /* May the recorded process be signalled by us (alive, its creator's)? */
-int	 container_signal_ok(json_t *ctr, char **cause);
-int	 container_trusted(json_t *ctr);
+int	 container_signal_ok(const struct ctrview *, char **cause);
 char	**container_envv(json_t *strings);
 void	 container_mark_stopped(const char *name);
 int	 container_restart_ok(const char *policy, char **cause);
 
 /* cmd_start.c */
-void	 container_opts_from(json_t *ctr, struct run_opts *);
-int	 container_start(json_t *ctr, char **cause);
-const char *container_state(json_t *ctr, char *buf, size_t len);
-const char *container_settle(json_t *ctr);
+void	 container_opts_from(const struct ctrview *, struct run_opts *);
+int	 container_start(struct ctrview *, char **cause);
 
 #endif

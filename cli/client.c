@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "proc.h"
 #include "proto.h"
+#include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -82,6 +83,9 @@ static int
 client_start_netd(char **cause)
 {
 	char		*netd, *argv[16];
+	struct run_spec	 sp = { .argv = argv, .search = RUN_AS_GIVEN,
+			    .fd = { RUN_DEVNULL, RUN_DEVNULL, RUN_INHERIT },
+			    .errtag = "berth" };
 	int		 argc = 0, status;
 	pid_t		 pid;
 
@@ -108,20 +112,12 @@ client_start_netd(char **cause)
 	}
 	argv[argc] = NULL;
 	/* berth-netd daemonizes: the parent exits once it is serving. */
-	if ((pid = fork()) == -1) {
+	if ((pid = run_start(&sp, NULL, NULL, cause)) == -1) {
 		free(netd);
-		return cause_set(cause, "fork: %s", strerror(errno));
+		return -1;
 	}
-	if (pid == 0) {
-		util_stdio_null(UTIL_STDIN | UTIL_STDOUT);
-		execv(netd, argv);
-		fprintf(stderr, "berth: cannot execute %s: %s\n", netd,
-		    strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+	if (run_wait(pid, &status) == -1 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
 		cause_set(cause, "starting netd (%s) failed", netd);
 		free(netd);
 		return -1;
@@ -233,19 +229,40 @@ client_do(const char *op, json_t *args, char **cause)
 	return 0;
 }
 
-/* The container object of name (a new reference). */
+/* The container name (or a service of the current stack), decoded. */
 int
-client_inspect(const char *name, json_t **ctr, char **cause)
+client_inspect(const char *name, struct ctrview *v, char **cause)
 {
 	enum proto_code	 code;
+	json_t		*obj;
+	int		 rc;
 
+	memset(v, 0, sizeof(*v));
 	if (client_call_code("inspect", json_pack("{s:s}", "name", name),
-	    ctr, &code, cause) == 0)
-		return 0;
+	    &obj, &code, cause) == 0) {
+		rc = ctrview_decode(obj, v, cause);
+		json_decref(obj);
+		return rc;
+	}
 	/* compose's habit: a service name of the current stack */
 	if (code == PROTO_E_NOT_FOUND)
-		return resolve_service(name, ctr, cause);
+		return resolve_service(name, v, cause);
 	return -1;
+}
+
+/* netd's hello, decoded. */
+int
+client_hello(struct netd_hello *h, char **cause)
+{
+	json_t	*data;
+	int	 rc;
+
+	memset(h, 0, sizeof(*h));
+	if (client_call("hello", NULL, &data, cause) == -1)
+		return -1;
+	rc = netd_hello_parse(data, h, cause);
+	json_decref(data);
+	return rc;
 }
 
 /*

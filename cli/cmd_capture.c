@@ -44,6 +44,7 @@
 #include "pcapng.h"
 #include "proc.h"
 #include "proto.h"
+#include "run.h"
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -547,6 +548,9 @@ int
 capture_spawn(const char *stack, const struct stack_capture *sc, pid_t *pidp,
     char **cause)
 {
+	struct run_spec	 sp = { .search = RUN_AS_GIVEN, .setsid = 1,
+			    .fd = { RUN_DEVNULL, RUN_DEVNULL, RUN_INHERIT },
+			    .errtag = "berth" };
 	char		*log, *dir, mb[16], files[16], *text;
 	const char	*argv[20], *exe;
 	int		 argc = 0, fd, status, i, rc = -1;
@@ -587,24 +591,11 @@ capture_spawn(const char *stack, const struct stack_capture *sc, pid_t *pidp,
 		argv[argc++] = sc->filter;
 	}
 	argv[argc] = NULL;
-	if ((pid = fork()) == -1) {
-		cause_set(cause, "fork: %s", strerror(errno));
+	sp.argv = (char **)(uintptr_t)argv;
+	sp.path = exe;
+	sp.fd[2] = fd;
+	if ((pid = run_start(&sp, NULL, NULL, cause)) == -1)
 		goto out;
-	}
-	if (pid == 0) {
-		int	 nul = open("/dev/null", O_RDWR);
-
-		(void)setsid();
-		if (nul != -1) {
-			dup2(nul, STDIN_FILENO);
-			dup2(nul, STDOUT_FILENO);
-		}
-		dup2(fd, STDERR_FILENO);
-		execv(exe, (char **)(uintptr_t)argv);
-		fprintf(stderr, "berth: cannot execute %s: %s\n", exe,
-		    strerror(errno));
-		_exit(127);
-	}
 	/* Up when it says so; its log says why when it does not. */
 	for (i = 0; i < 500; i++) {
 		if ((text = util_read_file(log, 65536, NULL)) != NULL &&

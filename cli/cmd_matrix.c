@@ -313,8 +313,10 @@ cmd_matrix(int argc, char **argv)
 	struct msrc	*src = NULL;
 	struct mdst	*dst = NULL;
 	struct mprobe	*pr = NULL;
-	json_t		*list = NULL, *c, *p, *qs = NULL, *ans = NULL, *out;
-	struct portspec	 ps;
+	struct ctrviews	 list;
+	const struct ctr_spec *cs;
+	const struct portspec *ps;
+	json_t		*c, *qs = NULL, *ans = NULL, *out;
 	struct cidr	 pool;
 	const char	*file = NULL, *stackname = NULL, *outside = NULL, *s;
 	char		*cause = NULL, *colon;
@@ -325,6 +327,7 @@ cmd_matrix(int argc, char **argv)
 	int		 ch, json = 0, rc = 1, bad = 0;
 	long long	 t0;
 
+	memset(&list, 0, sizeof(list));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:p:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -391,33 +394,33 @@ cmd_matrix(int argc, char **argv)
 		}
 		stackname = st->name;
 	}
-	if (client_call("list", NULL, &list, &cause) == -1) {
+	if (ctrviews_list(&list, &cause) == -1) {
 		cli_error("matrix", "%s", cause);
 		goto out;
 	}
-	src = xcalloc(json_array_size(list) + 1, sizeof(*src));
+	src = xcalloc(list.n + 1, sizeof(*src));
 	src[ns].name = "host";
 	src[ns++].addr = 0;
-	json_array_foreach(list, i, c) {
-		s = json_string_value(json_object_get(c, "stack"));
+	for (i = 0; i < list.n; i++) {
+		cs = &list.v[i].info.spec;
+		s = cs->stack;
 		if (stackname != NULL && (s == NULL || strcmp(s,
 		    stackname) != 0))
 			continue;
-		if (addr_parse(json_string_value(json_object_get(c, "ip")),
-		    &a) == -1)
-			continue;
-		src[ns].name = json_string_value(json_object_get(c, "name"));
+		a = cs->addr;
+		src[ns].name = cs->name;
 		src[ns++].addr = a;
 		for (k = 0; k < nports; k++)
 			matrix_add_port(&dst, &nd, src[ns - 1].name, a,
 			    ports[k]);
-		json_array_foreach(json_object_get(c, "ports"), j, p) {
-			if (portspec_parse(json_string_value(p), &ps,
-			    NULL) == 0 && ps.proto == PORT_TCP)
-				for (v = ps.ctr_lo; v <= ps.ctr_hi &&
-				    nd < 100000; v++)
-					matrix_add_port(&dst, &nd,
-					    src[ns - 1].name, a, (uint16_t)v);
+		for (j = 0; j < cs->nports; j++) {
+			ps = &cs->ports[j];
+			if (ps->proto != PORT_TCP)
+				continue;
+			for (v = ps->ctr_lo; v <= ps->ctr_hi && nd < 100000;
+			    v++)
+				matrix_add_port(&dst, &nd, src[ns - 1].name,
+				    a, (uint16_t)v);
 		}
 		nl = matrix_listening(a, lp, MATRIX_MAX_PORTS);
 		for (k = 0; k < nl; k++)
@@ -485,7 +488,7 @@ out:
 	free(src);
 	free(dst);
 	json_decref(ans);
-	json_decref(list);
+	ctrviews_clear(&list);
 	stack_free(st);
 	free(cause);
 	return rc;

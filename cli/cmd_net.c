@@ -53,10 +53,11 @@ net_ls(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*list = NULL, *n;
+	struct net_info	*nets = NULL;
+	json_t		*list = NULL;
 	char		*cause = NULL;
 	int		 ch, json = 0;
-	size_t		 i;
+	size_t		 i, n = 0;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -66,9 +67,11 @@ net_ls(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("net");
-	if (client_call("net_list", NULL, &list, &cause) == -1) {
+	if (client_call("net_list", NULL, &list, &cause) == -1 ||
+	    net_infos_parse(list, &nets, &n, &cause) == -1) {
 		cli_error("net", "%s", cause);
 		free(cause);
+		json_decref(list);
 		return 1;
 	}
 	if (json) {
@@ -76,13 +79,11 @@ net_ls(int argc, char **argv)
 		putchar('\n');
 	} else {
 		printf("%-24s %s\n", "NAME", "INTERNAL");
-		json_array_foreach(list, i, n) {
-			printf("%-24s %s\n",
-			    json_string_value(json_object_get(n, "name")),
-			    json_is_true(json_object_get(n, "internal")) ?
+		for (i = 0; i < n; i++)
+			printf("%-24s %s\n", nets[i].name, nets[i].internal ?
 			    "yes" : "no");
-		}
 	}
+	free(nets);
 	json_decref(list);
 	return 0;
 }

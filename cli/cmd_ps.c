@@ -81,18 +81,15 @@ ps_format(json_t *list, const char *tmpl, char **cause)
 	return 0;
 }
 
-/* One line of text for a JSON array of strings, space separated. */
+/* One line of text for a vector of strings, joined by sep. */
 static char *
-ps_join(json_t *arr, const char *sep, size_t max)
+ps_join(const char *const *strs, const char *sep, size_t max)
 {
-	json_t		*e;
 	size_t		 i, len = 0, n;
 	char		*s = xcalloc(1, max + 4), *v;
 
-	json_array_foreach(arr, i, e) {
-		if (!json_is_string(e))
-			continue;
-		v = ps_vis(json_string_value(e));
+	for (i = 0; strs[i] != NULL; i++) {
+		v = ps_vis(strs[i]);
 		n = strlen(v);
 		if (len + n + strlen(sep) > max) {
 			memcpy(s + len, "...", 4);
@@ -106,10 +103,31 @@ ps_join(json_t *arr, const char *sep, size_t max)
 	return s;
 }
 
+/* The PORTS column: the container's port specifications. */
+static char *
+ps_ports(const struct ctrview *v)
+{
+	const struct ctr_spec	*s = &v->info.spec;
+	char			(*buf)[PORTSPEC_STRLEN], *out;
+	const char		**strs;
+	size_t			 i;
+
+	buf = xcalloc(s->nports + 1, sizeof(*buf));
+	strs = xcalloc(s->nports + 1, sizeof(*strs));
+	for (i = 0; i < s->nports; i++)
+		strs[i] = portspec_fmt(&s->ports[i], buf[i]);
+	out = ps_join(strs, ",", 28);
+	free(strs);
+	free(buf);
+	return out;
+}
+
 int
 cmd_ps(int argc, char **argv)
 {
-	json_t		*list = NULL, *c, *out;
+	struct ctrviews	 vs;
+	struct ctrview	*v;
+	json_t		*out;
 	char		*cause = NULL, *ports, *cmd;
 	const char	*fmt = NULL;
 	int		 ch, all = 0, json = 0, quiet = 0, rc = 1;
@@ -136,15 +154,15 @@ cmd_ps(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("ps");
-	if (client_call("list", NULL, &list, &cause) == -1) {
+	if (ctrviews_list(&vs, &cause) == -1) {
 		cli_error("ps", "%s", cause);
 		goto out;
 	}
 	out = json_array();
-	json_array_foreach(list, i, c) {
-		if (strcmp(container_settle(c), "running") != 0 && !all)
-			continue;
-		json_array_append(out, c);
+	for (i = 0; i < vs.n; i++) {
+		v = &vs.v[i];
+		if (ctrview_settle(v) == CTR_RUNNING || all)
+			json_array_append(out, v->obj);
 	}
 	if (quiet)
 		fmt = "{{.name}}";
@@ -165,22 +183,21 @@ cmd_ps(int argc, char **argv)
 	}
 	printf("%-24s %-15s %-12s %-28s %s\n", "NAME", "ADDRESS", "STATE",
 	    "PORTS", "COMMAND");
-	json_array_foreach(out, i, c) {
-		ports = ps_join(json_object_get(c, "ports"), ",", 28);
-		cmd = ps_join(json_object_get(json_object_get(c, "meta"),
-		    "command"), " ", 40);
-		printf("%-24s %-15s %-12s %-28s %s\n",
-		    json_string_value(json_object_get(c, "name")),
-		    json_string_value(json_object_get(c, "ip")),
-		    json_string_value(json_object_get(c, "status")), ports,
-		    cmd);
+	for (i = 0; i < vs.n; i++) {
+		v = &vs.v[i];
+		if (v->info.state != CTR_RUNNING && !all)
+			continue;
+		ports = ps_ports(v);
+		cmd = ps_join(v->meta.command, " ", 40);
+		printf("%-24s %-15s %-12s %-28s %s\n", v->name, v->ip,
+		    v->status, ports, cmd);
 		free(ports);
 		free(cmd);
 	}
 	json_decref(out);
 	rc = 0;
 out:
-	json_decref(list);
+	ctrviews_clear(&vs);
 	free(cause);
 	return rc;
 }
@@ -192,7 +209,8 @@ cmd_inspect(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*out, *c;
+	struct ctrview	 v;
+	json_t		*out;
 	char		*cause = NULL;
 	const char	*fmt = NULL;
 	int		 ch, i, rc = 0;
@@ -212,17 +230,18 @@ cmd_inspect(int argc, char **argv)
 	}
 	out = json_array();
 	for (i = optind; i < argc; i++) {
-		if (client_inspect(argv[i], &c, &cause) == -1) {
+		if (client_inspect(argv[i], &v, &cause) == -1) {
 			cli_error("inspect", "%s", cause);
 			rc = 1;
 			continue;
 		}
-		container_settle(c);
+		ctrview_settle(&v);
 		if (fmt != NULL) {
-			format_render(stdout, fmt, c, NULL);
+			format_render(stdout, fmt, v.obj, NULL);
 			putchar('\n');
 		}
-		json_array_append_new(out, c);
+		json_array_append(out, v.obj);
+		ctrview_clear(&v);
 	}
 	if (fmt == NULL && json_array_size(out) > 0) {
 		json_dumpf(out, stdout, JSON_INDENT(2));
@@ -260,8 +279,9 @@ out:
 int
 cmd_port(int argc, char **argv)
 {
-	json_t		*c, *e;
-	struct portspec	 ps;
+	struct ctrview	 v;
+	const struct portspec *ps;
+	json_t		*ports;
 	char		*cause = NULL, host[ADDR_STRLEN];
 	unsigned long	 want = 0;
 	int		 ch, json = 0, wproto = -1, found = 0;
@@ -281,43 +301,43 @@ cmd_port(int argc, char **argv)
 		    argv[argc - 1]);
 		return 1;
 	}
-	if (client_inspect(argv[optind], &c, &cause) == -1) {
+	if (client_inspect(argv[optind], &v, &cause) == -1) {
 		cli_error("port", "%s", cause);
 		free(cause);
 		return 1;
 	}
 	if (json) {
-		json_dumpf(json_object_get(c, "ports"), stdout, JSON_INDENT(2));
+		ports = ctrview_ports(&v);
+		json_dumpf(ports, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(c);
+		json_decref(ports);
+		ctrview_clear(&v);
 		return 0;
 	}
 	/* One line per mapping, docker's way: CTR/PROTO -> HOST:PORT. */
-	json_array_foreach(json_object_get(c, "ports"), i, e) {
-		if (json_string_value(e) == NULL ||
-		    portspec_parse(json_string_value(e), &ps, NULL) == -1)
-			continue;
-		addr_fmt(ps.host_addr, host);
+	for (i = 0; i < v.info.spec.nports; i++) {
+		ps = &v.info.spec.ports[i];
+		addr_fmt(ps->host_addr, host);
 		if (want != 0) {
 			/* docker port NAME PORT: the host side only */
-			if (want < ps.ctr_lo || want > ps.ctr_hi ||
-			    (wproto != -1 && wproto != (int)ps.proto) ||
-			    (wproto == -1 && ps.proto != PORT_TCP))
+			if (want < ps->ctr_lo || want > ps->ctr_hi ||
+			    (wproto != -1 && wproto != (int)ps->proto) ||
+			    (wproto == -1 && ps->proto != PORT_TCP))
 				continue;
-			printf("%s:%lu\n", host, ps.host_lo + (want -
-			    ps.ctr_lo));
+			printf("%s:%lu\n", host, ps->host_lo + (want -
+			    ps->ctr_lo));
 			found = 1;
 			continue;
 		}
-		if (ps.host_lo == ps.host_hi)
-			printf("%u/%s -> %s:%u\n", ps.ctr_lo,
-			    port_proto_name(ps.proto), host, ps.host_lo);
+		if (ps->host_lo == ps->host_hi)
+			printf("%u/%s -> %s:%u\n", ps->ctr_lo,
+			    port_proto_name(ps->proto), host, ps->host_lo);
 		else
-			printf("%u-%u/%s -> %s:%u-%u\n", ps.ctr_lo, ps.ctr_hi,
-			    port_proto_name(ps.proto), host, ps.host_lo,
-			    ps.host_hi);
+			printf("%u-%u/%s -> %s:%u-%u\n", ps->ctr_lo,
+			    ps->ctr_hi, port_proto_name(ps->proto), host,
+			    ps->host_lo, ps->host_hi);
 	}
-	json_decref(c);
+	ctrview_clear(&v);
 	if (want != 0 && !found) {
 		cli_error("port", "%s: no public port %s published",
 		    argv[optind], argv[argc - 1]);
@@ -337,7 +357,7 @@ cmd_logs(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct logs_view v;
-	json_t		*c = NULL;
+	struct ctrview	 c;
 	char		*cause = NULL, *path = NULL, buf[65536];
 	int		 ch, follow = 0, fd = -1, rc = 1, idle = 0;
 	unsigned long	 tail = 0;
@@ -345,6 +365,7 @@ cmd_logs(int argc, char **argv)
 	ssize_t		 n;
 
 	memset(&v, 0, sizeof(v));
+	memset(&c, 0, sizeof(c));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "fn:t", opts, NULL)) != -1) {
 		switch (ch) {
@@ -382,7 +403,7 @@ cmd_logs(int argc, char **argv)
 		cli_error("logs", "%s", cause);
 		goto out;
 	}
-	path = client_log_path(json_string_value(json_object_get(c, "name")));
+	path = client_log_path(c.name);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT) {	/* nothing written yet */
 			rc = 0;
@@ -405,7 +426,7 @@ cmd_logs(int argc, char **argv)
 			break;
 		fflush(stdout);
 		/* Follow until the container's process is gone. */
-		if (++idle % 10 == 0 && !container_alive(c))
+		if (++idle % 10 == 0 && !ctrview_alive(&c))
 			break;
 		usleep(100000);
 	}
@@ -415,7 +436,7 @@ done:
 out:
 	if (fd != -1)
 		close(fd);
-	json_decref(c);
+	ctrview_clear(&c);
 	free(path);
 	free(cause);
 	return rc;

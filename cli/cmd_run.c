@@ -58,19 +58,22 @@ run_env_file(const char *path, json_t *env, char **cause)
 static char *
 run_stack_of_nets(json_t *nets)
 {
-	json_t		*list = NULL, *c, *n, *m;
+	struct ctrviews	 vs;
+	struct ctr_spec	*c;
+	json_t		*m;
 	const char	*st, *found = NULL;
 	char		*out = NULL;
 	size_t		 i, j, k;
 
-	if (json_array_size(nets) == 0 ||
-	    client_call("list", NULL, &list, NULL) == -1)
+	if (json_array_size(nets) == 0 || ctrviews_list(&vs, NULL) == -1)
 		return NULL;
-	json_array_foreach(list, i, c) {
-		st = json_string_value(json_object_get(c, "stack"));
-		json_array_foreach(json_object_get(c, "networks"), j, n) {
+	for (i = 0; i < vs.n; i++) {
+		c = &vs.v[i].info.spec;
+		st = c->stack;
+		for (j = 0; j < c->nnetworks; j++) {
 			json_array_foreach(nets, k, m) {
-				if (!json_equal(n, m) ||
+				if (!json_is_string(m) || strcmp(
+				    c->networks[j], json_string_value(m)) != 0 ||
 				    strcmp(json_string_value(m), "default") == 0)
 					continue;
 				if (st == NULL || (found != NULL &&
@@ -83,7 +86,7 @@ run_stack_of_nets(json_t *nets)
 	if (found != NULL)
 		out = xstrdup(found);
 out:
-	json_decref(list);
+	ctrviews_clear(&vs);
 	return out;
 }
 
@@ -146,11 +149,12 @@ cmd_run(int argc, char **argv)
 	};
 	struct run_opts	 o;
 	struct portspec	 ps;
-	json_t		*ctr = NULL;
+	struct ctrview	 ctr;
 	char		*cause = NULL, namebuf[16], *netstack = NULL;
 	int		 ch, rc = 1;
 
 	memset(&o, 0, sizeof(o));
+	memset(&ctr, 0, sizeof(ctr));
 	o.ports = json_array();
 	o.networks = json_array();
 	o.env = json_array();
@@ -291,7 +295,7 @@ bad:
 	cli_error("run", "%s", cause);
 	rc = 1;
 out:
-	json_decref(ctr);
+	ctrview_clear(&ctr);
 	json_decref(o.ports);
 	json_decref(o.networks);
 	json_decref(o.env);
@@ -375,7 +379,7 @@ cmd_exec(int argc, char **argv)
 int
 cmd_stop(int argc, char **argv)
 {
-	json_t		*ctr;
+	struct ctrview	 ctr;
 	char		*cause = NULL;
 	const char	*verb = argv[0];
 	unsigned long	 t = 10;
@@ -394,15 +398,14 @@ cmd_stop(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage(verb);
 	for (i = optind; i < argc; i++) {
-		ctr = NULL;
 		if (client_inspect(argv[i], &ctr, &cause) == -1 ||
-		    container_stop(ctr, (int)t, SIGTERM, &cause) == -1 ||
-		    (again && container_start(ctr, &cause) == -1)) {
+		    container_stop(&ctr, (int)t, SIGTERM, &cause) == -1 ||
+		    (again && container_start(&ctr, &cause) == -1)) {
 			cli_error(verb, "%s", cause);
 			rc = 1;
 		} else
 			printf("%s\n", argv[i]);
-		json_decref(ctr);
+		ctrview_clear(&ctr);
 	}
 	free(cause);
 	return rc;

@@ -26,76 +26,75 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static const char *
-start_str(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
 /*
  * Run options from a container's record: what run or up gave it. The
- * strings and arrays are borrowed from ctr; free o->argv only.
+ * strings are borrowed from v; free o->argv, and json_decref o->ports
+ * and o->networks.
  */
 void
-container_opts_from(json_t *ctr, struct run_opts *o)
+container_opts_from(const struct ctrview *v, struct run_opts *o)
 {
-	json_t	*meta = json_object_get(ctr, "meta");
+	const struct ctrview_meta	*m = &v->meta;
+	size_t				 n;
 
 	memset(o, 0, sizeof(*o));
-	o->name = start_str(ctr, "name");
-	o->ip = start_str(ctr, "ip");
-	o->stack = start_str(ctr, "stack");
-	o->service = start_str(ctr, "service");
-	o->ports = json_object_get(ctr, "ports");
-	o->networks = json_object_get(ctr, "networks");
-	o->rootfs = start_str(meta, "rootfs");
-	o->user = start_str(meta, "user");
-	o->workdir = start_str(meta, "workdir");
-	o->hostname = start_str(meta, "hostname");
-	o->restart = start_str(meta, "restart");
-	o->config = start_str(meta, "config");
-	o->env = json_object_get(meta, "env");
-	o->volumes = json_object_get(meta, "volumes");
-	o->argv = container_envv(json_object_get(meta, "command"));
-	o->rm = json_is_true(json_object_get(meta, "rm"));
+	o->name = v->name;
+	o->ip = v->ip;
+	o->stack = v->info.spec.stack;
+	o->service = v->info.spec.service;
+	o->ports = ctrview_ports(v);
+	o->networks = ctrview_networks(v);
+	o->rootfs = m->rootfs;
+	o->user = m->user;
+	o->workdir = m->workdir;
+	o->hostname = m->hostname;
+	o->restart = m->restart;
+	o->config = m->config;
+	o->env = m->env;
+	o->volumes = m->volumes;
+	for (n = 0; m->command[n] != NULL; n++)
+		;
+	o->argv = xcalloc(n + 1, sizeof(char *));
+	memcpy(o->argv, m->command, n * sizeof(char *));
+	o->rm = m->rm;
 	o->detach = 1;
 }
 
 /* Start a stopped container again; 0 also when it is running already. */
 int
-container_start(json_t *ctr, char **cause)
+container_start(struct ctrview *v, char **cause)
 {
 	struct run_opts	 o;
-	json_t		*fresh = NULL;
-	char		*name;
-	int		 rc;
+	struct ctrview	 fresh;
+	char		*name = NULL;
+	int		 rc = -1;
 
-	if (container_alive(ctr))
+	if (ctrview_alive(v))
 		return 0;
 	/* its command, env, user and rootfs are the creator's choice */
-	if (!container_trusted(ctr))
+	if (!container_trusted(v))
 		return cause_set(cause, "container \"%s\" was not created by "
 		    "uid %ld or root: its stored command, env, user, workdir "
 		    "and rootfs are not run (start it as its creator)",
-		    start_str(ctr, "name"), (long)getuid());
-	container_opts_from(ctr, &o);
+		    v->name, (long)getuid());
+	container_opts_from(v, &o);
 	if (o.argv[0] == NULL) {
-		free(o.argv);
-		return cause_set(cause, "%s: no command recorded", o.name);
+		cause_set(cause, "%s: no command recorded", o.name);
+		goto out;
 	}
 	name = xstrdup(o.name);
 	o.name = name;
 	if (client_do("delete", json_pack("{s:s}", "name", name), cause) ==
-	    -1) {
-		free(o.argv);
-		free(name);
-		return -1;
-	}
+	    -1)
+		goto out;
 	rc = container_run(&o, &fresh, cause);
 	if (rc == -1)
 		cause_prefix(cause, "%s (its record is gone: run it again)",
 		    name);
-	json_decref(fresh);
+	ctrview_clear(&fresh);
+out:
+	json_decref(o.ports);
+	json_decref(o.networks);
 	free(o.argv);
 	free(name);
 	return rc == -1 ? -1 : 0;
@@ -104,21 +103,20 @@ container_start(json_t *ctr, char **cause)
 int
 cmd_start(int argc, char **argv)
 {
-	json_t	*ctr;
-	char	*cause = NULL;
-	int	 i, rc = 0;
+	struct ctrview	 ctr;
+	char		*cause = NULL;
+	int		 i, rc = 0;
 
 	if (argc < 2 || argv[1][0] == '-')
 		return cli_usage("start");
 	for (i = 1; i < argc; i++) {
 		if (client_inspect(argv[i], &ctr, &cause) == -1 ||
-		    container_start(ctr, &cause) == -1) {
+		    container_start(&ctr, &cause) == -1) {
 			cli_error("start", "%s", cause);
 			rc = 1;
 		} else
 			printf("%s\n", argv[i]);
-		json_decref(ctr);
-		ctr = NULL;
+		ctrview_clear(&ctr);
 	}
 	free(cause);
 	return rc;
@@ -159,7 +157,7 @@ cmd_kill(int argc, char **argv)
 		{ "signal", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*ctr;
+	struct ctrview	 ctr;
 	char		*cause = NULL;
 	int		 ch, i, sig = SIGKILL, rc = 0;
 	pid_t		 pid;
@@ -177,25 +175,23 @@ cmd_kill(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage("kill");
 	for (i = optind; i < argc; i++) {
-		ctr = NULL;
 		if (client_inspect(argv[i], &ctr, &cause) == -1) {
 			cli_error("kill", "%s", cause);
 			rc = 1;
 			continue;
 		}
-		if (!container_alive(ctr)) {
+		if (!ctrview_alive(&ctr)) {
 			cli_error("kill", "container \"%s\" is not running",
 			    argv[i]);
 			rc = 1;
-		} else if (container_signal_ok(ctr, &cause) == -1) {
+		} else if (container_signal_ok(&ctr, &cause) == -1) {
 			cli_error("kill", "%s: %s", argv[i], cause);
 			rc = 1;
 		} else {
 			/* A signal the process may not survive: no restart. */
 			if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT)
-				container_mark_stopped(start_str(ctr, "name"));
-			pid = (pid_t)json_integer_value(json_object_get(ctr,
-			    "pid"));
+				container_mark_stopped(ctr.name);
+			pid = (pid_t)ctr.info.pid;
 			if (kill(-pid, sig) == -1 && kill(pid, sig) == -1) {
 				cli_error("kill", "%s: %s", argv[i],
 				    strerror(errno));
@@ -203,7 +199,7 @@ cmd_kill(int argc, char **argv)
 			} else
 				printf("%s\n", argv[i]);
 		}
-		json_decref(ctr);
+		ctrview_clear(&ctr);
 	}
 	free(cause);
 	return rc;

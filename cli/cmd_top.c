@@ -24,11 +24,11 @@
 #include "xmalloc.h"
 
 static pid_t
-top_leader(json_t *ctr)
+top_leader(const struct ctrview *v)
 {
-	if (!container_alive(ctr))
+	if (!ctrview_alive(v))
 		return 0;
-	return (pid_t)json_integer_value(json_object_get(ctr, "pid"));
+	return (pid_t)v->info.pid;
 }
 
 int
@@ -36,7 +36,8 @@ cmd_top(int argc, char **argv)
 {
 	struct top_proc	*p = NULL;
 	struct passwd	*pw;
-	json_t		*ctr = NULL, *out = NULL;
+	struct ctrview	 ctr;
+	json_t		*out = NULL;
 	char		*cause = NULL, user[32];
 	const char	*name;
 	size_t		 n = 0, i;
@@ -49,7 +50,7 @@ cmd_top(int argc, char **argv)
 	name = argv[argc - 1];
 	if (client_inspect(name, &ctr, &cause) == -1)
 		goto err;
-	if ((leader = top_leader(ctr)) == 0) {
+	if ((leader = top_leader(&ctr)) == 0) {
 		cause_set(&cause, "container \"%s\" is not running", name);
 		goto err;
 	}
@@ -90,14 +91,15 @@ err:
 out:
 	top_free(p, n);
 	json_decref(out);
-	json_decref(ctr);
+	ctrview_clear(&ctr);
 	free(cause);
 	return rc;
 }
 
 /* cpu ms, rss, number of processes of one container (0s when stopped). */
 static void
-stats_sample(json_t *ctr, uint64_t *cpu, uint64_t *rss, size_t *nproc)
+stats_sample(const struct ctrview *ctr, uint64_t *cpu, uint64_t *rss,
+    size_t *nproc)
 {
 	struct top_proc	*p = NULL;
 	size_t		 n = 0, i;
@@ -129,18 +131,18 @@ stats_bytes(uint64_t b, char *buf, size_t len)
 
 /* One round: sample, wait, sample; print a table or JSON. */
 static int
-stats_round(json_t *ctrs, int json, int clear)
+stats_round(const struct ctrviews *ctrs, int json, int clear)
 {
-	json_t		*c, *out;
+	json_t		*out;
 	uint64_t	*cpu0, cpu1, rss;
-	size_t		 i, n = json_array_size(ctrs), np;
+	size_t		 i, n = ctrs->n, np;
 	long long	 t0, dt;
 	double		 pct;
 	char		 mem[32];
 
 	cpu0 = xcalloc(n + 1, sizeof(*cpu0));
-	json_array_foreach(ctrs, i, c)
-		stats_sample(c, &cpu0[i], &rss, &np);
+	for (i = 0; i < n; i++)
+		stats_sample(&ctrs->v[i], &cpu0[i], &rss, &np);
 	t0 = util_now_ms();
 	usleep(500000);
 	dt = util_now_ms() - t0;
@@ -150,20 +152,19 @@ stats_round(json_t *ctrs, int json, int clear)
 	if (!json)
 		printf("%-24s %-8s %-12s %s\n", "NAME", "CPU %", "MEM USAGE",
 		    "PIDS");
-	json_array_foreach(ctrs, i, c) {
-		stats_sample(c, &cpu1, &rss, &np);
+	for (i = 0; i < n; i++) {
+		stats_sample(&ctrs->v[i], &cpu1, &rss, &np);
 		pct = dt > 0 && cpu1 >= cpu0[i] ? 100.0 *
 		    (double)(cpu1 - cpu0[i]) / (double)dt : 0;
 		if (json)
 			json_array_append_new(out, json_pack("{s:s, s:f, "
-			    "s:I, s:I}", "name", json_string_value(
-			    json_object_get(c, "name")), "cpu_percent", pct,
+			    "s:I, s:I}", "name", ctrs->v[i].name,
+			    "cpu_percent", pct,
 			    "mem_bytes", (json_int_t)rss, "pids",
 			    (json_int_t)np));
 		else
-			printf("%-24s %-8.2f %-12s %zu\n", json_string_value(
-			    json_object_get(c, "name")), pct, stats_bytes(rss,
-			    mem, sizeof(mem)), np);
+			printf("%-24s %-8.2f %-12s %zu\n", ctrs->v[i].name,
+			    pct, stats_bytes(rss, mem, sizeof(mem)), np);
 	}
 	if (json) {
 		json_dumpf(out, stdout, JSON_INDENT(2));
@@ -184,10 +185,14 @@ cmd_stats(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t		*ctrs, *list = NULL, *c;
+	struct ctrviews	 ctrs, list;
+	struct ctrview	 c;
 	char		*cause = NULL;
 	int		 ch, once = 0, json = 0, all = 0, i, rc = 1;
 	size_t		 j;
+
+	memset(&ctrs, 0, sizeof(ctrs));
+	memset(&list, 0, sizeof(list));
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "a", opts, NULL)) != -1) {
@@ -205,33 +210,34 @@ cmd_stats(int argc, char **argv)
 			return cli_usage("stats");
 		}
 	}
-	ctrs = json_array();
 	if (optind == argc) {
-		if (client_call("list", NULL, &list, &cause) == -1)
+		if (ctrviews_list(&list, &cause) == -1)
 			goto err;
-		json_array_foreach(list, j, c) {
-			if (all || strcmp(container_settle(c),
-			    "running") == 0)
-				json_array_append(ctrs, c);
+		for (j = 0; j < list.n; j++) {
+			if (ctrview_settle(&list.v[j]) == CTR_RUNNING || all)
+				ctrviews_add(&ctrs, &list.v[j]);
 		}
 	}
 	for (i = optind; i < argc; i++) {
 		if (client_inspect(argv[i], &c, &cause) == -1)
 			goto err;
-		json_array_append_new(ctrs, c);
+		ctrviews_add(&ctrs, &c);
 	}
 	/* hold no netd connection while sampling */
 	client_reset();
-	do
-		stats_round(ctrs, json, !once && isatty(STDOUT_FILENO));
-	while (!once);
+	/* without --no-stream, until interrupted */
+	for (;;) {
+		stats_round(&ctrs, json, !once && isatty(STDOUT_FILENO));
+		if (once)
+			break;
+	}
 	rc = 0;
 	goto out;
 err:
 	cli_error("stats", "%s", cause);
 out:
-	json_decref(ctrs);
-	json_decref(list);
+	ctrviews_clear(&ctrs);
+	ctrviews_clear(&list);
 	free(cause);
 	return rc;
 }

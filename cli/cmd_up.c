@@ -54,6 +54,7 @@
 #include "cli.h"
 #include "name.h"
 #include "port.h"
+#include "run.h"
 #include "stack.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -143,28 +144,29 @@ up_net_name(const struct stack *st, const char *net, char *buf, size_t len,
 static int
 up_networks(const struct stack *st, char **cause)
 {
-	json_t		*list = NULL, *n;
+	struct net_info	*nets = NULL;
+	json_t		*list = NULL;
 	char		 name[NAME_MAX_LEN + 2];
-	const char	*have;
-	size_t		 i, j;
+	size_t		 i, j, n;
 	int		 found;
 
 	if (st->nnetworks == 0)
 		return 0;
 	if (client_call("net_list", NULL, &list, cause) == -1)
 		return -1;
+	if (net_infos_parse(list, &nets, &n, cause) == -1)
+		goto fail;
 	for (i = 0; i < st->nnetworks; i++) {
 		if (up_net_name(st, st->networks[i].name, name, sizeof(name),
 		    cause) == -1)
 			goto fail;
 		found = 0;
-		json_array_foreach(list, j, n) {
-			have = json_string_value(json_object_get(n, "name"));
-			if (have == NULL || strcmp(have, name) != 0)
+		for (j = 0; j < n; j++) {
+			if (strcmp(nets[j].name, name) != 0)
 				continue;
 			found = 1;
 			/* the same name, another kind: refuse, never join */
-			if (json_is_true(json_object_get(n, "internal")) !=
+			if (nets[j].internal !=
 			    (st->networks[i].internal != 0)) {
 				cause_set(cause, "network %s exists and is%s "
 				    "internal, the stack declares it%s "
@@ -184,9 +186,11 @@ up_networks(const struct stack *st, char **cause)
 			goto fail;
 		}
 	}
+	free(nets);
 	json_decref(list);
 	return 0;
 fail:
+	free(nets);
 	json_decref(list);
 	return -1;
 }
@@ -195,24 +199,19 @@ fail:
 static int
 up_check_pool(const struct stack *st, char **cause)
 {
-	json_t		*hello = NULL;
-	struct cidr	 pool;
-	char		 a[CIDR_STRLEN];
-	const char	*np;
+	struct netd_hello h;
+	char		 a[CIDR_STRLEN], np[CIDR_STRLEN];
 	int		 rc = 0;
 
 	if (!st->pool_set)
 		return 0;
-	if (client_call("hello", NULL, &hello, cause) == -1)
+	if (client_hello(&h, cause) == -1)
 		return -1;
-	if ((np = json_string_value(json_object_get(hello, "pool"))) == NULL)
-		np = "no pool";
-	if (cidr_parse(np, &pool, NULL) == -1 || pool.net != st->pool.net ||
-	    pool.plen != st->pool.plen)
+	if (h.pool.net != st->pool.net || h.pool.plen != st->pool.plen)
 		rc = cause_set(cause, "pool: the stack wants %s but netd "
 		    "runs %s (start netd with BERTH_POOL=%s, or drop \"pool\")",
-		    cidr_fmt(&st->pool, a), np, a);
-	json_decref(hello);
+		    cidr_fmt(&st->pool, a), cidr_fmt(&h.pool, np), a);
+	netd_hello_clear(&h);
 	return rc;
 }
 
@@ -353,7 +352,7 @@ struct up_svc {
 	struct run_opts	 o;
 	char		 ipbuf[ADDR_STRLEN];
 	char		 hash[17];
-	json_t		*ctr;		/* its container, once known */
+	struct ctrview	*ctr;		/* its container, once known */
 	const char	*action;	/* what up did: created, ... */
 	int		 replace;	/* remove the old container first */
 	char		 oldname[NAME_MAX_LEN + 1];
@@ -377,48 +376,46 @@ up_on_signal(int sig)
  * no container at all (a fresh start).
  */
 static int
-up_plan(const struct stack *st, struct up_svc *u, json_t *list)
+up_plan(const struct stack *st, struct up_svc *u, struct ctrviews *list)
 {
-	json_t		*c, *old;
+	struct ctrview	*old;
+	struct ctr_spec	*c;
 	const char	*have;
 	size_t		 i;
 	int		 fresh = 1;
 
 	for (i = 0; i < st->nservices; i++) {
-		old = resolve_find(list, st->name, u[i].svc->name, NULL);
+		old = ctrviews_find(list, st->name, u[i].svc->name, NULL);
 		u[i].action = "created";
 		if (old == NULL)
 			continue;
-		have = json_string_value(json_object_get(json_object_get(old,
-		    "meta"), "config"));
-		if (strcmp(container_settle(old), "running") == 0 &&
+		have = old->meta.config;
+		if (ctrview_settle(old) == CTR_RUNNING &&
 		    have != NULL && strcmp(have, u[i].hash) == 0) {
-			u[i].ctr = json_incref(old);
+			u[i].ctr = xcalloc(1, sizeof(*u[i].ctr));
+			(void)ctrview_decode(old->obj, u[i].ctr, NULL);
 			u[i].action = "running";
 			u[i].state = u[i].svc->health.set ? UP_PROBING :
 			    UP_READY;
 			continue;
 		}
 		u[i].replace = 1;
-		snprintf(u[i].oldname, sizeof(u[i].oldname), "%s",
-		    json_string_value(json_object_get(old, "name")));
+		snprintf(u[i].oldname, sizeof(u[i].oldname), "%s", old->name);
 		u[i].action = have != NULL && strcmp(have, u[i].hash) == 0 ?
 		    "started" : "recreated";
 	}
 	/* compose's orphans: the stack's containers of services gone */
-	json_array_foreach(list, i, c) {
-		have = json_string_value(json_object_get(c, "stack"));
+	for (i = 0; i < list->n; i++) {
+		c = &list->v[i].info.spec;
+		have = c->stack;
 		if (have != NULL && strcmp(have, st->name) == 0)
 			fresh = 0;
 		if (have == NULL || strcmp(have, st->name) != 0 ||
-		    json_string_value(json_object_get(c, "service")) == NULL ||
-		    stack_find(st, json_string_value(json_object_get(c,
-		    "service"))) != NULL)
+		    c->service == NULL || stack_find(st, c->service) != NULL)
 			continue;
 		fprintf(stderr, "berth up: container %s belongs to stack %s "
 		    "but its service is not in the file any more (berth rm "
-		    "-f %s)\n", json_string_value(json_object_get(c, "name")),
-		    st->name, json_string_value(json_object_get(c, "name")));
+		    "-f %s)\n", c->name, st->name, c->name);
 	}
 	return fresh;
 }
@@ -439,16 +436,27 @@ up_deps_ready(const struct stack *st, const struct up_svc *u, size_t k)
 	return 1;
 }
 
+static void
+up_ctr_free(struct up_svc *u)
+{
+	if (u->ctr != NULL)
+		ctrview_clear(u->ctr);
+	free(u->ctr);
+	u->ctr = NULL;
+}
+
 static int
 up_start(struct up_svc *u, char **cause)
 {
 	if (u->replace && container_remove(u->oldname, 1, cause) == -1)
 		return -1;
-	json_decref(u->ctr);
-	u->ctr = NULL;
+	up_ctr_free(u);
 	u->o.config = u->hash;
-	if (container_run(&u->o, &u->ctr, cause) == -1)
+	u->ctr = xcalloc(1, sizeof(*u->ctr));
+	if (container_run(&u->o, u->ctr, cause) == -1) {
+		up_ctr_free(u);
 		return -1;
+	}
 	u->started = 1;
 	u->state = u->svc->health.set ? UP_PROBING : UP_READY;
 	u->since = u->next = util_now_ms();
@@ -462,28 +470,22 @@ up_start(struct up_svc *u, char **cause)
 static int
 up_cmd_probe(struct up_svc *u, char **cmd)
 {
-	const char	*name = json_string_value(json_object_get(u->ctr,
-			    "name"));
+	const char	*name = u->ctr->name;
 	pid_t		 pid;
-	int		 status, fd;
+	int		 status;
 
 	fflush(NULL);
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid == 0) {
-		if ((fd = open("/dev/null", O_RDWR)) != -1) {
-			dup2(fd, STDIN_FILENO);
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
-		}
+		util_stdio_null(UTIL_STDIN | UTIL_STDOUT | UTIL_STDERR);
 		signal(SIGINT, SIG_IGN);	/* up handles Ctrl-C */
 		client_reset();
 		_exit(container_exec(name, cmd, NULL, NULL, NULL, 0, 0,
 		    NULL) == 0 ? 0 : 1);
 	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR)
-			return -1;
+	if (run_wait(pid, &status) == -1)
+		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -492,17 +494,14 @@ static int
 up_probe(struct up_svc *u, char **cause)
 {
 	const struct stack_health	*h = &u->svc->health;
-	uint32_t			 addr;
-	const char			*ip;
+	uint32_t			 addr = u->ctr->info.spec.addr;
+	const char			*ip = u->ctr->ip;
 	long long			 now = util_now_ms();
 
 	if (now < u->next)
 		return 0;
 	char				 what[300];
 
-	ip = json_string_value(json_object_get(u->ctr, "ip"));
-	if (ip == NULL || addr_parse(ip, &addr) == -1)
-		return cause_set(cause, "netd returned no address");
 	if (h->cmd != NULL)
 		snprintf(what, sizeof(what), "cmd %s%s", h->cmd[0],
 		    h->ncmd > 1 ? " ..." : "");
@@ -514,7 +513,7 @@ up_probe(struct up_svc *u, char **cause)
 		u->state = UP_READY;
 		return 0;
 	}
-	if (!container_alive(u->ctr))
+	if (!ctrview_alive(u->ctr))
 		return cause_set(cause, "its process exited before the "
 		    "healthcheck (%s) passed", what);
 	if (++u->tries >= h->retries)
@@ -576,21 +575,22 @@ up_hint(const struct portspec *ps)
 static void
 up_print(const struct stack *st, const struct up_svc *u, int json)
 {
-	json_t		*out, *c, *p;
-	struct portspec	 ps;
-	size_t		 i, j;
+	const struct ctrview	*c;
+	json_t			*out;
+	char			 buf[PORTSPEC_STRLEN];
+	size_t			 i, j;
 
-	out = json_array();
-	for (i = 0; i < st->nservices; i++) {
-		c = json_pack("{s:s, s:s?, s:s?, s:s, s:O}", "service",
-		    u[i].svc->name, "name", json_string_value(json_object_get(
-		    u[i].ctr, "name")), "ip", json_string_value(
-		    json_object_get(u[i].ctr, "ip")), "action", u[i].action,
-		    "ports", json_object_get(u[i].ctr, "ports") != NULL ?
-		    json_object_get(u[i].ctr, "ports") : json_array());
-		json_array_append_new(out, c);
-	}
 	if (json) {
+		out = json_array();
+		for (i = 0; i < st->nservices; i++) {
+			c = u[i].ctr;
+			json_array_append_new(out, json_pack("{s:s, s:s?, "
+			    "s:s?, s:s, s:o}", "service", u[i].svc->name,
+			    "name", c != NULL ? c->name : NULL, "ip",
+			    c != NULL ? c->ip : NULL, "action", u[i].action,
+			    "ports", c != NULL ? ctrview_ports(c) :
+			    json_array()));
+		}
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(out);
@@ -598,25 +598,22 @@ up_print(const struct stack *st, const struct up_svc *u, int json)
 	}
 	printf("%-12s %-24s %-15s %-10s %s\n", "SERVICE", "CONTAINER",
 	    "ADDRESS", "STATUS", "PORTS");
-	json_array_foreach(out, i, c) {
-		printf("%-12s %-24s %-15s %-10s",
-		    json_string_value(json_object_get(c, "service")),
-		    json_string_value(json_object_get(c, "name")),
-		    json_string_value(json_object_get(c, "ip")),
-		    json_string_value(json_object_get(c, "action")));
-		json_array_foreach(json_object_get(c, "ports"), j, p)
-			printf(" %s", json_string_value(p));
+	for (i = 0; i < st->nservices; i++) {
+		c = u[i].ctr;
+		printf("%-12s %-24s %-15s %-10s", u[i].svc->name,
+		    c != NULL ? c->name : "(null)",
+		    c != NULL ? c->ip : "(null)", u[i].action);
+		for (j = 0; c != NULL && j < c->info.spec.nports; j++)
+			printf(" %s", portspec_fmt(&c->info.spec.ports[j],
+			    buf));
 		printf("\n");
 	}
 	/* A hint per published port: its host address, or localhost. */
-	json_array_foreach(out, i, c) {
-		json_array_foreach(json_object_get(c, "ports"), j, p) {
-			if (json_string_value(p) != NULL && portspec_parse(
-			    json_string_value(p), &ps, NULL) == 0)
-				up_hint(&ps);
-		}
+	for (i = 0; i < st->nservices; i++) {
+		c = u[i].ctr;
+		for (j = 0; c != NULL && j < c->info.spec.nports; j++)
+			up_hint(&c->info.spec.ports[j]);
 	}
-	json_decref(out);
 }
 
 /* Remove what this run started (or say what --keep leaves). */
@@ -637,8 +634,7 @@ up_undo(const struct stack *st, struct up_svc *u, int keep, const char *why)
 	    "started:", why, keep ? "--keep: leaving" : "removing", n);
 	for (i = 0; i < st->nservices; i++) {
 		if (u[i].started)
-			fprintf(stderr, " %s", json_string_value(
-			    json_object_get(u[i].ctr, "name")));
+			fprintf(stderr, " %s", u[i].ctr->name);
 	}
 	fputc('\n', stderr);
 	if (keep)
@@ -646,8 +642,8 @@ up_undo(const struct stack *st, struct up_svc *u, int keep, const char *why)
 	for (i = st->nservices; i-- > 0; ) {
 		if (!u[st->order[i]].started)
 			continue;
-		if (container_remove(json_string_value(json_object_get(
-		    u[st->order[i]].ctr, "name")), 1, &cause) == -1)
+		if (container_remove(u[st->order[i]].ctr->name, 1,
+		    &cause) == -1)
 			cli_error("up", "%s", cause);
 	}
 	free(cause);
@@ -716,7 +712,7 @@ cmd_up(int argc, char **argv)
 	struct stack		*st = NULL;
 	struct cidr		 pool;
 	struct up_svc		*u = NULL;
-	json_t			*list = NULL;
+	struct ctrviews		 list;
 	char			*cause = NULL;
 	const char		*file = NULL, *failed = NULL;
 	int			 ch, keep = 0, json = 0, rc = 1, busy, fresh = 0;
@@ -724,6 +720,7 @@ cmd_up(int argc, char **argv)
 	long long		 wake, now;
 	pid_t			 cap = -1;
 
+	memset(&list, 0, sizeof(list));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "df:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -756,7 +753,7 @@ cmd_up(int argc, char **argv)
 	}
 	if (up_check_pool(st, &cause) == -1 ||
 	    up_networks(st, &cause) == -1 ||
-	    client_call("list", NULL, &list, &cause) == -1) {
+	    ctrviews_list(&list, &cause) == -1) {
 		cli_error("up", "%s", cause);
 		goto out;
 	}
@@ -771,7 +768,7 @@ cmd_up(int argc, char **argv)
 		}
 		up_hash(&u[i].o, u[i].hash);
 	}
-	fresh = up_plan(st, u, list);
+	fresh = up_plan(st, u, &list);
 	/* the policy holds before the first packet of a new container */
 	if (up_policy(st, &cause) == -1) {
 		cli_error("up", "%s", cause);
@@ -823,8 +820,7 @@ cmd_up(int argc, char **argv)
 				failed = u[i].svc->name;
 				cli_error("up", "service %s: %s; last lines "
 				    "of its log:", failed, cause);
-				up_tail_log(json_string_value(json_object_get(
-				    u[i].ctr, "name")), 10);
+				up_tail_log(u[i].ctr->name, 10);
 				goto fail;
 			}
 			if (u[i].state == UP_READY)
@@ -863,10 +859,10 @@ restore:
 out:
 	for (i = 0; u != NULL && i < st->nservices; i++) {
 		up_opts_free(&u[i].o);
-		json_decref(u[i].ctr);
+		up_ctr_free(&u[i]);
 	}
 	free(u);
-	json_decref(list);
+	ctrviews_clear(&list);
 	stack_free(st);
 	free(cause);
 	return rc;
@@ -881,13 +877,15 @@ cmd_down(int argc, char **argv)
 	};
 	struct stack	*st = NULL;
 	struct cidr	 pool;
-	json_t		*list = NULL, *c, *data;
+	struct ctrviews	 list;
+	json_t		*data;
 	char		*cause = NULL, net[NAME_MAX_LEN + 2];
 	const char	*file = NULL, *s, *name;
 	enum proto_code	 code;
 	int		 ch, rc = 1, n = 0;
 	size_t		 i;
 
+	memset(&list, 0, sizeof(list));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		if (ch != 'f')
@@ -906,16 +904,15 @@ cmd_down(int argc, char **argv)
 		cli_error("down", "%s", cause);
 		goto out;
 	}
-	if (client_call("list", NULL, &list, &cause) == -1) {
+	if (ctrviews_list(&list, &cause) == -1) {
 		cli_error("down", "%s", cause);
 		goto out;
 	}
 	rc = 0;
-	for (i = json_array_size(list); i-- > 0; ) {
-		c = json_array_get(list, i);
-		s = json_string_value(json_object_get(c, "stack"));
-		name = json_string_value(json_object_get(c, "name"));
-		if (s == NULL || strcmp(s, st->name) != 0 || name == NULL)
+	for (i = list.n; i-- > 0; ) {
+		s = list.v[i].info.spec.stack;
+		name = list.v[i].name;
+		if (s == NULL || strcmp(s, st->name) != 0)
 			continue;
 		if (container_remove(name, 1, &cause) == -1) {
 			cli_error("down", "%s", cause);
@@ -948,7 +945,7 @@ cmd_down(int argc, char **argv)
 	if (n == 0)
 		printf("stack %s: no containers\n", st->name);
 out:
-	json_decref(list);
+	ctrviews_clear(&list);
 	stack_free(st);
 	free(cause);
 	return rc;

@@ -33,22 +33,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Is the container's recorded process still the one we started? */
-int
-container_alive(json_t *ctr)
-{
-	json_int_t	 pid, start;
-
-	pid = json_integer_value(json_object_get(ctr, "pid"));
-	start = json_integer_value(json_object_get(ctr, "pid_start"));
-	/* Without a start time the pid names no process for sure. */
-	if (pid <= 0 || pid > INT_MAX || start <= 0)
-		return 0;
-	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
-		return 0;
-	return (json_int_t)proc_start((pid_t)pid) == start;
-}
-
 /*
  * May this CLI use what netd stored for the container (meta: command,
  * env, user, workdir, rootfs)? Only when netd recorded its creator and
@@ -57,14 +41,10 @@ container_alive(json_t *ctr)
  * (docs/security.md).
  */
 int
-container_trusted(json_t *ctr)
+container_trusted(const struct ctrview *v)
 {
-	json_t	*v = json_object_get(ctr, "uid");
-
-	if (!json_is_integer(v))
-		return 0;
-	return json_integer_value(v) == 0 ||
-	    json_integer_value(v) == (json_int_t)getuid();
+	return v->info.uid == 0 || (v->info.uid > 0 &&
+	    v->info.uid == (long long)getuid());
 }
 
 /*
@@ -73,57 +53,20 @@ container_trusted(json_t *ctr)
  * created it (root's containers may run as any --user).
  */
 int
-container_signal_ok(json_t *ctr, char **cause)
+container_signal_ok(const struct ctrview *v, char **cause)
 {
-	json_t		*v = json_object_get(ctr, "uid");
-	json_int_t	 pid = json_integer_value(json_object_get(ctr, "pid"));
+	long long	 pid = v->info.pid;
 	uid_t		 u;
 
-	if (!container_alive(ctr))
-		return cause_set(cause, "process %lld is gone", (long long)pid);
-	if (json_is_integer(v) && json_integer_value(v) == 0)
+	if (!ctrview_alive(v))
+		return cause_set(cause, "process %lld is gone", pid);
+	if (v->info.uid == 0)
 		return 0;
-	if (!json_is_integer(v) || proc_uid((pid_t)pid, &u) == -1 ||
-	    (json_int_t)u != json_integer_value(v))
+	if (v->info.uid < 0 || proc_uid((pid_t)pid, &u) == -1 ||
+	    (long long)u != v->info.uid)
 		return cause_set(cause, "process %lld is not the container's "
-		    "creator's: not signalled", (long long)pid);
+		    "creator's: not signalled", pid);
 	return 0;
-}
-
-/*
- * Settle what a container's state is, once: "state" becomes created,
- * running or exited (a "running" one whose process is gone counts as
- * exited), "status" the text ps shows: "running", "created",
- * "exited (N)", or "exited (?)" when nobody saw the exit. Returns state.
- */
-const char *
-container_settle(json_t *ctr)
-{
-	char	 buf[32];
-
-	container_state(ctr, buf, sizeof(buf));
-	json_object_set_new(ctr, "status", json_string(buf));
-	json_object_set_new(ctr, "state", json_string(strncmp(buf, "exited",
-	    6) == 0 ? "exited" : buf));
-	return json_string_value(json_object_get(ctr, "state"));
-}
-
-/* "running", "created", "exited (N)"; a dead "running" is "exited (?)". */
-const char *
-container_state(json_t *ctr, char *buf, size_t len)
-{
-	const char	*st = json_string_value(json_object_get(ctr, "state"));
-
-	if (st == NULL)
-		st = "created";
-	if (strcmp(st, "running") == 0 && !container_alive(ctr))
-		snprintf(buf, len, "exited (?)");
-	else if (strcmp(st, "exited") == 0)
-		snprintf(buf, len, "exited (%lld)", (long long)
-		    json_integer_value(json_object_get(ctr, "exit_code")));
-	else
-		snprintf(buf, len, "%s", st);
-	return buf;
 }
 
 static json_t *
@@ -184,31 +127,29 @@ container_join(pid_t pid, void *arg, char **cause)
 	    (const char *)arg, "pid", (json_int_t)pid), cause);
 }
 
-/* Fill a launch spec from a container object (run and exec share it). */
+/* Fill a launch spec from a container (run and exec share it). */
 static void
-container_spec(json_t *ctr, json_t *meta, struct launch_spec *ls,
-    json_t *hello)
+container_spec(const struct ctrview *v, const struct ctrview_meta *m,
+    struct launch_spec *ls, const struct netd_hello *h,
+    char gw[ADDR_STRLEN])
 {
-	const char	*enforce;
-
 	memset(ls, 0, sizeof(*ls));
-	ls->addr = json_string_value(json_object_get(ctr, "ip"));
-	ls->name = json_string_value(json_object_get(ctr, "name"));
-	ls->rootfs = json_string_value(json_object_get(meta, "rootfs"));
-	ls->user = json_string_value(json_object_get(meta, "user"));
-	ls->workdir = json_string_value(json_object_get(meta, "workdir"));
-	ls->gateway = json_string_value(json_object_get(hello, "gateway"));
-	ls->stack = json_string_value(json_object_get(ctr, "stack"));
-	ls->hostname = json_string_value(json_object_get(meta, "hostname"));
-	if (json_array_size(json_object_get(meta, "volumes")) > 0)
-		ls->volumes = container_envv(json_object_get(meta, "volumes"));
+	ls->addr = v->ip;
+	ls->name = v->name;
+	ls->rootfs = m->rootfs;
+	ls->user = m->user;
+	ls->workdir = m->workdir;
+	ls->gateway = h->gateway != 0 ? addr_fmt(h->gateway, gw) : NULL;
+	ls->stack = v->info.spec.stack;
+	ls->hostname = m->hostname;
+	if (json_array_size(m->volumes) > 0)
+		ls->volumes = container_envv(m->volumes);
 	/* netd's DNS answers on the gateway, unless hello says it is off */
-	if (!json_is_false(json_object_get(hello, "dns")))
+	if (h->dns)
 		ls->dns = ls->gateway;
 	/* the kernel holds the process to its address (cgroup BPF) */
-	enforce = json_string_value(json_object_get(hello, "enforce"));
-	if (ls->name != NULL && enforce != NULL &&
-	    strcmp(enforce, "cgroup-bpf") == 0) {
+	if (ls->name != NULL && h->enforce != NULL &&
+	    strcmp(h->enforce, "cgroup-bpf") == 0) {
 		ls->kernel = 1;
 		ls->join = container_join;
 		ls->join_arg = (void *)ls->name;
@@ -251,18 +192,22 @@ container_forget(const char *name)
 static int
 container_rm_late(const char *name, int autostart, char **cause)
 {
-	json_t	*st, *c;
-	size_t	 i;
-	int	 found = 0;
+	struct ctrviews	 vs;
+	json_t		*st;
+	size_t		 i;
+	int		 found = 0;
 
 	if (!autostart || (st = client_state(NULL)) == NULL)
 		return -1;
-	json_array_foreach(json_object_get(st, "containers"), i, c) {
-		if (json_is_string(json_object_get(c, "name")) &&
-		    strcmp(json_string_value(json_object_get(c, "name")),
-		    name) == 0)
-			found = 1;
+	if (ctrviews_decode(json_object_get(st, "containers"), &vs,
+	    NULL) == -1) {
+		json_decref(st);
+		return -1;
 	}
+	for (i = 0; i < vs.n; i++)
+		if (strcmp(vs.v[i].name, name) == 0)
+			found = 1;
+	ctrviews_clear(&vs);
 	json_decref(st);
 	if (!found)
 		return 0;
@@ -276,6 +221,8 @@ container_finish(const char *name, int code, int rm)
 {
 	const char	*e = getenv("BERTH_NO_AUTOSTART");
 	char		*cause = NULL;
+	json_t		*data;
+	enum proto_code	 pcode;
 	int		 autostart = e == NULL || *e == '\0', rc = 0;
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
@@ -285,9 +232,10 @@ container_finish(const char *name, int code, int rm)
 	    "exit_code", code), &cause) == -1)
 		log_warnx("%s: %s", name, cause);
 	if (rm) {
-		if (client_do("delete", json_pack("{s:s}", "name",
-		    name), &cause) == -1 &&
-		    strstr(cause, "no such container") == NULL &&
+		if (client_call_code("delete", json_pack("{s:s}", "name",
+		    name), &data, &pcode, &cause) == 0)
+			json_decref(data);
+		else if (pcode != PROTO_E_NOT_FOUND &&
 		    container_rm_late(name, autostart, &cause) == -1) {
 			log_warnx("--rm: %s was not removed: %s", name, cause);
 			rc = -1;
@@ -482,23 +430,28 @@ container_fg_started(pid_t pid, void *arg)
 }
 
 int
-container_run(const struct run_opts *o, json_t **ctrp, char **cause)
+container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 {
 	struct launch_spec	 ls;
-	json_t			*args, *ctr = NULL, *hello = NULL, *meta = NULL;
+	struct ctrview		 cv;
+	struct ctrview_meta	 cm;
+	struct netd_hello	 hello;
+	json_t			*args, *ctr = NULL, *meta = NULL;
 	char			*log = NULL, *logdir = NULL, **envv = NULL;
-	char			 buf[1024];
+	char			 buf[1024], gw[ADDR_STRLEN];
 	char			 namebuf[NAME_MAX_LEN + 1];
 	const char		*name;
 	pid_t			 pid;
 	int			 p[2] = { -1, -1 }, rc = -1, code;
 	ssize_t			 n;
 
-	*ctrp = NULL;
+	memset(out, 0, sizeof(*out));
+	memset(&cv, 0, sizeof(cv));
+	memset(&cm, 0, sizeof(cm));
 	memset(&ls, 0, sizeof(ls));
 	if (container_restart_ok(o->restart, cause) == -1)
 		return -1;
-	if (client_call("hello", NULL, &hello, cause) == -1)
+	if (client_hello(&hello, cause) == -1)
 		return -1;
 	args = json_object();
 	if (o->name != NULL)
@@ -521,9 +474,13 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	json_object_set(args, "meta", meta);
 	if (client_call("create", args, &ctr, cause) == -1)
 		goto out;
+	if (ctrview_decode(ctr, &cv, cause) == -1) {
+		if (o->name != NULL)
+			container_undo(o->name);
+		goto out;
+	}
 	name = namebuf;
-	snprintf(namebuf, sizeof(namebuf), "%s",
-	    json_string_value(json_object_get(ctr, "name")));
+	snprintf(namebuf, sizeof(namebuf), "%s", cv.name);
 	log = container_marker(name);	/* a fresh start: no mark */
 	unlink(log);
 	free(log);
@@ -531,7 +488,8 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 	if (o->detach)
 		log = client_log_path(name);
 	/* What we asked for, not netd's echo of it. */
-	container_spec(ctr, meta, &ls, hello);
+	ctrview_meta_from(meta, &cm);
+	container_spec(&cv, &cm, &ls, &hello, gw);
 	ls.argv = o->argv;
 	envv = container_envv(o->env);
 	ls.env = envv;
@@ -582,14 +540,12 @@ container_run(const struct run_opts *o, json_t **ctrp, char **cause)
 		goto out;
 	}
 	/* Refresh: netd now has the pid. */
-	json_decref(ctr);
-	ctr = NULL;
-	if (client_inspect(name, &ctr,
-	    cause) == -1)
+	ctrview_clear(&cv);
+	if (client_inspect(name, &cv, cause) == -1)
 		goto out;
 done:
-	*ctrp = ctr;
-	ctr = NULL;
+	*out = cv;
+	memset(&cv, 0, sizeof(cv));
 	if (rc == -1)
 		rc = 0;
 out:
@@ -597,9 +553,11 @@ out:
 		close(p[0]);
 	if (p[1] != -1)
 		close(p[1]);
+	ctrview_clear(&cv);
 	json_decref(ctr);
-	json_decref(hello);
+	netd_hello_clear(&hello);
 	json_decref(meta);
+	free(cm.command);
 	free(envv);
 	free(ls.volumes);
 	free(log);
@@ -608,12 +566,12 @@ out:
 }
 
 static int
-container_wait_gone(json_t *ctr, int ms)
+container_wait_gone(const struct ctrview *v, int ms)
 {
 	int	 i;
 
 	for (i = 0; i < ms / 10; i++) {
-		if (!container_alive(ctr))
+		if (!ctrview_alive(v))
 			return 0;
 		usleep(10000);
 	}
@@ -621,27 +579,27 @@ container_wait_gone(json_t *ctr, int ms)
 }
 
 int
-container_stop(json_t *ctr, int timeout_s, int sig, char **cause)
+container_stop(struct ctrview *v, int timeout_s, int sig, char **cause)
 {
 	pid_t		 pid;
-	const char	*name = json_string_value(json_object_get(ctr, "name"));
+	const char	*name = v->name;
 
-	if (!container_alive(ctr))
+	if (!ctrview_alive(v))
 		return 0;
-	if (container_signal_ok(ctr, cause) == -1)
+	if (container_signal_ok(v, cause) == -1)
 		return -1;
 	container_mark_stopped(name);
-	pid = (pid_t)json_integer_value(json_object_get(ctr, "pid"));
+	pid = (pid_t)v->info.pid;
 	/* The launcher makes the process a group leader: signal the group. */
 	if (kill(-pid, sig) == -1)
 		kill(pid, sig);
-	if (sig != SIGKILL && container_wait_gone(ctr, timeout_s * 1000) == 0)
+	if (sig != SIGKILL && container_wait_gone(v, timeout_s * 1000) == 0)
 		goto done;
-	if (container_alive(ctr)) {
+	if (ctrview_alive(v)) {
 		if (kill(-pid, SIGKILL) == -1)
 			kill(pid, SIGKILL);
 	}
-	if (container_wait_gone(ctr, 5000) == -1)
+	if (container_wait_gone(v, 5000) == -1)
 		return cause_set(cause, "%s: process %d does not die", name,
 		    (int)pid);
 done:
@@ -653,22 +611,22 @@ done:
 int
 container_remove(const char *name, int force, char **cause)
 {
-	json_t		*ctr = NULL, *data;
+	struct ctrview	 v;
+	json_t		*data;
 	enum proto_code	 code;
 	int		 rc = -1;
 
-	if (client_inspect(name, &ctr,
-	    cause) == -1)
+	if (client_inspect(name, &v, cause) == -1)
 		return -1;
 	/* a service name resolves to its container: use the real name */
-	name = json_string_value(json_object_get(ctr, "name"));
-	if (container_alive(ctr)) {
+	name = v.name;
+	if (ctrview_alive(&v)) {
 		if (!force) {
 			cause_set(cause, "container \"%s\" is running; stop "
 			    "it first or use rm -f", name);
 			goto out;
 		}
-		if (container_stop(ctr, 0, SIGKILL, cause) == -1)
+		if (container_stop(&v, 0, SIGKILL, cause) == -1)
 			goto out;
 	}
 	if (client_call_code("delete", json_pack("{s:s}", "name", name),
@@ -681,7 +639,7 @@ container_remove(const char *name, int force, char **cause)
 	container_forget(name);
 	rc = 0;
 out:
-	json_decref(ctr);
+	ctrview_clear(&v);
 	return rc;
 }
 
@@ -691,31 +649,34 @@ container_exec(const char *name, char **argv, const char *user,
     char **cause)
 {
 	struct launch_spec	 ls;
-	json_t			*ctr = NULL, *hello = NULL, *meta, *allenv;
-	char			**envv = NULL;
+	struct ctrview		 v;
+	struct netd_hello	 hello;
+	json_t			*allenv;
+	char			**envv = NULL, gw[ADDR_STRLEN];
 	pid_t			 pid;
 	int			 code = -1;
 
 	memset(&ls, 0, sizeof(ls));
-	if (client_inspect(name, &ctr,
-	    cause) == -1 ||
-	    client_call("hello", NULL, &hello, cause) == -1)
+	memset(&v, 0, sizeof(v));
+	memset(&hello, 0, sizeof(hello));
+	if (client_inspect(name, &v, cause) == -1 ||
+	    client_hello(&hello, cause) == -1)
 		goto out;
-	if (!container_trusted(ctr)) {
+	if (!container_trusted(&v)) {
 		cause_set(cause, "container \"%s\" was not created by uid %ld "
 		    "or root: its stored env, user, workdir and rootfs are "
 		    "not run (run exec as its creator)", name, (long)getuid());
 		goto out;
 	}
-	if (!container_alive(ctr)) {
+	if (!ctrview_alive(&v)) {
 		cause_set(cause, "container \"%s\" is not running (berth "
 		    "start %s)", name, name);
 		goto out;
 	}
-	meta = json_object_get(ctr, "meta");
-	container_spec(ctr, meta, &ls, hello);
+	container_spec(&v, &v.meta, &ls, &hello, gw);
 	allenv = json_array();
-	json_array_extend(allenv, json_object_get(meta, "env"));
+	if (v.meta.env != NULL)
+		json_array_extend(allenv, v.meta.env);
 	json_array_extend(allenv, env);
 	envv = container_envv(allenv);
 	ls.argv = argv;
@@ -735,7 +696,7 @@ container_exec(const char *name, char **argv, const char *user,
 	free(ls.volumes);
 	json_decref(allenv);
 out:
-	json_decref(ctr);
-	json_decref(hello);
+	ctrview_clear(&v);
+	netd_hello_clear(&hello);
 	return code;
 }

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "proto.h"
+#include "run.h"
 
 static int	 doctor_problems;
 
@@ -22,32 +23,36 @@ static int	 doctor_problems;
 int
 doctor_sh_output(const char *cmd)
 {
-	FILE	*f;
-	char	 buf[256];
-	int	 any = 0;
+	char *const	 argv[] = { (char *)"/bin/sh", (char *)"-c",
+			    (char *)cmd, NULL };
+	struct run_spec	 sp = { .argv = argv, .search = RUN_AS_GIVEN,
+			    .fd = { RUN_INHERIT, RUN_PIPE, RUN_INHERIT } };
+	char		*buf = NULL;
+	size_t		 len = 0;
+	pid_t		 pid;
+	int		 fd, status;
 
-	if ((f = popen(cmd, "r")) == NULL)
+	if ((pid = run_start(&sp, NULL, &fd, NULL)) == -1)
 		return 0;
-	while (fgets(buf, sizeof(buf), f) != NULL)
-		any = 1;
-	pclose(f);
-	return any;
+	(void)run_pump(-1, fd, NULL, &buf, &len, 1);
+	close(fd);
+	(void)run_wait(pid, &status);
+	free(buf);
+	return len > 0;
 }
 
 /* Run argv; 0 when it exits 0. */
 int
 doctor_run(char *const argv[])
 {
-	pid_t	 pid;
-	int	 status;
+	struct run_spec	 sp = { .argv = argv, .search = RUN_PATH,
+			    .fd = { RUN_INHERIT, RUN_INHERIT, RUN_INHERIT } };
+	pid_t		 pid;
+	int		 status;
 
-	if ((pid = fork()) == -1)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) == -1)
+	fflush(NULL);	/* ours before its */
+	if ((pid = run_start(&sp, NULL, NULL, NULL)) == -1 ||
+	    run_wait(pid, &status) == -1)
 		return -1;
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
@@ -70,7 +75,9 @@ doctor_report(int ok, const char *what, const char *fix)
 static int
 doctor_adopt(int repair)
 {
-	json_t		*st, *c, *data = NULL;
+	struct netd_hello h;
+	struct ctrview	 v;
+	json_t		*st, *c;
 	char		*cause = NULL, line[512];
 	size_t		 i;
 	int		 n, alive = 0, keep = 0;
@@ -92,8 +99,11 @@ doctor_adopt(int repair)
 		return keep;
 	}
 	n = (int)json_array_size(json_object_get(st, "containers"));
-	json_array_foreach(json_object_get(st, "containers"), i, c)
-		alive += container_alive(c);
+	json_array_foreach(json_object_get(st, "containers"), i, c) {
+		if (ctrview_decode(c, &v, NULL) == 0)
+			alive += ctrview_alive(&v);
+		ctrview_clear(&v);
+	}
 	json_decref(st);
 	if (n == 0) {
 		printf("--   netd not running at %s (the next command "
@@ -107,17 +117,14 @@ doctor_adopt(int repair)
 	printf("--   %s\n", line);
 	if (repair) {
 		unsetenv("BERTH_NO_AUTOSTART");	/* --repair asks for it */
-		if (client_call("hello", NULL, &data, &cause) == -1) {
+		if (client_hello(&h, &cause) == -1) {
 			doctor_report(0, "restarting netd", cause);
 			free(cause);
 			return 1;
 		}
 		printf("--   restarted netd (pid %lld); it adopted %lld "
-		    "container%s\n", (long long)json_integer_value(
-		    json_object_get(data, "pid")), (long long)
-		    json_integer_value(json_object_get(data, "containers")),
-		    n == 1 ? "" : "s");
-		json_decref(data);
+		    "container%s\n", h.pid, h.containers, n == 1 ? "" : "s");
+		netd_hello_clear(&h);
 	}
 	return 1;
 }
@@ -142,8 +149,9 @@ cmd_doctor(int argc, char **argv)
 		{ "repair", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct netd_hello h;
 	json_t		*data = NULL;
-	char		*cause = NULL, line[256];
+	char		*cause = NULL, line[256], pool[CIDR_STRLEN];
 	int		 ch, repair = 0, fd, running = 0;
 
 	optind = 1;
@@ -159,20 +167,18 @@ cmd_doctor(int argc, char **argv)
 	    "berth-netd and chroot need root; run berth with sudo");
 	/* Never auto-start netd here: doctor looks, it does not change. */
 	if ((fd = proto_connect(cli_cfg.socket, &cause)) != -1) {
-		if (proto_call(fd, "hello", NULL, &data, &cause) == 0) {
+		if (proto_call(fd, "hello", NULL, &data, &cause) == 0 &&
+		    netd_hello_parse(data, &h, &cause) == 0) {
 			running = 1;
 			snprintf(line, sizeof(line), "netd running at %s "
-			    "(pid %lld, pool %s)", cli_cfg.socket,
-			    (long long)json_integer_value(json_object_get(
-			    data, "pid")), json_string_value(
-			    json_object_get(data, "pool")));
+			    "(pid %lld, pool %s)", cli_cfg.socket, h.pid,
+			    cidr_fmt(&h.pool, pool));
 			doctor_report(1, line, NULL);
-			if (json_is_string(json_object_get(data, "degraded")))
+			if (h.degraded != NULL)
 				doctor_report(0, "netd runs degraded",
-				    json_string_value(json_object_get(data,
-				    "degraded")));
-			doctor_enforce(json_string_value(json_object_get(
-			    data, "enforce")));
+				    h.degraded);
+			doctor_enforce(h.enforce);
+			netd_hello_clear(&h);
 		}
 		close(fd);
 	}

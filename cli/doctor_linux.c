@@ -13,17 +13,23 @@
 
 #include "cli.h"
 #include "doctor.h"
+#include "instance.h"
 #include "xmalloc.h"
 
 void
 doctor_os(int repair, int running)
 {
 	const char	*prefix = cli_cfg.prefix != NULL ? cli_cfg.prefix :
-			    "berth";
-	const char	*table = cli_cfg.table != NULL ? cli_cfg.table :
-			    "213";
-	char		*cmd, *netd;
+			    BERTH_DEFAULT_PREFIX;
+	const char	*table = cli_cfg.table;
+	char		*cmd, *netd, deftable[16];
 	int		 ok, left;
+
+	if (table == NULL) {
+		snprintf(deftable, sizeof(deftable), "%u",
+		    (unsigned)BERTH_DEFAULT_TABLE);
+		table = deftable;
+	}
 
 	doctor_report(access("/dev/net/tun", R_OK | W_OK) == 0,
 	    "/dev/net/tun usable", "load the tun module (modprobe tun)");

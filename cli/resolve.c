@@ -44,44 +44,23 @@ resolve_stack_file(void)
 }
 
 /*
- * The container of stack/service in netd's list (borrowed); *other, if
- * asked, the first other stack with such a service.
- */
-json_t *
-resolve_find(json_t *list, const char *stack, const char *service,
-    const char **other)
-{
-	json_t		*c;
-	const char	*s, *v;
-	size_t		 i;
-
-	json_array_foreach(list, i, c) {
-		s = json_string_value(json_object_get(c, "stack"));
-		v = json_string_value(json_object_get(c, "service"));
-		if (s == NULL || v == NULL || strcmp(v, service) != 0)
-			continue;
-		if (stack != NULL && strcmp(s, stack) == 0)
-			return c;
-		if (other != NULL && *other == NULL)
-			*other = s;
-	}
-	return NULL;
-}
-
-/*
  * After netd said "no such container" for name: the container of the
  * service of that name in the current stack. 0 with *ctr, or -1 with
  * *cause (replaced by a better message when there is one).
  */
 int
-resolve_service(const char *name, json_t **ctr, char **cause)
+resolve_service(const char *name, struct ctrview *v, char **cause)
 {
 	struct stack	*st = NULL;
 	struct cidr	 pool;
-	json_t		*list = NULL;
+	struct ctrviews	 vs;
+	struct ctrview	*found;
 	const char	*file, *other = NULL;
 	char		*c2 = NULL;
 	int		 rc = -1;
+
+	memset(v, 0, sizeof(*v));
+	memset(&vs, 0, sizeof(vs));
 
 	if ((file = resolve_stack_file()) != NULL &&
 	    (cli_pool(&pool, &c2) == -1 ||
@@ -94,12 +73,15 @@ resolve_service(const char *name, json_t **ctr, char **cause)
 		free(c2);	/* a broken file nearby: keep netd's words */
 		c2 = NULL;
 	}
-	if (client_call("list", NULL, &list, &c2) == -1) {
+	if (ctrviews_list(&vs, &c2) == -1) {
 		free(c2);
 		goto out;
 	}
-	if ((*ctr = json_incref(resolve_find(list, st != NULL ? st->name :
-	    NULL, name, &other))) != NULL) {
+	if ((found = ctrviews_find(&vs, st != NULL ? st->name : NULL, name,
+	    &other)) != NULL) {
+		/* moved out of the list */
+		*v = *found;
+		memset(found, 0, sizeof(*found));
 		rc = 0;
 		goto out;
 	}
@@ -109,7 +91,7 @@ resolve_service(const char *name, json_t **ctr, char **cause)
 		    name, other);
 	}
 out:
-	json_decref(list);
+	ctrviews_clear(&vs);
 	stack_free(st);
 	return rc;
 }

@@ -16,7 +16,9 @@
 
 struct cidr;
 
-#define BERTH_DEFAULT_SOCKET	"/var/run/berth/netd.sock"
+/* netd's run-time files shared by every instance: host.json, locks */
+#define BERTH_RUN_DIR		"/var/run/berth"
+#define BERTH_DEFAULT_SOCKET	BERTH_RUN_DIR "/netd.sock"
 #define BERTH_DEFAULT_STATE_DIR	"/var/lib/berth"
 #define BERTH_DEFAULT_POOL	"10.213.0.0/16"
 #define BERTH_DEFAULT_PREFIX	"berth"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * model.c - the container object's JSON codec (model.h).
+ * model.c - the container object's and hello's JSON codecs (model.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,4 +264,114 @@ void
 ctr_info_clear(struct ctr_info *c)
 {
 	ctr_spec_clear(&c->spec);
+}
+
+json_t *
+net_info_to_json(const struct net_info *n)
+{
+	return json_pack("{s:s, s:b}", "name", n->name, "internal",
+	    n->internal);
+}
+
+int
+net_info_parse(json_t *j, struct net_info *n, char **cause)
+{
+	const char	*s;
+
+	memset(n, 0, sizeof(*n));
+	if ((s = json_string_value(json_object_get(j, "name"))) == NULL)
+		return cause_set(cause, "a network needs a name");
+	if (name_check(s, "network name", cause) == -1)
+		return -1;
+	snprintf(n->name, sizeof(n->name), "%s", s);
+	n->internal = json_is_true(json_object_get(j, "internal"));
+	return 0;
+}
+
+int
+net_infos_parse(json_t *a, struct net_info **nets, size_t *n, char **cause)
+{
+	json_t	*e;
+	size_t	 i;
+
+	*nets = NULL;
+	*n = 0;
+	if (!json_is_array(a))
+		return cause_set(cause, "not a list of networks");
+	*nets = xcalloc(json_array_size(a) + 1, sizeof(**nets));
+	json_array_foreach(a, i, e) {
+		if (net_info_parse(e, &(*nets)[i], cause) == -1) {
+			free(*nets);
+			*nets = NULL;
+			return -1;
+		}
+	}
+	*n = json_array_size(a);
+	return 0;
+}
+
+json_t *
+netd_hello_to_json(const struct netd_hello *h)
+{
+	char	 pool[CIDR_STRLEN], gw[ADDR_STRLEN];
+	json_t	*j;
+
+	j = json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I, s:s?, s:s?, s:I, "
+	    "s:s?, s:b}", "version", (json_int_t)h->version, "pool",
+	    cidr_fmt(&h->pool, pool), "gateway", addr_fmt(h->gateway, gw),
+	    "prefix", h->prefix, "pid", (json_int_t)h->pid, "table",
+	    (json_int_t)h->table, "gateway_tun", h->gateway_tun, "state_dir",
+	    h->state_dir, "containers", (json_int_t)h->containers, "enforce",
+	    h->enforce, "dns", h->dns);
+	if (h->degraded != NULL)
+		json_object_set_new(j, "degraded", json_string(h->degraded));
+	return j;
+}
+
+static char *
+netd_hello_str(json_t *j, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(j, key));
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+int
+netd_hello_parse(json_t *j, struct netd_hello *h, char **cause)
+{
+	const char	*s;
+	json_t		*v;
+
+	memset(h, 0, sizeof(*h));
+	if (!json_is_object(j))
+		return cause_set(cause, "hello: not an object");
+	if ((s = json_string_value(json_object_get(j, "pool"))) != NULL &&
+	    cidr_parse(s, &h->pool, NULL) == -1)
+		return cause_set(cause, "hello: bad pool");
+	if ((s = json_string_value(json_object_get(j, "gateway"))) != NULL &&
+	    addr_parse(s, &h->gateway) == -1)
+		return cause_set(cause, "hello: bad gateway");
+	h->version = json_integer_value(json_object_get(j, "version"));
+	h->pid = json_integer_value(json_object_get(j, "pid"));
+	h->table = json_integer_value(json_object_get(j, "table"));
+	h->containers = json_integer_value(json_object_get(j, "containers"));
+	h->prefix = netd_hello_str(j, "prefix");
+	h->gateway_tun = netd_hello_str(j, "gateway_tun");
+	h->state_dir = netd_hello_str(j, "state_dir");
+	h->enforce = netd_hello_str(j, "enforce");
+	h->degraded = netd_hello_str(j, "degraded");
+	v = json_object_get(j, "dns");
+	h->dns = v == NULL || json_is_true(v);
+	return 0;
+}
+
+void
+netd_hello_clear(struct netd_hello *h)
+{
+	free(h->prefix);
+	free(h->gateway_tun);
+	free(h->state_dir);
+	free(h->enforce);
+	free(h->degraded);
+	memset(h, 0, sizeof(*h));
 }

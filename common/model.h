@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "addr.h"
 #include "name.h"
 #include "port.h"
 
@@ -71,5 +72,41 @@ json_t		*ctr_info_to_json(const struct ctr_info *);
 int		 ctr_info_parse(json_t *, struct ctr_info *, char **cause);
 void		 ctr_info_clear(struct ctr_info *);
 const char	*ctr_state_name(enum ctr_state);
+
+/* A network as net_list and net_create report it. */
+struct net_info {
+	char		 name[NAME_MAX_LEN + 1];
+	int		 internal;	/* no way out of the pool */
+};
+
+json_t		*net_info_to_json(const struct net_info *);
+int		 net_info_parse(json_t *, struct net_info *, char **cause);
+/* net_list's array; *nets (may be NULL when none) is the caller's. */
+int		 net_infos_parse(json_t *, struct net_info **nets, size_t *n,
+		    char **cause);
+
+/*
+ * What hello says about netd (docs/protocol.md): the fields programs
+ * use. netd's reply carries more (router counters) beside them.
+ */
+struct netd_hello {
+	long long	 version;
+	struct cidr	 pool;
+	uint32_t	 gateway;
+	char		*prefix;
+	long long	 pid;
+	long long	 table;
+	char		*gateway_tun;
+	char		*state_dir;
+	long long	 containers;
+	char		*enforce;	/* "cgroup-bpf" or "interposer" */
+	int		 dns;		/* DNS answers on the gateway */
+	char		*degraded;	/* why netd runs degraded, or NULL */
+};
+
+json_t		*netd_hello_to_json(const struct netd_hello *);
+/* Absent fields stay 0/NULL (an older netd); dns absent is on. */
+int		 netd_hello_parse(json_t *, struct netd_hello *, char **cause);
+void		 netd_hello_clear(struct netd_hello *);
 
 #endif

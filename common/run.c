@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * run.c - running a program: found in the system directories (never
- * through PATH: netd runs as root), stdin fed from a string, stdout and
- * stderr collected (bounded), the exit status turned into a message.
- * Blocking (run_cmd) or in pieces for an event loop (netd/fw.c).
+ * through PATH: netd runs as root) or as the caller says, each standard
+ * descriptor inherited, on /dev/null, on a given fd or on a pipe; stdin
+ * fed from a string, stdout and stderr collected (bounded), the exit
+ * status turned into a message. Blocking (run_cmd) or in pieces for an
+ * event loop (netd/fw.c).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -45,20 +47,62 @@ run_find(const char *prog)
 	return NULL;
 }
 
-/* Start argv with pipes on its stdin and its output. */
-pid_t
-run_spawn(char *const *argv, int *in, int *out, char **cause)
+/* The child: descriptors as spec says, then exec; never returns. */
+static void __attribute__((__noreturn__))
+run_child(const struct run_spec *sp, const char *path, int ip[2],
+    int op[2])
 {
-	char		*path;
+	sigset_t	 all;
+	int		 i, fd, null = 0;
+
+	if (sp->setsid)
+		(void)setsid();
+	for (i = 0; i <= STDERR_FILENO; i++) {
+		fd = sp->fd[i];
+		if (fd == RUN_DEVNULL)
+			null |= 1 << i;
+		else if (fd == RUN_PIPE)
+			fd = i == STDIN_FILENO ? ip[0] : op[1];
+		if (fd >= 0 && fd != i)
+			dup2(fd, i);
+	}
+	if (null)
+		util_stdio_null(null);
+	for (i = 0; i < 2; i++) {
+		if (ip[i] > STDERR_FILENO)
+			close(ip[i]);
+		if (op[i] > STDERR_FILENO)
+			close(op[i]);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	if (sp->search == RUN_PATH)
+		execvp(path, sp->argv);
+	else
+		execv(path, sp->argv);
+	if (sp->errtag != NULL)
+		dprintf(STDERR_FILENO, "%s: cannot execute %s: %s\n",
+		    sp->errtag, path, strerror(errno));
+	_exit(127);
+}
+
+pid_t
+run_start(const struct run_spec *sp, int *in, int *out, char **cause)
+{
+	char		*path = NULL;
 	int		 ip[2] = { -1, -1 }, op[2] = { -1, -1 };
 	pid_t		 pid;
-	sigset_t	 all;
 
-	if ((path = run_find(argv[0])) == NULL) {
-		cause_set(cause, "%s: command not found", argv[0]);
+	if (sp->path != NULL || sp->search != RUN_SYSTEM)
+		path = xstrdup(sp->path != NULL ? sp->path : sp->argv[0]);
+	else if ((path = run_find(sp->argv[0])) == NULL) {
+		cause_set(cause, "%s: command not found", sp->argv[0]);
 		return -1;
 	}
-	if (pipe(ip) == -1 || pipe(op) == -1) {
+	if ((sp->fd[0] == RUN_PIPE && pipe(ip) == -1) ||
+	    ((sp->fd[1] == RUN_PIPE || sp->fd[2] == RUN_PIPE) &&
+	    pipe(op) == -1)) {
 		cause_set(cause, "pipe: %s", strerror(errno));
 		goto fail;
 	}
@@ -66,29 +110,25 @@ run_spawn(char *const *argv, int *in, int *out, char **cause)
 		cause_set(cause, "fork: %s", strerror(errno));
 		goto fail;
 	}
-	if (pid == 0) {
-		dup2(ip[0], STDIN_FILENO);
-		dup2(op[1], STDOUT_FILENO);
-		dup2(op[1], STDERR_FILENO);
-		close(ip[0]);
-		close(ip[1]);
-		close(op[0]);
-		close(op[1]);
-		signal(SIGPIPE, SIG_DFL);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		execv(path, argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		run_child(sp, path, ip, op);
 	free(path);
-	close(ip[0]);
-	close(op[1]);
-	(void)util_set_cloexec(ip[1]);
-	(void)util_set_cloexec(op[0]);
-	(void)util_set_nonblock(ip[1]);
-	(void)util_set_nonblock(op[0]);
-	*in = ip[1];
-	*out = op[0];
+	if (ip[0] != -1) {
+		close(ip[0]);
+		(void)util_set_cloexec(ip[1]);
+	}
+	if (op[0] != -1) {
+		close(op[1]);
+		(void)util_set_cloexec(op[0]);
+	}
+	if (in != NULL)
+		*in = ip[1];
+	else if (ip[1] != -1)
+		close(ip[1]);
+	if (out != NULL)
+		*out = op[0];
+	else if (op[0] != -1)
+		close(op[0]);
 	return pid;
 fail:
 	free(path);
@@ -101,6 +141,30 @@ fail:
 		close(op[1]);
 	}
 	return -1;
+}
+
+int
+run_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Start argv with pipes on its stdin and its output, non-blocking. */
+pid_t
+run_spawn(char *const *argv, int *in, int *out, char **cause)
+{
+	struct run_spec	 sp = { .argv = argv, .search = RUN_SYSTEM,
+			    .fd = { RUN_PIPE, RUN_PIPE, RUN_PIPE } };
+	pid_t		 pid;
+
+	if ((pid = run_start(&sp, in, out, cause)) == -1)
+		return -1;
+	(void)util_set_nonblock(*in);
+	(void)util_set_nonblock(*out);
+	return pid;
 }
 
 /* Append what out has to *buf, up to RUN_MAX_OUTPUT; 0 at EOF. */
@@ -177,11 +241,9 @@ run_status(pid_t pid, const char *prog, const char *output, char **cause)
 	int	 status;
 	size_t	 n;
 
-	while (waitpid(pid, &status, 0) == -1) {
-		if (errno != EINTR)
-			return cause_set(cause, "%s: waitpid: %s", prog,
-			    strerror(errno));
-	}
+	if (run_wait(pid, &status) == -1)
+		return cause_set(cause, "%s: waitpid: %s", prog,
+		    strerror(errno));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (output == NULL || *output == '\0')

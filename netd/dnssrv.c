@@ -9,11 +9,7 @@
  *   UDP :53          read a bounded batch per round; dns_answer() says
  *                    reply, drop or forward
  *   TCP :53          accept; each connection reads two-byte length
- *                    prefixed queries into a buffer sized by the prefix
- *                    and queues replies (at most DNSSRV_TCP_WMAX bytes,
- *                    else it is closed). At most DNSSRV_TCP_MAX
- *                    connections: a new one closes the least recently
- *                    active; one idle for DNSSRV_TCP_IDLE_MS is closed.
+ *                    prefixed queries and queues replies (dnssrv_tcp.c)
  *   upstream (v4/v6) one unconnected UDP socket per family, from which
  *                    forwarded queries go to the host's resolvers
  *
@@ -36,7 +32,6 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -57,8 +52,6 @@
 #include "util.h"
 #include "xmalloc.h"
 
-static void	dnssrv_conn_close(struct dnssrv *, struct dnssrv_conn *);
-static void	dnssrv_conn_cb(int, int, void *);
 static void	dnssrv_schedule(void *);
 static void	dnssrv_timer_cb(void *);
 
@@ -72,65 +65,6 @@ dnssrv_udp_send(struct dnssrv *s, const struct sockaddr_in *to,
 	if (sendto(s->udp, msg, len, 0, (const struct sockaddr *)to,
 	    sizeof(*to)) == -1)
 		log_debug("%s: sendto: %s", __func__, strerror(errno));
-}
-
-static struct dnssrv_conn *
-dnssrv_conn_find(struct dnssrv *s, uint64_t serial)
-{
-	struct dnssrv_conn	*c;
-
-	TAILQ_FOREACH(c, &s->conns, entry)
-		if (c->serial == serial)
-			return c;
-	return NULL;
-}
-
-/* Queue a length-prefixed reply; 0, or -1 when c was closed. */
-static int
-dnssrv_conn_send(struct dnssrv *s, struct dnssrv_conn *c,
-    const uint8_t *msg, size_t len)
-{
-	uint8_t	 pfx[2] = { (uint8_t)(len >> 8), (uint8_t)len };
-	ssize_t	 n;
-	size_t	 done = 0, pend = c->wlen - c->woff;
-
-	if (pend == 0) {
-		struct iovec	 iov[2] = {
-			{ pfx, 2 }, { (void *)(uintptr_t)msg, len } };
-		struct msghdr	 mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-		if ((n = sendmsg(c->fd, &mh, MSG_NOSIGNAL)) == -1 &&
-		    errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			goto fail;
-		done = n > 0 ? (size_t)n : 0;
-		if (done == len + 2)
-			return 0;
-		c->wlen = c->woff = 0;
-	}
-	if (pend + len + 2 - done > DNSSRV_TCP_WMAX) {
-		errno = ENOBUFS;
-		goto fail;
-	}
-	if (c->woff > 0) {
-		memmove(c->wbuf, c->wbuf + c->woff, pend);
-		c->wlen = pend;
-		c->woff = 0;
-	}
-	c->wbuf = xreallocarray(c->wbuf, 1, c->wlen + len + 2);
-	if (done < 2) {
-		memcpy(c->wbuf + c->wlen, pfx + done, 2 - done);
-		c->wlen += 2 - done;
-		done = 2;
-	}
-	memcpy(c->wbuf + c->wlen, msg + (done - 2), len - (done - 2));
-	c->wlen += len - (done - 2);
-	(void)ev_set(s->ev, c->fd, c->eof ? EV_WRITE : EV_READ | EV_WRITE);
-	return 0;
-fail:
-	log_debug("%s: %s", __func__, strerror(errno));
-	s->st.tcp_errors++;
-	dnssrv_conn_close(s, c);
-	return -1;
 }
 
 /* ---------------------------------------------------------------- pending */
@@ -324,7 +258,7 @@ bogus:
 /* ---------------------------------------------------------------- queries */
 
 /* One query from peer: over UDP from client, over TCP on c. */
-static void
+void
 dnssrv_query(struct dnssrv *s, const uint8_t *msg, size_t len,
     uint32_t peer, const struct sockaddr_in *client, struct dnssrv_conn *c)
 {
@@ -386,161 +320,6 @@ dnssrv_dgram_cb(int fd, int events, void *arg)
 		dnssrv_query(s, s->in, (size_t)n,
 		    ntohl(sin->sin_addr.s_addr), sin, NULL);
 	}
-}
-
-/* ---------------------------------------------------------------- tcp */
-
-static void
-dnssrv_conn_close(struct dnssrv *s, struct dnssrv_conn *c)
-{
-	ev_del(s->ev, c->fd);
-	close(c->fd);
-	TAILQ_REMOVE(&s->conns, c, entry);
-	s->nconns--;
-	free(c->rbuf);
-	free(c->wbuf);
-	free(c);
-}
-
-static void
-dnssrv_conn_touch(struct dnssrv *s, struct dnssrv_conn *c)
-{
-	c->last = util_now_ms();
-	TAILQ_REMOVE(&s->conns, c, entry);
-	TAILQ_INSERT_TAIL(&s->conns, c, entry);
-}
-
-/* Write what is queued; -1 when c was closed. */
-static int
-dnssrv_conn_flush(struct dnssrv *s, struct dnssrv_conn *c)
-{
-	ssize_t	 n;
-
-	while (c->woff < c->wlen) {
-		n = send(c->fd, c->wbuf + c->woff, c->wlen - c->woff,
-		    MSG_NOSIGNAL);
-		if (n == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK ||
-			    errno == EINTR)
-				return 0;
-			s->st.tcp_errors++;
-			dnssrv_conn_close(s, c);
-			return -1;
-		}
-		c->woff += (size_t)n;
-	}
-	c->woff = c->wlen = 0;
-	if (c->eof) {
-		dnssrv_conn_close(s, c);
-		return -1;
-	}
-	(void)ev_set(s->ev, c->fd, EV_READ);
-	return 0;
-}
-
-/* Read; run each complete query. -1 when c was closed. */
-static int
-dnssrv_conn_read(struct dnssrv *s, struct dnssrv_conn *c)
-{
-	uint64_t	 serial = c->serial;
-	ssize_t		 n;
-	int		 q;
-
-	for (q = 0; q < DNSSRV_TCP_BATCH; ) {
-		n = read(c->fd, c->rbuf + c->rlen, c->rneed - c->rlen);
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == EINTR))
-			return 0;
-		if (n == 0 && c->wlen > c->woff) {
-			/* Half closed with answers queued: send them. */
-			c->eof = 1;
-			(void)ev_set(s->ev, c->fd, EV_WRITE);
-			return 0;
-		}
-		if (n <= 0) {
-			if (n == -1)
-				s->st.tcp_errors++;
-			dnssrv_conn_close(s, c);
-			return -1;
-		}
-		c->rlen += (size_t)n;
-		if (c->rlen < c->rneed)
-			continue;
-		if (c->rneed == 2) {
-			c->rneed = 2 + (size_t)(c->rbuf[0] << 8 | c->rbuf[1]);
-			if (c->rneed < 2 + DNS_HDR_LEN) {
-				s->st.tcp_errors++;
-				dnssrv_conn_close(s, c);
-				return -1;
-			}
-			c->rbuf = xreallocarray(c->rbuf, 1, c->rneed);
-			continue;
-		}
-		s->st.tcp_queries++;
-		dnssrv_query(s, c->rbuf + 2, c->rneed - 2, c->peer, NULL, c);
-		/* An answer that could not be queued closes c. */
-		if (dnssrv_conn_find(s, serial) == NULL)
-			return -1;
-		c->rlen = 0;
-		c->rneed = 2;
-		q++;
-	}
-	return 0;
-}
-
-static void
-dnssrv_conn_cb(int fd, int events, void *arg)
-{
-	struct dnssrv_conn	*c = arg;
-	struct dnssrv		*s = c->srv;
-
-	ev_defer(s->ev, &s->resched);
-	dnssrv_conn_touch(s, c);
-	if ((events & EV_WRITE) && dnssrv_conn_flush(s, c) == -1)
-		return;
-	if ((events & EV_READ) && !c->eof)
-		(void)dnssrv_conn_read(s, c);
-}
-
-static void
-dnssrv_accept_cb(int fd, int events, void *arg)
-{
-	struct dnssrv		*s = arg;
-	struct dnssrv_conn	*c;
-	struct sockaddr_in	 from;
-	socklen_t		 fromlen = sizeof(from);
-	int			 cfd;
-
-	ev_defer(s->ev, &s->resched);
-	if ((cfd = accept(fd, (struct sockaddr *)&from, &fromlen)) == -1)
-		return;
-	if (fromlen != sizeof(from) || from.sin_family != AF_INET ||
-	    util_set_nonblock(cfd) == -1 || util_set_cloexec(cfd) == -1) {
-		close(cfd);
-		return;
-	}
-	if (s->nconns >= DNSSRV_TCP_MAX) {
-		s->st.tcp_evicted++;
-		dnssrv_conn_close(s, TAILQ_FIRST(&s->conns));
-	}
-	c = xcalloc(1, sizeof(*c));
-	c->srv = s;
-	c->fd = cfd;
-	c->serial = ++s->serial;
-	c->peer = ntohl(from.sin_addr.s_addr);
-	c->last = util_now_ms();
-	c->rneed = 2;
-	c->rbuf = xmalloc(2);
-	if (ev_add(s->ev, cfd, EV_READ, dnssrv_conn_cb, c) == -1) {
-		log_warn("%s: ev_add", __func__);
-		close(cfd);
-		free(c->rbuf);
-		free(c);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&s->conns, c, entry);
-	s->nconns++;
-	s->st.tcp_accepted++;
 }
 
 /* ---------------------------------------------------------------- life */

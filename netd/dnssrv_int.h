@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * dnssrv_int.h - the DNS server's insides, shared by dnssrv.c (queries,
- * forwarding, TCP, life) and dnssrv_up.c (the upstream resolvers).
+ * forwarding, life), dnssrv_tcp.c (TCP connections) and dnssrv_up.c
+ * (the upstream resolvers).
  */
 #ifndef BERTH_DNSSRV_INT_H
 #define BERTH_DNSSRV_INT_H
@@ -12,6 +13,7 @@
 
 #include <netinet/in.h>
 
+#include "buf.h"
 #include "dns.h"
 #include "dnssrv.h"
 #include "ev.h"
@@ -51,10 +53,9 @@ struct dnssrv_conn {
 	uint64_t		 serial;
 	uint32_t		 peer;
 	long long		 last;		/* last activity */
-	uint8_t			*rbuf;
-	size_t			 rlen, rneed;
-	uint8_t			*wbuf;
-	size_t			 wlen, woff;
+	struct buf		 rb;		/* the prefix, then the query */
+	size_t			 rneed;		/* bytes rb must hold */
+	struct buf		 wb;		/* answers not yet sent */
 	TAILQ_ENTRY(dnssrv_conn) entry;		/* least recent first */
 };
 
@@ -95,6 +96,19 @@ struct dnssrv {
 	uint8_t			*out;		/* 2 + DNS_MSG_MAX */
 	struct dnssrv_stats	 st;
 };
+
+/* dnssrv.c: one query from peer, over UDP from client or TCP on c. */
+void	dnssrv_query(struct dnssrv *, const uint8_t *msg, size_t len,
+	    uint32_t peer, const struct sockaddr_in *client,
+	    struct dnssrv_conn *c);
+
+/* dnssrv_tcp.c */
+void	dnssrv_accept_cb(int fd, int events, void *arg);
+struct dnssrv_conn *dnssrv_conn_find(struct dnssrv *, uint64_t serial);
+/* Queue a length-prefixed answer; 0, or -1 when c was closed. */
+int	dnssrv_conn_send(struct dnssrv *, struct dnssrv_conn *c,
+	    const uint8_t *msg, size_t len);
+void	dnssrv_conn_close(struct dnssrv *, struct dnssrv_conn *);
 
 /* dnssrv_up.c */
 int	dnssrv_same(const struct sockaddr *a, const struct sockaddr *b);

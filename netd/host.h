@@ -8,8 +8,9 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "instance.h"
 
-#define HOST_DIR	"/var/run/berth"
+#define HOST_DIR	BERTH_RUN_DIR
 
 struct host_self {
 	const char	*prefix;

@@ -42,13 +42,14 @@
 #include "addr.h"
 #include "dns.h"
 #include "hostdns.h"
+#include "instance.h"
 #include "log.h"
 #include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
 /* One lock for every instance that edits the hosts file. */
-#define HOSTDNS_LOCK	"/var/run/berth/hosts.lock"
+#define HOSTDNS_LOCK	BERTH_RUN_DIR "/hosts.lock"
 
 #define HOSTDNS_HOSTS_FILE	"/etc/hosts"
 #define HOSTDNS_RESOLVED_DIR	"/run/systemd/resolve"
@@ -137,7 +138,7 @@ hostdns_hosts_edit(const char *path, const char *prefix,
 	 * one lock, or two instances lose each other's blocks.
 	 */
 	xasprintf(&lockpath, "%s", HOSTDNS_LOCK);
-	(void)util_mkdir_p("/var/run/berth", 0755);
+	(void)util_mkdir_p(BERTH_RUN_DIR, 0755);
 	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(lockpath);
 	if (lock != -1)

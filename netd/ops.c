@@ -78,22 +78,12 @@ ops_ctr(struct netd *d, json_t *args, json_t **rep)
 	return c;
 }
 
-/* hello's data, plus why netd is degraded when it is. */
-static json_t *
-ops_degraded(struct netd *d, json_t *data)
-{
-	if (d->degraded != NULL)
-		json_object_set_new(data, "degraded",
-		    json_string(d->degraded));
-	return proto_reply_ok(data);
-}
-
 static json_t *
 ops_hello(struct netd *d, json_t *args, int *close)
 {
-	json_t		*malformed, *router, *fw;
+	struct netd_hello h;
 	struct fw_stats	 st;
-	char		 pool[CIDR_STRLEN], gw[ADDR_STRLEN];
+	json_t		*malformed, *router, *fw, *j;
 	size_t		 i;
 
 	(void)args;
@@ -113,14 +103,23 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	    "icmp_sent", (json_int_t)d->router->icmp_sent, "icmp_limited",
 	    (json_int_t)d->router->icmp_limited, "gateway",
 	    state_counters_json(&d->gw.c));
-	return ops_degraded(d, json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, "
-	    "s:s, s:s, s:I, s:o, s:o, s:s}", "version", PROTO_VERSION, "pool",
-	    cidr_fmt(&d->cfg.pool, pool), "gateway", addr_fmt(d->cfg.gateway,
-	    gw), "prefix", d->cfg.prefix, "pid", (json_int_t)getpid(),
-	    "table", (json_int_t)d->cfg.table, "gateway_tun",
-	    d->cfg.gw_ifname, "state_dir", d->cfg.state_dir, "containers",
-	    (json_int_t)d->nctrs, "router", router, "firewall", fw,
-	    "enforce", kaddr_mechanism(d)));
+	memset(&h, 0, sizeof(h));
+	h.version = PROTO_VERSION;
+	h.pool = d->cfg.pool;
+	h.gateway = d->cfg.gateway;
+	h.prefix = d->cfg.prefix;
+	h.pid = getpid();
+	h.table = d->cfg.table;
+	h.gateway_tun = d->cfg.gw_ifname;
+	h.state_dir = (char *)(uintptr_t)d->cfg.state_dir;
+	h.containers = (long long)d->nctrs;
+	h.enforce = (char *)(uintptr_t)kaddr_mechanism(d);
+	h.dns = d->dns != NULL;
+	h.degraded = d->degraded;
+	j = netd_hello_to_json(&h);	/* h borrows: not cleared */
+	json_object_set_new(j, "router", router);
+	json_object_set_new(j, "firewall", fw);
+	return proto_reply_ok(j);
 }
 
 static json_t *
@@ -305,8 +304,11 @@ ops_stats(struct netd *d, json_t *args, int *close)
 static json_t *
 ops_net_json(const struct network *n)
 {
-	return json_pack("{s:s, s:b}", "name", n->name, "internal",
-	    n->internal);
+	struct net_info	 ni;
+
+	snprintf(ni.name, sizeof(ni.name), "%s", n->name);
+	ni.internal = n->internal;
+	return net_info_to_json(&ni);
 }
 
 static json_t *

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "rootfs.h"
+#include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -45,50 +46,28 @@
 int
 rootfs_run(char *const argv[], char **out, int *status, char **cause)
 {
-	char	*buf = NULL;
-	size_t	 len = 0, cap = 0;
-	ssize_t	 n;
-	pid_t	 pid;
-	int	 p[2];
+	struct run_spec	 sp = { .argv = argv, .search = RUN_PATH,
+			    .fd = { RUN_INHERIT, RUN_PIPE, RUN_DEVNULL } };
+	char		*buf = NULL;
+	size_t		 len = 0;
+	pid_t		 pid;
+	int		 fd;
 
 	*out = NULL;
-	if (pipe(p) == -1)
-		return cause_set(cause, "pipe: %s", strerror(errno));
-	if ((pid = fork()) == -1) {
-		close(p[0]);
-		close(p[1]);
-		return cause_set(cause, "fork: %s", strerror(errno));
+	if ((pid = run_start(&sp, NULL, &fd, cause)) == -1)
+		return -1;
+	(void)run_pump(-1, fd, NULL, &buf, &len, 1);
+	close(fd);
+	if (run_wait(pid, status) == -1) {
+		free(buf);
+		return cause_set(cause, "%s: waitpid: %s", argv[0],
+		    strerror(errno));
 	}
-	if (pid == 0) {
-		dup2(p[1], STDOUT_FILENO);
-		util_stdio_null(UTIL_STDERR);
-		close(p[0]);
-		close(p[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap == 0 ? 8192 : cap * 2;
-			buf = xreallocarray(buf, cap, 1);
-		}
-		if ((n = read(p[0], buf + len, cap - len - 1)) == -1 &&
-		    errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(p[0]);
-	buf[len] = '\0';
-	while (waitpid(pid, status, 0) == -1 && errno == EINTR)
-		;
 	if (WIFEXITED(*status) && WEXITSTATUS(*status) == 127 && len == 0) {
 		free(buf);
 		return cause_set(cause, "cannot run %s", argv[0]);
 	}
-	*out = buf;
+	*out = buf != NULL ? buf : xstrdup("");
 	return 0;
 }
 

@@ -2,12 +2,16 @@
 /*
  * test_common.c - addresses, CIDRs, port specs and names.
  */
+#include <sys/wait.h>
+
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "addr.h"
@@ -214,6 +218,82 @@ test_run(void **state)
 	assert_null(run_find("no-such-program-here"));
 }
 
+/*
+ * run_start: each descriptor as asked (a pipe, /dev/null, a given fd),
+ * the program by PATH, as given or by another path than argv[0], and
+ * the child's word when exec fails.
+ */
+static void
+test_run_start(void **state)
+{
+	char	*two[] = { (char *)"sh", (char *)"-c",
+		    (char *)"echo out; echo err >&2; cat; exit 4", NULL };
+	char	*me[] = { (char *)"named-otherwise", (char *)"-c",
+		    (char *)"echo $0", NULL };
+	char	*none[] = { (char *)"/no/such/program", NULL };
+	struct run_spec	 sp = { .argv = two, .search = RUN_PATH,
+		    .fd = { RUN_DEVNULL, RUN_PIPE, RUN_DEVNULL } };
+	char	*buf = NULL, tmpl[] = "/tmp/test_run_XXXXXX";
+	size_t	 len = 0;
+	pid_t	 pid;
+	int	 out, status, fd;
+
+	/* stderr and stdin on /dev/null: only "out" comes, cat ends. */
+	assert_true((pid = run_start(&sp, NULL, &out, NULL)) > 0);
+	(void)run_pump(-1, out, NULL, &buf, &len, 1);
+	close(out);
+	assert_int_equal(run_wait(pid, &status), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 4);
+	assert_string_equal(buf, "out\n");
+	free(buf);
+	buf = NULL;
+	len = 0;
+
+	/* Both on the one pipe. */
+	sp.fd[2] = RUN_PIPE;
+	assert_true((pid = run_start(&sp, NULL, &out, NULL)) > 0);
+	(void)run_pump(-1, out, NULL, &buf, &len, 1);
+	close(out);
+	assert_int_equal(run_wait(pid, &status), 0);
+	assert_string_equal(buf, "out\nerr\n");
+	free(buf);
+	buf = NULL;
+	len = 0;
+
+	/* stderr to a file, stdout /dev/null; path beside argv[0]. */
+	assert_true((fd = mkstemp(tmpl)) != -1);
+	sp.argv = me;
+	sp.path = "/bin/sh";
+	sp.search = RUN_AS_GIVEN;
+	sp.fd[1] = fd;
+	sp.fd[2] = RUN_INHERIT;
+	assert_true((pid = run_start(&sp, NULL, NULL, NULL)) > 0);
+	assert_int_equal(run_wait(pid, &status), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+	buf = util_read_file(tmpl, 4096, NULL);
+	assert_string_equal(buf, "named-otherwise\n");
+	free(buf);
+
+	/* exec fails: 127, and errtag's line on stderr. */
+	assert_true((fd = open(tmpl, O_WRONLY | O_TRUNC)) != -1);
+	sp.argv = none;
+	sp.path = NULL;
+	sp.fd[1] = RUN_DEVNULL;
+	sp.fd[2] = fd;
+	sp.errtag = "tagged";
+	assert_true((pid = run_start(&sp, NULL, NULL, NULL)) > 0);
+	assert_int_equal(run_wait(pid, &status), 0);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+	close(fd);
+	buf = util_read_file(tmpl, 4096, NULL);
+	assert_non_null(buf);
+	assert_true(strncmp(buf, "tagged: cannot execute /no/such/program: ",
+	    41) == 0);
+	free(buf);
+	unlink(tmpl);
+}
+
 /* The instance's settings: what a wrong one says. */
 static void
 test_instance(void **state)
@@ -259,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_env_name),
 		cmocka_unit_test(test_instance),
 		cmocka_unit_test(test_run),
+		cmocka_unit_test(test_run_start),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

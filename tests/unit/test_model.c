@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_model.c - the container object's codec (common/model.c).
+ * test_model.c - the container object's and hello's codecs
+ * (common/model.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,12 +104,108 @@ test_roundtrip(void **state)
 	json_decref(j);
 }
 
+/* hello: what netd encodes is what the CLI decodes; old netds too. */
+static void
+test_hello(void **state)
+{
+	struct netd_hello	 h, g;
+	json_t			*j;
+	char			*cause = NULL;
+
+	memset(&h, 0, sizeof(h));
+	h.version = 1;
+	assert_int_equal(cidr_parse("10.213.0.0/16", &h.pool, NULL), 0);
+	assert_int_equal(addr_parse("10.213.0.1", &h.gateway), 0);
+	h.prefix = (char *)"berth";
+	h.pid = 4242;
+	h.table = 213;
+	h.gateway_tun = (char *)"berth0";
+	h.state_dir = (char *)"/var/lib/berth";
+	h.containers = 7;
+	h.enforce = (char *)"cgroup-bpf";
+	h.dns = 0;
+	j = netd_hello_to_json(&h);
+	assert_null(json_object_get(j, "degraded"));
+	assert_true(json_is_false(json_object_get(j, "dns")));
+	assert_int_equal(netd_hello_parse(j, &g, &cause), 0);
+	assert_int_equal(g.pool.net, h.pool.net);
+	assert_int_equal(g.pool.plen, 16);
+	assert_int_equal(g.gateway, h.gateway);
+	assert_int_equal(g.pid, 4242);
+	assert_int_equal(g.table, 213);
+	assert_int_equal(g.containers, 7);
+	assert_string_equal(g.prefix, "berth");
+	assert_string_equal(g.gateway_tun, "berth0");
+	assert_string_equal(g.state_dir, "/var/lib/berth");
+	assert_string_equal(g.enforce, "cgroup-bpf");
+	assert_int_equal(g.dns, 0);
+	assert_null(g.degraded);
+	netd_hello_clear(&g);
+	json_decref(j);
+
+	h.dns = 1;
+	h.degraded = (char *)"state file damaged";
+	j = netd_hello_to_json(&h);
+	assert_int_equal(netd_hello_parse(j, &g, NULL), 0);
+	assert_int_equal(g.dns, 1);
+	assert_string_equal(g.degraded, "state file damaged");
+	netd_hello_clear(&g);
+	json_decref(j);
+
+	/* An older netd says nothing of dns: it has it. */
+	j = json_pack("{s:s, s:s}", "pool", "10.9.0.0/24", "gateway",
+	    "10.9.0.1");
+	assert_int_equal(netd_hello_parse(j, &g, NULL), 0);
+	assert_int_equal(g.dns, 1);
+	assert_null(g.enforce);
+	netd_hello_clear(&g);
+	json_decref(j);
+
+	j = json_pack("{s:s}", "pool", "10.9.0/24");
+	assert_int_equal(netd_hello_parse(j, &g, &cause), -1);
+	assert_string_equal(cause, "hello: bad pool");
+	free(cause);
+	json_decref(j);
+}
+
+/* Networks: netd's encoding read back; a bad element refuses the list. */
+static void
+test_net(void **state)
+{
+	struct net_info	 a = { "back", 1 }, *nets;
+	json_t		*list = json_array();
+	char		*cause = NULL;
+	size_t		 n;
+
+	json_array_append_new(list, net_info_to_json(&a));
+	snprintf(a.name, sizeof(a.name), "default");
+	a.internal = 0;
+	json_array_append_new(list, net_info_to_json(&a));
+	assert_int_equal(net_infos_parse(list, &nets, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(nets[0].name, "back");
+	assert_int_equal(nets[0].internal, 1);
+	assert_string_equal(nets[1].name, "default");
+	assert_int_equal(nets[1].internal, 0);
+	free(nets);
+	json_array_append_new(list, json_pack("{s:s}", "name", "Bad Name"));
+	assert_int_equal(net_infos_parse(list, &nets, &n, &cause), -1);
+	assert_null(nets);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(cause, "network name"));
+	free(cause);
+	json_decref(list);
+	assert_int_equal(net_infos_parse(json_null(), &nets, &n, NULL), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_refused),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_hello),
+		cmocka_unit_test(test_net),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
