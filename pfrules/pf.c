@@ -24,9 +24,11 @@
  * Starting or removing a container loads or flushes only its own anchor
  * and adds or deletes its address in <nonat>; a container with 1000
  * ports is one pfctl run, not 1000. Internal containers (<nonat>) are
- * never translated and may send only to the pool and loopback
- * (<inside>), out of any interface: a second NIC, a VPN utun or
- * bridge100 lets nothing of theirs out either. Interface names are
+ * never translated and may send only to the pool (<inside>), out of
+ * any interface: a second NIC, a VPN utun or bridge100 lets nothing of
+ * theirs out either, and lo0 neither, so the host's addresses and
+ * published ports are refused as nft's internal_output refuses them
+ * (at once: a RST, or ICMP filter-prohib). Interface names are
  * printed quoted ("en0"): pfctl's lexer takes a quoted word as a string,
  * never as one of its keywords (an interface named "all" or "port").
  *
@@ -122,6 +124,37 @@ pf_ctr_anchor(const struct pfr_ruleset *rs, const struct pfr_container *c,
 	out->text = pfr_buf_take(&b);
 }
 
+/*
+ * One rule of verdict v for what MATCH ("from X to Y [port P]") says,
+ * outbound, quick: the first that matches decides, as in netd. A reject
+ * is a RST for TCP, ICMP administratively prohibited for the rest.
+ */
+static void
+pf_rule(struct pfr_buf *b, enum pfr_verdict v, const char *proto,
+    const char *match)
+{
+	const char	*p = proto != NULL ? proto : "";
+	const char	*sp = proto != NULL ? " proto " : "";
+
+	switch (v) {
+	case PFR_ACCEPT:
+		pfr_buf_printf(b, "pass out quick inet%s%s %s\n", sp, p, match);
+		break;
+	case PFR_DROP:
+		pfr_buf_printf(b, "block drop out quick inet%s%s %s\n", sp, p,
+		    match);
+		break;
+	case PFR_REJECT:
+		if (proto == NULL || strcmp(proto, "tcp") == 0)
+			pfr_buf_printf(b, "block return-rst out quick inet "
+			    "proto tcp %s\n", match);
+		if (proto == NULL || strcmp(proto, "tcp") != 0)
+			pfr_buf_printf(b, "block return-icmp (filter-prohib) "
+			    "out quick inet%s%s %s\n", sp, p, match);
+		break;
+	}
+}
+
 static char *
 pf_root_text(const struct pfr_ruleset *rs)
 {
@@ -149,7 +182,9 @@ pf_nat_text(const struct pfr_ruleset *rs)
 	cidr_fmt(&rs->pool, pool);
 	pfr_buf_printf(&b, "# Egress NAT of the pool %s. Containers on "
 	    "internal networks\n# only (<%s>) are never translated and send "
-	    "only to <%s> (the pool,\n# loopback), out of any interface.\n"
+	    "only to <%s> (the pool):\n# not the outside, not the host's "
+	    "addresses or published ports, out of\n# any interface (lo0 "
+	    "too). Refused at once: a RST, or ICMP prohibited.\n"
 	    "table <%s> persist", pool, PF_NONAT_TABLE, PF_INSIDE_TABLE,
 	    PF_NONAT_TABLE);
 	for (i = 0; i < rs->nctrs; i++) {
@@ -159,14 +194,14 @@ pf_nat_text(const struct pfr_ruleset *rs)
 		    addr_fmt(rs->ctrs[i].addr, a));
 	}
 	pfr_buf_printf(&b, "%s\n", any ? " }" : "");
-	pfr_buf_printf(&b, "table <%s> const { %s, 127.0.0.0/8 }\n",
-	    PF_INSIDE_TABLE, pool);
+	pfr_buf_printf(&b, "table <%s> const { %s }\n", PF_INSIDE_TABLE,
+	    pool);
 	pfr_buf_printf(&b, "no nat inet from <%s> to any\n", PF_NONAT_TABLE);
 	for (i = 0; i < rs->negress; i++)
 		pfr_buf_printf(&b, "nat on \"%s\" inet from %s to any -> "
 		    "(\"%s\")\n", rs->egress[i], pool, rs->egress[i]);
-	pfr_buf_printf(&b, "block drop out quick inet from <%s> to ! <%s>\n",
-	    PF_NONAT_TABLE, PF_INSIDE_TABLE);
+	pf_rule(&b, PFR_REJECT, NULL, "from <" PF_NONAT_TABLE "> to ! <"
+	    PF_INSIDE_TABLE ">");
 	return pfr_buf_take(&b);
 }
 

@@ -38,6 +38,12 @@ struct pfr_port {
 	char		 ctr_name[PFR_NAME_MAX + 1];	/* owner, for comments */
 };
 
+enum pfr_verdict {
+	PFR_ACCEPT,
+	PFR_REJECT,		/* at once: TCP RST, else ICMP prohibited */
+	PFR_DROP,
+};
+
 struct pfr_ruleset {
 	char		 name[32];	/* nft table "berth"; pf anchor
 					   com.apple/<name> */

@@ -393,10 +393,15 @@ test_pf_render(void **state)
 	assert_null(strstr(a[0].text, "\"*\""));
 	assert_string_equal(a[1].path, "com.apple/berthtest_pfr/nat");
 	assert_contains(a[1].text, "\ntable <nonat> persist { 10.240.0.2 }\n"
-	    "table <inside> const { 10.240.0.0/16, 127.0.0.0/8 }\n"
+	    "table <inside> const { 10.240.0.0/16 }\n"
 	    "no nat inet from <nonat> to any\n"
 	    "nat on \"eth0\" inet from 10.240.0.0/16 to any -> (\"eth0\")\n"
-	    "block drop out quick inet from <nonat> to ! <inside>\n");
+	    /* internal -> the host's addresses and published ports (lo0,
+	     * 127/8 too) and the outside: refused at once, as nft does */
+	    "block return-rst out quick inet proto tcp from <nonat> to ! "
+	    "<inside>\n"
+	    "block return-icmp (filter-prohib) out quick inet from <nonat> "
+	    "to ! <inside>\n");
 	/* containers in their order, each with all of its ports */
 	assert_string_equal(a[2].path, "com.apple/berthtest_pfr/pub/t-web");
 	assert_contains(a[2].text, "\nrdr pass on lo0 inet proto tcp from any "
@@ -454,7 +459,9 @@ test_pf_egress(void **state)
 	assert_null(strstr(a[1].text, " all "));
 	assert_null(strstr(a[1].text, "on port"));
 	assert_null(strstr(strstr(a[1].text, "block"), " on "));
-	assert_null(strstr(strstr(a[1].text, "block") + 1, "block"));
+	/* one refusal (TCP, then the rest), not one per interface */
+	assert_null(strstr(strstr(strstr(a[1].text, "block") + 1, "block") +
+	    1, "block"));
 	pfr_anchors_free(a, n);
 }
 
