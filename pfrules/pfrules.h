@@ -161,7 +161,8 @@ char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,
 /*
  * pf. A ruleset is a list of anchors, each loaded with
  * `pfctl -a PATH -f -` (an empty text flushes it): com.apple/NAME (the
- * calls), com.apple/NAME/nat, then com.apple/NAME/pub/CTR for each
+ * calls), com.apple/NAME/nat, com.apple/NAME/policy (the policy
+ * filters), then com.apple/NAME/pub/CTR for each
  * container with published ports, in container order.
  */
 struct pfr_anchor {
@@ -179,9 +180,9 @@ void	 pfr_anchors_free(struct pfr_anchor *, size_t);
  * - change: one container c and its kernel-path ports, add or remove:
  *   its address in <nonat> (internal containers only) and its anchor;
  * - stop: `-F all` of the anchor of each container in rs with ports,
- *   the nat anchor and the ruleset's anchor, then `pfctl -X TOKEN` when
- *   token is set. Only the head and each container are checked: a bad
- *   entry does not keep the rest loaded.
+ *   the policy and nat anchors and the ruleset's anchor, then
+ *   `pfctl -X TOKEN` when token is set. Only the head and each
+ *   container are checked: a bad entry does not keep the rest loaded.
  * A change with nothing to do gives no command (*ncmds = 0). Free with
  * pfr_cmds_free().
  */
