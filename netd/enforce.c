@@ -449,13 +449,18 @@ act:
 
 /* ---------------------------------------------------- the firewall */
 
-/* FNV-1a over what reaches rule text. */
+/*
+ * FNV-1a over what reaches rule text: the filters, and the containers
+ * when a filter is from every one (pf lists them; nft's @ctrs follows
+ * by itself, but one rule for both is simpler).
+ */
 static uint64_t
-enforce_fw_hash(const struct pfr_ruleset *rs)
+enforce_fw_hash(struct enforce *e, const struct pfr_ruleset *rs)
 {
 	const struct pfr_filter	*f;
 	uint64_t		 h = 1469598103934665603ull;
 	size_t			 i;
+	int			 all = 0, nonat;
 
 #define MIXB(p, n) do {							\
 	const unsigned char *b_ = (const unsigned char *)(p);		\
@@ -477,6 +482,12 @@ enforce_fw_hash(const struct pfr_ruleset *rs)
 		MIXB(&f->hi, sizeof(f->hi));
 		MIXB(&f->verdict, sizeof(f->verdict));
 		MIXB(f->what, strlen(f->what) + 1);
+		all |= f->allsrc;
+	}
+	for (i = 0; all && i < e->d->nctrs; i++) {
+		nonat = netd_ctr_nonat(e->d, e->d->ctrs[i]);
+		MIXB(&e->d->ctrs[i]->addr, sizeof(e->d->ctrs[i]->addr));
+		MIXB(&nonat, sizeof(nonat));
 	}
 #undef MIXB
 	return h;
@@ -510,7 +521,7 @@ enforce_ruleset(struct enforce *e, struct pfr_ruleset *rs)
 	if (e == NULL)
 		return;
 	enforce_filters(e, rs);
-	e->fwhash = enforce_fw_hash(rs);
+	e->fwhash = enforce_fw_hash(e, rs);
 }
 
 /*
@@ -529,7 +540,7 @@ enforce_fw_sync(struct enforce *e)
 		return;
 	netd_ruleset_head(&e->d->cfg, &rs);
 	enforce_filters(e, &rs);
-	h = enforce_fw_hash(&rs);
+	h = enforce_fw_hash(e, &rs);
 	pfr_ruleset_clear(&rs);
 	if (h == e->fwhash)
 		return;
