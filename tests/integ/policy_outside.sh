@@ -64,10 +64,11 @@ wait_for 5 sh -c "python3 '$PROBE' - '$OUT_IP' 8001 1 | grep -q open" ||
 wait_for 5 sh -c "python3 '$PROBE' - '$OUT_HOST_IP' 8002 1 | grep -q open" ||
     fail "host server"
 
-# expect FROM TO PORT RESULT: open; refused in < 100 ms; or timeout.
+# expect FROM TO PORT RESULT [WHY [TIMEOUT_S]]: open; refused in
+# < 100 ms; or timeout.
 expect() {
-	r=$(python3 "$PROBE" "$1" "$2" "$3" "${5:-3}")
-	[ "${r% *}" = "$4" ] || fail "$1 -> $2:$3: $r, expected $4 ($6)"
+	r=$(python3 "$PROBE" "$1" "$2" "$3" "${6:-3}")
+	[ "${r% *}" = "$4" ] || fail "$1 -> $2:$3: $r, expected $4 (${5:-})"
 	[ "$4" != refused ] || [ "${r#* }" -lt 100 ] ||
 	    fail "$1 -> $2:$3 refused after ${r#* } ms"
 	note "$1 -> $2:$3: $r"
