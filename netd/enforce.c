@@ -63,7 +63,7 @@
 #include "xmalloc.h"
 
 #define ENFORCE_LABELS_MAX	64
-#define ENFORCE_HOSTADDRS_MAX	64
+#define ENFORCE_HOSTADDRS_MAX	65536	/* a host with more is odd */
 
 struct enforce_flow {
 	uint32_t	 src, dst;
@@ -92,8 +92,8 @@ struct enforce {
 	uint64_t		 world;		/* containers and networks */
 	struct enforce_flow	*flows;
 	struct enforce_pair	*pairs;		/* ENFORCE_NPAIRS */
-	uint32_t		 hostaddrs[ENFORCE_HOSTADDRS_MAX];
-	size_t			 nhostaddrs;
+	uint32_t		*hostaddrs;	/* every tun has one */
+	size_t			 nhostaddrs, hostaddrs_cap;
 	long long		 hostaddrs_ms;
 	uint64_t		 decided;	/* flows decided */
 	uint64_t		 fwhash;	/* of the filters loaded */
@@ -166,6 +166,13 @@ enforce_host_addr(struct enforce *e, uint32_t a)
 				    i->ifa_addr->sa_family != AF_INET ||
 				    e->nhostaddrs == ENFORCE_HOSTADDRS_MAX)
 					continue;
+				if (e->nhostaddrs == e->hostaddrs_cap) {
+					e->hostaddrs_cap = e->hostaddrs_cap ?
+					    e->hostaddrs_cap * 2 : 64;
+					e->hostaddrs = xreallocarray(
+					    e->hostaddrs, e->hostaddrs_cap,
+					    sizeof(*e->hostaddrs));
+				}
 				sin = (struct sockaddr_in *)(void *)i->ifa_addr;
 				e->hostaddrs[e->nhostaddrs++] =
 				    ntohl(sin->sin_addr.s_addr);
@@ -730,6 +737,7 @@ enforce_free(struct enforce *e)
 	for (i = 0; i < ENFORCE_NPAIRS; i++)
 		policy_pair_free(&e->pairs[i].pp);
 	free(e->pairs);
+	free(e->hostaddrs);
 	free(e->flows);
 	free(e);
 }

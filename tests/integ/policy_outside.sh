@@ -137,4 +137,3 @@ explain a "$OUT_IP:8000" reject
 expect "$A" "$OUT_IP" 8000 open "NetworkPolicy removed"
 nft list chain inet "$BERTH_NFT_TABLE" policy_egress | grep -q comment &&
     fail "filters left: $(nft list chain inet "$BERTH_NFT_TABLE" policy_egress)"
-pass
