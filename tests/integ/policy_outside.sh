@@ -103,7 +103,9 @@ nft list chain inet "$BERTH_NFT_TABLE" policy_egress |
 touch "$TMP/cut"
 wait_for 5 grep -q "^closed" "$TMP/chat.log" ||
     fail "established connection not cut: $(cat "$TMP/chat.log")"
-grep -q "^echo again" "$TMP/chat.log" && fail "a packet passed the rule"
+if grep -q "^echo again" "$TMP/chat.log"; then
+	fail "a packet passed the rule"
+fi
 kill "$CHAT" 2>/dev/null
 
 R2=$("$BERTH" policy add label:app=web "$OUT_IP/32" tcp/8001 drop | tr -dc 0-9)
@@ -135,5 +137,6 @@ expect "$B" "$OUT_IP" 8000 open "b is not selected"
 explain a "$OUT_IP:8000" reject
 "$BERTH" policy rm --networkpolicy web-out >/dev/null || fail "rm NetworkPolicy"
 expect "$A" "$OUT_IP" 8000 open "NetworkPolicy removed"
-nft list chain inet "$BERTH_NFT_TABLE" policy_egress | grep -q comment &&
-    fail "filters left: $(nft list chain inet "$BERTH_NFT_TABLE" policy_egress)"
+if nft list chain inet "$BERTH_NFT_TABLE" policy_egress | grep -q comment; then
+	fail "filters left: $(nft list chain inet "$BERTH_NFT_TABLE" policy_egress)"
+fi
