@@ -106,7 +106,7 @@ wait_for 5 grep -q "^closed" "$TMP/chat.log" ||
 if grep -q "^echo again" "$TMP/chat.log"; then
 	fail "a packet passed the rule"
 fi
-kill "$CHAT" 2>/dev/null
+kill "$CHAT" 2>/dev/null || true
 
 R2=$("$BERTH" policy add label:app=web "$OUT_IP/32" tcp/8001 drop | tr -dc 0-9)
 expect "$A" "$OUT_IP" 8001 timeout "rule $R2" 1
