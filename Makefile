@@ -221,6 +221,11 @@ $(B)/tests/helpers/dnsserve: tests/helpers/dnsserve.c $(NETD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)
 
+# policydecide times the policy evaluator (bench/policy).
+$(B)/tests/helpers/policydecide: tests/helpers/policydecide.c $(NETD_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)
+
 deps:
 	@scripts/deps --check 2>/dev/null || scripts/deps
 

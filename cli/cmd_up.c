@@ -128,19 +128,6 @@ up_tail_log(const char *name, int lines)
 	free(text);
 }
 
-/* The stack's network name in netd: STACK-NET; "default" is netd's. */
-static int
-up_net_name(const struct stack *st, const char *net, char *buf, size_t len,
-    char **cause)
-{
-	if (strcmp(net, "default") == 0) {
-		snprintf(buf, len, "%s", net);
-		return 0;
-	}
-	snprintf(buf, len, "%s-%s", st->name, net);
-	return name_check(buf, "network name (STACK-NETWORK)", cause);
-}
-
 static int
 up_networks(const struct stack *st, char **cause)
 {
@@ -157,7 +144,7 @@ up_networks(const struct stack *st, char **cause)
 	if (net_infos_parse(list, &nets, &n, cause) == -1)
 		goto fail;
 	for (i = 0; i < st->nnetworks; i++) {
-		if (up_net_name(st, st->networks[i].name, name, sizeof(name),
+		if (stack_net_name(st, st->networks[i].name, name, sizeof(name),
 		    cause) == -1)
 			goto fail;
 		found = 0;
@@ -215,42 +202,6 @@ up_check_pool(const struct stack *st, char **cause)
 	return rc;
 }
 
-/*
- * A rule's net:NAME in a stack file means the stack's network NAME,
- * which netd knows as STACK-NAME (as a service's networks do); a name
- * the stack does not declare is netd's own. A new reference.
- */
-static json_t *
-up_policy_entries(const struct stack *st)
-{
-	static const char *const ends[] = { "from", "to" };
-	json_t		*out, *e;
-	const char	*s;
-	char		 net[NAME_MAX_LEN + 2], *sel;
-	size_t		 i, j, k;
-
-	out = json_deep_copy(st->policy);
-	json_array_foreach(out, i, e) {
-		for (k = 0; k < 2; k++) {
-			s = json_string_value(json_object_get(e, ends[k]));
-			if (s == NULL || strncmp(s, "net:", 4) != 0)
-				continue;
-			for (j = 0; j < st->nnetworks; j++) {
-				if (strcmp(st->networks[j].name, s + 4) != 0 ||
-				    up_net_name(st, s + 4, net, sizeof(net),
-				    NULL) == -1)
-					continue;
-				xasprintf(&sel, "net:%s", net);
-				json_object_set_new(e, ends[k],
-				    json_string(sel));
-				free(sel);
-				break;
-			}
-		}
-	}
-	return out;
-}
-
 /* The stack's rules and NetworkPolicy objects replace its earlier ones. */
 static int
 up_policy(const struct stack *st, char **cause)
@@ -259,7 +210,7 @@ up_policy(const struct stack *st, char **cause)
 		return client_do("policy_unload", json_pack("{s:s}", "stack",
 		    st->name), cause);
 	return client_do("policy_load", json_pack("{s:s, s:o}", "stack",
-	    st->name, "entries", up_policy_entries(st)), cause);
+	    st->name, "entries", stack_policy_entries(st)), cause);
 }
 
 static int
@@ -297,7 +248,7 @@ up_opts(const struct stack *st, const struct stack_service *svc,
 		free(kv);
 	}
 	for (i = 0; i < svc->nnetworks; i++) {
-		if (up_net_name(st, svc->networks[i], net, sizeof(net),
+		if (stack_net_name(st, svc->networks[i], net, sizeof(net),
 		    cause) == -1)
 			return -1;
 		json_array_append_new(o->networks, json_string(net));
@@ -930,7 +881,7 @@ cmd_down(int argc, char **argv)
 		rc = 1;
 	}
 	for (i = 0; i < st->nnetworks; i++) {
-		if (up_net_name(st, st->networks[i].name, net, sizeof(net),
+		if (stack_net_name(st, st->networks[i].name, net, sizeof(net),
 		    NULL) == -1 || strcmp(net, "default") == 0)
 			continue;
 		free(cause);

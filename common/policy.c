@@ -1172,7 +1172,7 @@ policy_on_net(const struct policy_ep *e, const char *net)
 	return 0;
 }
 
-static int
+int
 policy_sel_match(const struct policy_rule *r, const struct policy_sel *s,
     const struct policy_ep *e)
 {
@@ -1280,7 +1280,7 @@ policy_ns_label(const void *arg, const char *key)
 	return NULL;
 }
 
-static int
+int
 policy_knp_selects(const struct policy_knp *k, const struct policy_ep *e)
 {
 	return e->kind == POLICY_EP_CTR && strcmp(policy_ep_ns(e), k->ns) == 0 &&
@@ -1409,53 +1409,102 @@ policy_nets_fmt(const struct policy_ep *e, char *buf, size_t len)
 		    e->nets[i]);
 }
 
-/* Layer 1. Returns 1 when the networks refuse (v filled). */
+/*
+ * Layer 1. Returns 1 when the networks refuse (v filled); v->why only
+ * when why is set: formatting costs more than deciding.
+ */
 static int
 policy_networks(const struct policy_ep *s, const struct policy_ep *d,
-    uint8_t proto, uint16_t port, struct policy_verdict *v)
+    uint8_t proto, uint16_t port, struct policy_verdict *v, int why)
 {
 	char	 sn[80], dn[80], sa[80], da[80];
 	size_t	 i;
 
-	policy_ep_fmt(s, sa, sizeof(sa));
-	policy_ep_fmt(d, da, sizeof(da));
+	if (why) {
+		policy_ep_fmt(s, sa, sizeof(sa));
+		policy_ep_fmt(d, da, sizeof(da));
+	}
 	v->action = POLICY_REJECT;
 	v->by = POLICY_BY_NETWORK;
 	if (s->kind == POLICY_EP_CTR && d->kind == POLICY_EP_CTR) {
 		for (i = 0; i < s->nnets; i++)
 			if (policy_on_net(d, s->nets[i])) {
-				policy_why(v, "%s and %s "
-				    "share network %s", sa, da, s->nets[i]);
+				if (why)
+					policy_why(v, "%s and %s share "
+					    "network %s", sa, da, s->nets[i]);
 				return 0;
 			}
-		policy_nets_fmt(s, sn, sizeof(sn));
-		policy_nets_fmt(d, dn, sizeof(dn));
-		policy_why(v, "networks: %s (%s) and %s "
-		    "(%s) share no network", sa, sn, da, dn);
+		if (why) {
+			policy_nets_fmt(s, sn, sizeof(sn));
+			policy_nets_fmt(d, dn, sizeof(dn));
+			policy_why(v, "networks: %s (%s) and %s (%s) share no "
+			    "network", sa, sn, da, dn);
+		}
 		return 1;
 	}
 	if (s->kind == POLICY_EP_CTR && s->internal) {
 		if (d->kind == POLICY_EP_HOST && d->gateway && port == 53 &&
 		    (proto == IPPROTO_UDP || proto == IPPROTO_TCP)) {
-			policy_why(v, "%s is on internal "
-			    "networks only, and reaches netd's DNS", sa);
+			if (why)
+				policy_why(v, "%s is on internal networks "
+				    "only, and reaches netd's DNS", sa);
 			return 0;
 		}
-		policy_nets_fmt(s, sn, sizeof(sn));
-		policy_why(v, "networks: %s is on internal "
-		    "networks only (%s): it reaches their members and netd's "
-		    "DNS, not %s", sa, sn, da);
+		if (why) {
+			policy_nets_fmt(s, sn, sizeof(sn));
+			policy_why(v, "networks: %s is on internal networks "
+			    "only (%s): it reaches their members and netd's "
+			    "DNS, not %s", sa, sn, da);
+		}
 		return 1;
 	}
 	if (d->kind == POLICY_EP_CTR && d->internal &&
 	    s->kind == POLICY_EP_OUTSIDE) {
-		policy_nets_fmt(d, dn, sizeof(dn));
-		policy_why(v, "networks: %s is on internal "
-		    "networks only (%s): nothing outside reaches it", da, dn);
+		if (why) {
+			policy_nets_fmt(d, dn, sizeof(dn));
+			policy_why(v, "networks: %s is on internal networks "
+			    "only (%s): nothing outside reaches it", da, dn);
+		}
 		return 1;
 	}
-	policy_why(v, "%s reaches %s", sa, da);
+	if (why)
+		policy_why(v, "%s reaches %s", sa, da);
 	return 0;
+}
+
+/*
+ * The rules that can decide flows from s to d: those whose from and to
+ * match them, in order. A flow's first match among them is its first
+ * match among all rules (the others never match s and d), so the index
+ * changes nothing but the cost.
+ */
+void
+policy_pair_build(const struct policy *p, const struct policy_ep *s,
+    const struct policy_ep *d, struct policy_pair *pp)
+{
+	const struct policy_rule	*r;
+	size_t				 i;
+
+	pp->n = 0;
+	for (i = 0; i < p->nrules; i++) {
+		r = &p->rules[i];
+		if (!policy_sel_match(r, &r->from, s) ||
+		    !policy_sel_match(r, &r->to, d))
+			continue;
+		if (pp->n == pp->cap) {
+			pp->cap = pp->cap == 0 ? 8 : pp->cap * 2;
+			pp->rules = xreallocarray(pp->rules, pp->cap,
+			    sizeof(*pp->rules));
+		}
+		pp->rules[pp->n++] = (uint32_t)i;
+	}
+}
+
+void
+policy_pair_free(struct policy_pair *pp)
+{
+	free(pp->rules);
+	memset(pp, 0, sizeof(*pp));
 }
 
 void
@@ -1463,23 +1512,33 @@ policy_decide(struct policy *p, const struct policy_ep *s,
     const struct policy_ep *d, uint8_t proto, uint16_t port, int count,
     struct policy_verdict *v)
 {
+	policy_decide_pair(p, s, d, proto, port, count, v, NULL, 1);
+}
+
+void
+policy_decide_pair(struct policy *p, const struct policy_ep *s,
+    const struct policy_ep *d, uint8_t proto, uint16_t port, int count,
+    struct policy_verdict *v, const struct policy_pair *pp, int why)
+{
 	struct policy_rule	*r;
 	struct policy_knp	*kin = NULL, *kout = NULL;
 	char			 net[POLICY_WHY_MAX], from[128], to[128];
 	char			 ports[128];
-	size_t			 i;
+	size_t			 i, n;
 	int			 in = 0, out = 0;
 
 	memset(v, 0, sizeof(*v));
-	if (policy_networks(s, d, proto, port, v))
+	if (policy_networks(s, d, proto, port, v, why))
 		return;
-	snprintf(net, sizeof(net), "%s", v->why);
+	if (why)
+		snprintf(net, sizeof(net), "%s", v->why);
 	v->action = POLICY_ALLOW;
 	v->by = POLICY_BY_DEFAULT;
-	for (i = 0; i < p->nrules; i++) {
-		r = &p->rules[i];
-		if (!policy_sel_match(r, &r->from, s) ||
-		    !policy_sel_match(r, &r->to, d) ||
+	n = pp != NULL ? pp->n : p->nrules;
+	for (i = 0; i < n; i++) {
+		r = &p->rules[pp != NULL ? pp->rules[i] : i];
+		if ((pp == NULL && (!policy_sel_match(r, &r->from, s) ||
+		    !policy_sel_match(r, &r->to, d))) ||
 		    !policy_port_match(r->ports, r->nports, proto, port))
 			continue;
 		if (count)
@@ -1487,6 +1546,8 @@ policy_decide(struct policy *p, const struct policy_ep *s,
 		v->action = r->action;
 		v->by = POLICY_BY_RULE;
 		v->rule = r;
+		if (!why)
+			return;
 		policy_why(v, "%s; rule %u%s%s (%s -> %s "
 		    "%s %s)", net, r->id, r->stack != NULL ? " of stack " : "",
 		    r->stack != NULL ? r->stack : "", policy_sel_fmt(&r->from,
@@ -1508,6 +1569,8 @@ policy_decide(struct policy *p, const struct policy_ep *s,
 		v->knp = in == -1 ? kin : kout;
 		if (count)
 			v->knp->hits++;
+		if (!why)
+			return;
 		policy_why(v, "%s; NetworkPolicy %s/%s "
 		    "isolates %s for %s and no policy admits %s", net,
 		    v->knp->ns, v->knp->name, in == -1 ? policy_ep_fmt(d, from,
@@ -1522,6 +1585,8 @@ policy_decide(struct policy *p, const struct policy_ep *s,
 		v->knp = in == 1 ? kin : kout;
 		if (count)
 			v->knp->hits++;
+		if (!why)
+			return;
 		policy_why(v, "%s; NetworkPolicy %s/%s "
 		    "admits it%s%s%s", net, v->knp->ns, v->knp->name,
 		    in == 1 && out == 1 ? " (ingress), " : "",
@@ -1529,6 +1594,6 @@ policy_decide(struct policy *p, const struct policy_ep *s,
 		    in == 1 && out == 1 ? " (egress)" : "");
 		return;
 	}
-	policy_why(v, "%s; no rule or NetworkPolicy "
-	    "applies", net);
+	if (why)
+		policy_why(v, "%s; no rule or NetworkPolicy applies", net);
 }

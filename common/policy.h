@@ -156,6 +156,34 @@ void	 policy_clear(struct policy *);
 void	 policy_decide(struct policy *, const struct policy_ep *src,
 	    const struct policy_ep *dst, uint8_t proto, uint16_t port,
 	    int count, struct policy_verdict *);
+/*
+ * An index for deciding many flows between two endpoints: the rules
+ * whose from and to match them, in order (policy_pair_build). Deciding
+ * with it scans only those, for the ports, and gives the verdict
+ * policy_decide gives (first match wins). It holds until the policy or
+ * either endpoint changes. why = 0 leaves v->why empty (the router's
+ * fast path: formatting costs more than deciding).
+ */
+struct policy_pair {
+	uint32_t	*rules;		/* indices into policy.rules */
+	size_t		 n, cap;
+};
+void	 policy_pair_build(const struct policy *, const struct policy_ep *,
+	    const struct policy_ep *, struct policy_pair *);
+void	 policy_pair_free(struct policy_pair *);
+void	 policy_decide_pair(struct policy *, const struct policy_ep *src,
+	    const struct policy_ep *dst, uint8_t proto, uint16_t port,
+	    int count, struct policy_verdict *, const struct policy_pair *,
+	    int why);
+/*
+ * The pieces of policy_decide, for renderers of the same decisions
+ * (pfrules/build.c): does selector s of rule r match e; does
+ * NetworkPolicy k select e (its namespace and podSelector)?
+ */
+int	 policy_sel_match(const struct policy_rule *,
+	    const struct policy_sel *, const struct policy_ep *);
+int	 policy_knp_selects(const struct policy_knp *,
+	    const struct policy_ep *);
 /* Whether anything but networks can say no. */
 int	 policy_has_rules(const struct policy *);
 

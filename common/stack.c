@@ -821,6 +821,49 @@ stack_check_service(struct stack *st, size_t i, char **cause)
 	return 0;
 }
 
+int
+stack_net_name(const struct stack *st, const char *net, char *buf,
+    size_t len, char **cause)
+{
+	if (strcmp(net, "default") == 0) {
+		snprintf(buf, len, "%s", net);
+		return 0;
+	}
+	snprintf(buf, len, "%s-%s", st->name, net);
+	return name_check(buf, "network name (STACK-NETWORK)", cause);
+}
+
+json_t *
+stack_policy_entries(const struct stack *st)
+{
+	static const char *const ends[] = { "from", "to" };
+	json_t		*out, *e;
+	const char	*s;
+	char		 net[NAME_MAX_LEN + 2], *sel;
+	size_t		 i, j, k;
+
+	out = st->policy != NULL ? json_deep_copy(st->policy) : json_array();
+	json_array_foreach(out, i, e) {
+		for (k = 0; k < 2; k++) {
+			s = json_string_value(json_object_get(e, ends[k]));
+			if (s == NULL || strncmp(s, "net:", 4) != 0)
+				continue;
+			for (j = 0; j < st->nnetworks; j++) {
+				if (strcmp(st->networks[j].name, s + 4) != 0 ||
+				    stack_net_name(st, s + 4, net, sizeof(net),
+				    NULL) == -1)
+					continue;
+				xasprintf(&sel, "net:%s", net);
+				json_object_set_new(e, ends[k],
+				    json_string(sel));
+				free(sel);
+				break;
+			}
+		}
+	}
+	return out;
+}
+
 /* A rule's name selector names a service, or its container. */
 static int
 stack_policy_name(const struct stack *st, const char *s)

@@ -105,5 +105,14 @@ struct json_t;
 struct json_t *stack_load_json(const char *path, char **cause);
 void	 stack_free(struct stack *);
 const struct stack_service *stack_find(const struct stack *, const char *);
+/* The stack's network net as netd names it: STACK-NET; "default" is
+ * netd's own. */
+int	 stack_net_name(const struct stack *, const char *net, char *buf,
+	    size_t len, char **cause);
+/*
+ * The stack's policy entries as netd loads them: a rule's net:NAME,
+ * NAME a network of the stack, becomes net:STACK-NAME. A new reference.
+ */
+json_t	*stack_policy_entries(const struct stack *);
 
 #endif

@@ -9,7 +9,12 @@
  * containers on two different networks or on an internal one. Without
  * it, the router pays one pointer test per packet.
  *
- * A flow is decided once. The cache is direct mapped, keyed by source,
+ * A flow is decided once. Its first packet scans only the rules whose
+ * selectors match its two ends: that list is built once per pair of
+ * addresses and kept until the next change (enforce_pair), so with
+ * 1,000 rules a new flow between two containers looks at the handful
+ * that name them, in order (first match wins, as over all of them).
+ * The cache is direct mapped, keyed by source,
  * destination, protocol and ports (ICMP echo: the identifier); each
  * entry remembers which end opened the flow and the verdict. When a flow
  * is first allowed, its reverse entry is written too, so replies pass
@@ -29,6 +34,13 @@
  * addresses; those nft's reject sends for internal containers come this
  * way), and a fragment is useless without its first, which was decided.
  *
+ * Where packets do not cross the router (a container's traffic out of
+ * the pool, on Linux), the same model is compiled into the firewall's
+ * policy filters (pfrules/build.c, pfr_add_policy) over every
+ * container: enforce_ruleset adds them to netd's ruleset, and
+ * enforce_sync loads the firewall again, synchronously, whenever a
+ * change (a rule, a container, a label, a network) changes them.
+ *
  * Endpoints: a pool address owned by a container is that container
  * (its networks, stack, service and labels); the gateway and the host's
  * own addresses are "host"; anything else is "outside".
@@ -43,6 +55,7 @@
 #include <string.h>
 
 #include "enforce.h"
+#include "fw.h"
 #include "log.h"
 #include "netd.h"
 #include "proto.h"
@@ -50,7 +63,7 @@
 #include "xmalloc.h"
 
 #define ENFORCE_LABELS_MAX	64
-#define ENFORCE_HOSTADDRS_MAX	64
+#define ENFORCE_HOSTADDRS_MAX	65536	/* a host with more is odd */
 
 struct enforce_flow {
 	uint32_t	 src, dst;
@@ -62,6 +75,13 @@ struct enforce_flow {
 	uint64_t	 gen;
 };
 
+struct enforce_pair {
+	uint32_t		 src, dst;
+	uint8_t			 skind, dkind;
+	uint64_t		 gen;		/* 0: never built */
+	struct policy_pair	 pp;
+};
+
 struct enforce {
 	struct netd		*d;
 	struct policy		 pol;
@@ -71,10 +91,13 @@ struct enforce {
 	uint64_t		 polgen;	/* pol.gen when gen was set */
 	uint64_t		 world;		/* containers and networks */
 	struct enforce_flow	*flows;
-	uint32_t		 hostaddrs[ENFORCE_HOSTADDRS_MAX];
-	size_t			 nhostaddrs;
+	struct enforce_pair	*pairs;		/* ENFORCE_NPAIRS */
+	uint32_t		*hostaddrs;	/* every tun has one */
+	size_t			 nhostaddrs, hostaddrs_cap;
 	long long		 hostaddrs_ms;
 	uint64_t		 decided;	/* flows decided */
+	uint64_t		 fwhash;	/* of the filters loaded */
+	int			 fwloaded;	/* the firewall has them */
 };
 
 /* An endpoint and the storage it points into. */
@@ -143,6 +166,13 @@ enforce_host_addr(struct enforce *e, uint32_t a)
 				    i->ifa_addr->sa_family != AF_INET ||
 				    e->nhostaddrs == ENFORCE_HOSTADDRS_MAX)
 					continue;
+				if (e->nhostaddrs == e->hostaddrs_cap) {
+					e->hostaddrs_cap = e->hostaddrs_cap ?
+					    e->hostaddrs_cap * 2 : 64;
+					e->hostaddrs = xreallocarray(
+					    e->hostaddrs, e->hostaddrs_cap,
+					    sizeof(*e->hostaddrs));
+				}
 				sin = (struct sockaddr_in *)(void *)i->ifa_addr;
 				e->hostaddrs[e->nhostaddrs++] =
 				    ntohl(sin->sin_addr.s_addr);
@@ -197,15 +227,55 @@ enforce_ep_addr(struct enforce *e, uint32_t a, struct enforce_ep *x)
 		x->ep.kind = POLICY_EP_OUTSIDE;
 }
 
+static uint32_t
+enforce_pair_hash(uint32_t src, uint32_t dst)
+{
+	uint64_t	 h = ((uint64_t)src << 32 | dst) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 40) & (ENFORCE_NPAIRS - 1);
+}
+
+/*
+ * The rules that can decide flows between s and d (policy_pair_build),
+ * kept per pair of addresses until the next change (gen): a first
+ * packet then scans the few rules about its two ends, not all of them.
+ * The kinds are part of the key: an address may become the host's.
+ */
+static const struct policy_pair *
+enforce_pair(struct enforce *e, const struct policy_ep *s,
+    const struct policy_ep *d)
+{
+	struct enforce_pair	*p;
+
+	p = &e->pairs[enforce_pair_hash(s->addr, d->addr)];
+	if (p->gen != e->gen || p->src != s->addr || p->dst != d->addr ||
+	    p->skind != s->kind || p->dkind != d->kind) {
+		policy_pair_build(&e->pol, s, d, &p->pp);
+		p->src = s->addr;
+		p->dst = d->addr;
+		p->skind = (uint8_t)s->kind;
+		p->dkind = (uint8_t)d->kind;
+		p->gen = e->gen;
+	}
+	return &p->pp;
+}
+
+/* Why a flow is refused is worked out for refused flows only (logs). */
 static enum policy_action
 enforce_decide(struct enforce *e, uint32_t src, uint32_t dst, uint8_t proto,
     uint16_t port, int count, struct policy_verdict *v)
 {
-	struct enforce_ep	 s, d;
+	struct enforce_ep		 s, d;
+	const struct policy_pair	*pp;
 
 	enforce_ep_addr(e, src, &s);
 	enforce_ep_addr(e, dst, &d);
-	policy_decide(&e->pol, &s.ep, &d.ep, proto, port, count, v);
+	pp = enforce_pair(e, &s.ep, &d.ep);
+	policy_decide_pair(&e->pol, &s.ep, &d.ep, proto, port, count, v, pp,
+	    0);
+	if (v->action != POLICY_ALLOW)
+		policy_decide_pair(&e->pol, &s.ep, &d.ep, proto, port, 0, v,
+		    pp, 1);
 	return v->action;
 }
 
@@ -384,6 +454,121 @@ act:
 	return ROUTER_HOOK_PASS;
 }
 
+/* ---------------------------------------------------- the firewall */
+
+/*
+ * FNV-1a over what reaches rule text: the filters, and the containers
+ * when a filter is from every one (pf lists them; nft's @ctrs follows
+ * by itself, but one rule for both is simpler).
+ */
+static uint64_t
+enforce_fw_hash(struct enforce *e, const struct pfr_ruleset *rs)
+{
+	const struct pfr_filter	*f;
+	uint64_t		 h = 1469598103934665603ull;
+	size_t			 i;
+	int			 all = 0, nonat;
+
+#define MIXB(p, n) do {							\
+	const unsigned char *b_ = (const unsigned char *)(p);		\
+	size_t n_;							\
+	for (n_ = 0; n_ < (n); n_++)					\
+		h = (h ^ b_[n_]) * 1099511628211ull;			\
+} while (0)
+	for (i = 0; i < rs->nfilters; i++) {
+		f = &rs->filters[i];
+		MIXB(&f->allsrc, sizeof(f->allsrc));
+		MIXB(f->src, f->nsrc * sizeof(*f->src));
+		MIXB(&f->nsrc, sizeof(f->nsrc));
+		MIXB(&f->dstkind, sizeof(f->dstkind));
+		MIXB(&f->dst, sizeof(f->dst));
+		MIXB(f->except, f->nexcept * sizeof(*f->except));
+		MIXB(&f->nexcept, sizeof(f->nexcept));
+		MIXB(&f->proto, sizeof(f->proto));
+		MIXB(&f->lo, sizeof(f->lo));
+		MIXB(&f->hi, sizeof(f->hi));
+		MIXB(&f->verdict, sizeof(f->verdict));
+		MIXB(f->what, strlen(f->what) + 1);
+		all |= f->allsrc;
+	}
+	for (i = 0; all && i < e->d->nctrs; i++) {
+		nonat = netd_ctr_nonat(e->d, e->d->ctrs[i]);
+		MIXB(&e->d->ctrs[i]->addr, sizeof(e->d->ctrs[i]->addr));
+		MIXB(&nonat, sizeof(nonat));
+	}
+#undef MIXB
+	return h;
+}
+
+/* Policy filters for what does not cross the router, over every
+ * container: pfrules' one compiler, as for a dry run. */
+static void
+enforce_filters(struct enforce *e, struct pfr_ruleset *rs)
+{
+	struct netd		*d = e->d;
+	struct enforce_ep	*x;
+	struct policy_ep	*eps;
+	size_t			 i;
+
+	x = xcalloc(d->nctrs + 1, sizeof(*x));
+	eps = xcalloc(d->nctrs + 1, sizeof(*eps));
+	for (i = 0; i < d->nctrs; i++) {
+		enforce_ep_ctr(e, d->ctrs[i], &x[i]);
+		eps[i] = x[i].ep;
+		eps[i].labels = x[i].labels;
+	}
+	pfr_add_policy(rs, &e->pol, eps, d->nctrs);
+	free(eps);
+	free(x);
+}
+
+void
+enforce_ruleset(struct enforce *e, struct pfr_ruleset *rs)
+{
+	if (e == NULL)
+		return;
+	enforce_filters(e, rs);
+	e->fwhash = enforce_fw_hash(e, rs);
+}
+
+/*
+ * Load the firewall again when what the policy renders into it changed,
+ * at once (synchronously): when `berth policy add` returns, its rule
+ * holds on the kernel's paths too.
+ */
+static void
+enforce_fw_sync(struct enforce *e)
+{
+	struct pfr_ruleset	 rs, *full;
+	char			*cause = NULL;
+	uint64_t		 h;
+
+	if (!e->fwloaded || e->d->fw == NULL)
+		return;
+	netd_ruleset_head(&e->d->cfg, &rs);
+	enforce_filters(e, &rs);
+	h = enforce_fw_hash(e, &rs);
+	pfr_ruleset_clear(&rs);
+	if (h == e->fwhash)
+		return;
+	full = netd_ruleset(e->d);
+	if (fw_load(e->d->fw, full, &cause) == -1) {
+		log_warnx("%s: loading the policy's rules: %s", __func__,
+		    cause);
+		free(cause);
+	} else
+		log_debug("%s: %zu policy filter(s) loaded", __func__,
+		    full->nfilters);
+	pfr_ruleset_free(full);
+}
+
+void
+enforce_fw_loaded(struct enforce *e)
+{
+	if (e != NULL)
+		e->fwloaded = 1;
+}
+
 /* ------------------------------------------------------------- state */
 
 /* Whether networks alone have something to refuse. */
@@ -446,6 +631,7 @@ enforce_sync(struct enforce *e)
 		e->world = w;
 		e->polgen = e->pol.gen;
 		e->gen++;
+		enforce_fw_sync(e);
 	}
 	want = policy_has_rules(&e->pol) || enforce_isolating(e->d);
 	if (want && !e->active) {
@@ -512,7 +698,7 @@ out:
 }
 
 struct enforce *
-enforce_new(struct netd *d)
+enforce_open(struct netd *d)
 {
 	struct enforce	*e;
 
@@ -520,11 +706,20 @@ enforce_new(struct netd *d)
 	e->d = d;
 	policy_init(&e->pol);
 	e->flows = xcalloc(ENFORCE_NFLOWS, sizeof(*e->flows));
+	e->pairs = xcalloc(ENFORCE_NPAIRS, sizeof(*e->pairs));
 	e->hook.prio = ROUTER_PRIO_POLICY;
 	e->hook.packet = enforce_packet;
 	e->hook.arg = e;
 	e->gen = 1;
 	enforce_load(e);
+	return e;
+}
+
+struct enforce *
+enforce_new(struct netd *d)
+{
+	struct enforce	*e = enforce_open(d);
+
 	enforce_sync(e);
 	return e;
 }
@@ -532,11 +727,17 @@ enforce_new(struct netd *d)
 void
 enforce_free(struct enforce *e)
 {
+	size_t	 i;
+
 	if (e == NULL)
 		return;
 	if (e->active)
 		router_hook_remove(e->d->router, &e->hook);
 	policy_clear(&e->pol);
+	for (i = 0; i < ENFORCE_NPAIRS; i++)
+		policy_pair_free(&e->pairs[i].pp);
+	free(e->pairs);
+	free(e->hostaddrs);
 	free(e->flows);
 	free(e);
 }

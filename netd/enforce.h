@@ -13,12 +13,21 @@
 #include "policy.h"
 
 #define ENFORCE_NFLOWS	(1 << 16)	/* flow cache slots (direct mapped) */
+#define ENFORCE_NPAIRS	(1 << 12)	/* rule index: address pairs */
 #define ENFORCE_FILE	"policy.json"	/* in the state directory */
 
 struct netd;
 struct enforce;
 
+struct pfr_ruleset;
+
 struct enforce	*enforce_new(struct netd *);
+/* The policy only, no hook (berth-netd -n). */
+struct enforce	*enforce_open(struct netd *);
+/* Add the policy filters (pfrules.h) to rs; remembers what it added. */
+void		 enforce_ruleset(struct enforce *, struct pfr_ruleset *);
+/* The firewall holds them: later changes load it again. */
+void		 enforce_fw_loaded(struct enforce *);
 void		 enforce_free(struct enforce *);
 /*
  * After anything changed (an op ran): re-read the containers and

@@ -428,6 +428,7 @@ netd_start(struct netd *d, char **cause)
 		goto fail;
 	}
 	pfr_ruleset_free(rs);
+	enforce_fw_loaded(d->enforce);
 	snprintf(d->pf_token, sizeof(d->pf_token), "%s", fw_token(d->fw));
 	netd_services_start(d);
 	d->ctl = ctl_new(d->ev, ops_handle, d);

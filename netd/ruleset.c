@@ -3,7 +3,8 @@
  * ruleset.c - netd's firewall ruleset: the head from the configuration,
  * the body from the container table, through pfrules' one builder
  * (pfrules/build.c, shared with `berth rules --dry-run`), handed to
- * fw.c whole or one container at a time. `berth-netd -n` prints it.
+ * fw.c whole or one container at a time, with the policy filters for
+ * what does not cross the router (enforce.c). `berth-netd -n` prints it.
  */
 #include <sys/types.h>
 
@@ -14,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "enforce.h"
 #include "fw.h"
 #include "log.h"
 #include "netd.h"
@@ -91,6 +93,8 @@ netd_ruleset(struct netd *d)
 	for (i = 0; i < d->nctrs; i++)
 		netd_ruleset_add(d, rs, d->ctrs[i]);
 	pfr_sort(rs);
+	/* the policy where packets do not cross the router */
+	enforce_ruleset(d->enforce, rs);
 	return rs;
 }
 
@@ -154,6 +158,7 @@ netd_rules_print(const struct netd_config *cfg, const char *format,
 			goto out;
 		ret = -1;
 	}
+	d->enforce = enforce_open(d);
 	rs = netd_ruleset(d);
 	text = pfr_print(rs, format != NULL ? format : fw_os->format, cause);
 	pfr_ruleset_free(rs);

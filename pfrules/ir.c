@@ -14,7 +14,9 @@
  * - the table name: [a-z][a-z0-9_]{0,30} and not an nft keyword (nft
  *   1.0.6 cannot quote a table name, and a keyword there is a syntax
  *   error), also used as the pf anchor com.apple/<name>;
- * - numbers (addresses, ports, marks) are printed from integers.
+ * - numbers (addresses, ports, marks) are printed from integers;
+ * - a policy filter's comment ("rule 3 of stack shop"): a-z, 0-9, space
+ *   and ./:_- only.
  * Structural checks ride along: addresses inside the pool and not the
  * gateway, tcp/udp only, port ranges 1..65535, not reversed, of equal
  * length, no two containers with one name or address, no host port
@@ -326,6 +328,80 @@ pfr_check_port(const struct pfr_ruleset *rs, const struct pfr_port *p,
 	    p->ctr_name, cause);
 }
 
+static int
+pfr_check_cidr(const struct cidr *c, const char *what, size_t i,
+    char **cause)
+{
+	char	 ab[ADDR_STRLEN];
+
+	if (c->plen > 32 || (c->net & ~cidr_mask(c->plen)) != 0)
+		return cause_set(cause, "policy filter %zu: %s %s/%u is not a "
+		    "network", i, what, addr_fmt(c->net, ab), c->plen);
+	return 0;
+}
+
+/* "rule 3 of stack shop": printed in comments, so a closed set. */
+static int
+pfr_check_what(const char *s, size_t i, char **cause)
+{
+	char	 q[64];
+
+	if (memchr(s, '\0', PFR_WHAT_MAX + 1) == NULL)
+		return cause_set(cause, "policy filter %zu: comment is not "
+		    "terminated", i);
+	if (strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789 ./:_-") !=
+	    strlen(s))
+		return cause_set(cause, "policy filter %zu: comment \"%s\" "
+		    "has characters other than a-z, 0-9, space and ./:_-", i,
+		    name_quote(s, q, sizeof(q)));
+	return 0;
+}
+
+int
+pfr_check_filter(const struct pfr_ruleset *rs, const struct pfr_filter *f,
+    size_t i, char **cause)
+{
+	size_t	 j;
+
+	(void)rs;
+	if (pfr_check_what(f->what, i, cause) == -1)
+		return -1;
+	if (!f->allsrc && (f->nsrc == 0 || f->src == NULL))
+		return cause_set(cause, "policy filter %zu (%s): no source", i,
+		    f->what);
+	for (j = 0; !f->allsrc && j < f->nsrc; j++)
+		if (pfr_check_cidr(&f->src[j], "source", i, cause) == -1)
+			return -1;
+	if (f->dstkind != PFR_DST_ANY && f->dstkind != PFR_DST_OUTSIDE &&
+	    f->dstkind != PFR_DST_HOST)
+		return cause_set(cause, "policy filter %zu (%s): bad "
+		    "destination kind", i, f->what);
+	if (pfr_check_cidr(&f->dst, "destination", i, cause) == -1)
+		return -1;
+	if (f->dstkind == PFR_DST_HOST && (f->dst.plen > 0 || f->nexcept > 0))
+		return cause_set(cause, "policy filter %zu (%s): the host "
+		    "takes no network", i, f->what);
+	if (f->nexcept > 0 && f->except == NULL)
+		return cause_set(cause, "policy filter %zu: exceptions "
+		    "missing", i);
+	for (j = 0; j < f->nexcept; j++)
+		if (pfr_check_cidr(&f->except[j], "exception", i, cause) == -1)
+			return -1;
+	if (f->proto != 0 && f->proto != PORT_TCP && f->proto != PORT_UDP &&
+	    f->proto != 1)
+		return cause_set(cause, "policy filter %zu (%s): protocol %u "
+		    "is not tcp, udp or icmp", i, f->what, f->proto);
+	if (f->lo > f->hi || ((f->proto != PORT_TCP && f->proto != PORT_UDP) &&
+	    (f->lo != 0 || f->hi != 65535)))
+		return cause_set(cause, "policy filter %zu (%s): port range "
+		    "%u-%u", i, f->what, f->lo, f->hi);
+	if (f->verdict != PFR_ACCEPT && f->verdict != PFR_REJECT &&
+	    f->verdict != PFR_DROP)
+		return cause_set(cause, "policy filter %zu (%s): bad verdict",
+		    i, f->what);
+	return 0;
+}
+
 /*
  * Validation is n log n in containers and ports (one sort per check, then
  * neighbours), not a comparison of every pair: a ruleset may publish all
@@ -527,6 +603,13 @@ pfr_validate(const struct pfr_ruleset *rs, char **cause)
 			goto out;
 		}
 	}
+	if (rs->nfilters > 0 && rs->filters == NULL) {
+		cause_set(cause, "policy filters missing");
+		goto out;
+	}
+	for (i = 0; i < rs->nfilters; i++)
+		if (pfr_check_filter(rs, &rs->filters[i], i, cause) == -1)
+			goto out;
 	pfr_port_clashes(rs, &first, &second);
 	if (second != SIZE_MAX) {
 		p = &rs->ports[second];

@@ -32,6 +32,8 @@ int	 pfr_check_name(const struct pfr_ruleset *, char **cause);
 int	 pfr_check_head(const struct pfr_ruleset *, char **cause);
 int	 pfr_check_container(const struct pfr_ruleset *,
 	    const struct pfr_container *, char **cause);
+int	 pfr_check_filter(const struct pfr_ruleset *,
+	    const struct pfr_filter *, size_t i, char **cause);
 int	 pfr_check_port(const struct pfr_ruleset *, const struct pfr_port *,
 	    char **cause);
 

@@ -40,6 +40,7 @@
 #include "addr.h"
 #include "ir.h"
 #include "pfrules.h"
+#include "port.h"
 #include "util.h"
 
 /* A published port's elements in its map, one per port of the range. */
@@ -234,6 +235,130 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	pfr_buf_printf(b, " drop\n\t}\n");
 }
 
+/* "10.1.2.3" for a /32, "10.0.0.0/8" else. */
+static const char *
+nft_cidr(const struct cidr *c, char buf[CIDR_STRLEN])
+{
+	char	 a[ADDR_STRLEN];
+
+	if (c->plen == 32)
+		snprintf(buf, CIDR_STRLEN, "%s", addr_fmt(c->net, a));
+	else
+		cidr_fmt(c, buf);
+	return buf;
+}
+
+static void
+nft_cidr_set(struct pfr_buf *b, const struct cidr *c, size_t n)
+{
+	char	 cb[CIDR_STRLEN];
+	size_t	 i;
+
+	if (n == 1) {
+		pfr_buf_printf(b, "%s", nft_cidr(&c[0], cb));
+		return;
+	}
+	pfr_buf_printf(b, "{ ");
+	for (i = 0; i < n; i++)
+		pfr_buf_printf(b, "%s%s", i > 0 ? ", " : "",
+		    nft_cidr(&c[i], cb));
+	pfr_buf_printf(b, " }");
+}
+
+/* One policy filter: its match (proto: the protocol to print, 0 none). */
+static void
+nft_filter_match(struct pfr_buf *b, const struct pfr_filter *f,
+    uint8_t proto)
+{
+	char	 cb[CIDR_STRLEN];
+
+	pfr_buf_printf(b, "\t\t");
+	if (f->allsrc)
+		pfr_buf_printf(b, "ip saddr @ctrs ");
+	else {
+		pfr_buf_printf(b, "ip saddr ");
+		nft_cidr_set(b, f->src, f->nsrc);
+		pfr_buf_printf(b, " ");
+	}
+	if (f->dstkind == PFR_DST_OUTSIDE)
+		pfr_buf_printf(b, "fib daddr type != local ");
+	else if (f->dstkind == PFR_DST_HOST)
+		pfr_buf_printf(b, "fib daddr type local ");
+	if (f->dst.plen > 0)
+		pfr_buf_printf(b, "ip daddr %s ", nft_cidr(&f->dst, cb));
+	if (f->nexcept > 0) {
+		pfr_buf_printf(b, "ip daddr != ");
+		nft_cidr_set(b, f->except, f->nexcept);
+		pfr_buf_printf(b, " ");
+	}
+	if (proto == PORT_TCP || proto == PORT_UDP) {
+		if (f->lo == 0 && f->hi == 65535)
+			pfr_buf_printf(b, "meta l4proto %s ",
+			    pfr_proto_name(proto));
+		else if (f->lo == f->hi)
+			pfr_buf_printf(b, "%s dport %u ",
+			    pfr_proto_name(proto), f->lo);
+		else
+			pfr_buf_printf(b, "%s dport %u-%u ",
+			    pfr_proto_name(proto), f->lo, f->hi);
+	} else if (proto != 0)
+		pfr_buf_printf(b, "meta l4proto icmp ");
+}
+
+static void
+nft_filter(struct pfr_buf *b, const struct pfr_filter *f)
+{
+	switch (f->verdict) {
+	case PFR_ACCEPT:
+	case PFR_DROP:
+		nft_filter_match(b, f, f->proto);
+		pfr_buf_printf(b, "counter %s", f->verdict == PFR_ACCEPT ?
+		    "accept" : "drop");
+		break;
+	case PFR_REJECT:
+		/* a RST for TCP, ICMP prohibited for the rest */
+		if (f->proto == 0 || f->proto == PORT_TCP) {
+			nft_filter_match(b, f, PORT_TCP);
+			pfr_buf_printf(b, "counter reject with tcp reset");
+		}
+		if (f->proto == 0)
+			pfr_buf_printf(b, " comment \"%s\"\n", f->what);
+		if (f->proto != PORT_TCP) {
+			nft_filter_match(b, f, f->proto);
+			pfr_buf_printf(b, "counter reject with icmp type "
+			    "admin-prohibited");
+		}
+		break;
+	}
+	pfr_buf_printf(b, " comment \"%s\"\n", f->what);
+}
+
+static void
+nft_policy_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
+{
+	char	 pool[CIDR_STRLEN];
+	size_t	 i;
+
+	pfr_buf_printf(b,
+	    "\n\t# Policy where packets do not cross netd's router: what"
+	    "\n\t# containers send out of the pool (the outside, the host's"
+	    "\n\t# own addresses and published ports, before output DNAT)."
+	    "\n\t# The rules, then NetworkPolicy egress, in the model's order:"
+	    "\n\t# the first that matches decides. Internal containers are"
+	    "\n\t# internal_output's; replies of flows opened from elsewhere"
+	    "\n\t# pass.\n"
+	    "\tchain policy_output {\n"
+	    "\t\ttype filter hook output priority -140; policy accept;\n"
+	    "\t\tip saddr @ctrs ip daddr != %s jump policy_egress\n"
+	    "\t}\n"
+	    "\tchain policy_egress {\n"
+	    "\t\tip saddr @nonat return\n"
+	    "\t\tct direction reply return\n", cidr_fmt(&rs->pool, pool));
+	for (i = 0; i < rs->nfilters; i++)
+		nft_filter(b, &rs->filters[i]);
+	pfr_buf_printf(b, "\t}\n");
+}
+
 char *
 pfr_nft_render(const struct pfr_ruleset *rs, char **cause)
 {
@@ -260,6 +385,7 @@ pfr_nft_render(const struct pfr_ruleset *rs, char **cause)
 	nft_map_decl(&b, rs, "pub_addr", "Published ports on one host "
 	    "address.", "ipv4_addr . inet_proto . inet_service");
 	nft_chains(&b, rs);
+	nft_policy_chains(&b, rs);
 	pfr_buf_printf(&b, "}\n");
 	return pfr_buf_take(&b);
 }

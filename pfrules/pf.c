@@ -15,8 +15,11 @@
  *	com.apple/NAME           nat-anchor "nat" inet from POOL
  *	                         rdr-anchor "pub/" "*" on lo0 (tcp, udp)
  *	                         anchor "nat" out inet from POOL
+ *	                         anchor "policy" out from POOL to ! POOL
  *	com.apple/NAME/nat       <nonat> and <inside> tables, egress NAT on
  *	                         each egress interface, the internal block
+ *	com.apple/NAME/policy    the policy for what containers send out
+ *	                         of the pool (the router decides the rest)
  *	com.apple/NAME/pub/CTR   one anchor per container with published
  *	                         ports: its rdr rules, all of them
  *
@@ -24,9 +27,11 @@
  * Starting or removing a container loads or flushes only its own anchor
  * and adds or deletes its address in <nonat>; a container with 1000
  * ports is one pfctl run, not 1000. Internal containers (<nonat>) are
- * never translated and may send only to the pool and loopback
- * (<inside>), out of any interface: a second NIC, a VPN utun or
- * bridge100 lets nothing of theirs out either. Interface names are
+ * never translated and may send only to the pool (<inside>), out of
+ * any interface: a second NIC, a VPN utun or bridge100 lets nothing of
+ * theirs out either, and lo0 neither, so the host's addresses and
+ * published ports are refused as nft's internal_output refuses them
+ * (at once: a RST, or ICMP filter-prohib). Interface names are
  * printed quoted ("en0"): pfctl's lexer takes a quoted word as a string,
  * never as one of its keywords (an interface named "all" or "port").
  *
@@ -50,12 +55,14 @@
 #include "addr.h"
 #include "ir.h"
 #include "pfrules.h"
+#include "port.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define PF_ROOT		"com.apple"
 #define PF_NAT		"nat"
 #define PF_PUB		"pub"
+#define PF_POLICY	"policy"
 #define PF_NONAT_TABLE	"nonat"
 #define PF_INSIDE_TABLE	"inside"
 #define PF_LOOPBACK	"lo0"
@@ -122,6 +129,37 @@ pf_ctr_anchor(const struct pfr_ruleset *rs, const struct pfr_container *c,
 	out->text = pfr_buf_take(&b);
 }
 
+/*
+ * One rule of verdict v for what MATCH ("from X to Y [port P]") says,
+ * outbound, quick: the first that matches decides, as in netd. A reject
+ * is a RST for TCP, ICMP administratively prohibited for the rest.
+ */
+static void
+pf_rule(struct pfr_buf *b, enum pfr_verdict v, const char *proto,
+    const char *match)
+{
+	const char	*p = proto != NULL ? proto : "";
+	const char	*sp = proto != NULL ? " proto " : "";
+
+	switch (v) {
+	case PFR_ACCEPT:
+		pfr_buf_printf(b, "pass out quick inet%s%s %s\n", sp, p, match);
+		break;
+	case PFR_DROP:
+		pfr_buf_printf(b, "block drop out quick inet%s%s %s\n", sp, p,
+		    match);
+		break;
+	case PFR_REJECT:
+		if (proto == NULL || strcmp(proto, "tcp") == 0)
+			pfr_buf_printf(b, "block return-rst out quick inet "
+			    "proto tcp %s\n", match);
+		if (proto == NULL || strcmp(proto, "tcp") != 0)
+			pfr_buf_printf(b, "block return-icmp (filter-prohib) "
+			    "out quick inet%s%s %s\n", sp, p, match);
+		break;
+	}
+}
+
 static char *
 pf_root_text(const struct pfr_ruleset *rs)
 {
@@ -133,8 +171,9 @@ pf_root_text(const struct pfr_ruleset *rs)
 	    "each for the packets\n# it can match.\n"
 	    "nat-anchor \"%s\" inet from %s to any\n"
 	    "rdr-anchor \"%s/*\" on %s inet proto { tcp, udp }\n"
-	    "anchor \"%s\" out inet from %s to any\n", rs->name, pool, PF_NAT,
-	    pool, PF_PUB, PF_LOOPBACK, PF_NAT, pool);
+	    "anchor \"%s\" out inet from %s to any\n"
+	    "anchor \"%s\" out inet from %s to ! %s\n", rs->name, pool, PF_NAT,
+	    pool, PF_PUB, PF_LOOPBACK, PF_NAT, pool, PF_POLICY, pool, pool);
 	return s;
 }
 
@@ -149,7 +188,9 @@ pf_nat_text(const struct pfr_ruleset *rs)
 	cidr_fmt(&rs->pool, pool);
 	pfr_buf_printf(&b, "# Egress NAT of the pool %s. Containers on "
 	    "internal networks\n# only (<%s>) are never translated and send "
-	    "only to <%s> (the pool,\n# loopback), out of any interface.\n"
+	    "only to <%s> (the pool):\n# not the outside, not the host's "
+	    "addresses or published ports, out of\n# any interface (lo0 "
+	    "too). Refused at once: a RST, or ICMP prohibited.\n"
 	    "table <%s> persist", pool, PF_NONAT_TABLE, PF_INSIDE_TABLE,
 	    PF_NONAT_TABLE);
 	for (i = 0; i < rs->nctrs; i++) {
@@ -159,14 +200,114 @@ pf_nat_text(const struct pfr_ruleset *rs)
 		    addr_fmt(rs->ctrs[i].addr, a));
 	}
 	pfr_buf_printf(&b, "%s\n", any ? " }" : "");
-	pfr_buf_printf(&b, "table <%s> const { %s, 127.0.0.0/8 }\n",
-	    PF_INSIDE_TABLE, pool);
+	pfr_buf_printf(&b, "table <%s> const { %s }\n", PF_INSIDE_TABLE,
+	    pool);
 	pfr_buf_printf(&b, "no nat inet from <%s> to any\n", PF_NONAT_TABLE);
 	for (i = 0; i < rs->negress; i++)
 		pfr_buf_printf(&b, "nat on \"%s\" inet from %s to any -> "
 		    "(\"%s\")\n", rs->egress[i], pool, rs->egress[i]);
-	pfr_buf_printf(&b, "block drop out quick inet from <%s> to ! <%s>\n",
-	    PF_NONAT_TABLE, PF_INSIDE_TABLE);
+	pf_rule(&b, PFR_REJECT, NULL, "from <" PF_NONAT_TABLE "> to ! <"
+	    PF_INSIDE_TABLE ">");
+	return pfr_buf_take(&b);
+}
+
+static void
+pf_cidr(struct pfr_buf *b, const struct cidr *c)
+{
+	char	 cb[CIDR_STRLEN], a[ADDR_STRLEN];
+
+	pfr_buf_printf(b, "%s", c->plen == 32 ? addr_fmt(c->net, a) :
+	    cidr_fmt(c, cb));
+}
+
+/* "from { a, b } to X port P" of filter i; 0, or -1: no source. */
+static int
+pf_filter_match(struct pfr_buf *m, const struct pfr_ruleset *rs,
+    const struct pfr_filter *f, size_t i)
+{
+	size_t	 j, n = 0;
+
+	pfr_buf_printf(m, "from { ");
+	for (j = 0; !f->allsrc && j < f->nsrc; j++) {
+		pfr_buf_printf(m, "%s", n++ > 0 ? ", " : "");
+		pf_cidr(m, &f->src[j]);
+	}
+	/* every container (internal ones never get here: the nat anchor) */
+	for (j = 0; f->allsrc && j < rs->nctrs; j++) {
+		if (rs->ctrs[j].nonat)
+			continue;
+		pfr_buf_printf(m, "%s", n++ > 0 ? ", " : "");
+		pf_cidr(m, &(struct cidr){ rs->ctrs[j].addr, 32 });
+	}
+	if (n == 0)
+		return -1;
+	pfr_buf_printf(m, " } to ");
+	if (f->nexcept > 0)
+		pfr_buf_printf(m, "<e%zu>", i);
+	else if (f->dst.plen > 0)
+		pf_cidr(m, &f->dst);
+	else
+		pfr_buf_printf(m, "%s", f->dstkind == PFR_DST_HOST ? "self" :
+		    f->dstkind == PFR_DST_OUTSIDE ? "! self" : "any");
+	if ((f->proto == PORT_TCP || f->proto == PORT_UDP) &&
+	    !(f->lo == 0 && f->hi == 65535)) {
+		if (f->lo == f->hi)
+			pfr_buf_printf(m, " port %u", f->lo);
+		else
+			pfr_buf_printf(m, " port %u:%u", f->lo, f->hi);
+	}
+	return 0;
+}
+
+/*
+ * The policy anchor: the filters in order, each quick. A filter with
+ * exceptions matches a table of its own, { DST, !EXCEPT... } (pf takes
+ * the most specific entry), as a list { DST, !EXCEPT } would not: pf
+ * expands a list into one rule per item. Outside destinations with a
+ * network come only after the host's pass (NetworkPolicy), so the
+ * network alone is exact there.
+ */
+static char *
+pf_policy_text(const struct pfr_ruleset *rs)
+{
+	struct pfr_buf		 b = { NULL, 0, 0 }, m;
+	const struct pfr_filter	*f;
+	const char		*proto;
+	char			*match;
+	size_t			 i, j;
+
+	pfr_buf_printf(&b, "# Policy where packets do not cross netd's "
+	    "router: what containers send\n# out of the pool (the outside, "
+	    "the host's addresses and published\n# ports). The rules, then "
+	    "NetworkPolicy egress, in the model's order, each\n# quick: the "
+	    "first that matches decides; pass keeps state, so replies\n# "
+	    "pass. Internal containers never get here (the nat anchor).\n");
+	for (i = 0; i < rs->nfilters; i++) {
+		f = &rs->filters[i];
+		if (f->nexcept == 0)
+			continue;
+		pfr_buf_printf(&b, "table <e%zu> const { ", i);
+		pf_cidr(&b, &f->dst);
+		for (j = 0; j < f->nexcept; j++) {
+			pfr_buf_printf(&b, ", !");
+			pf_cidr(&b, &f->except[j]);
+		}
+		pfr_buf_printf(&b, " }\n");
+	}
+	for (i = 0; i < rs->nfilters; i++) {
+		f = &rs->filters[i];
+		memset(&m, 0, sizeof(m));
+		if (pf_filter_match(&m, rs, f, i) == -1) {
+			free(pfr_buf_take(&m));
+			continue;
+		}
+		match = pfr_buf_take(&m);
+		proto = f->proto == PORT_TCP || f->proto == PORT_UDP ?
+		    pfr_proto_name(f->proto) : f->proto != 0 ? "icmp" : NULL;
+		pfr_buf_printf(&b, "# %s\n", f->what);
+		pf_rule(&b, f->verdict, proto, match);
+		free(match);
+	}
 	return pfr_buf_take(&b);
 }
 
@@ -235,11 +376,13 @@ pfr_pf_render(const struct pfr_ruleset *rs, struct pfr_anchor **out,
 	if (rs->negress == 0)
 		return cause_set(cause, "pf rules need at least one egress "
 		    "interface");
-	a = xcalloc(2 + rs->nctrs, sizeof(*a));
+	a = xcalloc(3 + rs->nctrs, sizeof(*a));
 	a[n].path = pf_path(rs, NULL, NULL);
 	a[n++].text = pf_root_text(rs);
 	a[n].path = pf_path(rs, PF_NAT, NULL);
 	a[n++].text = pf_nat_text(rs);
+	a[n].path = pf_path(rs, PF_POLICY, NULL);
+	a[n++].text = pf_policy_text(rs);
 
 	idx = pf_ports_by_ctr(rs);
 	for (i = 0; i < rs->nctrs; i++) {
@@ -392,6 +535,9 @@ pfr_pf_stop(const struct pfr_ruleset *rs, const char *token,
 		free(path);
 	}
 	free(idx);
+	path = pf_path(rs, PF_POLICY, NULL);
+	pf_cmd_anchor(cmds, ncmds, path, NULL);
+	free(path);
 	path = pf_path(rs, PF_NAT, NULL);
 	pf_cmd_anchor(cmds, ncmds, path, NULL);
 	free(path);

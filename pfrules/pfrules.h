@@ -38,6 +38,40 @@ struct pfr_port {
 	char		 ctr_name[PFR_NAME_MAX + 1];	/* owner, for comments */
 };
 
+enum pfr_verdict {
+	PFR_ACCEPT,
+	PFR_REJECT,		/* at once: TCP RST, else ICMP prohibited */
+	PFR_DROP,
+};
+
+/*
+ * Policy for what does not cross netd's router: a container's traffic
+ * out of the host. An ordered list, first match wins, compiled from the
+ * policy model (common/policy.h) by pfr_add_policy: its rules, then its
+ * NetworkPolicy egress isolation, for destinations outside the pool:
+ * the outside and the host's own addresses.
+ */
+#define PFR_WHAT_MAX	95
+enum pfr_dst {
+	PFR_DST_ANY,		/* outside the pool */
+	PFR_DST_OUTSIDE,	/* ... and not the host's own address */
+	PFR_DST_HOST,		/* the host's own addresses (127/8 too) */
+};
+struct pfr_filter {
+	int		 allsrc;	/* every container not internal */
+	struct cidr	*src;		/* else these sources (>= 1) */
+	size_t		 nsrc;
+	enum pfr_dst	 dstkind;
+	struct cidr	 dst;		/* and in it (0.0.0.0/0: any) */
+	struct cidr	*except;	/* but not these */
+	size_t		 nexcept;
+	uint8_t		 proto;		/* 0 (any), IPPROTO_ICMP/TCP/UDP */
+	uint16_t	 lo, hi;	/* tcp, udp; 0-65535: every port */
+	enum pfr_verdict verdict;
+	char		 what[PFR_WHAT_MAX + 1];	/* "rule 3 of stack
+						   shop": a comment */
+};
+
 struct pfr_ruleset {
 	char		 name[32];	/* nft table "berth"; pf anchor
 					   com.apple/<name> */
@@ -54,6 +88,8 @@ struct pfr_ruleset {
 	struct pfr_port	*ports;
 	size_t		 nports;
 	size_t		 ctrs_cap, ports_cap;	/* pfr_add's */
+	struct pfr_filter *filters;	/* in order */
+	size_t		 nfilters, filters_cap;
 };
 
 /* Checks every field that reaches rule text. */
@@ -71,6 +107,20 @@ void	 pfr_head(struct pfr_ruleset *, const char *prefix,
  * userspace proxy's: no rule). */
 void	 pfr_add(struct pfr_ruleset *, const char *name, uint32_t addr,
 	    int nonat, const struct portspec *, size_t nports);
+/*
+ * Compile what the policy decides for the containers eps[0..n-1] (those
+ * of the ruleset) sending out of the host into filters: for each rule in
+ * order whose destination can be outside (*, outside, a CIDR not inside
+ * the pool), one filter per port entry, from the containers its source
+ * matches; then, for each NetworkPolicy with egress, what its egress
+ * rules admit outside (ipBlock, or any peer) from the containers it
+ * selects, and a reject for every container one of them isolates.
+ * Internal containers are left out: networks refuse all they send out.
+ */
+struct policy;
+struct policy_ep;
+void	 pfr_add_policy(struct pfr_ruleset *, const struct policy *,
+	    const struct policy_ep *eps, size_t n);
 /* Containers by address, ports by protocol and host port. */
 void	 pfr_sort(struct pfr_ruleset *);
 /*
@@ -111,7 +161,8 @@ char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,
 /*
  * pf. A ruleset is a list of anchors, each loaded with
  * `pfctl -a PATH -f -` (an empty text flushes it): com.apple/NAME (the
- * calls), com.apple/NAME/nat, then com.apple/NAME/pub/CTR for each
+ * calls), com.apple/NAME/nat, com.apple/NAME/policy (the policy
+ * filters), then com.apple/NAME/pub/CTR for each
  * container with published ports, in container order.
  */
 struct pfr_anchor {
@@ -129,9 +180,9 @@ void	 pfr_anchors_free(struct pfr_anchor *, size_t);
  * - change: one container c and its kernel-path ports, add or remove:
  *   its address in <nonat> (internal containers only) and its anchor;
  * - stop: `-F all` of the anchor of each container in rs with ports,
- *   the nat anchor and the ruleset's anchor, then `pfctl -X TOKEN` when
- *   token is set. Only the head and each container are checked: a bad
- *   entry does not keep the rest loaded.
+ *   the policy and nat anchors and the ruleset's anchor, then
+ *   `pfctl -X TOKEN` when token is set. Only the head and each
+ *   container are checked: a bad entry does not keep the rest loaded.
  * A change with nothing to do gives no command (*ncmds = 0). Free with
  * pfr_cmds_free().
  */

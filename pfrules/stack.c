@@ -11,7 +11,9 @@
  * rules (netd's IPAM, which also knows other stacks, may choose
  * differently for services without "ip"). A service whose networks are
  * all internal is nonat: no egress and no NAT. Ports marked ",proxy"
- * belong to the userspace proxy and get no kernel rule. The head (name,
+ * belong to the userspace proxy and get no kernel rule. The stack's
+ * policy is compiled over its services as netd would see them
+ * (pfr_add_policy). The head (name,
  * pool, marks) is the instance's, as netd's is: build.c.
  */
 #include <stdio.h>
@@ -19,7 +21,9 @@
 #include <string.h>
 
 #include "addr.h"
+#include "name.h"
 #include "pfrules.h"
+#include "policy.h"
 #include "port.h"
 #include "stack.h"
 #include "util.h"
@@ -81,6 +85,79 @@ pfr_stack_addrs(const struct pfr_ruleset *rs, const struct stack *st,
 	return 0;
 }
 
+/*
+ * The stack's policy, loaded as `berth up` loads it (net:NAME is the
+ * stack's network), over its services as netd would see them: the
+ * stack, the service, its networks as netd names them ("default" when
+ * none), its labels.
+ */
+static int
+pfr_stack_policy(struct pfr_ruleset *rs, const struct stack *st,
+    const uint32_t *addrs, char **cause)
+{
+	const struct stack_service *svc;
+	struct policy		 pol;
+	struct policy_ep	*eps;
+	struct policy_label	*labels;
+	json_t			*entries, *e;
+	char			*path, ***nets, *def = "default";
+	size_t			 i, j;
+	int			 rc = -1;
+
+	policy_init(&pol);
+	entries = stack_policy_entries(st);
+	json_array_foreach(entries, i, e) {
+		xasprintf(&path, "policy[%zu]", i);
+		rc = policy_parse_entry(&pol, e, path, st->name, cause);
+		free(path);
+		if (rc == -1)
+			goto out;
+	}
+	rc = -1;
+	eps = xcalloc(st->nservices + 1, sizeof(*eps));
+	nets = xcalloc(st->nservices + 1, sizeof(*nets));
+	for (i = 0; i < st->nservices; i++) {
+		svc = &st->services[i];
+		eps[i].kind = POLICY_EP_CTR;
+		eps[i].addr = addrs[i];
+		eps[i].name = svc->container_name;
+		eps[i].stack = st->name;
+		eps[i].service = svc->name;
+		eps[i].internal = pfr_stack_internal(st, svc);
+		nets[i] = xcalloc(svc->nnetworks + 1, sizeof(**nets));
+		for (j = 0; j < svc->nnetworks; j++) {
+			nets[i][j] = xmalloc(NAME_MAX_LEN + 2);
+			if (stack_net_name(st, svc->networks[j], nets[i][j],
+			    NAME_MAX_LEN + 2, cause) == -1)
+				goto fail;
+		}
+		eps[i].nets = svc->nnetworks > 0 ? nets[i] : &def;
+		eps[i].nnets = svc->nnetworks > 0 ? svc->nnetworks : 1;
+		labels = xcalloc(svc->nlabels + 1, sizeof(*labels));
+		for (j = 0; j < svc->nlabels; j++) {
+			labels[j].key = svc->labels[j].key;
+			labels[j].value = svc->labels[j].value;
+		}
+		eps[i].labels = labels;
+		eps[i].nlabels = svc->nlabels;
+	}
+	pfr_add_policy(rs, &pol, eps, st->nservices);
+	rc = 0;
+fail:
+	for (i = 0; i < st->nservices; i++) {
+		for (j = 0; nets[i] != NULL && nets[i][j] != NULL; j++)
+			free(nets[i][j]);
+		free(nets[i]);
+		free((void *)eps[i].labels);
+	}
+	free(nets);
+	free(eps);
+out:
+	json_decref(entries);
+	policy_clear(&pol);
+	return rc;
+}
+
 struct pfr_ruleset *
 pfr_from_stack(const struct stack *st, const struct pfr_ruleset *head,
     char **cause)
@@ -119,6 +196,10 @@ pfr_from_stack(const struct stack *st, const struct pfr_ruleset *head,
 		pfr_add(rs, st->services[i].container_name, addrs[i],
 		    pfr_stack_internal(st, &st->services[i]),
 		    st->services[i].ports, st->services[i].nports);
+	if (pfr_stack_policy(rs, st, addrs, cause) == -1) {
+		free(addrs);
+		goto fail;
+	}
 	free(addrs);
 	pfr_sort(rs);
 	if (pfr_validate(rs, cause) == -1)

@@ -6,7 +6,8 @@
 # sets BERTH_PREFIX, BERTH_POOL, BERTH_TABLE), then `berth rules` (live,
 # from netd), `berth-netd -n` (from the state file) and
 # `berth rules --dry-run` (from the stack file) must print the same text,
-# nft and pf; and what nft holds carries the instance's mark.
+# nft and pf, policy filters included; and what nft holds carries the
+# instance's mark and the policy.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_tun
@@ -25,7 +26,18 @@ cat >"$TMP/rl.json" <<J
   "db": {"command": ["sleep", "600"], "ip": "$POOL_NET.0.3",
          "networks": ["back"], "ports": ["127.0.0.1:$((P + 5)):5432"]},
   "app": {"command": ["sleep", "600"], "ip": "$POOL_NET.0.5",
-          "networks": ["back", "default"]}}}
+          "networks": ["back", "default"], "labels": {"app": "app"}}},
+ "policy": [
+  {"from": "web", "to": "outside", "ports": ["tcp/25"], "action": "reject"},
+  {"from": "net:back", "to": "192.0.2.0/24", "action": "drop"},
+  {"from": "*", "to": "host", "ports": ["tcp/5432"], "action": "reject"},
+  {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+   "metadata": {"name": "app-out"},
+   "spec": {"podSelector": {"matchLabels": {"app": "app"}},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": "198.51.100.0/24",
+                                            "except": ["198.51.100.9/32"]}}],
+                        "ports": [{"port": 443}]}]}}]}
 J
 at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$TMP/rl.json'"
 "$BERTH" up -f "$TMP/rl.json" >"$TMP/up" 2>&1 || fail "up: $(cat "$TMP/up")"
@@ -43,6 +55,14 @@ grep -q "on \"${BERTH_PREFIX}0\"" "$TMP/dry.nft" ||
 nft list table inet "$BERTH_NFT_TABLE" |
     grep -q "meta mark set $(printf '0x%08x' "$BERTH_TABLE")" ||
     fail "nft holds another mark"
+
+# The policy for what does not cross the router is in the kernel too.
+nft list chain inet "$BERTH_NFT_TABLE" policy_egress >"$TMP/pol" ||
+    fail "no policy_egress chain"
+grep -q "ip saddr $POOL_NET.0.7 fib daddr type != local tcp dport 25 .*reject with tcp reset comment \"rule 1 of stack rl\"" \
+    "$TMP/pol" || fail "rule 1 not in policy_egress: $(cat "$TMP/pol")"
+grep -q "networkpolicy rl/app-out" "$TMP/pol" ||
+    fail "NetworkPolicy not in policy_egress: $(cat "$TMP/pol")"
 
 # berth-netd -n: the same path from the state file, loading nothing.
 for fmt in nft pf; do

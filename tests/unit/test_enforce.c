@@ -19,6 +19,7 @@
 
 #include "enforce.h"
 #include "netd.h"
+#include "pfrules.h"
 #include "pkt.h"
 #include "policy.h"
 
@@ -259,6 +260,40 @@ test_flows(void **state)
 	assert_int_equal(last(n), 101);
 }
 
+/*
+ * The firewall's share (what containers send out of the pool): the same
+ * rules, compiled over netd's containers; a container that joins the
+ * selector's network joins the filter.
+ */
+static void
+test_filters(void **state)
+{
+	struct world		*w = *state;
+	struct pfr_ruleset	 rs;
+
+	rule(w, "{\"from\": \"net:back\", \"to\": \"outside\", \"ports\": "
+	    "[\"tcp/25\"], \"action\": \"reject\"}");
+	rule(w, "{\"from\": \"a\", \"to\": \"b\", \"action\": \"drop\"}");
+	netd_ruleset_head(&w->d.cfg, &rs);
+	enforce_ruleset(w->d.enforce, &rs);
+	assert_int_equal(rs.nfilters, 0);	/* nobody on back; a -> b
+						   is the router's */
+	pfr_ruleset_clear(&rs);
+	w->c.networks = net_back;
+	enforce_sync(w->d.enforce);
+	netd_ruleset_head(&w->d.cfg, &rs);
+	enforce_ruleset(w->d.enforce, &rs);
+	assert_int_equal(rs.nfilters, 1);
+	assert_int_equal(rs.filters[0].nsrc, 1);
+	assert_int_equal(rs.filters[0].src[0].net, CC);
+	assert_int_equal(rs.filters[0].dstkind, PFR_DST_OUTSIDE);
+	assert_int_equal(rs.filters[0].proto, 6);
+	assert_int_equal(rs.filters[0].lo, 25);
+	assert_int_equal(rs.filters[0].verdict, PFR_REJECT);
+	assert_string_equal(rs.filters[0].what, "rule 1");
+	pfr_ruleset_clear(&rs);
+}
+
 /* A flow netd has not seen: a reply is recognised by its ports. */
 static void
 test_unseen(void **state)
@@ -322,6 +357,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_networks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unseen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp, setup, teardown),
 	};

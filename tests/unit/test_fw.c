@@ -116,7 +116,7 @@ test_fw_pf_jobs(void **state)
 		assert_string_equal(j->argv[1], "-a");
 		assert_string_equal(j->argv[3], "-f");
 	}
-	assert_int_equal(n, 2);		/* the root anchor and nat */
+	assert_int_equal(n, 3);		/* the root anchor, nat, policy */
 	fw_jobs_free(jobs);
 	jobs = fw_pf.unload(&rs, "42", NULL);
 	for (j = jobs; j->next != NULL; j = j->next)

@@ -382,32 +382,42 @@ test_pf_render(void **state)
 	cause = NULL;
 	rs.negress = 1;
 	assert_int_equal(pfr_pf_render(&rs, &a, &n, &cause), 0);
-	/* the calls, nat, and one anchor per container with ports */
-	assert_int_equal(n, 4);
+	/* the calls, nat, policy, and one anchor per container with ports */
+	assert_int_equal(n, 5);
 	assert_string_equal(a[0].path, "com.apple/berthtest_pfr");
 	/* each call restricted to the packets its child can match */
 	assert_contains(a[0].text, "\nnat-anchor \"nat\" inet from "
 	    "10.240.0.0/16 to any\nrdr-anchor \"pub/*\" on lo0 inet proto "
 	    "{ tcp, udp }\nanchor \"nat\" out inet from 10.240.0.0/16 to "
-	    "any\n");
+	    "any\nanchor \"policy\" out inet from 10.240.0.0/16 to ! "
+	    "10.240.0.0/16\n");
 	assert_null(strstr(a[0].text, "\"*\""));
 	assert_string_equal(a[1].path, "com.apple/berthtest_pfr/nat");
 	assert_contains(a[1].text, "\ntable <nonat> persist { 10.240.0.2 }\n"
-	    "table <inside> const { 10.240.0.0/16, 127.0.0.0/8 }\n"
+	    "table <inside> const { 10.240.0.0/16 }\n"
 	    "no nat inet from <nonat> to any\n"
 	    "nat on \"eth0\" inet from 10.240.0.0/16 to any -> (\"eth0\")\n"
-	    "block drop out quick inet from <nonat> to ! <inside>\n");
+	    /* internal -> the host's addresses and published ports (lo0,
+	     * 127/8 too) and the outside: refused at once, as nft does */
+	    "block return-rst out quick inet proto tcp from <nonat> to ! "
+	    "<inside>\n"
+	    "block return-icmp (filter-prohib) out quick inet from <nonat> "
+	    "to ! <inside>\n");
+	/* no policy filters: the anchor says so and nothing else */
+	assert_string_equal(a[2].path, "com.apple/berthtest_pfr/policy");
+	assert_null(strstr(a[2].text, "\npass"));
+	assert_null(strstr(a[2].text, "\nblock"));
 	/* containers in their order, each with all of its ports */
-	assert_string_equal(a[2].path, "com.apple/berthtest_pfr/pub/t-web");
-	assert_contains(a[2].text, "\nrdr pass on lo0 inet proto tcp from any "
+	assert_string_equal(a[3].path, "com.apple/berthtest_pfr/pub/t-web");
+	assert_contains(a[3].text, "\nrdr pass on lo0 inet proto tcp from any "
 	    "to any port 8080 -> 10.240.0.10 port 8000\n");
-	assert_contains(a[2].text, "\nrdr pass on lo0 inet proto udp from any "
+	assert_contains(a[3].text, "\nrdr pass on lo0 inet proto udp from any "
 	    "to 127.0.0.1 port 5353 -> 10.240.0.10 port 53\n");
-	assert_string_equal(a[3].path, "com.apple/berthtest_pfr/pub/t-db");
-	assert_contains(a[3].text, "port 9000:9002 -> 10.240.0.2 port 7000:*\n");
+	assert_string_equal(a[4].path, "com.apple/berthtest_pfr/pub/t-db");
+	assert_contains(a[4].text, "port 9000:9002 -> 10.240.0.2 port 7000:*\n");
 	/* No nat-to/rdr-to: macOS pf is OpenBSD 4.x. */
 	assert_null(strstr(a[1].text, "nat-to"));
-	assert_null(strstr(a[3].text, "rdr-to"));
+	assert_null(strstr(a[4].text, "rdr-to"));
 
 	/* A change loads the same anchor as the full render. */
 	assert_int_equal(pfr_pf_change(&rs, &ctrs[1], &ports[2], 1, 1, &cmds,
@@ -415,8 +425,8 @@ test_pf_render(void **state)
 	assert_int_equal(nc, 2);
 	assert_string_equal(cmds[0].argv[5], "add");
 	assert_string_equal(cmds[0].argv[6], "10.240.0.2");
-	assert_string_equal(cmds[1].argv[1], a[3].path);
-	assert_string_equal(cmds[1].input, a[3].text);
+	assert_string_equal(cmds[1].argv[1], a[4].path);
+	assert_string_equal(cmds[1].input, a[4].text);
 	pfr_cmds_free(cmds, nc);
 	pfr_anchors_free(a, n);
 	/* a port of another container is refused */
@@ -454,7 +464,9 @@ test_pf_egress(void **state)
 	assert_null(strstr(a[1].text, " all "));
 	assert_null(strstr(a[1].text, "on port"));
 	assert_null(strstr(strstr(a[1].text, "block"), " on "));
-	assert_null(strstr(strstr(a[1].text, "block") + 1, "block"));
+	/* one refusal (TCP, then the rest), not one per interface */
+	assert_null(strstr(strstr(strstr(a[1].text, "block") + 1, "block") +
+	    1, "block"));
 	pfr_anchors_free(a, n);
 }
 
@@ -493,7 +505,7 @@ pf_render_cost(size_t nports)
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	assert_int_equal(pfr_pf_render(&rs, &a, &n, &cause), 0);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-	assert_int_equal(n, 2 + 64);
+	assert_int_equal(n, 3 + 64);
 	pfr_anchors_free(a, n);
 	free(p);
 	free(c);
