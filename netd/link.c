@@ -10,9 +10,14 @@
  * (LINK_CTR). Entries are found by (from, to) address in a hash of
  * bindings: a pair binds (a,b) and (b,a), a container (a,*) and (*,a).
  * A packet takes the most specific entry: one-way, pair, its sender's,
- * its receiver's -- one entry, never two in series. The hook is
- * registered only while an entry exists, so without links the router
- * pays nothing, and a packet without an entry pays the hash probes.
+ * its receiver's -- one entry, never two in series. Only entries with
+ * an effect (linkspec_active) are bound; the hook is registered only
+ * while one exists, so without them the router pays nothing. With
+ * them, a packet first tests its two addresses in a bitmap of the
+ * addresses active entries name (LINK_FILTER_BITS, indexed by the low
+ * bits, which are unique within a pool of that size); most packets
+ * between containers without an entry stop there, at two bit tests,
+ * the others pay up to four hash probes.
  *
  * link_judge() decides a packet's fate, in netem's order: down (drop,
  * or reject with ICMP admin-prohibited), mtu, loss (independent, or the
@@ -58,6 +63,7 @@ static enum router_hook_ret link_packet(struct router_hook *,
 		    struct router_verdict *);
 static void	 link_port_gone(struct router_hook *, struct router *,
 		    struct rport *);
+static void	 link_release(struct timer *, void *);
 
 static unsigned
 link_hash(uint32_t from, uint32_t to, enum link_kind kind)
@@ -123,18 +129,6 @@ link_table_free(struct link_table *t)
 }
 
 static void
-link_hooked(struct link_table *t)
-{
-	if (!t->hooked && t->nlinks > 0) {
-		router_hook_add(t->r, &t->hook);
-		t->hooked = 1;
-	} else if (t->hooked && t->nlinks == 0) {
-		router_hook_remove(t->r, &t->hook);
-		t->hooked = 0;
-	}
-}
-
-static void
 link_bind(struct link_table *t, struct link *l, uint32_t from, uint32_t to)
 {
 	struct link_bind	*b;
@@ -150,19 +144,71 @@ link_bind(struct link_table *t, struct link *l, uint32_t from, uint32_t to)
 }
 
 static void
-link_unbind(struct link_table *t, struct link *l)
+link_filter_set(struct link_table *t, uint32_t addr)
 {
-	struct link_bind	**bp, *b;
-	size_t			  i;
+	unsigned	 i = addr % LINK_FILTER_BITS;
+
+	t->filter[i / 64] |= 1ULL << (i % 64);
+}
+
+static int
+link_filter_has(const struct link_table *t, uint32_t addr)
+{
+	unsigned	 i = addr % LINK_FILTER_BITS;
+
+	return (t->filter[i / 64] >> (i % 64)) & 1;
+}
+
+/*
+ * Rebuild the bindings, the address filter and the hook from the list
+ * of entries, binding only those with an effect. Control operations
+ * only (O(entries)); the packet path reads what this builds.
+ */
+static void
+link_rebind(struct link_table *t)
+{
+	struct link_bind	*b;
+	struct link		*l;
+	size_t			 i;
 
 	for (i = 0; i < LINK_NHASH; i++) {
-		for (bp = &t->hash[i]; (b = *bp) != NULL;) {
-			if (b->l == l) {
-				*bp = b->next;
-				free(b);
-			} else
-				bp = &b->next;
+		while ((b = t->hash[i]) != NULL) {
+			t->hash[i] = b->next;
+			free(b);
 		}
+	}
+	memset(t->nkind, 0, sizeof(t->nkind));
+	memset(t->filter, 0, sizeof(t->filter));
+	t->nactive = 0;
+	for (l = t->links; l != NULL; l = l->next) {
+		if (!linkspec_active(&l->p))
+			continue;
+		t->nactive++;
+		t->nkind[l->kind]++;
+		link_filter_set(t, l->a);
+		switch (l->kind) {
+		case LINK_ONEWAY:
+			link_bind(t, l, l->a, l->b);
+			link_filter_set(t, l->b);
+			break;
+		case LINK_PAIR:
+			link_bind(t, l, l->a, l->b);
+			link_bind(t, l, l->b, l->a);
+			link_filter_set(t, l->b);
+			break;
+		case LINK_CTR:
+		case LINK_NKIND:
+			link_bind(t, l, l->a, 0);
+			link_bind(t, l, 0, l->a);
+			break;
+		}
+	}
+	if (!t->hooked && t->nactive > 0) {
+		router_hook_add(t->r, &t->hook);
+		t->hooked = 1;
+	} else if (t->hooked && t->nactive == 0) {
+		router_hook_remove(t->r, &t->hook);
+		t->hooked = 0;
 	}
 }
 
@@ -183,6 +229,9 @@ link_lookup(const struct link_table *t, uint32_t from, uint32_t to)
 {
 	struct link	*l;
 
+	/* Most packets: neither end is named by an active entry. */
+	if (!link_filter_has(t, from) && !link_filter_has(t, to))
+		return NULL;
 	if (t->nkind[LINK_ONEWAY] > 0 &&
 	    (l = link_probe(t, from, to, LINK_ONEWAY)) != NULL)
 		return l;
@@ -265,25 +314,13 @@ link_set(struct link_table *t, enum link_kind kind, uint32_t a,
 		l->next = t->links;
 		t->links = l;
 		t->nlinks++;
-		t->nkind[kind]++;
-		switch (kind) {
-		case LINK_ONEWAY:
-			link_bind(t, l, a, b);
-			break;
-		case LINK_PAIR:
-			link_bind(t, l, a, b);
-			link_bind(t, l, b, a);
-			break;
-		case LINK_CTR:
-		case LINK_NKIND:
-			link_bind(t, l, a, 0);
-			link_bind(t, l, 0, a);
-			break;
-		}
 	}
 	l->p = *p;
 	link_configure(t, l);
-	link_hooked(t);
+	/* An entry that does nothing holds nothing (and is not bound). */
+	while (!linkspec_active(p) && !TAILQ_EMPTY(&l->q))
+		link_release(&TAILQ_FIRST(&l->q)->tm, t);
+	link_rebind(t);
 	return l;
 }
 
@@ -319,7 +356,6 @@ link_rm(struct link_table *t, struct link *l)
 	/* Released in the order they would have left. */
 	while (!TAILQ_EMPTY(&l->q))
 		link_release(&TAILQ_FIRST(&l->q)->tm, t);
-	link_unbind(t, l);
 	for (lp = &t->links; *lp != NULL; lp = &(*lp)->next) {
 		if (*lp == l) {
 			*lp = l->next;
@@ -327,9 +363,8 @@ link_rm(struct link_table *t, struct link *l)
 		}
 	}
 	t->nlinks--;
-	t->nkind[l->kind]--;
 	free(l);
-	link_hooked(t);
+	link_rebind(t);
 }
 
 void

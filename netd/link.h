@@ -19,6 +19,7 @@
 #include "timer.h"
 
 #define LINK_NHASH	256
+#define LINK_FILTER_BITS 4096	/* addresses named by an active entry */
 #define LINK_MEM_MAX	(64 * 1024 * 1024)	/* bytes held, all links */
 
 /* What an entry covers; the first that matches a packet applies. */
@@ -74,12 +75,14 @@ struct link_table {
 	struct router		*r;
 	struct timers		*timers;
 	struct router_hook	 hook;
-	int			 hooked;
+	int			 hooked;	/* while nactive > 0 */
 	long long		(*now)(void);	/* us; a test's fake clock */
 	struct link		*links;
 	size_t			 nlinks;
 	size_t			 nkind[LINK_NKIND];
 	struct link_bind	*hash[LINK_NHASH];
+	size_t			 nactive;	/* entries with an effect */
+	uint64_t		 filter[LINK_FILTER_BITS / 64];
 	size_t			 mem, mem_max;
 	uint64_t		 mem_drops;
 	uint64_t		 seeds;		/* for entries without --seed */

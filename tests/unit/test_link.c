@@ -273,20 +273,43 @@ static void
 test_hook_only_while_links(void **state)
 {
 	struct world	*w = *state;
-	struct link	*l;
+	struct link	*l, *idle;
 
 	assert_null(w->r->hooks);
 	send_pkt(w, CA, CB, 1, 10);
 	assert_int_equal(io.n, 1);
-	/* A delay of 0 and nothing else: the plain path, no copy. */
-	l = set(w, LINK_PAIR, CA, CB, "{}");
-	assert_non_null(w->r->hooks);
+	/* An entry that does nothing is listed but not bound: no hook. */
+	idle = set(w, LINK_PAIR, CA, CB, "{}");
+	assert_null(w->r->hooks);
+	assert_null(link_lookup(w->t, CA, CB));
 	send_pkt(w, CA, CB, 2, 10);
 	assert_int_equal(io.n, 2);
+	assert_int_equal(idle->c.packets, 0);
+	/* With an effect it is bound; a rate with an idle line passes
+	 * on the plain path, no copy. */
+	l = set(w, LINK_PAIR, CA, CB, "{\"rate\": 1000000000}");
+	assert_ptr_equal(l, idle);
+	assert_non_null(w->r->hooks);
+	send_pkt(w, CA, CB, 3, 10);
+	assert_int_equal(io.n, 3);
 	assert_int_equal(l->c.packets, 1);
 	assert_int_equal(l->c.delayed, 0);
+	/* Packets between others stop at the address filter. */
+	assert_null(link_lookup(w->t, CC, GW));
+	assert_null(link_lookup(w->t, CC, CC + LINK_FILTER_BITS * 2));
+	assert_non_null(link_lookup(w->t, CB, CA));
+	/* Back to nothing: unhooked again, still listed. */
+	l = set(w, LINK_PAIR, CA, CB, "{}");
+	assert_null(w->r->hooks);
+	assert_int_equal(w->t->nlinks, 1);
+	l = set(w, LINK_CTR, CC, 0, "{\"loss\": 0.5}");
+	assert_non_null(w->r->hooks);
+	assert_non_null(link_lookup(w->t, GW, CC));
+	assert_null(link_lookup(w->t, CA, CB));
 	link_rm(w->t, l);
 	assert_null(w->r->hooks);
+	link_rm(w->t, idle);
+	assert_int_equal(w->t->nlinks, 0);
 }
 
 static void
