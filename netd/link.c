@@ -30,7 +30,9 @@
  * are copied into the entry's queue (at most p.queue packets; all
  * entries together at most mem_max bytes, the cost of a packet counted
  * with its header) and released by a timer on the loop through
- * router_resume(), so the hooks after this one (capture) still see them.
+ * router_resume(), so the hooks after this one (capture) still see them;
+ * the loop's timers (ev.h) are a heap of microsecond deadlines, so a
+ * held packet costs O(log n) to arm and to release.
  *
  * An oversized packet is dropped; with DF set, answered with ICMP
  * "fragmentation needed" and the entry's mtu, so path MTU discovery
@@ -63,7 +65,7 @@ static enum router_hook_ret link_packet(struct router_hook *,
 		    struct router_verdict *);
 static void	 link_port_gone(struct router_hook *, struct router *,
 		    struct rport *);
-static void	 link_release(struct timer *, void *);
+static void	 link_release(void *);
 
 static unsigned
 link_hash(uint32_t from, uint32_t to, enum link_kind kind)
@@ -102,14 +104,13 @@ link_thr(double p)
 }
 
 struct link_table *
-link_table_new(struct router *r, struct timers *ts)
+link_table_new(struct router *r, struct ev *ev)
 {
 	struct link_table	*t;
 
 	t = xcalloc(1, sizeof(*t));
 	t->r = r;
-	t->timers = ts;
-	t->now = util_now_us;
+	t->ev = ev;
 	t->mem_max = LINK_MEM_MAX;
 	t->hook.prio = ROUTER_PRIO_LINK;
 	t->hook.packet = link_packet;
@@ -272,7 +273,7 @@ link_configure(struct link_table *t, struct link *l)
 	if (p->seed_set)
 		l->seed = p->seed;
 	else
-		l->seed = ((uint64_t)t->now() * 1000003ULL + ++t->seeds) &
+		l->seed = ((uint64_t)ev_now(t->ev) * 1000003ULL + ++t->seeds) &
 		    INT64_MAX;
 	l->rng = l->seed;
 	l->bad = 0;
@@ -319,7 +320,7 @@ link_set(struct link_table *t, enum link_kind kind, uint32_t a,
 	link_configure(t, l);
 	/* An entry that does nothing holds nothing (and is not bound). */
 	while (!linkspec_active(p) && !TAILQ_EMPTY(&l->q))
-		link_release(&TAILQ_FIRST(&l->q)->tm, t);
+		link_release(TAILQ_FIRST(&l->q));
 	link_rebind(t);
 	return l;
 }
@@ -330,7 +331,7 @@ link_unhold(struct link_table *t, struct link_held *h)
 {
 	struct link	*l = h->l;
 
-	timer_del(t->timers, &h->tm);
+	ev_timer_del(t->ev, &h->tm);
 	TAILQ_REMOVE(&l->q, h, entry);
 	l->held--;
 	l->held_bytes -= h->len;
@@ -338,10 +339,10 @@ link_unhold(struct link_table *t, struct link_held *h)
 }
 
 static void
-link_release(struct timer *tm, void *arg)
+link_release(void *arg)
 {
-	struct link_table	*t = arg;
-	struct link_held	*h = (struct link_held *)tm;
+	struct link_held	*h = arg;
+	struct link_table	*t = h->t;
 
 	link_unhold(t, h);
 	router_resume(t->r, &t->hook, h->in, h->data, h->len, &h->v);
@@ -355,7 +356,7 @@ link_rm(struct link_table *t, struct link *l)
 
 	/* Released in the order they would have left. */
 	while (!TAILQ_EMPTY(&l->q))
-		link_release(&TAILQ_FIRST(&l->q)->tm, t);
+		link_release(TAILQ_FIRST(&l->q));
 	for (lp = &t->links; *lp != NULL; lp = &(*lp)->next) {
 		if (*lp == l) {
 			*lp = l->next;
@@ -491,7 +492,8 @@ link_hold(struct link_table *t, struct link *l, struct rport *in,
 		return -1;
 	}
 	h = xmalloc(cost);
-	timer_init(&h->tm, link_release, t);
+	ev_timer_init(&h->tm, link_release, h);
+	h->t = t;
 	h->l = l;
 	h->in = in;
 	h->v = *v;
@@ -507,7 +509,7 @@ link_hold(struct link_table *t, struct link *l, struct rport *in,
 	l->held_bytes += h->len;
 	l->c.delayed++;
 	t->mem += cost;
-	timer_add(t->timers, &h->tm, when);
+	ev_timer_at(t->ev, &h->tm, when);
 	return 0;
 }
 
@@ -524,7 +526,7 @@ link_packet(struct router_hook *hk, struct router *r, struct rport *in,
 	if (v->action != ROUTER_FORWARD ||
 	    (l = link_lookup(t, v->from->addr, v->to->addr)) == NULL)
 		return ROUTER_HOOK_PASS;
-	link_judge(l, &v->ip, t->now(), &f);
+	link_judge(l, &v->ip, ev_now(t->ev), &f);
 	switch (f.what) {
 	case LINK_PASS:
 		break;

@@ -15,8 +15,8 @@
 
 #include "linkspec.h"
 #include "name.h"
+#include "ev.h"
 #include "router.h"
-#include "timer.h"
 
 #define LINK_NHASH	256
 #define LINK_FILTER_BITS 4096	/* addresses named by an active entry */
@@ -60,7 +60,8 @@ struct link {
 };
 
 struct link_held {
-	struct timer		 tm;
+	struct ev_timer		 tm;
+	struct link_table	*t;
 	struct link		*l;
 	struct rport		*in;
 	struct router_verdict	 v;
@@ -73,10 +74,9 @@ struct link_bind;
 
 struct link_table {
 	struct router		*r;
-	struct timers		*timers;
+	struct ev		*ev;		/* its timers and clock */
 	struct router_hook	 hook;
 	int			 hooked;	/* while nactive > 0 */
-	long long		(*now)(void);	/* us; a test's fake clock */
 	struct link		*links;
 	size_t			 nlinks;
 	size_t			 nkind[LINK_NKIND];
@@ -104,7 +104,7 @@ struct link_fate {
 	uint16_t	 mtu;		/* LINK_REJECT: frag needed, mtu */
 };
 
-struct link_table *link_table_new(struct router *, struct timers *);
+struct link_table *link_table_new(struct router *, struct ev *);
 void		 link_table_free(struct link_table *);
 /*
  * Set (create or replace) the entry of kind for a (and b); names are

@@ -24,7 +24,7 @@
 #include "linkspec.h"
 #include "packet.h"
 #include "router.h"
-#include "timer.h"
+#include "ev.h"
 #include "util.h"
 
 #define NCTR	18
@@ -98,7 +98,7 @@ int
 main(int argc, char **argv)
 {
 	struct router		*r;
-	struct timers		*ts;
+	struct ev		*ev;
 	struct link_table	*t;
 	struct rport		 gw, port[NCTR];
 	struct link_profile	 lp;
@@ -140,8 +140,9 @@ main(int argc, char **argv)
 		port[i].addr = 0x0af90002 + (uint32_t)i;
 		router_add(r, &port[i]);
 	}
-	ts = timers_new();
-	t = link_table_new(r, ts);
+	if ((ev = ev_new()) == NULL)
+		return 1;
+	t = link_table_new(r, ev);
 	linkspec_init(&lp);
 	lp.delay_us = 10000;
 	lp.loss = 0.01;
@@ -167,7 +168,7 @@ main(int argc, char **argv)
 	    "+%.1f ns\n", none[rounds / 2], idle[rounds / 2],
 	    idle[rounds / 2] - none[rounds / 2]);
 	link_table_free(t);
-	timers_free(ts);
+	ev_free(ev);
 	router_free(r);
 	return 0;
 }

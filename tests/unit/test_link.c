@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_link.c - link emulation: the profile parsers, the timer heap,
- * and the engine on a router whose tun writes are recorded and whose
+ * test_link.c - link emulation: the profile parsers and the engine on a router whose tun writes are recorded and whose
  * clock is fake.
  */
 #include <errno.h>
@@ -19,7 +18,7 @@
 #include "linkspec.h"
 #include "pkt.h"
 #include "router.h"
-#include "timer.h"
+#include "ev.h"
 
 #define GW	0x0af00001	/* 10.240.0.1 */
 #define CA	0x0af00002
@@ -57,7 +56,7 @@ fake_write(int fd, const void *p, size_t len)
 
 struct world {
 	struct router		*r;
-	struct timers		*ts;
+	struct ev		*ev;
 	struct link_table	*t;
 	struct rport		 gw, a, b, c;
 };
@@ -86,9 +85,10 @@ setup(void **state)
 	router_add(w->r, &w->a);
 	router_add(w->r, &w->b);
 	router_add(w->r, &w->c);
-	w->ts = timers_new();
-	w->t = link_table_new(w->r, w->ts);
-	w->t->now = fake_clock;
+	w->ev = ev_new();
+	assert_non_null(w->ev);
+	ev_set_clock(w->ev, fake_clock);
+	w->t = link_table_new(w->r, w->ev);
 	*state = w;
 	return 0;
 }
@@ -99,8 +99,8 @@ teardown(void **state)
 	struct world	*w = *state;
 
 	link_table_free(w->t);
-	assert_int_equal(w->ts->n, 0);
-	timers_free(w->ts);
+	assert_int_equal(ev_timer_next(w->ev), -1);
+	ev_free(w->ev);
 	router_free(w->r);
 	free(w);
 	return 0;
@@ -123,7 +123,7 @@ static void
 advance(struct world *w, long long us)
 {
 	fake_now += us;
-	timers_run(w->ts, fake_now);
+	ev_run_pending(w->ev);
 }
 
 static struct link *
@@ -220,52 +220,6 @@ test_spec(void **state)
 	linkspec_init(&p);
 	assert_false(linkspec_active(&p));
 	assert_string_equal(linkspec_fmt(&p, buf, sizeof(buf)), "-");
-}
-
-static int	 fired[8], nfired;
-
-static void
-fire(struct timer *t, void *arg)
-{
-	(void)t;
-	fired[nfired++] = (int)(intptr_t)arg;
-}
-
-static void
-test_timers(void **state)
-{
-	struct timers	*ts = timers_new();
-	struct timer	 t[6];
-	int		 i;
-
-	(void)state;
-	nfired = 0;
-	for (i = 0; i < 6; i++)
-		timer_init(&t[i], fire, (void *)(intptr_t)i);
-	assert_int_equal(timers_timeout(ts, 0, -1), -1);
-	timer_add(ts, &t[0], 5000);
-	timer_add(ts, &t[1], 1000);
-	timer_add(ts, &t[2], 5000);	/* same time: after t[0] */
-	timer_add(ts, &t[3], 3000);
-	timer_add(ts, &t[4], 2000);
-	timer_add(ts, &t[5], 9000);
-	timer_del(ts, &t[4]);
-	assert_false(timer_armed(&t[4]));
-	timer_add(ts, &t[5], 4000);	/* moved */
-	/* 1.5 ms to go: wait 2 ms (rounded up), not 1 */
-	assert_int_equal(timers_timeout(ts, -500, -1), 2);
-	assert_int_equal(timers_timeout(ts, -500, 1), 1);
-	assert_int_equal(timers_run(ts, 999), 0);
-	assert_int_equal(timers_run(ts, 4000), 3);
-	assert_int_equal(timers_run(ts, 10000), 2);
-	assert_int_equal(nfired, 5);
-	assert_int_equal(fired[0], 1);
-	assert_int_equal(fired[1], 3);
-	assert_int_equal(fired[2], 5);
-	assert_int_equal(fired[3], 0);
-	assert_int_equal(fired[4], 2);
-	assert_int_equal(timers_timeout(ts, 0, 7), 7);
-	timers_free(ts);
 }
 
 /* Without links the hook is not there; with one, it is; none again. */
@@ -605,7 +559,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_timers),
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_hook_only_while_links),
 		T(test_delay_and_match),
