@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "linkspec.h"
 #include "name.h"
 #include "port.h"
 
@@ -71,5 +72,20 @@ json_t		*ctr_info_to_json(const struct ctr_info *);
 int		 ctr_info_parse(json_t *, struct ctr_info *, char **cause);
 void		 ctr_info_clear(struct ctr_info *);
 const char	*ctr_state_name(enum ctr_state);
+
+/*
+ * A link entry as link_set asks for it and the state file keeps it:
+ * containers by name, b empty for all of a's traffic (docs/links.md).
+ */
+struct link_req {
+	char			 a[NAME_MAX_LEN + 1];
+	char			 b[NAME_MAX_LEN + 1];	/* "": a's own */
+	int			 oneway;		/* a to b only */
+	struct link_profile	 p;
+};
+
+/* {a, b?, oneway?, profile?}; an absent profile is an unimpaired one. */
+int		 link_req_parse(json_t *, struct link_req *, char **cause);
+json_t		*link_req_to_json(const struct link_req *);
 
 #endif

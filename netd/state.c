@@ -7,7 +7,8 @@
  * STATE_DIR/state.json holds what netd needs to rebuild its world after
  * a crash or a restart: the containers (name, address, tun, networks,
  * published ports, the process the CLI reported, the CLI's "meta") and
- * the networks, plus the pf token on macOS. It is rewritten after every
+ * the networks, the link entries (linkops.c), plus the pf token on
+ * macOS. It is rewritten after every
  * change, once per loop round, with util_write_file_replace() (temporary
  * file, rename), so a crash of netd leaves the old or the new file,
  * never half of one. There is no fsync: what the file describes (tuns,
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "linkops.h"
 #include "log.h"
 #include "name.h"
 #include "netd.h"
@@ -161,6 +163,7 @@ state_json(const struct netd *d)
 	for (i = 0; i < d->nctrs; i++)
 		json_array_append_new(a, state_ctr_json(d->ctrs[i]));
 	json_object_set_new(j, "containers", a);
+	json_object_set_new(j, "links", linkops_state_json(d));
 	return j;
 }
 
@@ -224,6 +227,7 @@ state_parse(struct netd *d, json_t *j, char **cause)
 		    sizeof(*d->ctrs));
 		d->ctrs[d->nctrs++] = c;
 	}
+	linkops_state_parse(d, json_object_get(j, "links"));
 	return 0;
 }
 
