@@ -36,7 +36,13 @@
  *
  * An oversized packet is dropped; with DF set, answered with ICMP
  * "fragmentation needed" and the entry's mtu, so path MTU discovery
- * works through it (nothing is fragmented here).
+ * works through it (nothing is fragmented here). TCP does not wait for
+ * that: the MSS option of a SYN (or SYN-ACK) from x to y, which bounds
+ * the segments y sends to x, is lowered to fit the smaller mtu of the
+ * entries of y -> x and x -> y (mtu - 40), with the checksum fixed
+ * incrementally (RFC 1624), as routers clamp at a tunnel. On Linux the
+ * ICMP alone does not help: the kernel keeps the path MTU on the
+ * sender's own route, not on berth's re-routed one (docs/links.md).
  *
  * Randomness: each entry has its own generator (splitmix64) seeded
  * from --seed, or from a counter and the clock when none is given; the
@@ -45,6 +51,8 @@
  * transport checksum is left wrong, so the receiving kernel drops it
  * like a NIC error); a packet without a payload gets a header bit.
  */
+#include <netinet/in.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,11 +188,13 @@ link_rebind(struct link_table *t)
 	}
 	memset(t->nkind, 0, sizeof(t->nkind));
 	memset(t->filter, 0, sizeof(t->filter));
-	t->nactive = 0;
+	t->nactive = t->nmtu = 0;
 	for (l = t->links; l != NULL; l = l->next) {
 		if (!linkspec_active(&l->p))
 			continue;
 		t->nactive++;
+		if (l->p.mtu != 0)
+			t->nmtu++;
 		t->nkind[l->kind]++;
 		link_filter_set(t, l->a);
 		switch (l->kind) {
@@ -513,19 +523,108 @@ link_hold(struct link_table *t, struct link *l, struct rport *in,
 	return 0;
 }
 
+/* The smallest mtu of the entries from -> to and to -> from, or 0. */
+static struct link *
+link_mtu_entry(const struct link_table *t, uint32_t from, uint32_t to)
+{
+	struct link	*l, *m = NULL;
+
+	if ((l = link_lookup(t, from, to)) != NULL && l->p.mtu != 0)
+		m = l;
+	if ((l = link_lookup(t, to, from)) != NULL && l->p.mtu != 0 &&
+	    (m == NULL || l->p.mtu < m->p.mtu))
+		m = l;
+	return m;
+}
+
+static uint16_t
+link_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * If pkt is a TCP SYN whose MSS option is above mss, a copy with the
+ * option lowered to mss and the TCP checksum fixed (RFC 1624: HC' =
+ * ~(~HC + ~m + m')); else NULL. A 16-bit field at an odd offset from
+ * the TCP header counts byte-swapped in the sum.
+ */
+uint8_t *
+link_clamp_mss(const uint8_t *pkt, const struct packet_ip *ip, uint16_t mss)
+{
+	const uint8_t	*tcp = pkt + ip->hlen;
+	size_t		 tlen = (size_t)ip->len - ip->hlen, doff, i, olen;
+	uint32_t	 sum;
+	uint16_t	 old, o, n;
+	uint8_t		*c;
+
+	if (ip->proto != IPPROTO_TCP || (ip->frag & 0x1fff) != 0 ||
+	    tlen < 20 || !(tcp[13] & 0x02))		/* SYN */
+		return NULL;
+	doff = (size_t)(tcp[12] >> 4) * 4;
+	if (doff < 20 || doff > tlen)
+		return NULL;
+	for (i = 20; i < doff; i += olen) {
+		if (tcp[i] == 0)			/* end */
+			break;
+		if (tcp[i] == 1) {			/* nop */
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= doff || (olen = tcp[i + 1]) < 2 ||
+		    i + olen > doff)
+			return NULL;
+		if (tcp[i] != 2 || olen != 4)
+			continue;
+		if ((old = link_get16(tcp + i + 2)) <= mss)
+			return NULL;
+		c = xmalloc(ip->len);
+		memcpy(c, pkt, ip->len);
+		c[ip->hlen + i + 2] = (uint8_t)(mss >> 8);
+		c[ip->hlen + i + 3] = (uint8_t)mss;
+		o = old;
+		n = mss;
+		if ((i + 2) % 2 != 0) {
+			o = (uint16_t)(o << 8 | o >> 8);
+			n = (uint16_t)(n << 8 | n >> 8);
+		}
+		sum = (uint16_t)~link_get16(tcp + 16);
+		sum += (uint16_t)~o;
+		sum += n;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		c[ip->hlen + 16] = (uint8_t)(~sum >> 8);
+		c[ip->hlen + 17] = (uint8_t)~sum;
+		return c;
+	}
+	return NULL;
+}
+
 static enum router_hook_ret
 link_packet(struct router_hook *hk, struct router *r, struct rport *in,
     const uint8_t *pkt, size_t len, struct router_verdict *v)
 {
 	struct link_table	*t = hk->arg;
-	struct link		*l;
+	struct link		*l, *m;
 	struct link_fate	 f;
+	uint8_t			*clamped = NULL;
+	enum router_hook_ret	 ret = ROUTER_HOOK_PASS;
 
-	(void)r;
-	(void)len;
-	if (v->action != ROUTER_FORWARD ||
-	    (l = link_lookup(t, v->from->addr, v->to->addr)) == NULL)
+	if (v->action != ROUTER_FORWARD)
 		return ROUTER_HOOK_PASS;
+	l = link_lookup(t, v->from->addr, v->to->addr);
+	/* A SYN through an entry with an mtu, either way: a copy with a
+	 * smaller MSS goes on instead (taken, and resumed at once). */
+	if (t->nmtu > 0 && v->ip.proto == IPPROTO_TCP &&
+	    (m = link_mtu_entry(t, v->from->addr, v->to->addr)) != NULL &&
+	    (clamped = link_clamp_mss(pkt, &v->ip, (uint16_t)(m->p.mtu -
+	    40))) != NULL) {
+		m->c.mss_clamped++;
+		pkt = clamped;
+		ret = ROUTER_HOOK_TAKEN;
+	}
+	if (l == NULL)
+		goto out;
 	link_judge(l, &v->ip, ev_now(t->ev), &f);
 	switch (f.what) {
 	case LINK_PASS:
@@ -544,9 +643,14 @@ link_packet(struct router_hook *hk, struct router *r, struct rport *in,
 		}
 		if (f.dup && link_hold(t, l, in, pkt, v, f.when, -1) == 0)
 			l->c.duplicated++;
+		free(clamped);
 		return ROUTER_HOOK_TAKEN;
 	}
-	return ROUTER_HOOK_PASS;
+out:
+	if (clamped != NULL)
+		router_resume(r, hk, in, clamped, v->ip.len, v);
+	free(clamped);
+	return ret;
 }
 
 /* Held packets that came in, or would go out, through p are dropped. */
@@ -591,7 +695,7 @@ link_json(const struct link *l)
 	json_t				*j;
 
 	j = json_pack("{s:s, s:s, s:o, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "kind", link_kind_name(l->kind), "a", l->na,
 	    "profile", linkspec_json(&l->p), "seed", (json_int_t)l->seed,
 	    "counters",
@@ -605,6 +709,7 @@ link_json(const struct link *l)
 	    "memory", (json_int_t)c->drop_mem,
 	    "duplicated", (json_int_t)c->duplicated,
 	    "corrupted", (json_int_t)c->corrupted,
+	    "mss_clamped", (json_int_t)c->mss_clamped,
 	    "queued", (json_int_t)l->held,
 	    "queued_bytes", (json_int_t)l->held_bytes);
 	if (l->kind != LINK_CTR)

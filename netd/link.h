@@ -37,6 +37,7 @@ struct link_counters {
 	uint64_t	 drop_loss, drop_down, drop_queue, drop_mtu;
 	uint64_t	 drop_mem;		/* the global cap */
 	uint64_t	 duplicated, corrupted;
+	uint64_t	 mss_clamped;		/* SYNs told a smaller MSS */
 };
 
 struct link_held;
@@ -82,6 +83,7 @@ struct link_table {
 	size_t			 nkind[LINK_NKIND];
 	struct link_bind	*hash[LINK_NHASH];
 	size_t			 nactive;	/* entries with an effect */
+	size_t			 nmtu;		/* of those, with an mtu */
 	uint64_t		 filter[LINK_FILTER_BITS / 64];
 	size_t			 mem, mem_max;
 	uint64_t		 mem_drops;
@@ -125,6 +127,10 @@ struct link	*link_lookup(const struct link_table *, uint32_t from,
 /* Decide the fate of one packet on l at now (us); no I/O. */
 void		 link_judge(struct link *, const struct packet_ip *,
 		    long long now, struct link_fate *);
+/* A copy of a TCP SYN with its MSS option lowered to mss, or NULL
+ * (not a SYN, no MSS option above mss); the caller frees. */
+uint8_t		*link_clamp_mss(const uint8_t *, const struct packet_ip *,
+		    uint16_t mss);
 json_t		*link_json(const struct link *);
 json_t		*link_table_json(const struct link_table *);
 const char	*link_kind_name(enum link_kind);

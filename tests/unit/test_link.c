@@ -554,6 +554,114 @@ test_port_gone(void **state)
 	assert_null(w->r->hooks);
 }
 
+/* The Internet checksum of the TCP segment of p with its pseudo-header:
+ * 0 when the segment's checksum is right. */
+static uint16_t
+tcp_sum(const uint8_t *p, size_t n)
+{
+	uint8_t	 ph[2048];
+
+	memcpy(ph, p + 12, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = (uint8_t)((n - 20) >> 8);
+	ph[11] = (uint8_t)(n - 20);
+	memcpy(ph + 12, p + 20, n - 20);
+	return packet_cksum(ph, 12 + n - 20);
+}
+
+static int
+tcp_ok(const uint8_t *p, size_t n)
+{
+	return tcp_sum(p, n) == 0;
+}
+
+/* A TCP SYN src -> dst with options opt (olen, a multiple of 4). */
+static size_t
+syn_pkt(uint8_t *p, uint32_t src, uint32_t dst, const uint8_t *opt,
+    size_t olen, int ack)
+{
+	size_t	 n = pkt_ipv4(p, src, dst, 6, 20 + olen, 64);
+	uint16_t c;
+
+	memset(p + 20, 0, 20 + olen);
+	p[20] = 0x30; p[21] = 0x39; p[22] = 0x1f; p[23] = 0x90;
+	p[32] = (uint8_t)((20 + olen) / 4 << 4);
+	p[33] = ack ? 0x12 : 0x02;
+	p[34] = 0xff; p[35] = 0xff;
+	memcpy(p + 40, opt, olen);
+	c = tcp_sum(p, n);
+	p[36] = (uint8_t)(c >> 8);
+	p[37] = (uint8_t)c;
+	return n;
+}
+
+/* SYNs through an entry with an mtu: MSS lowered to mtu - 40 both
+ * ways (SYN and SYN-ACK), at even and odd offsets, checksum right;
+ * other segments and small MSS untouched; no mtu, no clamping. */
+static void
+test_mss_clamp(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+	/* MSS 65495 first; then NOP + MSS 65495 + padding (odd offset
+	 * of the value: 20 + 1 + 2 = 23); then MSS 1000 (small). */
+	const uint8_t	 even[] = { 2, 4, 0xff, 0xd7, 1, 1, 4, 2 };
+	const uint8_t	 odd[] = { 1, 2, 4, 0xff, 0xd7, 1, 1, 0 };
+	const uint8_t	 small[] = { 2, 4, 0x03, 0xe8 };
+	uint8_t		 p[128];
+	size_t		 n;
+
+	/* One way, a to b: b's SYN-ACK to a is clamped too. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 1400}");
+	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], 102);
+	assert_int_equal(io.data[0][42] << 8 | io.data[0][43], 1360);
+	assert_true(tcp_ok(io.data[0], io.len[0]));
+	assert_memory_equal(io.data[0], p, 36);		/* headers as sent */
+	assert_memory_equal(io.data[0] + 38, p + 38, 4);
+	n = syn_pkt(p, CB, CA, odd, sizeof(odd), 1);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(io.fd[1], 101);
+	assert_int_equal(io.data[1][43] << 8 | io.data[1][44], 1360);
+	assert_true(tcp_ok(io.data[1], io.len[1]));
+	assert_int_equal(l->c.mss_clamped, 2);
+	/* Small MSS, a plain ACK: untouched. */
+	n = syn_pkt(p, CA, CB, small, sizeof(small), 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_memory_equal(io.data[2], p, n);
+	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
+	p[33] = 0x10;
+	router_packet(w->r, &w->gw, p, n);
+	assert_memory_equal(io.data[3], p, 44);
+	assert_int_equal(l->c.mss_clamped, 2);
+	/* Held (a delay) and clamped: the copy that leaves is clamped. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 576, \"delay_us\": 1000}");
+	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 4);
+	advance(w, 1000);
+	assert_int_equal(io.n, 5);
+	assert_int_equal(io.data[4][42] << 8 | io.data[4][43], 536);
+	assert_true(tcp_ok(io.data[4], io.len[4]));
+	/* Without an mtu nothing is clamped. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"loss\": 0.000001, \"seed\": 1}");
+	router_packet(w->r, &w->gw, p, n);
+	assert_memory_equal(io.data[5], p, n);
+	link_rm(w->t, l);
+	/* Malformed options: left alone. */
+	{
+		const uint8_t	 bad[] = { 2, 9, 0xff, 0xd7 };
+
+		n = syn_pkt(p, CA, CB, bad, sizeof(bad), 0);
+		assert_null(link_clamp_mss(p, &(struct packet_ip){ .len =
+		    (uint16_t)n, .hlen = 20, .proto = 6 }, 1000));
+	}
+}
+
 int
 main(void)
 {
@@ -569,6 +677,7 @@ main(void)
 		T(test_down),
 		T(test_dup_corrupt),
 		T(test_port_gone),
+		T(test_mss_clamp),
 #undef T
 	};
 
