@@ -216,8 +216,10 @@ $(B)/tests/helpers/rawnet_linux: tests/helpers/linux/rawnet.c
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -static -o $@ $< $(NOSAN_LDFLAGS)
 
 # dnsserve runs netd's DNS server alone (tests/integ/dns_server.sh,
-# bench/dns), so it links netd's library.
-$(B)/tests/helpers/dnsserve: tests/helpers/dnsserve.c $(NETD_LIBS)
+# bench/dns), linkcost its router (bench/links), so they link netd's
+# library.
+$(B)/tests/helpers/dnsserve $(B)/tests/helpers/linkcost: \
+    $(B)/tests/helpers/%: tests/helpers/%.c $(NETD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)
 

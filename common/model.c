@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * model.c - the container object's and hello's JSON codecs (model.h).
+ * model.c - the container object's and hello's JSON codecs (model.h), and
+ * the link entry's (link_set's arguments, the state file's "links").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +311,43 @@ net_infos_parse(json_t *a, struct net_info **nets, size_t *n, char **cause)
 	return 0;
 }
 
+int
+link_req_parse(json_t *j, struct link_req *r, char **cause)
+{
+	const char	*a, *b;
+	json_t		*vb, *ow, *prof;
+
+	memset(r, 0, sizeof(*r));
+	linkspec_init(&r->p);
+	if (!json_is_object(j))
+		return cause_set(cause, "a link must be an object");
+	if ((a = json_string_value(json_object_get(j, "a"))) == NULL)
+		return cause_set(cause, "a container name is needed");
+	if (name_check(a, "container name", cause) == -1)
+		return -1;
+	snprintf(r->a, sizeof(r->a), "%s", a);
+	ow = json_object_get(j, "oneway");
+	if (ow != NULL && !json_is_boolean(ow))
+		return cause_set(cause, "oneway must be true or false");
+	r->oneway = json_is_true(ow);
+	vb = json_object_get(j, "b");
+	if (vb != NULL && !json_is_null(vb)) {
+		if ((b = json_string_value(vb)) == NULL)
+			return cause_set(cause, "b must be a container name");
+		if (name_check(b, "container name", cause) == -1)
+			return -1;
+		if (strcmp(a, b) == 0)
+			return cause_set(cause, "a link joins two different "
+			    "containers");
+		snprintf(r->b, sizeof(r->b), "%s", b);
+	} else if (r->oneway)
+		return cause_set(cause, "one way needs two containers");
+	prof = json_object_get(j, "profile");
+	if (prof != NULL && linkspec_from_json(prof, &r->p, cause) == -1)
+		return -1;
+	return 0;
+}
+
 json_t *
 netd_hello_to_json(const struct netd_hello *h)
 {
@@ -374,4 +412,18 @@ netd_hello_clear(struct netd_hello *h)
 	free(h->enforce);
 	free(h->degraded);
 	memset(h, 0, sizeof(*h));
+}
+
+json_t *
+link_req_to_json(const struct link_req *r)
+{
+	json_t	*j;
+
+	j = json_pack("{s:s}", "a", r->a);
+	if (r->b[0] != '\0')
+		json_object_set_new(j, "b", json_string(r->b));
+	if (r->oneway)
+		json_object_set_new(j, "oneway", json_true());
+	json_object_set_new(j, "profile", linkspec_json(&r->p));
+	return j;
 }

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "addr.h"
+#include "linkspec.h"
 #include "name.h"
 #include "port.h"
 
@@ -108,5 +109,20 @@ json_t		*netd_hello_to_json(const struct netd_hello *);
 /* Absent fields stay 0/NULL (an older netd); dns absent is on. */
 int		 netd_hello_parse(json_t *, struct netd_hello *, char **cause);
 void		 netd_hello_clear(struct netd_hello *);
+
+/*
+ * A link entry as link_set asks for it and the state file keeps it:
+ * containers by name, b empty for all of a's traffic (docs/links.md).
+ */
+struct link_req {
+	char			 a[NAME_MAX_LEN + 1];
+	char			 b[NAME_MAX_LEN + 1];	/* "": a's own */
+	int			 oneway;		/* a to b only */
+	struct link_profile	 p;
+};
+
+/* {a, b?, oneway?, profile?}; an absent profile is an unimpaired one. */
+int		 link_req_parse(json_t *, struct link_req *, char **cause);
+json_t		*link_req_to_json(const struct link_req *);
 
 #endif

@@ -64,6 +64,7 @@ netd_ctr_remove_at(struct netd *d, size_t i)
 	struct ctr	*c = d->ctrs[i];
 
 	netd_ctr_unlink(d, i);
+	link_forget(d->links, c->addr);	/* restored with the state */
 	ctr_free(c);
 }
 /* Every network of the spec exists. */

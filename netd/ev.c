@@ -11,12 +11,16 @@
  * round. Lookups by fd (ev_set, ev_del) walk a small open hash.
  *
  * DOC: timers and deferred work
- * Armed timers are a list sorted by due time (netd has a handful: DNS
- * timeouts, the proxy's idle walk), so the wait's timeout is the head's
- * and a round pops what is due. Deferred work is a FIFO run after the
- * timers; work queued while the FIFO runs waits for the next round,
- * whose wait then does not sleep, so a callback that defers itself
- * cannot starve the fds.
+ * Armed timers are a heap (timer.c) of microsecond deadlines: a few
+ * long ones (DNS timeouts, the proxy's idle walk) and, with link
+ * emulation, one per held packet. The wait's timeout is the first
+ * deadline, rounded up to the next millisecond; a round pops what is
+ * due. A timer armed during the pass (a callback re-arming itself for
+ * now) waits for the next round: it is later than everything due and
+ * carries the new gen, where the pass stops. Deferred work is a FIFO
+ * run after the timers; work queued while the FIFO runs waits for the
+ * next round, whose wait then does not sleep, so a callback that
+ * defers itself cannot starve the fds.
  */
 #include <errno.h>
 #include <string.h>
@@ -46,7 +50,8 @@ struct ev {
 	struct ev_watch	*dead;
 	int		 running;
 	unsigned	 gen;		/* of ev_run_pending's passes */
-	TAILQ_HEAD(ev_timers, ev_timer)	 timers;
+	struct timers	 timers;
+	long long	(*now)(void);	/* util_now_us, or a test's */
 	TAILQ_HEAD(ev_defers, ev_defer)	 defers;
 };
 
@@ -68,7 +73,7 @@ ev_new(void)
 	struct ev	*ev;
 
 	ev = xcalloc(1, sizeof(*ev));
-	TAILQ_INIT(&ev->timers);
+	ev->now = util_now_us;
 	TAILQ_INIT(&ev->defers);
 	if ((ev->os = ev_os_new()) == -1) {
 		free(ev);
@@ -103,8 +108,7 @@ ev_free(struct ev *ev)
 		}
 	}
 	ev_reap(ev);
-	while (!TAILQ_EMPTY(&ev->timers))
-		ev_timer_del(ev, TAILQ_FIRST(&ev->timers));
+	timers_clear(&ev->timers);
 	while (!TAILQ_EMPTY(&ev->defers))
 		ev_defer_cancel(ev, TAILQ_FIRST(&ev->defers));
 	close(ev->os);
@@ -168,53 +172,65 @@ ev_del(struct ev *ev, int fd)
 		ev_reap(ev);
 }
 
+long long
+ev_now(const struct ev *ev)
+{
+	return ev->now();
+}
+
+void
+ev_set_clock(struct ev *ev, long long (*now)(void))
+{
+	ev->now = now != NULL ? now : util_now_us;
+}
+
 void
 ev_timer_init(struct ev_timer *t, ev_fn fn, void *arg)
 {
 	memset(t, 0, sizeof(*t));
+	timer_init(&t->t);
 	t->fn = fn;
 	t->arg = arg;
 }
 
 void
+ev_timer_at(struct ev *ev, struct ev_timer *t, long long when)
+{
+	t->gen = ev->gen;
+	timers_add(&ev->timers, &t->t, when);
+}
+
+void
 ev_timer_add(struct ev *ev, struct ev_timer *t, int ms)
 {
-	struct ev_timer	*o;
-
-	ev_timer_del(ev, t);
-	t->when = util_now_ms() + (ms > 0 ? ms : 0);
-	t->armed = 1;
-	t->gen = ev->gen;
-	TAILQ_FOREACH_REVERSE(o, &ev->timers, ev_timers, entry) {
-		if (o->when <= t->when) {
-			TAILQ_INSERT_AFTER(&ev->timers, o, t, entry);
-			return;
-		}
-	}
-	TAILQ_INSERT_HEAD(&ev->timers, t, entry);
+	ev_timer_at(ev, t, ev_now(ev) + (ms > 0 ? ms : 0) * 1000LL);
 }
 
 void
 ev_timer_del(struct ev *ev, struct ev_timer *t)
 {
-	if (!t->armed)
-		return;
-	TAILQ_REMOVE(&ev->timers, t, entry);
-	t->armed = 0;
+	timers_del(&ev->timers, &t->t);
+}
+
+int
+ev_timer_armed(const struct ev_timer *t)
+{
+	return timer_armed(&t->t);
 }
 
 int
 ev_timer_next(struct ev *ev)
 {
-	struct ev_timer	*t = TAILQ_FIRST(&ev->timers);
-	long long	 now;
+	struct timer	*t = timers_first(&ev->timers);
+	long long	 now, ms;
 
 	if (t == NULL)
 		return -1;
-	now = util_now_ms();
+	now = ev_now(ev);
 	if (t->when <= now)
 		return 0;
-	return t->when - now > 0x7fffffff ? 0x7fffffff : (int)(t->when - now);
+	ms = (t->when - now + 999) / 1000;
+	return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
 }
 
 void
@@ -248,14 +264,19 @@ void
 ev_run_pending(struct ev *ev)
 {
 	struct ev_timer	*t;
+	struct timer	*first;
 	struct ev_defer	*d;
-	long long	 now = util_now_ms();
+	long long	 now = ev_now(ev);
 
 	/* What is armed or queued from here on (the new gen) waits. */
 	ev->gen++;
-	while ((t = TAILQ_FIRST(&ev->timers)) != NULL && t->when <= now &&
-	    t->gen != ev->gen) {
-		ev_timer_del(ev, t);
+	while ((first = timers_first(&ev->timers)) != NULL &&
+	    first->when <= now) {
+		/* t is first's ev_timer (its first member). */
+		t = (struct ev_timer *)first;
+		if (t->gen == ev->gen)
+			break;
+		timers_del(&ev->timers, first);
 		t->fn(t->arg);
 	}
 	while ((d = TAILQ_FIRST(&ev->defers)) != NULL && d->gen != ev->gen) {

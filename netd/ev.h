@@ -10,6 +10,9 @@
  *
  * A round: wait (at most until the first timer is due), run the fd
  * callbacks, then the timers that are due, then the deferred work.
+ * Timers have one clock, microseconds of the monotonic clock (ev_now);
+ * the wait is in milliseconds, rounded up, so a timer fires at most
+ * ~1 ms late and never early.
  * Timers and deferred work are structs their owner embeds and
  * initialises once (ev_timer_init, ev_defer_init); arming an armed
  * timer moves it, deferring queued work does nothing, so "something
@@ -21,6 +24,8 @@
 
 #include <sys/queue.h>
 
+#include "timer.h"
+
 #define EV_READ		0x01
 #define EV_WRITE	0x02
 
@@ -29,12 +34,10 @@ typedef void	(*ev_cb)(int fd, int events, void *arg);
 typedef void	(*ev_fn)(void *arg);
 
 struct ev_timer {
-	long long		 when;		/* util_now_ms() clock */
+	struct timer		 t;		/* in ev's heap (timer.c) */
 	ev_fn			 fn;
 	void			*arg;
-	int			 armed;
 	unsigned		 gen;		/* the pass it was armed in */
-	TAILQ_ENTRY(ev_timer)	 entry;
 };
 
 struct ev_defer {
@@ -63,11 +66,20 @@ void		 ev_del(struct ev *, int fd);
  */
 int		 ev_run_once(struct ev *, int timeout_ms);
 
+/* The loop's clock: microseconds, monotonic (util_now_us). */
+long long	 ev_now(const struct ev *);
+/* A test's fake clock instead (NULL: the real one again). */
+void		 ev_set_clock(struct ev *, long long (*)(void));
+
 void		 ev_timer_init(struct ev_timer *, ev_fn, void *arg);
 /* Call fn(arg) once, ms milliseconds from now (re-arming moves it). */
 void		 ev_timer_add(struct ev *, struct ev_timer *, int ms);
+/* Call fn(arg) once at "when", microseconds of ev_now's clock. */
+void		 ev_timer_at(struct ev *, struct ev_timer *, long long when);
 void		 ev_timer_del(struct ev *, struct ev_timer *);
-/* Milliseconds until the first timer is due, 0 if due, -1 if none. */
+int		 ev_timer_armed(const struct ev_timer *);
+/* Milliseconds until the first timer is due (rounded up), 0 if due,
+ * -1 if none. */
 int		 ev_timer_next(struct ev *);
 
 void		 ev_defer_init(struct ev_defer *, ev_fn, void *arg);

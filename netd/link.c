@@ -10,9 +10,14 @@
  * (LINK_CTR). Entries are found by (from, to) address in a hash of
  * bindings: a pair binds (a,b) and (b,a), a container (a,*) and (*,a).
  * A packet takes the most specific entry: one-way, pair, its sender's,
- * its receiver's -- one entry, never two in series. The hook is
- * registered only while an entry exists, so without links the router
- * pays nothing, and a packet without an entry pays the hash probes.
+ * its receiver's -- one entry, never two in series. Only entries with
+ * an effect (linkspec_active) are bound; the hook is registered only
+ * while one exists, so without them the router pays nothing. With
+ * them, a packet first tests its two addresses in a bitmap of the
+ * addresses active entries name (LINK_FILTER_BITS, indexed by the low
+ * bits, which are unique within a pool of that size); most packets
+ * between containers without an entry stop there, at two bit tests,
+ * the others pay up to four hash probes.
  *
  * link_judge() decides a packet's fate, in netem's order: down (drop,
  * or reject with ICMP admin-prohibited), mtu, loss (independent, or the
@@ -25,11 +30,19 @@
  * are copied into the entry's queue (at most p.queue packets; all
  * entries together at most mem_max bytes, the cost of a packet counted
  * with its header) and released by a timer on the loop through
- * router_resume(), so the hooks after this one (capture) still see them.
+ * router_resume(), so the hooks after this one (capture) still see them;
+ * the loop's timers (ev.h) are a heap of microsecond deadlines, so a
+ * held packet costs O(log n) to arm and to release.
  *
  * An oversized packet is dropped; with DF set, answered with ICMP
  * "fragmentation needed" and the entry's mtu, so path MTU discovery
- * works through it (nothing is fragmented here).
+ * works through it (nothing is fragmented here). TCP does not wait for
+ * that: the MSS option of a SYN (or SYN-ACK) from x to y, which bounds
+ * the segments y sends to x, is lowered to fit the smaller mtu of the
+ * entries of y -> x and x -> y (mtu - 40), with the checksum fixed
+ * incrementally (RFC 1624), as routers clamp at a tunnel. On Linux the
+ * ICMP alone does not help: the kernel keeps the path MTU on the
+ * sender's own route, not on berth's re-routed one (docs/links.md).
  *
  * Randomness: each entry has its own generator (splitmix64) seeded
  * from --seed, or from a counter and the clock when none is given; the
@@ -38,6 +51,8 @@
  * transport checksum is left wrong, so the receiving kernel drops it
  * like a NIC error); a packet without a payload gets a header bit.
  */
+#include <netinet/in.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +73,7 @@ static enum router_hook_ret link_packet(struct router_hook *,
 		    struct router_verdict *);
 static void	 link_port_gone(struct router_hook *, struct router *,
 		    struct rport *);
+static void	 link_release(void *);
 
 static unsigned
 link_hash(uint32_t from, uint32_t to, enum link_kind kind)
@@ -96,14 +112,13 @@ link_thr(double p)
 }
 
 struct link_table *
-link_table_new(struct router *r, struct timers *ts)
+link_table_new(struct router *r, struct ev *ev)
 {
 	struct link_table	*t;
 
 	t = xcalloc(1, sizeof(*t));
 	t->r = r;
-	t->timers = ts;
-	t->now = util_now_us;
+	t->ev = ev;
 	t->mem_max = LINK_MEM_MAX;
 	t->hook.prio = ROUTER_PRIO_LINK;
 	t->hook.packet = link_packet;
@@ -123,18 +138,6 @@ link_table_free(struct link_table *t)
 }
 
 static void
-link_hooked(struct link_table *t)
-{
-	if (!t->hooked && t->nlinks > 0) {
-		router_hook_add(t->r, &t->hook);
-		t->hooked = 1;
-	} else if (t->hooked && t->nlinks == 0) {
-		router_hook_remove(t->r, &t->hook);
-		t->hooked = 0;
-	}
-}
-
-static void
 link_bind(struct link_table *t, struct link *l, uint32_t from, uint32_t to)
 {
 	struct link_bind	*b;
@@ -150,19 +153,73 @@ link_bind(struct link_table *t, struct link *l, uint32_t from, uint32_t to)
 }
 
 static void
-link_unbind(struct link_table *t, struct link *l)
+link_filter_set(struct link_table *t, uint32_t addr)
 {
-	struct link_bind	**bp, *b;
-	size_t			  i;
+	unsigned	 i = addr % LINK_FILTER_BITS;
+
+	t->filter[i / 64] |= 1ULL << (i % 64);
+}
+
+static int
+link_filter_has(const struct link_table *t, uint32_t addr)
+{
+	unsigned	 i = addr % LINK_FILTER_BITS;
+
+	return (t->filter[i / 64] >> (i % 64)) & 1;
+}
+
+/*
+ * Rebuild the bindings, the address filter and the hook from the list
+ * of entries, binding only those with an effect. Control operations
+ * only (O(entries)); the packet path reads what this builds.
+ */
+static void
+link_rebind(struct link_table *t)
+{
+	struct link_bind	*b;
+	struct link		*l;
+	size_t			 i;
 
 	for (i = 0; i < LINK_NHASH; i++) {
-		for (bp = &t->hash[i]; (b = *bp) != NULL;) {
-			if (b->l == l) {
-				*bp = b->next;
-				free(b);
-			} else
-				bp = &b->next;
+		while ((b = t->hash[i]) != NULL) {
+			t->hash[i] = b->next;
+			free(b);
 		}
+	}
+	memset(t->nkind, 0, sizeof(t->nkind));
+	memset(t->filter, 0, sizeof(t->filter));
+	t->nactive = t->nmtu = 0;
+	for (l = t->links; l != NULL; l = l->next) {
+		if (!linkspec_active(&l->p))
+			continue;
+		t->nactive++;
+		if (l->p.mtu != 0)
+			t->nmtu++;
+		t->nkind[l->kind]++;
+		link_filter_set(t, l->a);
+		switch (l->kind) {
+		case LINK_ONEWAY:
+			link_bind(t, l, l->a, l->b);
+			link_filter_set(t, l->b);
+			break;
+		case LINK_PAIR:
+			link_bind(t, l, l->a, l->b);
+			link_bind(t, l, l->b, l->a);
+			link_filter_set(t, l->b);
+			break;
+		case LINK_CTR:
+		case LINK_NKIND:
+			link_bind(t, l, l->a, 0);
+			link_bind(t, l, 0, l->a);
+			break;
+		}
+	}
+	if (!t->hooked && t->nactive > 0) {
+		router_hook_add(t->r, &t->hook);
+		t->hooked = 1;
+	} else if (t->hooked && t->nactive == 0) {
+		router_hook_remove(t->r, &t->hook);
+		t->hooked = 0;
 	}
 }
 
@@ -183,6 +240,9 @@ link_lookup(const struct link_table *t, uint32_t from, uint32_t to)
 {
 	struct link	*l;
 
+	/* Most packets: neither end is named by an active entry. */
+	if (!link_filter_has(t, from) && !link_filter_has(t, to))
+		return NULL;
 	if (t->nkind[LINK_ONEWAY] > 0 &&
 	    (l = link_probe(t, from, to, LINK_ONEWAY)) != NULL)
 		return l;
@@ -223,7 +283,7 @@ link_configure(struct link_table *t, struct link *l)
 	if (p->seed_set)
 		l->seed = p->seed;
 	else
-		l->seed = ((uint64_t)t->now() * 1000003ULL + ++t->seeds) &
+		l->seed = ((uint64_t)ev_now(t->ev) * 1000003ULL + ++t->seeds) &
 		    INT64_MAX;
 	l->rng = l->seed;
 	l->bad = 0;
@@ -265,25 +325,13 @@ link_set(struct link_table *t, enum link_kind kind, uint32_t a,
 		l->next = t->links;
 		t->links = l;
 		t->nlinks++;
-		t->nkind[kind]++;
-		switch (kind) {
-		case LINK_ONEWAY:
-			link_bind(t, l, a, b);
-			break;
-		case LINK_PAIR:
-			link_bind(t, l, a, b);
-			link_bind(t, l, b, a);
-			break;
-		case LINK_CTR:
-		case LINK_NKIND:
-			link_bind(t, l, a, 0);
-			link_bind(t, l, 0, a);
-			break;
-		}
 	}
 	l->p = *p;
 	link_configure(t, l);
-	link_hooked(t);
+	/* An entry that does nothing holds nothing (and is not bound). */
+	while (!linkspec_active(p) && !TAILQ_EMPTY(&l->q))
+		link_release(TAILQ_FIRST(&l->q));
+	link_rebind(t);
 	return l;
 }
 
@@ -293,7 +341,7 @@ link_unhold(struct link_table *t, struct link_held *h)
 {
 	struct link	*l = h->l;
 
-	timer_del(t->timers, &h->tm);
+	ev_timer_del(t->ev, &h->tm);
 	TAILQ_REMOVE(&l->q, h, entry);
 	l->held--;
 	l->held_bytes -= h->len;
@@ -301,10 +349,10 @@ link_unhold(struct link_table *t, struct link_held *h)
 }
 
 static void
-link_release(struct timer *tm, void *arg)
+link_release(void *arg)
 {
-	struct link_table	*t = arg;
-	struct link_held	*h = (struct link_held *)tm;
+	struct link_held	*h = arg;
+	struct link_table	*t = h->t;
 
 	link_unhold(t, h);
 	router_resume(t->r, &t->hook, h->in, h->data, h->len, &h->v);
@@ -318,8 +366,7 @@ link_rm(struct link_table *t, struct link *l)
 
 	/* Released in the order they would have left. */
 	while (!TAILQ_EMPTY(&l->q))
-		link_release(&TAILQ_FIRST(&l->q)->tm, t);
-	link_unbind(t, l);
+		link_release(TAILQ_FIRST(&l->q));
 	for (lp = &t->links; *lp != NULL; lp = &(*lp)->next) {
 		if (*lp == l) {
 			*lp = l->next;
@@ -327,9 +374,8 @@ link_rm(struct link_table *t, struct link *l)
 		}
 	}
 	t->nlinks--;
-	t->nkind[l->kind]--;
 	free(l);
-	link_hooked(t);
+	link_rebind(t);
 }
 
 void
@@ -456,7 +502,8 @@ link_hold(struct link_table *t, struct link *l, struct rport *in,
 		return -1;
 	}
 	h = xmalloc(cost);
-	timer_init(&h->tm, link_release, t);
+	ev_timer_init(&h->tm, link_release, h);
+	h->t = t;
 	h->l = l;
 	h->in = in;
 	h->v = *v;
@@ -472,8 +519,85 @@ link_hold(struct link_table *t, struct link *l, struct rport *in,
 	l->held_bytes += h->len;
 	l->c.delayed++;
 	t->mem += cost;
-	timer_add(t->timers, &h->tm, when);
+	ev_timer_at(t->ev, &h->tm, when);
 	return 0;
+}
+
+/* The smallest mtu of the entries from -> to and to -> from, or 0. */
+static struct link *
+link_mtu_entry(const struct link_table *t, uint32_t from, uint32_t to)
+{
+	struct link	*l, *m = NULL;
+
+	if ((l = link_lookup(t, from, to)) != NULL && l->p.mtu != 0)
+		m = l;
+	if ((l = link_lookup(t, to, from)) != NULL && l->p.mtu != 0 &&
+	    (m == NULL || l->p.mtu < m->p.mtu))
+		m = l;
+	return m;
+}
+
+static uint16_t
+link_get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/*
+ * If pkt is a TCP SYN whose MSS option is above mss, a copy with the
+ * option lowered to mss and the TCP checksum fixed (RFC 1624: HC' =
+ * ~(~HC + ~m + m')); else NULL. A 16-bit field at an odd offset from
+ * the TCP header counts byte-swapped in the sum.
+ */
+uint8_t *
+link_clamp_mss(const uint8_t *pkt, const struct packet_ip *ip, uint16_t mss)
+{
+	const uint8_t	*tcp = pkt + ip->hlen;
+	size_t		 tlen = (size_t)ip->len - ip->hlen, doff, i, olen;
+	uint32_t	 sum;
+	uint16_t	 old, o, n;
+	uint8_t		*c;
+
+	if (ip->proto != IPPROTO_TCP || (ip->frag & 0x1fff) != 0 ||
+	    tlen < 20 || !(tcp[13] & 0x02))		/* SYN */
+		return NULL;
+	doff = (size_t)(tcp[12] >> 4) * 4;
+	if (doff < 20 || doff > tlen)
+		return NULL;
+	for (i = 20; i < doff; i += olen) {
+		if (tcp[i] == 0)			/* end */
+			break;
+		if (tcp[i] == 1) {			/* nop */
+			olen = 1;
+			continue;
+		}
+		if (i + 1 >= doff || (olen = tcp[i + 1]) < 2 ||
+		    i + olen > doff)
+			return NULL;
+		if (tcp[i] != 2 || olen != 4)
+			continue;
+		if ((old = link_get16(tcp + i + 2)) <= mss)
+			return NULL;
+		c = xmalloc(ip->len);
+		memcpy(c, pkt, ip->len);
+		c[ip->hlen + i + 2] = (uint8_t)(mss >> 8);
+		c[ip->hlen + i + 3] = (uint8_t)mss;
+		o = old;
+		n = mss;
+		if ((i + 2) % 2 != 0) {
+			o = (uint16_t)(o << 8 | o >> 8);
+			n = (uint16_t)(n << 8 | n >> 8);
+		}
+		sum = (uint16_t)~link_get16(tcp + 16);
+		sum += (uint16_t)~o;
+		sum += n;
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		c[ip->hlen + 16] = (uint8_t)(~sum >> 8);
+		c[ip->hlen + 17] = (uint8_t)~sum;
+		return c;
+	}
+	return NULL;
 }
 
 static enum router_hook_ret
@@ -481,15 +605,27 @@ link_packet(struct router_hook *hk, struct router *r, struct rport *in,
     const uint8_t *pkt, size_t len, struct router_verdict *v)
 {
 	struct link_table	*t = hk->arg;
-	struct link		*l;
+	struct link		*l, *m;
 	struct link_fate	 f;
+	uint8_t			*clamped = NULL;
+	enum router_hook_ret	 ret = ROUTER_HOOK_PASS;
 
-	(void)r;
-	(void)len;
-	if (v->action != ROUTER_FORWARD ||
-	    (l = link_lookup(t, v->from->addr, v->to->addr)) == NULL)
+	if (v->action != ROUTER_FORWARD)
 		return ROUTER_HOOK_PASS;
-	link_judge(l, &v->ip, t->now(), &f);
+	l = link_lookup(t, v->from->addr, v->to->addr);
+	/* A SYN through an entry with an mtu, either way: a copy with a
+	 * smaller MSS goes on instead (taken, and resumed at once). */
+	if (t->nmtu > 0 && v->ip.proto == IPPROTO_TCP &&
+	    (m = link_mtu_entry(t, v->from->addr, v->to->addr)) != NULL &&
+	    (clamped = link_clamp_mss(pkt, &v->ip, (uint16_t)(m->p.mtu -
+	    40))) != NULL) {
+		m->c.mss_clamped++;
+		pkt = clamped;
+		ret = ROUTER_HOOK_TAKEN;
+	}
+	if (l == NULL)
+		goto out;
+	link_judge(l, &v->ip, ev_now(t->ev), &f);
 	switch (f.what) {
 	case LINK_PASS:
 		break;
@@ -507,9 +643,14 @@ link_packet(struct router_hook *hk, struct router *r, struct rport *in,
 		}
 		if (f.dup && link_hold(t, l, in, pkt, v, f.when, -1) == 0)
 			l->c.duplicated++;
+		free(clamped);
 		return ROUTER_HOOK_TAKEN;
 	}
-	return ROUTER_HOOK_PASS;
+out:
+	if (clamped != NULL)
+		router_resume(r, hk, in, clamped, v->ip.len, v);
+	free(clamped);
+	return ret;
 }
 
 /* Held packets that came in, or would go out, through p are dropped. */
@@ -554,7 +695,7 @@ link_json(const struct link *l)
 	json_t				*j;
 
 	j = json_pack("{s:s, s:s, s:o, s:I, s:{s:I, s:I, s:I, s:I, s:I, "
-	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+	    "s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "kind", link_kind_name(l->kind), "a", l->na,
 	    "profile", linkspec_json(&l->p), "seed", (json_int_t)l->seed,
 	    "counters",
@@ -568,6 +709,7 @@ link_json(const struct link *l)
 	    "memory", (json_int_t)c->drop_mem,
 	    "duplicated", (json_int_t)c->duplicated,
 	    "corrupted", (json_int_t)c->corrupted,
+	    "mss_clamped", (json_int_t)c->mss_clamped,
 	    "queued", (json_int_t)l->held,
 	    "queued_bytes", (json_int_t)l->held_bytes);
 	if (l->kind != LINK_CTR)

@@ -15,10 +15,11 @@
 
 #include "linkspec.h"
 #include "name.h"
+#include "ev.h"
 #include "router.h"
-#include "timer.h"
 
 #define LINK_NHASH	256
+#define LINK_FILTER_BITS 4096	/* addresses named by an active entry */
 #define LINK_MEM_MAX	(64 * 1024 * 1024)	/* bytes held, all links */
 
 /* What an entry covers; the first that matches a packet applies. */
@@ -36,6 +37,7 @@ struct link_counters {
 	uint64_t	 drop_loss, drop_down, drop_queue, drop_mtu;
 	uint64_t	 drop_mem;		/* the global cap */
 	uint64_t	 duplicated, corrupted;
+	uint64_t	 mss_clamped;		/* SYNs told a smaller MSS */
 };
 
 struct link_held;
@@ -59,7 +61,8 @@ struct link {
 };
 
 struct link_held {
-	struct timer		 tm;
+	struct ev_timer		 tm;
+	struct link_table	*t;
 	struct link		*l;
 	struct rport		*in;
 	struct router_verdict	 v;
@@ -72,14 +75,16 @@ struct link_bind;
 
 struct link_table {
 	struct router		*r;
-	struct timers		*timers;
+	struct ev		*ev;		/* its timers and clock */
 	struct router_hook	 hook;
-	int			 hooked;
-	long long		(*now)(void);	/* us; a test's fake clock */
+	int			 hooked;	/* while nactive > 0 */
 	struct link		*links;
 	size_t			 nlinks;
 	size_t			 nkind[LINK_NKIND];
 	struct link_bind	*hash[LINK_NHASH];
+	size_t			 nactive;	/* entries with an effect */
+	size_t			 nmtu;		/* of those, with an mtu */
+	uint64_t		 filter[LINK_FILTER_BITS / 64];
 	size_t			 mem, mem_max;
 	uint64_t		 mem_drops;
 	uint64_t		 seeds;		/* for entries without --seed */
@@ -101,7 +106,7 @@ struct link_fate {
 	uint16_t	 mtu;		/* LINK_REJECT: frag needed, mtu */
 };
 
-struct link_table *link_table_new(struct router *, struct timers *);
+struct link_table *link_table_new(struct router *, struct ev *);
 void		 link_table_free(struct link_table *);
 /*
  * Set (create or replace) the entry of kind for a (and b); names are
@@ -122,6 +127,10 @@ struct link	*link_lookup(const struct link_table *, uint32_t from,
 /* Decide the fate of one packet on l at now (us); no I/O. */
 void		 link_judge(struct link *, const struct packet_ip *,
 		    long long now, struct link_fate *);
+/* A copy of a TCP SYN with its MSS option lowered to mss, or NULL
+ * (not a SYN, no MSS option above mss); the caller frees. */
+uint8_t		*link_clamp_mss(const uint8_t *, const struct packet_ip *,
+		    uint16_t mss);
 json_t		*link_json(const struct link *);
 json_t		*link_table_json(const struct link_table *);
 const char	*link_kind_name(enum link_kind);

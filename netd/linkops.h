@@ -14,5 +14,8 @@ json_t	*ops_link_rm(struct netd *, json_t *, int *);
 json_t	*ops_link_list(struct netd *, json_t *, int *);
 json_t	*ops_partition(struct netd *, json_t *, int *);
 json_t	*ops_heal(struct netd *, json_t *, int *);
+/* The state file's "links" (state.c). */
+json_t	*linkops_state_json(const struct netd *);
+void	 linkops_state_parse(struct netd *, json_t *);
 
 #endif

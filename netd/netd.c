@@ -158,7 +158,6 @@ netd_free(struct netd *d)
 	fw_free(d->fw);
 	enforce_free(d->enforce);
 	link_table_free(d->links);
-	timers_free(d->timers);
 	router_free(d->router);
 	ipam_free(d->ipam);
 	ev_free(d->ev);
@@ -390,8 +389,7 @@ netd_start(struct netd *d, char **cause)
 	d->router = router_new(&d->cfg.pool, d->cfg.gateway);
 	d->router->broken = netd_port_broken;
 	d->router->arg = d;
-	d->timers = timers_new();
-	d->links = link_table_new(d->router, d->timers);
+	d->links = link_table_new(d->router, d->ev);
 	d->fw = fw_new(d->ev, netd_fw_reload, d);
 	if (route_open(cause) == -1)
 		return -1;
@@ -547,7 +545,8 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 }
 
 /*
- * The loop. Timers (DNS timeouts, the proxy's idle walk) and deferred
+ * The loop. Timers (DNS timeouts, the proxy's idle walk, link
+ * emulation's held packets: one microsecond heap, ev.c) and deferred
  * work (the state file, the hosts block, deleted tuns) are ev's: they
  * register themselves. After a round that moved packets, netd polls
  * without sleeping for NETD_SPIN_US more: a request/response exchange
@@ -569,16 +568,14 @@ netd_run(struct netd *d)
 	    util_parse_uint(e, 1000000, &ul) == 0)
 		spin = (long long)ul;
 	while (!d->quit) {
-		/* Link emulation's held packets: microsecond timers; idle
-		 * control clients (ctl_tick) in milliseconds. */
-		timeout = timers_timeout(d->timers, util_now_us(),
-		    d->ctl != NULL ? ctl_tick(d->ctl, util_now_ms()) : -1);
+		/* ev's timers shorten it further (ev_run_once). */
+		timeout = d->ctl != NULL ? ctl_tick(d->ctl, util_now_ms()) :
+		    -1;
 		if (ev_run_once(d->ev, spin_until > 0 &&
 		    util_now_us() < spin_until ? 0 : timeout) == -1) {
 			log_warn("%s: event loop", __func__);
 			break;
 		}
-		timers_run(d->timers, util_now_us());
 		if (d->router->packets != seen) {
 			seen = d->router->packets;
 			spin_until = spin > 0 ? util_now_us() + spin : 0;

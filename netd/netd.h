@@ -18,7 +18,7 @@
  *	router.c	the userspace router between the tuns
  *	enforce.c	network policy: the router hook, flow cache, ops
  *	link.c linkops.c	link emulation: delay, loss, rate, partitions
- *	timer.c		timers on the loop
+ *	timer.c		the heap behind the loop's timers (ev.c)
  *	capture.c	berth capture: router hook, libpcap filters
  *	packet.c	IPv4 checks, ICMP errors (libnet)
  *	ipam.c		addresses out of the pool
@@ -139,7 +139,6 @@ struct capture_set;
 struct dns_zone;
 struct dnssrv;
 struct hostdns;
-struct timers;
 struct link_table;
 struct kern;
 
@@ -163,7 +162,6 @@ struct netd {
 	struct dns_zone		*zone;		/* names of the containers */
 	struct dnssrv		*dns;		/* on the gateway, port 53 */
 	struct hostdns		*hdns;		/* the host's view of *.berth */
-	struct timers		*timers;	/* on the loop (timer.c) */
 	struct link_table	*links;		/* link emulation (link.c) */
 	struct kern		*kaddr;		/* NULL: the interposer alone */
 	struct ctr		**dying;	/* deleted, tun not yet gone */

@@ -438,7 +438,7 @@ proxy_udp_in(int fd, int events, void *arg)
 				continue;
 			}
 			LIST_INSERT_HEAD(&m->flows, f, entry);
-			if (m->px->nflows++ == 0 && !m->px->walk.armed) {
+			if (m->px->nflows++ == 0 && !ev_timer_armed(&m->px->walk)) {
 				m->px->next_ms = now + 1000;
 				ev_timer_add(m->px->ev, &m->px->walk, 1000);
 			}

@@ -7,7 +7,8 @@
  * STATE_DIR/state.json holds what netd needs to rebuild its world after
  * a crash or a restart: the containers (name, address, tun, networks,
  * published ports, the process the CLI reported, the CLI's "meta") and
- * the networks, plus the pf token on macOS. It is rewritten after every
+ * the networks, the link entries (linkops.c), plus the pf token on
+ * macOS. It is rewritten after every
  * change, once per loop round, with util_write_file_replace() (temporary
  * file, rename), so a crash of netd leaves the old or the new file,
  * never half of one. There is no fsync: what the file describes (tuns,
@@ -36,6 +37,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "linkops.h"
 #include "log.h"
 #include "name.h"
 #include "netd.h"
@@ -183,6 +185,7 @@ state_json(const struct netd *d)
 	for (i = 0; i < d->nctrs; i++)
 		json_array_append_new(a, state_ctr_json(d->ctrs[i]));
 	json_object_set_new(j, "containers", a);
+	json_object_set_new(j, "links", linkops_state_json(d));
 	return j;
 }
 
@@ -232,17 +235,24 @@ char *
 state_text(struct netd *d, size_t *lenp)
 {
 	static const char	 key[] = ",\"containers\":[";
+	static const char	 lkey[] = ",\"links\":";
 	json_t			*j = state_json_head(d);
-	char			*head, *buf;
+	char			*head, *links, *buf;
 	const char		*e;
-	size_t			 hl, len, n, i;
+	size_t			 hl, ll, len, n, i;
 
 	head = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	if (head == NULL || (hl = strlen(head)) == 0 || head[hl - 1] != '}')
+	/* the link entries are few: encoded whole each time */
+	j = linkops_state_json(d);
+	links = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (head == NULL || (hl = strlen(head)) == 0 || head[hl - 1] != '}' ||
+	    links == NULL)
 		fatalx("%s: cannot encode the state", __func__);
 	hl--;				/* without its closing brace */
-	len = hl + sizeof(key) - 1 + 2;
+	ll = strlen(links);
+	len = hl + sizeof(key) - 1 + 2 + sizeof(lkey) - 1 + ll;
 	for (i = 0; i < d->nctrs; i++) {
 		(void)state_ctr_enc(d->ctrs[i], &n);
 		len += n + 1;
@@ -259,9 +269,14 @@ state_text(struct netd *d, size_t *lenp)
 		len += n;
 	}
 	buf[len++] = ']';
+	memcpy(buf + len, lkey, sizeof(lkey) - 1);
+	len += sizeof(lkey) - 1;
+	memcpy(buf + len, links, ll);
+	len += ll;
 	buf[len++] = '}';
 	buf[len] = '\0';
 	free(head);
+	free(links);
 	*lenp = len;
 	return buf;
 }
@@ -326,6 +341,7 @@ state_parse(struct netd *d, json_t *j, char **cause)
 		    sizeof(*d->ctrs));
 		d->ctrs[d->nctrs++] = c;
 	}
+	linkops_state_parse(d, json_object_get(j, "links"));
 	return 0;
 }
 

@@ -1,46 +1,27 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * timer.c - a binary min-heap of timers for netd's loop.
+ * timer.c - a binary min-heap of deadlines, the engine of ev's timers.
  *
  * DOC: timers
- * The loop asks timers_timeout() how long it may sleep and calls
- * timers_run() after each round; both are O(1) when nothing is armed.
- * Deadlines are microseconds of the monotonic clock; the poll wait is in
- * milliseconds, so it is rounded up and a timer fires at most ~1 ms
- * late, never early. Each timer knows its heap index, so removing one
- * (a held packet whose port went away) is O(log n). Equal deadlines
- * fire in the order they were armed (seq), which keeps the packets of
- * a link in order.
+ * Every timer of netd's loop is here: DNS timeouts, the proxy's idle
+ * walk, and link emulation's held packets (thousands at a time, each
+ * due within microseconds of the next). Each timer knows its heap
+ * index, so arming, moving and removing one is O(log n) and looking at
+ * the first is O(1). Equal deadlines come out in the order they were
+ * armed (seq), which keeps the packets of a link in order. The heap
+ * knows no clock: ev.c gives it microseconds of the monotonic clock.
  */
-#include <limits.h>
 #include <stdlib.h>
 
 #include "timer.h"
 #include "xmalloc.h"
 
-struct timers *
-timers_new(void)
-{
-	return xcalloc(1, sizeof(struct timers));
-}
-
 void
-timers_free(struct timers *ts)
-{
-	if (ts == NULL)
-		return;
-	free(ts->heap);
-	free(ts);
-}
-
-void
-timer_init(struct timer *t, timer_cb cb, void *arg)
+timer_init(struct timer *t)
 {
 	t->when = 0;
 	t->seq = 0;
 	t->idx = TIMER_IDLE;
-	t->cb = cb;
-	t->arg = arg;
 }
 
 int
@@ -100,7 +81,7 @@ timer_down(struct timers *ts, size_t i)
 }
 
 void
-timer_del(struct timers *ts, struct timer *t)
+timers_del(struct timers *ts, struct timer *t)
 {
 	size_t		 i = t->idx;
 	struct timer	*last;
@@ -117,9 +98,9 @@ timer_del(struct timers *ts, struct timer *t)
 }
 
 void
-timer_add(struct timers *ts, struct timer *t, long long when)
+timers_add(struct timers *ts, struct timer *t, long long when)
 {
-	timer_del(ts, t);
+	timers_del(ts, t);
 	if (ts->n == ts->cap) {
 		ts->cap = ts->cap == 0 ? 64 : ts->cap * 2;
 		ts->heap = xreallocarray(ts->heap, ts->cap,
@@ -131,37 +112,18 @@ timer_add(struct timers *ts, struct timer *t, long long when)
 	timer_up(ts, t->idx);
 }
 
-long long
-timers_next(const struct timers *ts)
+struct timer *
+timers_first(const struct timers *ts)
 {
-	return ts->n == 0 ? -1 : ts->heap[0]->when;
+	return ts->n == 0 ? NULL : ts->heap[0];
 }
 
-int
-timers_timeout(const struct timers *ts, long long now, int timeout_ms)
+void
+timers_clear(struct timers *ts)
 {
-	long long	 next, ms;
-
-	if (ts == NULL || (next = timers_next(ts)) == -1)
-		return timeout_ms;
-	ms = next <= now ? 0 : (next - now + 999) / 1000;
-	if (ms > INT_MAX)
-		ms = INT_MAX;
-	if (timeout_ms == -1 || ms < timeout_ms)
-		return (int)ms;
-	return timeout_ms;
-}
-
-size_t
-timers_run(struct timers *ts, long long now)
-{
-	struct timer	*t;
-	size_t		 n = 0;
-
-	while (ts != NULL && ts->n > 0 && (t = ts->heap[0])->when <= now) {
-		timer_del(ts, t);
-		t->cb(t, t->arg);
-		n++;
-	}
-	return n;
+	while (ts->n > 0)
+		ts->heap[--ts->n]->idx = TIMER_IDLE;
+	free(ts->heap);
+	ts->heap = NULL;
+	ts->cap = 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * timer.h - timers on netd's loop: a binary heap of deadlines in
- * microseconds of the monotonic clock.
+ * timer.h - the heap behind the loop's timers (ev.h): deadlines in
+ * microseconds, earliest first, ties in the order they were armed.
+ * Pure data: no clock, no callbacks (ev.c has both).
  */
 #ifndef BERTH_TIMER_H
 #define BERTH_TIMER_H
@@ -9,15 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct timer;
-typedef void	(*timer_cb)(struct timer *, void *arg);
-
 struct timer {
-	long long	 when;		/* us, monotonic */
-	uint64_t	 seq;		/* ties fire in the order added */
+	long long	 when;		/* us */
+	uint64_t	 seq;		/* ties: the order armed */
 	size_t		 idx;		/* in the heap; TIMER_IDLE if not */
-	timer_cb	 cb;
-	void		*arg;
 };
 #define TIMER_IDLE	((size_t)-1)
 
@@ -27,22 +23,16 @@ struct timers {
 	uint64_t	  seq;
 };
 
-struct timers	*timers_new(void);
-void		 timers_free(struct timers *);
-void		 timer_init(struct timer *, timer_cb, void *arg);
-/* Arm t for "when" (re-arming moves it). */
-void		 timer_add(struct timers *, struct timer *, long long when);
-void		 timer_del(struct timers *, struct timer *);
+/* A timer that is not armed (idx TIMER_IDLE). */
+void		 timer_init(struct timer *);
 int		 timer_armed(const struct timer *);
-/* The earliest deadline, or -1 with none armed. */
-long long	 timers_next(const struct timers *);
-/*
- * The loop's wait: timeout_ms (-1: forever) shortened to the next
- * deadline, rounded up so that a wakeup finds the timer due.
- */
-int		 timers_timeout(const struct timers *, long long now,
-		    int timeout_ms);
-/* Fire every timer due at "now", earliest first; returns how many. */
-size_t		 timers_run(struct timers *, long long now);
+/* Arm t for "when" (re-arming moves it): O(log n). */
+void		 timers_add(struct timers *, struct timer *, long long when);
+/* Disarm t (an idle timer: nothing): O(log n). */
+void		 timers_del(struct timers *, struct timer *);
+/* The earliest armed timer, or NULL. */
+struct timer	*timers_first(const struct timers *);
+/* Forget every timer (they are left idle) and the heap's memory. */
+void		 timers_clear(struct timers *);
 
 #endif

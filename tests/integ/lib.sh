@@ -301,6 +301,19 @@ udp_pair() {
 	wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
 }
 
+# iperf_pair PORT: netd, container b serving iperf3 on PORT and an idle
+# container a; sets B to b's address.
+iperf_pair() {
+	netd_start
+	at_exit "'$BERTH' rm -f a b"
+	"$BERTH" run -d --name b -- iperf3 -s -p "$1" >/dev/null ||
+	    fail "run b"
+	"$BERTH" run -d --name a -- sleep 600 >/dev/null || fail "run a"
+	B=$(ctr_ip b)
+	wait_for 10 sh -c "ss -ltn | grep -qE '$B\]?:$1 '" ||
+	    fail "iperf3 server not up: $("$BERTH" logs b)"
+}
+
 # ---- kernel enforcement tests (tests/integ/kernel_*.sh)
 
 # need_kernel: netd of this test runs with cgroup BPF enforcement, or

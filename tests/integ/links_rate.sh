@@ -9,13 +9,7 @@ need_netd
 need_cmd iperf3
 
 PORT=5394
-netd_start
-at_exit "'$BERTH' rm -f a b"
-"$BERTH" run -d --name b -- iperf3 -s -p $PORT >/dev/null || fail "run b"
-"$BERTH" run -d --name a -- sleep 600 >/dev/null || fail "run a"
-B=$(ctr_ip b)
-wait_for 10 sh -c "ss -ltn | grep -qE '$B\]?:$PORT '" ||
-    fail "iperf3 server not up: $("$BERTH" logs b)"
+iperf_pair $PORT
 
 # iperf SECONDS: the receiver's Mbit/s, a to b.
 iperf() {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_link.c - link emulation: the profile parsers, the timer heap,
- * and the engine on a router whose tun writes are recorded and whose
+ * test_link.c - link emulation: the profile parsers and the engine on a router whose tun writes are recorded and whose
  * clock is fake.
  */
 #include <errno.h>
@@ -19,7 +18,7 @@
 #include "linkspec.h"
 #include "pkt.h"
 #include "router.h"
-#include "timer.h"
+#include "ev.h"
 
 #define GW	0x0af00001	/* 10.240.0.1 */
 #define CA	0x0af00002
@@ -57,7 +56,7 @@ fake_write(int fd, const void *p, size_t len)
 
 struct world {
 	struct router		*r;
-	struct timers		*ts;
+	struct ev		*ev;
 	struct link_table	*t;
 	struct rport		 gw, a, b, c;
 };
@@ -86,9 +85,10 @@ setup(void **state)
 	router_add(w->r, &w->a);
 	router_add(w->r, &w->b);
 	router_add(w->r, &w->c);
-	w->ts = timers_new();
-	w->t = link_table_new(w->r, w->ts);
-	w->t->now = fake_clock;
+	w->ev = ev_new();
+	assert_non_null(w->ev);
+	ev_set_clock(w->ev, fake_clock);
+	w->t = link_table_new(w->r, w->ev);
 	*state = w;
 	return 0;
 }
@@ -99,8 +99,8 @@ teardown(void **state)
 	struct world	*w = *state;
 
 	link_table_free(w->t);
-	assert_int_equal(w->ts->n, 0);
-	timers_free(w->ts);
+	assert_int_equal(ev_timer_next(w->ev), -1);
+	ev_free(w->ev);
 	router_free(w->r);
 	free(w);
 	return 0;
@@ -123,7 +123,7 @@ static void
 advance(struct world *w, long long us)
 {
 	fake_now += us;
-	timers_run(w->ts, fake_now);
+	ev_run_pending(w->ev);
 }
 
 static struct link *
@@ -222,71 +222,48 @@ test_spec(void **state)
 	assert_string_equal(linkspec_fmt(&p, buf, sizeof(buf)), "-");
 }
 
-static int	 fired[8], nfired;
-
-static void
-fire(struct timer *t, void *arg)
-{
-	(void)t;
-	fired[nfired++] = (int)(intptr_t)arg;
-}
-
-static void
-test_timers(void **state)
-{
-	struct timers	*ts = timers_new();
-	struct timer	 t[6];
-	int		 i;
-
-	(void)state;
-	nfired = 0;
-	for (i = 0; i < 6; i++)
-		timer_init(&t[i], fire, (void *)(intptr_t)i);
-	assert_int_equal(timers_timeout(ts, 0, -1), -1);
-	timer_add(ts, &t[0], 5000);
-	timer_add(ts, &t[1], 1000);
-	timer_add(ts, &t[2], 5000);	/* same time: after t[0] */
-	timer_add(ts, &t[3], 3000);
-	timer_add(ts, &t[4], 2000);
-	timer_add(ts, &t[5], 9000);
-	timer_del(ts, &t[4]);
-	assert_false(timer_armed(&t[4]));
-	timer_add(ts, &t[5], 4000);	/* moved */
-	/* 1.5 ms to go: wait 2 ms (rounded up), not 1 */
-	assert_int_equal(timers_timeout(ts, -500, -1), 2);
-	assert_int_equal(timers_timeout(ts, -500, 1), 1);
-	assert_int_equal(timers_run(ts, 999), 0);
-	assert_int_equal(timers_run(ts, 4000), 3);
-	assert_int_equal(timers_run(ts, 10000), 2);
-	assert_int_equal(nfired, 5);
-	assert_int_equal(fired[0], 1);
-	assert_int_equal(fired[1], 3);
-	assert_int_equal(fired[2], 5);
-	assert_int_equal(fired[3], 0);
-	assert_int_equal(fired[4], 2);
-	assert_int_equal(timers_timeout(ts, 0, 7), 7);
-	timers_free(ts);
-}
-
 /* Without links the hook is not there; with one, it is; none again. */
 static void
 test_hook_only_while_links(void **state)
 {
 	struct world	*w = *state;
-	struct link	*l;
+	struct link	*l, *idle;
 
 	assert_null(w->r->hooks);
 	send_pkt(w, CA, CB, 1, 10);
 	assert_int_equal(io.n, 1);
-	/* A delay of 0 and nothing else: the plain path, no copy. */
-	l = set(w, LINK_PAIR, CA, CB, "{}");
-	assert_non_null(w->r->hooks);
+	/* An entry that does nothing is listed but not bound: no hook. */
+	idle = set(w, LINK_PAIR, CA, CB, "{}");
+	assert_null(w->r->hooks);
+	assert_null(link_lookup(w->t, CA, CB));
 	send_pkt(w, CA, CB, 2, 10);
 	assert_int_equal(io.n, 2);
+	assert_int_equal(idle->c.packets, 0);
+	/* With an effect it is bound; a rate with an idle line passes
+	 * on the plain path, no copy. */
+	l = set(w, LINK_PAIR, CA, CB, "{\"rate\": 1000000000}");
+	assert_ptr_equal(l, idle);
+	assert_non_null(w->r->hooks);
+	send_pkt(w, CA, CB, 3, 10);
+	assert_int_equal(io.n, 3);
 	assert_int_equal(l->c.packets, 1);
 	assert_int_equal(l->c.delayed, 0);
+	/* Packets between others stop at the address filter. */
+	assert_null(link_lookup(w->t, CC, GW));
+	assert_null(link_lookup(w->t, CC, CC + LINK_FILTER_BITS * 2));
+	assert_non_null(link_lookup(w->t, CB, CA));
+	/* Back to nothing: unhooked again, still listed. */
+	l = set(w, LINK_PAIR, CA, CB, "{}");
+	assert_null(w->r->hooks);
+	assert_int_equal(w->t->nlinks, 1);
+	l = set(w, LINK_CTR, CC, 0, "{\"loss\": 0.5}");
+	assert_non_null(w->r->hooks);
+	assert_non_null(link_lookup(w->t, GW, CC));
+	assert_null(link_lookup(w->t, CA, CB));
 	link_rm(w->t, l);
 	assert_null(w->r->hooks);
+	link_rm(w->t, idle);
+	assert_int_equal(w->t->nlinks, 0);
 }
 
 static void
@@ -577,12 +554,119 @@ test_port_gone(void **state)
 	assert_null(w->r->hooks);
 }
 
+/* The Internet checksum of the TCP segment of p with its pseudo-header:
+ * 0 when the segment's checksum is right. */
+static uint16_t
+tcp_sum(const uint8_t *p, size_t n)
+{
+	uint8_t	 ph[2048];
+
+	memcpy(ph, p + 12, 8);
+	ph[8] = 0;
+	ph[9] = 6;
+	ph[10] = (uint8_t)((n - 20) >> 8);
+	ph[11] = (uint8_t)(n - 20);
+	memcpy(ph + 12, p + 20, n - 20);
+	return packet_cksum(ph, 12 + n - 20);
+}
+
+static int
+tcp_ok(const uint8_t *p, size_t n)
+{
+	return tcp_sum(p, n) == 0;
+}
+
+/* A TCP SYN src -> dst with options opt (olen, a multiple of 4). */
+static size_t
+syn_pkt(uint8_t *p, uint32_t src, uint32_t dst, const uint8_t *opt,
+    size_t olen, int ack)
+{
+	size_t	 n = pkt_ipv4(p, src, dst, 6, 20 + olen, 64);
+	uint16_t c;
+
+	memset(p + 20, 0, 20 + olen);
+	p[20] = 0x30; p[21] = 0x39; p[22] = 0x1f; p[23] = 0x90;
+	p[32] = (uint8_t)((20 + olen) / 4 << 4);
+	p[33] = ack ? 0x12 : 0x02;
+	p[34] = 0xff; p[35] = 0xff;
+	memcpy(p + 40, opt, olen);
+	c = tcp_sum(p, n);
+	p[36] = (uint8_t)(c >> 8);
+	p[37] = (uint8_t)c;
+	return n;
+}
+
+/* SYNs through an entry with an mtu: MSS lowered to mtu - 40 both
+ * ways (SYN and SYN-ACK), at even and odd offsets, checksum right;
+ * other segments and small MSS untouched; no mtu, no clamping. */
+static void
+test_mss_clamp(void **state)
+{
+	struct world	*w = *state;
+	struct link	*l;
+	/* MSS 65495 first; then NOP + MSS 65495 + padding (odd offset
+	 * of the value: 20 + 1 + 2 = 23); then MSS 1000 (small). */
+	const uint8_t	 even[] = { 2, 4, 0xff, 0xd7, 1, 1, 4, 2 };
+	const uint8_t	 odd[] = { 1, 2, 4, 0xff, 0xd7, 1, 1, 0 };
+	const uint8_t	 small[] = { 2, 4, 0x03, 0xe8 };
+	uint8_t		 p[128];
+	size_t		 n;
+
+	/* One way, a to b: b's SYN-ACK to a is clamped too. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 1400}");
+	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], 102);
+	assert_int_equal(io.data[0][42] << 8 | io.data[0][43], 1360);
+	assert_true(tcp_ok(io.data[0], io.len[0]));
+	assert_memory_equal(io.data[0], p, 36);		/* headers as sent */
+	assert_memory_equal(io.data[0] + 38, p + 38, 4);
+	n = syn_pkt(p, CB, CA, odd, sizeof(odd), 1);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(io.fd[1], 101);
+	assert_int_equal(io.data[1][43] << 8 | io.data[1][44], 1360);
+	assert_true(tcp_ok(io.data[1], io.len[1]));
+	assert_int_equal(l->c.mss_clamped, 2);
+	/* Small MSS, a plain ACK: untouched. */
+	n = syn_pkt(p, CA, CB, small, sizeof(small), 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_memory_equal(io.data[2], p, n);
+	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
+	p[33] = 0x10;
+	router_packet(w->r, &w->gw, p, n);
+	assert_memory_equal(io.data[3], p, 44);
+	assert_int_equal(l->c.mss_clamped, 2);
+	/* Held (a delay) and clamped: the copy that leaves is clamped. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 576, \"delay_us\": 1000}");
+	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
+	router_packet(w->r, &w->gw, p, n);
+	assert_int_equal(io.n, 4);
+	advance(w, 1000);
+	assert_int_equal(io.n, 5);
+	assert_int_equal(io.data[4][42] << 8 | io.data[4][43], 536);
+	assert_true(tcp_ok(io.data[4], io.len[4]));
+	/* Without an mtu nothing is clamped. */
+	l = set(w, LINK_ONEWAY, CA, CB, "{\"loss\": 0.000001, \"seed\": 1}");
+	router_packet(w->r, &w->gw, p, n);
+	assert_memory_equal(io.data[5], p, n);
+	link_rm(w->t, l);
+	/* Malformed options: left alone. */
+	{
+		const uint8_t	 bad[] = { 2, 9, 0xff, 0xd7 };
+
+		n = syn_pkt(p, CA, CB, bad, sizeof(bad), 0);
+		assert_null(link_clamp_mss(p, &(struct packet_ip){ .len =
+		    (uint16_t)n, .hlen = 20, .proto = 6 }, 1000));
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_timers),
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_hook_only_while_links),
 		T(test_delay_and_match),
@@ -593,6 +677,7 @@ main(void)
 		T(test_down),
 		T(test_dup_corrupt),
 		T(test_port_gone),
+		T(test_mss_clamp),
 #undef T
 	};
 

@@ -22,6 +22,8 @@
 #include "ev.h"
 #include "fw.h"
 #include "ipam.h"
+#include "link.h"
+#include "linkops.h"
 #include "netd.h"
 #include "proxy.h"
 #include "router.h"
@@ -393,6 +395,72 @@ test_reconcile(void **state)
 	tfree(d);
 }
 
+/* Link entries come back with the state file, by container name; one
+ * naming a container that reconcile drops goes with it; written back
+ * oldest first, so a second round trip gives the same file. */
+static void
+test_state_links(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	json_t		*st, *out, *l;
+	char		*cause = NULL, *s1, *s2;
+
+	d->links = link_table_new(d->router, d->ev);
+	st = json_loads("{\"containers\": ["
+	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\"},"
+	    "{\"name\": \"y\", \"ip\": \"10.250.0.7\", \"tun\": \"old\"},"
+	    "{\"name\": \"z\", \"ip\": \"10.250.0.8\", \"tun\": \"old\"}"
+	    "], \"networks\": [], \"links\": ["
+	    "{\"a\": \"x\", \"b\": \"z\", \"profile\": {\"delay_us\": 20000}},"
+	    "{\"a\": \"z\", \"b\": \"x\", \"oneway\": true,"
+	    " \"profile\": {\"loss\": 0.5, \"seed\": 7}},"
+	    "{\"a\": \"x\", \"b\": \"y\", \"profile\": {\"delay_us\": 1000}},"
+	    "{\"a\": \"z\", \"profile\": {\"down\": \"reject\"}},"
+	    "{\"a\": \"nope\", \"profile\": {\"delay_us\": 1000}},"
+	    "{\"a\": \"x\", \"profile\": {\"delay_us\": -1}},"
+	    "{\"a\": \"x\", \"b\": \"x\"}, 7"
+	    "]}", 0, NULL);
+	assert_non_null(st);
+	assert_int_equal(state_parse(d, st, &cause), 0);
+	json_decref(st);
+	assert_int_equal(d->links->nlinks, 4);
+	assert_non_null(link_find(d->links, LINK_PAIR, 0x0afa0008,
+	    0x0afa0005));
+	assert_non_null(link_find(d->links, LINK_ONEWAY, 0x0afa0008,
+	    0x0afa0005));
+	assert_null(link_find(d->links, LINK_ONEWAY, 0x0afa0005,
+	    0x0afa0008));
+	assert_int_equal(link_find(d->links, LINK_CTR, 0x0afa0008,
+	    0)->p.down, LINKSPEC_DOWN_REJECT);
+	/* y has no tun: reconcile drops it, and its entry with it. */
+	snprintf(F.open_fail, sizeof(F.open_fail), "bt0afa0007");
+	netd_reconcile_ctrs(d);
+	assert_int_equal(d->nctrs, 2);
+	assert_int_equal(d->links->nlinks, 3);
+	out = state_json(d);
+	l = json_object_get(out, "links");
+	assert_int_equal(json_array_size(l), 3);
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(l, 0), "b")), "z");
+	assert_true(json_is_true(json_object_get(json_array_get(l, 1),
+	    "oneway")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+	    json_array_get(l, 1), "profile"), "seed")), 7);
+	s1 = json_dumps(l, JSON_SORT_KEYS);
+	/* Parsed again into a fresh table: the same list. */
+	link_table_free(d->links);
+	d->links = link_table_new(d->router, d->ev);
+	linkops_state_parse(d, l);
+	json_decref(out);
+	out = state_json(d);
+	s2 = json_dumps(json_object_get(out, "links"), JSON_SORT_KEYS);
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	json_decref(out);
+	tfree(d);
+}
+
 int
 main(void)
 {
@@ -402,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_many_one_session),
 		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_reconcile),
+		cmocka_unit_test(test_state_links),
 	};
 	char	 path[64];
 	int	 rc;
