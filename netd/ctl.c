@@ -70,6 +70,7 @@ struct ctl {
 	struct ev		*ev;
 	ctl_handler		 handler;
 	ctl_handoff_fn		 handoff;
+	void			(*commit)(void *);
 	void			*arg;
 	int			 lfd;
 	char			*path;
@@ -124,6 +125,12 @@ void
 ctl_set_handoff(struct ctl *c, ctl_handoff_fn fn)
 {
 	c->handoff = fn;
+}
+
+void
+ctl_set_commit(struct ctl *c, void (*fn)(void *))
+{
+	c->commit = fn;
 }
 
 /* Forget a client; its fd stays open. */
@@ -392,6 +399,8 @@ ctl_client_event(int fd, int events, void *arg)
 	(void)fd;
 	if ((events & EV_READ) && !cl->closing && cl->page == NULL)
 		ctl_client_read(cl);
+	if (cl->wlen > cl->woff && cl->ctl->commit != NULL)
+		cl->ctl->commit(cl->ctl->arg);
 	(void)ctl_client_update(cl);
 }
 

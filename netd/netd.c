@@ -74,6 +74,7 @@
 #include "xmalloc.h"
 
 static void	netd_flush(void *);
+static void	netd_commit(void *);
 
 /* -------------------------------------------------------------- config */
 
@@ -467,6 +468,7 @@ netd_start(struct netd *d, char **cause)
 	d->ctl = ctl_new(d->ev, ops_handle, d);
 	d->captures = capture_set_new(d->router, d->ev);
 	ctl_set_handoff(d->ctl, capture_handoff);
+	ctl_set_commit(d->ctl, netd_commit);
 	if (ctl_listen(d->ctl, d->cfg.socket, d->cfg.gid, cause) == -1)
 		goto fail;
 	(void)state_save(d);
@@ -623,9 +625,9 @@ netd_run(struct netd *d)
 }
 
 /*
- * The state file and the hosts block are written once per loop round,
- * after the round's replies went out (deferred work): a client does
- * not wait for the write, and a burst of operations costs one write.
+ * The state file and the hosts block are written once per loop round
+ * (deferred work): a burst of operations costs one write. A client's
+ * changes are written before its replies go out (netd_commit).
  */
 int
 netd_save(struct netd *d)
@@ -634,6 +636,23 @@ netd_save(struct netd *d)
 	if (d->ev != NULL)
 		ev_defer(d->ev, &d->flush_ev);
 	return 0;
+}
+
+/*
+ * Before the replies of a client's requests go out (ctl_set_commit):
+ * the state file, if they changed it. A create or delete that was
+ * answered is on disk, so a crash right after loses nothing; pipelined
+ * requests read together cost one write.
+ */
+static void
+netd_commit(void *arg)
+{
+	struct netd	*d = arg;
+
+	if (d->dirty) {
+		d->dirty = 0;
+		(void)state_save(d);
+	}
 }
 
 static void
