@@ -170,11 +170,19 @@ netd_free(struct netd *d)
 	free(d);
 }
 
+/*
+ * The state directory's lock. wait_ms: a start waits that long for it,
+ * since a netd that was just killed may still be exiting (the kernel
+ * closes its tuns one by one, each detach waiting for RCU) while its
+ * parent already saw it die; --cleanup does not wait.
+ */
 static int
-netd_lock(const struct netd_config *cfg, int *fdp, char **cause)
+netd_lock(const struct netd_config *cfg, int wait_ms, int *fdp,
+    char **cause)
 {
-	char	*path;
-	int	 fd;
+	char		*path;
+	int		 fd, said = 0;
+	long long	 until = util_now_ms() + wait_ms;
 
 	if (util_mkdir_p(cfg->state_dir, 0755) == -1)
 		return cause_set(cause, "%s: %s", cfg->state_dir,
@@ -184,6 +192,13 @@ netd_lock(const struct netd_config *cfg, int *fdp, char **cause)
 		cause_set(cause, "%s: %s", path, strerror(errno));
 		free(path);
 		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK &&
+	    util_now_ms() < until) {
+		if (!said++)
+			log_info("%s: %s is held; waiting up to %d ms",
+			    __func__, path, wait_ms);
+		usleep(50 * 1000);
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		cause_set(cause, "%s: %s", path, errno == EWOULDBLOCK ?
@@ -408,7 +423,7 @@ netd_start(struct netd *d, char **cause)
 	struct pfr_ruleset	*rs;
 	int			 host = 0;
 
-	if (netd_lock(&d->cfg, &d->lockfd, cause) == -1)
+	if (netd_lock(&d->cfg, NETD_LOCK_WAIT_MS, &d->lockfd, cause) == -1)
 		return -1;
 	if ((d->ev = ev_new()) == NULL)
 		return cause_set(cause, "event loop: %s", strerror(errno));
@@ -539,7 +554,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	size_t			 i;
 
 	d = netd_new(cfg);
-	if (netd_lock(cfg, &d->lockfd, cause) == -1) {
+	if (netd_lock(cfg, 0, &d->lockfd, cause) == -1) {
 		netd_free(d);
 		return -1;
 	}

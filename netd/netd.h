@@ -53,6 +53,7 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
+#define NETD_LOCK_WAIT_MS 10000		/* a killed netd still exiting */
 #define NETD_EXIT_MAX	CTR_EXIT_MAX
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
 #define NETD_MAX_CTRS	8192

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 """churn.py SOCKET ID STOPFILE: create and delete containers on berth-netd
-until STOPFILE exists, reconnecting while netd is down. Each create
+until STOPFILE exists, reconnecting while netd is down, 30 ms apart. Each create
 w<ID>-<N> is followed by the delete of w<ID>-<N-2>, so a few stay. Prints
 one line per request: "create|delete NAME ok|refused|lost" (lost: no
 reply, netd was killed or down; the request may or may not have been
@@ -47,6 +47,9 @@ def main():
             print(op, name, how, flush=True)
             if r is None:
                 time.sleep(0.05)
+        # About 30 creates and deletes a second: a busy user, not a
+        # flood (each deleted tun costs the kernel ~20 ms to remove).
+        time.sleep(0.03)
 
 
 main()

@@ -362,9 +362,9 @@ consistent() {
 	[ "$(views | cut -d' ' -f2- | sort -u | wc -l)" -eq 1 ]
 }
 
-# expect_consistent WHAT: they agree within 30 s (nft elements may lag),
-# else fail with the four views.
+# expect_consistent WHAT [SECONDS]: they agree within SECONDS (30; nft
+# elements and tun removal may lag), else fail with the four views.
 expect_consistent() {
-	wait_for 30 consistent || fail "$1: ps, tuns, nft and routes differ:
+	wait_for "${2:-30}" consistent || fail "$1: ps, tuns, nft and routes differ:
 $(views)"
 }
