@@ -80,6 +80,12 @@ ctl_set_handoff(struct ctl *c, ctl_handoff_fn fn)
 	c->handoff = fn;
 }
 
+void
+ctl_set_commit(struct ctl *c, void (*fn)(void *))
+{
+	c->commit = fn;
+}
+
 static int
 ctl_allowed(struct ctl *c, int fd, uid_t *uid)
 {

@@ -56,6 +56,12 @@ uid_t		 ctl_peer_uid(const struct ctl *);
 /* Close idle clients; returns ms until the next check, -1 none. */
 int		 ctl_tick(struct ctl *, long long now_ms);
 void		 ctl_set_handoff(struct ctl *, ctl_handoff_fn);
+/*
+ * Called after a client's requests were handled and before their
+ * replies are written (netd writes its state file there: an answered
+ * change is never lost by a crash).
+ */
+void		 ctl_set_commit(struct ctl *, void (*)(void *arg));
 /* The pid of the peer whose request is being handled; -1 if unknown. */
 int		 ctl_peer_pid(const struct ctl *, pid_t *);
 /* Try once more to send what is queued (before exit), then free. */

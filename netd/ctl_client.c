@@ -291,6 +291,9 @@ ctl_client_event(int fd, int events, void *arg)
 	(void)fd;
 	if ((events & EV_READ) && !cl->closing && cl->page == NULL)
 		ctl_client_read(cl);
+	/* replies wait until what they answer is committed */
+	if (buf_len(&cl->wb) > 0 && cl->ctl->commit != NULL)
+		cl->ctl->commit(cl->ctl->arg);
 	(void)ctl_client_update(cl);
 }
 

@@ -33,6 +33,7 @@ struct ctl {
 	struct ev		*ev;
 	ctl_handler		 handler;
 	ctl_handoff_fn		 handoff;
+	void			(*commit)(void *);	/* ctl_set_commit */
 	void			*arg;
 	int			 lfd;
 	char			*path;

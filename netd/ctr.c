@@ -7,8 +7,9 @@
  * Create checks everything it can before it changes anything, then
  * takes an address, opens the tun, adds the firewall elements and the
  * proxy ports, and rolls back in reverse if a step fails. Delete stops
- * routing at once and queues the tun (d->dying); netd_reap destroys it
- * after the reply went out.
+ * routing at once and queues the tun for teardown.c, whose thread
+ * removes it off the router's path; the address is free again once the
+ * tun is gone.
  */
 #include <sys/types.h>
 
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "name.h"
 #include "netd.h"
+#include "teardown.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -39,7 +41,7 @@ netd_ctr_find(struct netd *d, const char *name)
 	return NULL;
 }
 
-static struct ctr *
+struct ctr *
 netd_ctr_by_addr(struct netd *d, uint32_t a)
 {
 	size_t	 i;
@@ -80,17 +82,28 @@ netd_ctr_networks(struct netd *d, const struct ctr_spec *sp, char **cause)
 	return 0;
 }
 
-/* The address of a new container: asked for, or the next free one. */
+/*
+ * The address of a new container: asked for, or the next free one. An
+ * address whose tun is still going away (teardown.c) is taken until it
+ * is gone: one asked for, or the last ones of a full pool, are claimed
+ * (their teardown finishes now), as if the tun had gone at once.
+ */
 static int
 netd_ctr_addr(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
     char **cause)
 {
 	struct ctr	*o;
 	char		 a[ADDR_STRLEN], p[CIDR_STRLEN];
+	uint32_t	 next;
 
 	if (sp->addr == 0) {
 		*code = PROTO_E_EXHAUSTED;
-		return ipam_alloc(d->ipam, &sp->addr, cause);
+		while (ipam_alloc(d->ipam, &sp->addr, NULL) == -1) {
+			if ((next = teardown_next_addr(d->teardown)) == 0 ||
+			    !teardown_claim(d->teardown, next))
+				return ipam_alloc(d->ipam, &sp->addr, cause);
+		}
+		return 0;
 	}
 	*code = PROTO_E_BAD_ARGS;
 	if (!cidr_contains(&d->cfg.pool, sp->addr))
@@ -100,6 +113,7 @@ netd_ctr_addr(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
 	if ((o = netd_ctr_by_addr(d, sp->addr)) != NULL)
 		return cause_set(cause, "address %s is taken by \"%s\"",
 		    addr_fmt(sp->addr, a), o->name);
+	(void)teardown_claim(d->teardown, sp->addr);
 	return ipam_reserve(d->ipam, sp->addr, cause);
 }
 
@@ -192,7 +206,7 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 	capture_ctr_gone(d, c);
 	dns_zone_del(d->zone, c->name);
 	d->names_dirty = 1;
-	/* Stop routing to it now; the tun goes after the reply is sent. */
+	/* Stop routing to it now; the tun goes on teardown's thread. */
 	netd_port_detach(d, c);
 	link_forget(d->links, c->addr);
 	log_info("%s: \"%s\"", __func__, c->name);
@@ -202,32 +216,9 @@ netd_ctr_delete(struct netd *d, struct ctr *c)
 			break;
 		}
 	}
-	d->dying = xreallocarray(d->dying, d->ndying + 1, sizeof(*d->dying));
-	d->dying[d->ndying++] = c;
-	ev_defer(d->ev, &d->reap_ev);
+	netd_tun_remove(d, c->port.fd, c->tun, c->addr, c);
+	c->port.fd = -1;
 	(void)netd_save(d);
-}
-
-/*
- * Destroying a tun makes the kernel unregister the device, which takes
- * ~25 ms; done here, after the loop round that sent the delete's reply,
- * the client does not wait for it. The address stays reserved until the
- * tun that held it is gone.
- */
-void
-netd_reap(void *arg)
-{
-	struct netd	*d = arg;
-	struct ctr	*c;
-	size_t		 i;
-
-	for (i = 0; i < d->ndying; i++) {
-		c = d->dying[i];
-		netd_port_release(d, c, 1);
-		ipam_release(d->ipam, c->addr);
-		ctr_free(c);
-	}
-	d->ndying = 0;
 }
 
 /* ------------------------------------------------------------ networks */

@@ -7,8 +7,11 @@
  * An endpoint is a struct rport: a tun fd the event loop reads and the
  * router writes. Closing one is two steps: detach (stop reading and
  * routing to it, at once) and release (close the fd; with destroy, the
- * interface goes too, which the kernel takes ~25 ms for, so a delete
- * releases after its reply). A tun that fails for good is made again
+ * interface goes too). Removing an interface costs the kernel ~25 ms,
+ * so a deleted container's tun, a leftover of a crashed run and a
+ * stored entry dropped at start go to teardown.c (netd_tun_remove),
+ * whose thread removes them off the router's path; their address is
+ * taken until they are gone. A tun that fails for good is made again
  * (netd_port_broken).
  */
 #include <sys/types.h>
@@ -23,8 +26,10 @@
 #include "ev.h"
 #include "log.h"
 #include "netd.h"
+#include "ipam.h"
 #include "route.h"
 #include "router.h"
+#include "teardown.h"
 #include "tun.h"
 #include "util.h"
 
@@ -184,6 +189,54 @@ netd_port_broken(void *arg, struct rport *p)
 		log_warnx("%s: \"%s\": %s", __func__, c->name, cause);
 		free(cause);
 	}
+}
+
+/* On the loop, a tun teardown.c removed: its address is free again. */
+static void
+netd_tun_gone(void *arg, uint32_t addr, void *cookie)
+{
+	struct netd	*d = arg;
+
+	if (addr != 0)
+		ipam_release(d->ipam, addr);
+	ctr_free(cookie);
+}
+
+/*
+ * The teardown queue: netd_start makes it with a thread; anyone else
+ * (--cleanup, unit tests) gets one that runs on the loop, a tun per
+ * round.
+ */
+struct teardown *
+netd_teardown(struct netd *d)
+{
+	if (d->teardown == NULL)
+		d->teardown = teardown_new(d->ev, d->kern, 0, netd_tun_gone,
+		    d);
+	return d->teardown;
+}
+
+/* netd_start: the queue with its thread. */
+void
+netd_teardown_start(struct netd *d)
+{
+	if (d->teardown == NULL)
+		d->teardown = teardown_new(d->ev, d->kern, 1, netd_tun_gone,
+		    d);
+}
+
+/*
+ * Remove a tun off the router's path: fd (detached; -1: by name, a
+ * leftover) closed and the interface gone on teardown's thread. addr
+ * (reserved in IPAM, or 0) is released and c (or NULL) freed once it
+ * is gone.
+ */
+void
+netd_tun_remove(struct netd *d, int fd, const char *ifname, uint32_t addr,
+    struct ctr *c)
+{
+	log_debug("%s: %s", __func__, ifname);
+	teardown_add(netd_teardown(d), fd, ifname, addr, c);
 }
 
 const struct netd_kernel netd_kernel_os = {

@@ -238,6 +238,36 @@ host_enter(const struct host_self *self, char **cause)
 	return host_close(&h, 1, cause);
 }
 
+/*
+ * Another live instance's pool holds addr: a tun named for it may be
+ * that instance's (reconcile.c asks before removing a stored entry's
+ * tun outside its own pool). 1 yes, 0 no; -1 (unreadable): assume yes.
+ */
+int
+host_pool_user(const struct host_self *self, uint32_t addr)
+{
+	struct host_ctx	 h;
+	struct cidr	 pool;
+	json_t		*i;
+	const char	*s;
+	size_t		 k;
+	int		 ret = 0;
+
+	if (host_open(self, &h, NULL) == -1)
+		return -1;
+	json_array_foreach(json_object_get(h.j, "instances"), k, i) {
+		if (json_integer_value(json_object_get(i, "pid")) ==
+		    (json_int_t)getpid() || !host_alive(i))
+			continue;
+		s = json_string_value(json_object_get(i, "pool"));
+		if (s == NULL || (cidr_parse(s, &pool, NULL) == 0 &&
+		    cidr_contains(&pool, addr)))
+			ret = 1;
+	}
+	host_close(&h, 0, NULL);
+	return ret;
+}
+
 int
 host_leave(const struct host_self *self, char **cause)
 {

@@ -32,4 +32,7 @@ int	 host_enter(const struct host_self *, char **cause);
  */
 int	 host_leave(const struct host_self *, char **cause);
 
+/* Another live instance's pool holds addr (1), or not (0); -1: unknown. */
+int	 host_pool_user(const struct host_self *, uint32_t addr);
+
 #endif

@@ -67,12 +67,14 @@
 #include "pfrules.h"
 #include "proto.h"
 #include "route.h"
+#include "teardown.h"
 #include "timer.h"
 #include "tun.h"
 #include "util.h"
 #include "xmalloc.h"
 
 static void	netd_flush(void *);
+static void	netd_commit(void *);
 
 /* -------------------------------------------------------------- config */
 
@@ -112,7 +114,8 @@ netd_config_check(struct netd_config *cfg, char **cause)
 	return 0;
 }
 
-static void
+/* This instance as host.c knows it. */
+void
 netd_host_self(const struct netd_config *cfg, struct host_self *h)
 {
 	h->prefix = cfg->prefix;
@@ -136,7 +139,6 @@ netd_new(const struct netd_config *cfg)
 	d->gw.addr = cfg->gateway;
 	d->lockfd = -1;
 	ev_defer_init(&d->flush_ev, netd_flush, d);
-	ev_defer_init(&d->reap_ev, netd_reap, d);
 	return d;
 }
 
@@ -147,10 +149,11 @@ netd_free(struct netd *d)
 
 	if (d == NULL)
 		return;
+	/* First: its thread may still remove tuns, and reports to ipam. */
+	teardown_free(d->teardown);
 	for (i = 0; i < d->nctrs; i++)
 		ctr_free(d->ctrs[i]);
 	free(d->ctrs);
-	free(d->dying);
 	free(d->nets);
 	free(d->degraded);
 	ctl_free(d->ctl);
@@ -166,11 +169,19 @@ netd_free(struct netd *d)
 	free(d);
 }
 
+/*
+ * The state directory's lock. wait_ms: a start waits that long for it,
+ * since a netd that was just killed may still be exiting (the kernel
+ * closes its tuns one by one, each detach waiting for RCU) while its
+ * parent already saw it die; --cleanup does not wait.
+ */
 static int
-netd_lock(const struct netd_config *cfg, int *fdp, char **cause)
+netd_lock(const struct netd_config *cfg, int wait_ms, int *fdp,
+    char **cause)
 {
-	char	*path;
-	int	 fd;
+	char		*path;
+	int		 fd, said = 0;
+	long long	 until = util_now_ms() + wait_ms;
 
 	if (util_mkdir_p(cfg->state_dir, 0755) == -1)
 		return cause_set(cause, "%s: %s", cfg->state_dir,
@@ -180,6 +191,13 @@ netd_lock(const struct netd_config *cfg, int *fdp, char **cause)
 		cause_set(cause, "%s: %s", path, strerror(errno));
 		free(path);
 		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1 && errno == EWOULDBLOCK &&
+	    util_now_ms() < until) {
+		if (!said++)
+			log_info("%s: %s is held; waiting up to %d ms",
+			    __func__, path, wait_ms);
+		usleep(50 * 1000);
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		cause_set(cause, "%s: %s", path, errno == EWOULDBLOCK ?
@@ -202,12 +220,17 @@ struct netd_sweep {
 	int				 removed;
 };
 
-/* A link of this instance that no stored container owns: remove it. */
+/*
+ * A link of this instance that no stored container owns: remove it.
+ * netd_start queues it for teardown.c (its address taken until it is
+ * gone), so a start with a thousand leftovers listens at once; cleanup
+ * (no loop, nothing to answer) removes it here.
+ */
 static int
 netd_sweep_link(const char *name, void *arg)
 {
 	struct netd_sweep	*s = arg;
-	uint32_t		 a;
+	uint32_t		 a = 0;
 	size_t			 i;
 
 	if (strcmp(name, s->cfg->gw_ifname) == 0) {
@@ -218,14 +241,22 @@ netd_sweep_link(const char *name, void *arg)
 		return 0;
 	else if (s->d != NULL) {
 		for (i = 0; i < s->d->nctrs; i++)
-			if (strcmp(s->d->ctrs[i]->tun, name) == 0)
+			if (s->d->ctrs[i]->addr == a)
 				return 0;
 	}
+	s->removed++;
+	if (s->d != NULL) {
+		log_debug("%s: removing %s, left by an earlier run", __func__,
+		    name);
+		netd_tun_remove(s->d, -1, name, ipam_reserve(s->d->ipam, a,
+		    NULL) == 0 ? a : 0, NULL);
+		return 0;
+	}
 	log_info("%s: removing %s, left by an earlier run", __func__, name);
-	if (route_iface_delete(name) == -1)
+	if (route_iface_delete(name) == -1) {
 		log_warn("%s: %s", __func__, name);
-	else
-		s->removed++;
+		s->removed--;
+	}
 	return 0;
 }
 
@@ -314,13 +345,16 @@ netd_services_stop(struct netd *d)
 	d->proxy = NULL;
 }
 
-/* Bring back the stored containers; drop those that cannot be. */
+/*
+ * Bring back the stored containers; drop those that cannot be, and
+ * remove the tuns of the dropped ones that nobody kept (reconcile.c).
+ */
 void
 netd_reconcile_ctrs(struct netd *d)
 {
-	struct ctr	*c;
+	struct ctr	*c, **dropped = NULL;
 	char		*cause = NULL, want[TUN_NAMESIZ];
-	size_t		 i = 0;
+	size_t		 i = 0, ndropped = 0;
 
 	while (i < d->nctrs) {
 		c = d->ctrs[i];
@@ -344,8 +378,19 @@ netd_reconcile_ctrs(struct netd *d)
 		    c->name, cause);
 		free(cause);
 		cause = NULL;
-		netd_ctr_remove_at(d, i);
+		netd_ctr_unlink(d, i);
+		dropped = xreallocarray(dropped, ndropped + 1,
+		    sizeof(*dropped));
+		dropped[ndropped++] = c;
 	}
+	for (i = 0; i < ndropped; i++) {
+		/* its link entries go with it, unless a kept one has them */
+		if (netd_ctr_by_addr(d, dropped[i]->addr) == NULL)
+			link_forget(d->links, dropped[i]->addr);
+		reconcile_dropped(d, dropped[i]);
+		ctr_free(dropped[i]);
+	}
+	free(dropped);
 }
 
 /*
@@ -380,12 +425,13 @@ netd_start(struct netd *d, char **cause)
 	struct pfr_ruleset	*rs;
 	int			 host = 0;
 
-	if (netd_lock(&d->cfg, &d->lockfd, cause) == -1)
+	if (netd_lock(&d->cfg, NETD_LOCK_WAIT_MS, &d->lockfd, cause) == -1)
 		return -1;
 	if ((d->ev = ev_new()) == NULL)
 		return cause_set(cause, "event loop: %s", strerror(errno));
 	if ((d->ipam = ipam_new(&d->cfg.pool, cause)) == NULL)
 		return -1;
+	netd_teardown_start(d);
 	d->router = router_new(&d->cfg.pool, d->cfg.gateway);
 	d->router->broken = netd_port_broken;
 	d->router->arg = d;
@@ -395,17 +441,27 @@ netd_start(struct netd *d, char **cause)
 		return -1;
 	if (state_load(d, cause) == -1)
 		return -1;
-	if (d->degraded != NULL)
+	if (d->degraded != NULL) {
 		(void)reconcile_adopt(d);
+		/* The rebuilt state replaces the damaged file (kept as
+		 * .bad) before anything could remove a tun. */
+		if (state_save(d) == -1)
+			return cause_set(cause, "cannot write the rebuilt "
+			    "state: %s", strerror(errno));
+	}
 	fw_set_token(d->fw, d->pf_token);
 
 	netd_host_self(&d->cfg, &hs);
 	if (host_enter(&hs, cause) == -1)
 		return -1;
 	host = 1;
-	/* Links of a crashed run that no stored container owns. */
+	/* Links of a crashed run that no stored container owns: queued,
+	 * removed on teardown's thread while netd serves. */
 	if (route_iface_list(netd_sweep_link, &sweep) == -1)
 		log_warn("%s: listing links", __func__);
+	if (sweep.removed > 0)
+		log_info("%s: removing %d link(s) left by an earlier run, in "
+		    "the background", __func__, sweep.removed);
 	/* Rules and routes of the table are rebuilt from scratch. */
 	(void)route_table_remove(d->cfg.table);
 	if (netd_gw_open(d, cause) == -1)
@@ -414,9 +470,6 @@ netd_start(struct netd *d, char **cause)
 	    cause) == -1)
 		goto fail;
 	netd_reconcile_ctrs(d);
-	/* The tuns of stored entries it dropped (a second of one name). */
-	if (route_iface_list(netd_sweep_link, &sweep) == -1)
-		log_warn("%s: listing links", __func__);
 	d->enforce = enforce_new(d);
 	kaddr_start(d);
 	rs = netd_ruleset(d);
@@ -432,6 +485,7 @@ netd_start(struct netd *d, char **cause)
 	d->ctl = ctl_new(d->ev, ops_handle, d);
 	d->captures = capture_set_new(d->router, d->ev);
 	ctl_set_handoff(d->ctl, capture_handoff);
+	ctl_set_commit(d->ctl, netd_commit);
 	if (ctl_listen(d->ctl, d->cfg.socket, d->cfg.gid, cause) == -1)
 		goto fail;
 	(void)state_save(d);
@@ -462,7 +516,8 @@ netd_stop(struct netd *d)
 	capture_set_free(d->captures);
 	d->captures = NULL;
 	netd_flush(d);
-	netd_reap(d);
+	/* Deleted containers' tuns and leftovers still queued. */
+	teardown_drain(d->teardown);
 	netd_services_stop(d);
 	netd_fw_unload(d, NULL);
 	d->pf_token[0] = '\0';
@@ -482,6 +537,8 @@ netd_stop(struct netd *d)
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 	}
+	teardown_free(d->teardown);
+	d->teardown = NULL;
 	(void)state_save(d);
 	log_info("%s: stopped; everything of %s removed", __func__,
 	    d->cfg.prefix);
@@ -499,7 +556,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	size_t			 i;
 
 	d = netd_new(cfg);
-	if (netd_lock(cfg, &d->lockfd, cause) == -1) {
+	if (netd_lock(cfg, 0, &d->lockfd, cause) == -1) {
 		netd_free(d);
 		return -1;
 	}
@@ -584,9 +641,9 @@ netd_run(struct netd *d)
 }
 
 /*
- * The state file and the hosts block are written once per loop round,
- * after the round's replies went out (deferred work): a client does
- * not wait for the write, and a burst of operations costs one write.
+ * The state file and the hosts block are written once per loop round
+ * (deferred work): a burst of operations costs one write. A client's
+ * changes are written before its replies go out (netd_commit).
  */
 int
 netd_save(struct netd *d)
@@ -595,6 +652,23 @@ netd_save(struct netd *d)
 	if (d->ev != NULL)
 		ev_defer(d->ev, &d->flush_ev);
 	return 0;
+}
+
+/*
+ * Before the replies of a client's requests go out (ctl_set_commit):
+ * the state file, if they changed it. A create or delete that was
+ * answered is on disk, so a crash right after loses nothing; pipelined
+ * requests read together cost one write.
+ */
+static void
+netd_commit(void *arg)
+{
+	struct netd	*d = arg;
+
+	if (d->dirty) {
+		d->dirty = 0;
+		(void)state_save(d);
+	}
 }
 
 static void

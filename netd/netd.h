@@ -14,6 +14,7 @@
  *	bounds.c	caps that bound the state file as a whole
  *	reconcile.c	a damaged state file: adopt the tuns from the kernel
  *	trust.c		who may change which container (docs/security.md)
+ *	teardown.c	removing tuns on a thread, off the router's path
  *	ctl.c		the control socket: clients, framing, access
  *	router.c	the userspace router between the tuns
  *	enforce.c	network policy: the router hook, flow cache, ops
@@ -52,6 +53,7 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
+#define NETD_LOCK_WAIT_MS 10000		/* a killed netd still exiting */
 #define NETD_EXIT_MAX	CTR_EXIT_MAX
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
 #define NETD_MAX_CTRS	8192
@@ -164,10 +166,8 @@ struct netd {
 	struct hostdns		*hdns;		/* the host's view of *.berth */
 	struct link_table	*links;		/* link emulation (link.c) */
 	struct kern		*kaddr;		/* NULL: the interposer alone */
-	struct ctr		**dying;	/* deleted, tun not yet gone */
-	size_t			 ndying;
+	struct teardown		*teardown;	/* tuns going (teardown.c) */
 	struct ev_defer		 flush_ev;	/* state file, hosts block */
-	struct ev_defer		 reap_ev;	/* tuns of deleted ctrs */
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
@@ -187,6 +187,8 @@ int		 netd_cleanup(const struct netd_config *, char **cause);
 void		 netd_run(struct netd *);
 void		 netd_reconcile_ctrs(struct netd *);
 int		 netd_save(struct netd *);
+struct host_self;
+void		 netd_host_self(const struct netd_config *, struct host_self *);
 
 /* endpoint.c: the gateway tun and the containers' tuns */
 int		 netd_ctr_ifname(const char *name, uint32_t *addr);
@@ -197,16 +199,20 @@ void		 netd_port_close(struct netd *, struct ctr *, int destroy);
 void		 netd_port_detach(struct netd *, struct ctr *);
 void		 netd_port_release(struct netd *, struct ctr *, int destroy);
 void		 netd_port_broken(void *, struct rport *);
+struct teardown	*netd_teardown(struct netd *);
+void		 netd_teardown_start(struct netd *);
+void		 netd_tun_remove(struct netd *, int fd, const char *ifname,
+		    uint32_t addr, struct ctr *);
 
 /* ctr.c: containers and networks */
 struct ctr	*netd_ctr_find(struct netd *, const char *name);
+struct ctr	*netd_ctr_by_addr(struct netd *, uint32_t addr);
 /* Apply a checked spec (moved into the container on success). */
 struct ctr	*netd_ctr_create(struct netd *, struct ctr_spec *,
 		    enum proto_code *, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
 void		 netd_ctr_remove_at(struct netd *, size_t);
-void		 netd_reap(void *);
 struct network	*netd_net_find(struct netd *, const char *name);
 /* Every network of c is internal: no egress, no NAT, no host. */
 int		 netd_ctr_nonat(struct netd *, const struct ctr *);
@@ -258,6 +264,7 @@ int		 bounds_net_admit(const struct netd *, char **cause);
 
 /* reconcile.c */
 void		 reconcile_label(const struct ctr *);
+void		 reconcile_dropped(struct netd *, const struct ctr *);
 int		 reconcile_adopt(struct netd *);
 int		 reconcile_damaged(struct netd *, const char *path,
 		    const char *why, char **cause);

@@ -17,6 +17,11 @@
  * and keep being routed; hello reports why netd is degraded and berth
  * doctor explains it.
  *
+ * A stored entry that netd_reconcile_ctrs drops (a second container of
+ * one name, an address outside the pool or taken, a tun that will not
+ * open) leaves a tun nobody owns; reconcile_dropped() removes it, unless
+ * it may be someone else's (below).
+ *
  * macOS: utun interfaces die with the netd that opened them and take no
  * label, so there is nothing to adopt; a damaged file is still kept.
  */
@@ -27,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host.h"
+#include "ipam.h"
 #include "log.h"
 #include "name.h"
 #include "netd.h"
@@ -146,10 +153,60 @@ reconcile_adopt(struct netd *d)
 }
 
 /*
- * Keep a state file netd cannot use: it moves to state.json.bad (or
+ * A stored entry netd_reconcile_ctrs dropped: remove its tun (named for
+ * its address) unless a kept container has that address (it is that
+ * one's). Inside this pool a tun of that name is this instance's; one
+ * outside it (netd restarted with another --pool) is removed only when
+ * its label names this entry and no other live netd's pool holds the
+ * address, so another instance's tun is never touched.
+ */
+void
+reconcile_dropped(struct netd *d, const struct ctr *c)
+{
+	struct host_self	 hs;
+	char			 tun[TUN_NAMESIZ], label[128];
+	char			 want[sizeof(RECONCILE_LABEL) + NAME_MAX_LEN];
+	uint32_t		 a = c->addr;
+	size_t			 i;
+
+	if (a == 0 || a == d->cfg.gateway)
+		return;
+	for (i = 0; i < d->nctrs; i++)
+		if (d->ctrs[i]->addr == a)
+			return;
+	/* (Removing a name that does not exist costs nothing.) */
+	snprintf(tun, sizeof(tun), BERTH_CTR_IFPREFIX "%08x", a);
+	if (cidr_contains(&d->cfg.pool, a)) {
+		log_info("%s: removing %s of the dropped \"%s\"", __func__,
+		    tun, c->name);
+		netd_tun_remove(d, -1, tun, ipam_reserve(d->ipam, a, NULL) ==
+		    0 ? a : 0, NULL);
+		return;
+	}
+	snprintf(want, sizeof(want), RECONCILE_LABEL "%s", c->name);
+	netd_host_self(&d->cfg, &hs);
+	if (route_iface_get_label(tun, label, sizeof(label)) == -1 ||
+	    strcmp(label, want) != 0 || host_pool_user(&hs, a) != 0) {
+		log_warnx("%s: keeping %s of the dropped \"%s\": outside the "
+		    "pool, and maybe not ours", __func__, tun, c->name);
+		return;
+	}
+	log_info("%s: removing %s of the dropped \"%s\" (outside the pool)",
+	    __func__, tun, c->name);
+	netd_tun_remove(d, -1, tun, 0, NULL);
+}
+
+/*
+ * Keep a state file netd cannot use: it is kept as state.json.bad (or
  * .bad.N when that exists), netd starts degraded with why. 0, or -1
- * when the file cannot be moved (then netd must not start: it could
- * not write its state either).
+ * when the file cannot be kept (then netd must not start: it could not
+ * write its state either).
+ *
+ * A file is linked, not moved, and stays in place until netd_start
+ * replaces it with the rebuilt state: a netd killed in between (Ctrl-C
+ * of a restart) finds it damaged again and adopts again, where an empty
+ * place would have meant "no containers" and a sweep of every tun. A
+ * directory cannot be linked or replaced: it is moved.
  */
 int
 reconcile_damaged(struct netd *d, const char *path, const char *why,
@@ -167,7 +224,7 @@ reconcile_damaged(struct netd *d, const char *path, const char *why,
 		if (access(bad, F_OK) == -1 && errno == ENOENT)
 			break;
 	}
-	if (rename(path, bad) == -1) {
+	if (link(path, bad) == -1 && rename(path, bad) == -1) {
 		cause_set(cause, "%s is damaged (%s) and cannot be moved "
 		    "aside: %s", path, why, strerror(errno));
 		free(bad);

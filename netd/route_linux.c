@@ -45,8 +45,9 @@ struct nlreq {
 	char		 buf[512];
 };
 
-static int	 route_nl = -1;
-static uint32_t	 route_seq;
+/* One socket per thread: teardown.c deletes links on a thread of its own. */
+static _Thread_local int	 route_nl = -1;
+static _Thread_local uint32_t	 route_seq;
 
 int
 route_open(char **cause)

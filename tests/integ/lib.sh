@@ -336,3 +336,48 @@ go_helper() {
 	    CGO_ENABLED=0 go build -o "$GOSERVE" \
 	    "$ROOT/tests/integ/goserve.go") || fail "go build goserve"
 }
+
+# ---- crash tests (netd_sweep, netd_startkill, netd_soak)
+
+# views: this instance's container addresses as four views see them, one
+# line each, sorted: "ps ..." (berth ps -a), "tun ..." (links bt + hex
+# of an address in the pool), "nft ..." (the set ctrs), "route ..."
+# (local routes on container tuns).
+views() {
+	BERTH_NO_AUTOSTART=1 /usr/bin/python3 - "$POOL_NET" "$BERTH_NFT_TABLE" \
+	    "$BERTH" <<'PY'
+import json, re, subprocess, sys
+net, table, berth = sys.argv[1:4]
+def out(*a):
+    return subprocess.run(a, capture_output=True, text=True).stdout
+def ours(ip):
+    return ip.startswith(net + ".")
+try:
+    ps = [c["ip"] for c in json.loads(out(berth, "ps", "-a", "--json"))]
+except ValueError:
+    ps = ["(no-answer)"]
+tun = []
+for m in re.finditer(r"^\d+: bt([0-9a-f]{8})[:@]", out("ip", "-o", "link",
+        "show"), re.M):
+    a = int(m.group(1), 16)
+    tun.append(".".join(str(a >> s & 255) for s in (24, 16, 8, 0)))
+nft = re.findall(r"\b%s\.\d+\.\d+\b" % re.escape(net),
+    out("nft", "list", "set", "inet", table, "ctrs"))
+route = [m.group(1) for m in re.finditer(r"^local (\S+) dev bt",
+    out("ip", "route", "show", "table", "local"), re.M)]
+for k, v in (("ps", ps), ("tun", tun), ("nft", nft), ("route", route)):
+    print(k, " ".join(sorted(a for a in v if ours(a) or a[0] == "(")))
+PY
+}
+
+# consistent: the four views agree (nothing leaked, nothing lost).
+consistent() {
+	[ "$(views | cut -d' ' -f2- | sort -u | wc -l)" -eq 1 ]
+}
+
+# expect_consistent WHAT [SECONDS]: they agree within SECONDS (30; nft
+# elements and tun removal may lag), else fail with the four views.
+expect_consistent() {
+	wait_for "${2:-30}" consistent || fail "$1: ps, tuns, nft and routes differ:
+$(views)"
+}

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -27,6 +28,7 @@
 #include "netd.h"
 #include "proxy.h"
 #include "router.h"
+#include "teardown.h"
 #include "util.h"
 
 static struct {
@@ -36,7 +38,21 @@ static struct {
 	int	 setup_fail;
 	int	 inuse_port;		/* host port someone listens on */
 	char	 last_destroyed[16];
+	int	 gated;			/* tun_destroy waits (a slow kernel) */
+	char	 last_deleted[16];
 } F;
+static pthread_mutex_t	 gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 gate_cv = PTHREAD_COND_INITIALIZER;
+
+/* Open or close the gate fake_tun_destroy waits at (at most 5 s). */
+static void
+gate(int closed)
+{
+	pthread_mutex_lock(&gate_mu);
+	F.gated = closed;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
 
 static int
 fake_tun_open(const char *want, char ifname[TUN_NAMESIZ], char **cause)
@@ -55,6 +71,14 @@ fake_tun_open(const char *want, char ifname[TUN_NAMESIZ], char **cause)
 static void
 fake_tun_destroy(int fd, const char *ifname)
 {
+	struct timespec	 ts;
+
+	pthread_mutex_lock(&gate_mu);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 5;
+	while (F.gated && pthread_cond_timedwait(&gate_cv, &gate_mu, &ts) == 0)
+		;
+	pthread_mutex_unlock(&gate_mu);
 	close(F.peer[fd]);
 	close(fd);
 	snprintf(F.last_destroyed, sizeof(F.last_destroyed), "%s", ifname);
@@ -73,6 +97,7 @@ fake_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
 static int
 fake_iface_delete(const char *ifname)
 {
+	snprintf(F.last_deleted, sizeof(F.last_deleted), "%s", ifname);
 	F.deleted++;
 	return 0;
 }
@@ -387,8 +412,13 @@ test_reconcile(void **state)
 	assert_string_equal(d->ctrs[0]->tun, "bt0afa0005");
 	assert_string_equal(d->ctrs[1]->name, "z");
 	assert_int_equal(F.opened, 2);
-	/* The kept addresses are reserved; the dropped ones are free. */
+	/* The kept addresses are reserved; the dropped ones until their
+	 * tuns (.6, .7) are gone, and nobody else's tun goes. */
 	assert_int_equal(ipam_reserve(d->ipam, d->ctrs[0]->addr, NULL), -1);
+	assert_int_equal(ipam_reserve(d->ipam, 0x0afa0007, NULL), -1);
+	teardown_drain(d->teardown);
+	assert_int_equal(F.deleted, 2);
+	assert_string_equal(F.last_deleted, "bt0afa0007");
 	assert_int_equal(ipam_reserve(d->ipam, 0x0afa0007, NULL), 0);
 	assert_int_equal(ipam_alloc(d->ipam, &a, NULL), 0);
 	assert_true(a != 0x0afa0005 && a != 0x0afa0008);
@@ -461,6 +491,74 @@ test_state_links(void **state)
 	tfree(d);
 }
 
+/*
+ * A dropped entry outside the pool: its tun may be another instance's;
+ * without a label naming the entry it is kept.
+ */
+static void
+test_reconcile_outside(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	json_t		*st;
+	char		*cause = NULL;
+
+	st = json_loads("{\"containers\": ["
+	    "{\"name\": \"x\", \"ip\": \"10.251.0.5\", \"tun\": \"old\"}"
+	    "], \"networks\": []}", 0, NULL);
+	assert_int_equal(state_parse(d, st, &cause), 0);
+	json_decref(st);
+	netd_reconcile_ctrs(d);
+	assert_int_equal(d->nctrs, 0);
+	teardown_drain(d->teardown);
+	assert_int_equal(F.deleted, 0);
+	tfree(d);
+}
+
+/*
+ * Deleted containers' tuns go on teardown's thread: the loop goes on
+ * while the kernel is slow (the gate), a create that asks for such an
+ * address claims it, and a full pool waits for the oldest.
+ */
+static void
+test_teardown_thread(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/29");
+	struct ctr	*c[5];
+	enum proto_code	 code;
+	char		*cause = NULL, js[64];
+	int		 i;
+
+	netd_teardown_start(d);
+	for (i = 0; i < 5; i++) {
+		snprintf(js, sizeof(js), "{\"name\": \"c%d\"}", i);
+		assert_non_null(c[i] = create(d, js, &code, &cause));
+	}
+	gate(1);
+	for (i = 0; i < 4; i++)
+		netd_ctr_delete(d, c[i]);
+	/* The loop runs rounds while no tun is gone yet. */
+	for (i = 0; i < 10; i++)
+		assert_true(ev_run_once(d->ev, 0) >= 0);
+	assert_int_equal(F.destroyed, 0);
+	assert_int_equal(teardown_pending(d->teardown), 4);
+	gate(0);
+	/* c3's address, asked for: claimed, free at once. */
+	assert_non_null(create(d, "{\"name\": \"n3\", "
+	    "\"ip\": \"10.250.0.5\"}", &code, &cause));
+	/* The pool is full (.6 is c4's): the oldest going one is claimed. */
+	assert_non_null(create(d, "{\"name\": \"n0\"}", &code, &cause));
+	teardown_drain(d->teardown);
+	assert_int_equal(F.destroyed, 4);
+	assert_int_equal(teardown_pending(d->teardown), 0);
+	/* The rest came back: two more fit. */
+	assert_non_null(create(d, "{\"name\": \"n1\"}", &code, &cause));
+	assert_non_null(create(d, "{\"name\": \"n2\"}", &code, &cause));
+	assert_null(create(d, "{\"name\": \"n4\"}", &code, &cause));
+	assert_int_equal(code, PROTO_E_EXHAUSTED);
+	free(cause);
+	tfree(d);
+}
+
 int
 main(void)
 {
@@ -471,6 +569,8 @@ main(void)
 		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_state_links),
+		cmocka_unit_test(test_reconcile_outside),
+		cmocka_unit_test(test_teardown_thread),
 	};
 	char	 path[64];
 	int	 rc;
