@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * enforce.c - network policy in netd's router.
+ * enforce.c - network policy in netd's router: the hook, its flow
+ * cache, the endpoints the model decides on, and the policy's life.
  *
  * DOC: Theory of Operation
  * The model and its evaluator are common/policy.c; this file feeds it
@@ -34,16 +35,12 @@
  * addresses; those nft's reject sends for internal containers come this
  * way), and a fragment is useless without its first, which was decided.
  *
- * Where packets do not cross the router (a container's traffic out of
- * the pool, on Linux), the same model is compiled into the firewall's
- * policy filters (pfrules/build.c, pfr_add_policy) over every
- * container: enforce_ruleset adds them to netd's ruleset, and
- * enforce_sync loads the firewall again, synchronously, whenever a
- * change (a rule, a container, a label, a network) changes them.
- *
  * Endpoints: a pool address owned by a container is that container
  * (its networks, stack, service and labels); the gateway and the host's
  * own addresses are "host"; anything else is "outside".
+ *
+ * The policy ops and the state file are enforce_ops.c; the filters the
+ * same model compiles into the firewall are enforce_fw.c.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -55,14 +52,12 @@
 #include <string.h>
 
 #include "enforce.h"
-#include "fw.h"
+#include "enforce_int.h"
 #include "log.h"
 #include "netd.h"
-#include "proto.h"
 #include "util.h"
 #include "xmalloc.h"
 
-#define ENFORCE_LABELS_MAX	64
 #define ENFORCE_HOSTADDRS_MAX	65536	/* a host with more is odd */
 
 struct enforce_flow {
@@ -82,30 +77,6 @@ struct enforce_pair {
 	struct policy_pair	 pp;
 };
 
-struct enforce {
-	struct netd		*d;
-	struct policy		 pol;
-	struct router_hook	 hook;
-	int			 active;
-	uint64_t		 gen;		/* of the cache entries */
-	uint64_t		 polgen;	/* pol.gen when gen was set */
-	uint64_t		 world;		/* containers and networks */
-	struct enforce_flow	*flows;
-	struct enforce_pair	*pairs;		/* ENFORCE_NPAIRS */
-	uint32_t		*hostaddrs;	/* every tun has one */
-	size_t			 nhostaddrs, hostaddrs_cap;
-	long long		 hostaddrs_ms;
-	uint64_t		 decided;	/* flows decided */
-	uint64_t		 fwhash;	/* of the filters loaded */
-	int			 fwloaded;	/* the firewall has them */
-};
-
-/* An endpoint and the storage it points into. */
-struct enforce_ep {
-	struct policy_ep	 ep;
-	struct policy_label	 labels[ENFORCE_LABELS_MAX];
-};
-
 struct policy *
 enforce_policy(struct enforce *e)
 {
@@ -120,7 +91,7 @@ enforce_active(const struct enforce *e)
 
 /* ----------------------------------------------------------- endpoints */
 
-static void
+void
 enforce_ep_ctr(struct enforce *e, const struct ctr *c, struct enforce_ep *x)
 {
 	const char	*k;
@@ -198,7 +169,7 @@ enforce_ctr_by_addr(struct netd *d, uint32_t a)
 }
 
 /* What is at address a. */
-static void
+void
 enforce_ep_addr(struct enforce *e, uint32_t a, struct enforce_ep *x)
 {
 	struct rport	*p;
@@ -454,121 +425,6 @@ act:
 	return ROUTER_HOOK_PASS;
 }
 
-/* ---------------------------------------------------- the firewall */
-
-/*
- * FNV-1a over what reaches rule text: the filters, and the containers
- * when a filter is from every one (pf lists them; nft's @ctrs follows
- * by itself, but one rule for both is simpler).
- */
-static uint64_t
-enforce_fw_hash(struct enforce *e, const struct pfr_ruleset *rs)
-{
-	const struct pfr_filter	*f;
-	uint64_t		 h = 1469598103934665603ull;
-	size_t			 i;
-	int			 all = 0, nonat;
-
-#define MIXB(p, n) do {							\
-	const unsigned char *b_ = (const unsigned char *)(p);		\
-	size_t n_;							\
-	for (n_ = 0; n_ < (n); n_++)					\
-		h = (h ^ b_[n_]) * 1099511628211ull;			\
-} while (0)
-	for (i = 0; i < rs->nfilters; i++) {
-		f = &rs->filters[i];
-		MIXB(&f->allsrc, sizeof(f->allsrc));
-		MIXB(f->src, f->nsrc * sizeof(*f->src));
-		MIXB(&f->nsrc, sizeof(f->nsrc));
-		MIXB(&f->dstkind, sizeof(f->dstkind));
-		MIXB(&f->dst, sizeof(f->dst));
-		MIXB(f->except, f->nexcept * sizeof(*f->except));
-		MIXB(&f->nexcept, sizeof(f->nexcept));
-		MIXB(&f->proto, sizeof(f->proto));
-		MIXB(&f->lo, sizeof(f->lo));
-		MIXB(&f->hi, sizeof(f->hi));
-		MIXB(&f->verdict, sizeof(f->verdict));
-		MIXB(f->what, strlen(f->what) + 1);
-		all |= f->allsrc;
-	}
-	for (i = 0; all && i < e->d->nctrs; i++) {
-		nonat = netd_ctr_nonat(e->d, e->d->ctrs[i]);
-		MIXB(&e->d->ctrs[i]->addr, sizeof(e->d->ctrs[i]->addr));
-		MIXB(&nonat, sizeof(nonat));
-	}
-#undef MIXB
-	return h;
-}
-
-/* Policy filters for what does not cross the router, over every
- * container: pfrules' one compiler, as for a dry run. */
-static void
-enforce_filters(struct enforce *e, struct pfr_ruleset *rs)
-{
-	struct netd		*d = e->d;
-	struct enforce_ep	*x;
-	struct policy_ep	*eps;
-	size_t			 i;
-
-	x = xcalloc(d->nctrs + 1, sizeof(*x));
-	eps = xcalloc(d->nctrs + 1, sizeof(*eps));
-	for (i = 0; i < d->nctrs; i++) {
-		enforce_ep_ctr(e, d->ctrs[i], &x[i]);
-		eps[i] = x[i].ep;
-		eps[i].labels = x[i].labels;
-	}
-	pfr_add_policy(rs, &e->pol, eps, d->nctrs);
-	free(eps);
-	free(x);
-}
-
-void
-enforce_ruleset(struct enforce *e, struct pfr_ruleset *rs)
-{
-	if (e == NULL)
-		return;
-	enforce_filters(e, rs);
-	e->fwhash = enforce_fw_hash(e, rs);
-}
-
-/*
- * Load the firewall again when what the policy renders into it changed,
- * at once (synchronously): when `berth policy add` returns, its rule
- * holds on the kernel's paths too.
- */
-static void
-enforce_fw_sync(struct enforce *e)
-{
-	struct pfr_ruleset	 rs, *full;
-	char			*cause = NULL;
-	uint64_t		 h;
-
-	if (!e->fwloaded || e->d->fw == NULL)
-		return;
-	netd_ruleset_head(&e->d->cfg, &rs);
-	enforce_filters(e, &rs);
-	h = enforce_fw_hash(e, &rs);
-	pfr_ruleset_clear(&rs);
-	if (h == e->fwhash)
-		return;
-	full = netd_ruleset(e->d);
-	if (fw_load(e->d->fw, full, &cause) == -1) {
-		log_warnx("%s: loading the policy's rules: %s", __func__,
-		    cause);
-		free(cause);
-	} else
-		log_debug("%s: %zu policy filter(s) loaded", __func__,
-		    full->nfilters);
-	pfr_ruleset_free(full);
-}
-
-void
-enforce_fw_loaded(struct enforce *e)
-{
-	if (e != NULL)
-		e->fwloaded = 1;
-}
-
 /* ------------------------------------------------------------- state */
 
 /* Whether networks alone have something to refuse. */
@@ -647,56 +503,6 @@ enforce_sync(struct enforce *e)
 	e->active = want;
 }
 
-static char *
-enforce_path(struct enforce *e)
-{
-	char	*p;
-
-	xasprintf(&p, "%s/%s", e->d->cfg.state_dir, ENFORCE_FILE);
-	return p;
-}
-
-static void
-enforce_save(struct enforce *e)
-{
-	json_t	*j = policy_json(&e->pol);
-	char	*s, *path = enforce_path(e);
-
-	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	if (s == NULL || util_write_file_replace(path, s, strlen(s), 0600,
-	    0) == -1)
-		log_warn("%s: %s", __func__, path);
-	free(s);
-	free(path);
-}
-
-static void
-enforce_load(struct enforce *e)
-{
-	json_error_t	 err;
-	json_t		*j;
-	char		*text, *path = enforce_path(e), *cause = NULL;
-	size_t		 len;
-
-	if ((text = util_read_file(path, NETD_STATE_MAX, &len)) == NULL)
-		goto out;
-	if ((j = json_loadb(text, len, 0, &err)) == NULL) {
-		log_warnx("%s: %s: %s", __func__, path, err.text);
-		goto out;
-	}
-	if (policy_load(&e->pol, j, &cause) == -1) {
-		log_warnx("%s: %s: %s", __func__, path, cause);
-		free(cause);
-	} else
-		log_info("%s: %zu rule(s), %zu NetworkPolicy object(s)",
-		    __func__, e->pol.nrules, e->pol.nknps);
-	json_decref(j);
-out:
-	free(text);
-	free(path);
-}
-
 struct enforce *
 enforce_open(struct netd *d)
 {
@@ -740,286 +546,4 @@ enforce_free(struct enforce *e)
 	free(e->hostaddrs);
 	free(e->flows);
 	free(e);
-}
-
-/* ---------------------------------------------------------------- ops */
-
-static json_t *
-enforce_error(char *cause)
-{
-	json_t	*j = proto_reply_error("%s", cause != NULL ? cause : "failed");
-
-	free(cause);
-	return j;
-}
-
-/* Each op changes the model, then syncs and saves. */
-static void
-enforce_changed(struct netd *d)
-{
-	enforce_sync(d->enforce);
-	enforce_save(d->enforce);
-}
-
-json_t *
-enforce_op_add(struct netd *d, json_t *args, int *close)
-{
-	struct policy	*p = &d->enforce->pol;
-	json_t		*rule = json_object_get(args, "rule");
-	json_t		*at = json_object_get(args, "before");
-	struct policy_rule r;
-	char		*cause = NULL;
-	size_t		 i, nknps = p->nknps;
-
-	(void)close;
-	if (policy_parse_entry(p, rule, "rule", NULL, &cause) == -1)
-		return enforce_error(cause);
-	if (p->nknps > nknps) {
-		enforce_changed(d);
-		return proto_reply_ok(policy_knp_json(&p->knps[p->nknps - 1]));
-	}
-	/* "before": the id of the rule to insert ahead of. */
-	if (at != NULL && !json_is_null(at)) {
-		for (i = 0; i + 1 < p->nrules; i++)
-			if (json_is_integer(at) && p->rules[i].id ==
-			    (unsigned)json_integer_value(at))
-				break;
-		if (i + 1 == p->nrules) {
-			policy_remove(p, p->rules[p->nrules - 1].id);
-			return proto_reply_error("before: no rule %lld",
-			    (long long)json_integer_value(at));
-		}
-		r = p->rules[p->nrules - 1];
-		memmove(&p->rules[i + 1], &p->rules[i],
-		    (p->nrules - 1 - i) * sizeof(*p->rules));
-		p->rules[i] = r;
-	}
-	enforce_changed(d);
-	for (i = 0; i < p->nrules; i++)
-		if (p->rules[i].id == p->next_id - 1)
-			return proto_reply_ok(policy_rule_json(&p->rules[i]));
-	return proto_reply_ok(NULL);
-}
-
-json_t *
-enforce_op_rm(struct netd *d, json_t *args, int *close)
-{
-	struct policy	*p = &d->enforce->pol;
-	json_t		*id = json_object_get(args, "id");
-	const char	*name = json_string_value(json_object_get(args,
-			    "networkpolicy"));
-	const char	*stack = json_string_value(json_object_get(args,
-			    "stack"));
-	size_t		 i;
-
-	(void)close;
-	if (name != NULL) {
-		if (policy_remove_knp(p, stack != NULL ? stack : "default",
-		    name) == -1)
-			return proto_reply_error("no NetworkPolicy \"%.64s\" "
-			    "in \"%.64s\"", name, stack != NULL ? stack :
-			    "default");
-		enforce_changed(d);
-		return proto_reply_ok(json_pack("{s:i}", "removed", 1));
-	}
-	if (stack != NULL) {
-		i = policy_remove_stack(p, stack);
-		enforce_changed(d);
-		return proto_reply_ok(json_pack("{s:I}", "removed",
-		    (json_int_t)i));
-	}
-	if (!json_is_integer(id) || json_integer_value(id) < 1)
-		return proto_reply_error("id must be a rule number");
-	if (policy_remove(p, (unsigned)json_integer_value(id)) == -1)
-		return proto_reply_error("no rule %lld",
-		    (long long)json_integer_value(id));
-	enforce_changed(d);
-	return proto_reply_ok(json_pack("{s:i}", "removed", 1));
-}
-
-json_t *
-enforce_op_list(struct netd *d, json_t *args, int *close)
-{
-	json_t	*j;
-
-	(void)args;
-	(void)close;
-	j = policy_json(&d->enforce->pol);
-	json_object_set_new(j, "enforced", json_boolean(d->enforce->active));
-	json_object_set_new(j, "flows_decided",
-	    json_integer((json_int_t)d->enforce->decided));
-	json_object_set_new(j, "drop_policy", json_integer((json_int_t)
-	    d->router->drops[ROUTER_DROP_POLICY]));
-	return proto_reply_ok(j);
-}
-
-/* A stack's rules and NetworkPolicy objects replace its earlier ones. */
-json_t *
-enforce_op_load(struct netd *d, json_t *args, int *close)
-{
-	struct policy	 n, *p = &d->enforce->pol;
-	const char	*stack = json_string_value(json_object_get(args,
-			    "stack"));
-	json_t		*entries = json_object_get(args, "entries"), *e;
-	char		*cause = NULL, *path;
-	size_t		 i;
-	int		 rc;
-
-	(void)close;
-	if (stack == NULL || name_check(stack, "stack name", &cause) == -1)
-		return enforce_error(cause != NULL ? cause :
-		    xstrdup("a stack name is needed"));
-	if (!json_is_array(entries))
-		return proto_reply_error("entries must be an array");
-	/* All or nothing: check into a scratch model first. */
-	policy_init(&n);
-	json_array_foreach(entries, i, e) {
-		xasprintf(&path, "policy[%zu]", i);
-		rc = policy_parse_entry(&n, e, path, stack, &cause);
-		free(path);
-		if (rc == -1) {
-			policy_clear(&n);
-			return enforce_error(cause);
-		}
-	}
-	if (p->nrules + n.nrules > POLICY_MAX_RULES ||
-	    p->nknps + n.nknps > POLICY_MAX_KNPS) {
-		policy_clear(&n);
-		return proto_reply_error("too many rules (at most %d) or "
-		    "NetworkPolicy objects (at most %d)", POLICY_MAX_RULES,
-		    POLICY_MAX_KNPS);
-	}
-	policy_clear(&n);
-	policy_remove_stack(p, stack);
-	json_array_foreach(entries, i, e) {
-		xasprintf(&path, "policy[%zu]", i);
-		if (policy_parse_entry(p, e, path, stack, &cause) == -1)
-			fatal("%s: checked entry refused: %s", __func__, cause);
-		free(path);
-	}
-	enforce_changed(d);
-	return proto_reply_ok(json_pack("{s:I}", "loaded",
-	    (json_int_t)json_array_size(entries)));
-}
-
-json_t *
-enforce_op_unload(struct netd *d, json_t *args, int *close)
-{
-	const char	*stack = json_string_value(json_object_get(args,
-			    "stack"));
-	size_t		 n;
-
-	(void)close;
-	if (stack == NULL)
-		return proto_reply_error("a stack name is needed");
-	n = policy_remove_stack(&d->enforce->pol, stack);
-	enforce_changed(d);
-	return proto_reply_ok(json_pack("{s:I}", "removed", (json_int_t)n));
-}
-
-/* "NAME", "host", "outside", or an address. */
-static int
-enforce_ep_parse(struct enforce *e, const char *s, struct enforce_ep *x,
-    const char *what, char **cause)
-{
-	struct ctr	*c;
-	uint32_t	 a;
-
-	if (s == NULL)
-		return cause_set(cause, "%s: a container, host, outside or an "
-		    "address is needed", what);
-	if (strcmp(s, "host") == 0) {
-		enforce_ep_addr(e, e->d->cfg.gateway, x);
-		return 0;
-	}
-	if (strcmp(s, "outside") == 0) {
-		memset(x, 0, sizeof(*x));
-		x->ep.kind = POLICY_EP_OUTSIDE;
-		x->ep.addr = 0x08080808;	/* stands for any */
-		return 0;
-	}
-	if (addr_parse(s, &a) == 0) {
-		enforce_ep_addr(e, a, x);
-		return 0;
-	}
-	if ((c = netd_ctr_find(e->d, s)) == NULL)
-		return cause_set(cause, "%s: no container \"%.64s\" (a name, "
-		    "host, outside or an address)", what, s);
-	enforce_ep_ctr(e, c, x);
-	return 0;
-}
-
-static json_t *
-enforce_explain_one(struct netd *d, json_t *q, char **cause)
-{
-	struct enforce_ep	 s, t;
-	struct policy_verdict	 v;
-	const char		*proto = json_string_value(json_object_get(q,
-				    "proto"));
-	json_t			*port = json_object_get(q, "port");
-	uint8_t			 pr = IPPROTO_TCP;
-	json_int_t		 pn = 0;
-	static const char *const bys[] = { "default", "network", "rule",
-	    "networkpolicy" };
-
-	if (enforce_ep_parse(d->enforce, json_string_value(json_object_get(q,
-	    "from")), &s, "from", cause) == -1 ||
-	    enforce_ep_parse(d->enforce, json_string_value(json_object_get(q,
-	    "to")), &t, "to", cause) == -1)
-		return NULL;
-	if (proto == NULL || strcmp(proto, "tcp") == 0)
-		pr = IPPROTO_TCP;
-	else if (strcmp(proto, "udp") == 0)
-		pr = IPPROTO_UDP;
-	else if (strcmp(proto, "icmp") == 0)
-		pr = IPPROTO_ICMP;
-	else {
-		cause_set(cause, "proto must be tcp, udp or icmp");
-		return NULL;
-	}
-	if (port != NULL && !json_is_null(port) && (!json_is_integer(port) ||
-	    (pn = json_integer_value(port)) < 0 || pn > 65535)) {
-		cause_set(cause, "port must be 0..65535");
-		return NULL;
-	}
-	if (pr == IPPROTO_ICMP)
-		pn = 0;
-	policy_decide(&d->enforce->pol, &s.ep, &t.ep, pr, (uint16_t)pn, 0, &v);
-	q = json_pack("{s:s, s:s, s:s}", "action",
-	    policy_action_name(v.action), "by", bys[v.by], "why", v.why);
-	if (v.rule != NULL)
-		json_object_set_new(q, "rule", json_integer(v.rule->id));
-	if (v.knp != NULL)
-		json_object_set_new(q, "networkpolicy", json_pack("{s:s, s:s}",
-		    "name", v.knp->name, "stack", v.knp->ns));
-	return q;
-}
-
-/* One query {from, to, port, proto}, or "queries": [...]. */
-json_t *
-enforce_op_explain(struct netd *d, json_t *args, int *close)
-{
-	json_t	*qs = json_object_get(args, "queries"), *a, *q, *r;
-	char	*cause = NULL;
-	size_t	 i;
-
-	(void)close;
-	if (qs == NULL) {
-		if ((r = enforce_explain_one(d, args, &cause)) == NULL)
-			return enforce_error(cause);
-		return proto_reply_ok(r);
-	}
-	if (!json_is_array(qs) || json_array_size(qs) > 100000)
-		return proto_reply_error("queries must be an array of at most "
-		    "100000");
-	a = json_array();
-	json_array_foreach(qs, i, q) {
-		if ((r = enforce_explain_one(d, q, &cause)) == NULL) {
-			json_decref(a);
-			cause_prefix(&cause, "queries[%zu]", i);
-			return enforce_error(cause);
-		}
-		json_array_append_new(a, r);
-	}
-	return proto_reply_ok(a);
 }
