@@ -157,17 +157,6 @@ enforce_host_addr(struct enforce *e, uint32_t a)
 	return 0;
 }
 
-static struct ctr *
-enforce_ctr_by_addr(struct netd *d, uint32_t a)
-{
-	size_t	 i;
-
-	for (i = 0; i < d->nctrs; i++)
-		if (d->ctrs[i]->addr == a)
-			return d->ctrs[i];
-	return NULL;
-}
-
 /* What is at address a. */
 void
 enforce_ep_addr(struct enforce *e, uint32_t a, struct enforce_ep *x)
@@ -180,7 +169,7 @@ enforce_ep_addr(struct enforce *e, uint32_t a, struct enforce_ep *x)
 		    !p->gateway)
 			c = p->owner;
 		else if (cidr_contains(&e->d->cfg.pool, a))
-			c = enforce_ctr_by_addr(e->d, a);
+			c = netd_ctr_by_addr(e->d, a);
 	}
 	if (c != NULL) {
 		enforce_ep_ctr(e, c, x);
