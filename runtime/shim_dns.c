@@ -813,8 +813,9 @@ shim_dns_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
 		return shim_libc_getnameinfo(sa, salen, host, hostlen, serv,
 		    servlen, flags | NI_NUMERICHOST);
 	}
-	if ((rc = shim_libc_getnameinfo(sa, salen, NULL, 0, serv, servlen,
-	    flags)) != 0)
+	/* the service as libc writes it; libc refuses to be asked for none */
+	if (serv != NULL && servlen > 0 && (rc = shim_libc_getnameinfo(sa,
+	    salen, NULL, 0, serv, servlen, flags)) != 0)
 		return rc;
 	n = (flags & NI_NOFQDN) ? strcspn(name, ".") : strlen(name);
 	if (n >= hostlen)
