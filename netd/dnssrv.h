@@ -21,6 +21,8 @@
 
 struct ev;
 struct dnssrv;
+struct router;
+struct router_verdict;
 
 struct dnssrv_conf {
 	uint32_t		 addr;		/* listen address (gateway) */
@@ -66,6 +68,14 @@ int		 dnssrv_timeout(const struct dnssrv *);
 /* Expire forwarded queries (retry or SERVFAIL) and idle connections. */
 void		 dnssrv_tick(struct dnssrv *);
 const struct dnssrv_stats *dnssrv_stats(const struct dnssrv *);
+/*
+ * The router's r->local (router.h), with the server as its argument:
+ * answer a container's UDP query for the zone from the packet, the
+ * answer routed as if read from the gateway tun. 1 when it did; 0
+ * leaves the packet to the gateway tun and the server's socket.
+ */
+int		 dnssrv_router_local(void *, struct router *,
+		    const uint8_t *pkt, const struct router_verdict *);
 /* Forwarded queries in flight and open TCP connections (tests). */
 unsigned	 dnssrv_npending(const struct dnssrv *);
 unsigned	 dnssrv_nconns(const struct dnssrv *);

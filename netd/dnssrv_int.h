@@ -95,6 +95,9 @@ struct dnssrv {
 	uint8_t			*in;		/* DNS_MSG_MAX + 1 */
 	uint8_t			*out;		/* 2 + DNS_MSG_MAX */
 	struct dnssrv_stats	 st;
+	/* dnssrv_pkt.c: an answer packet (IPv4, UDP), its IP ID. */
+	uint8_t			 pkt[20 + 8 + DNS_EDNS_MAX];
+	uint16_t		 ipid;
 };
 
 /* dnssrv.c: one query from peer, over UDP from client or TCP on c. */

@@ -295,6 +295,7 @@ netd_services_start(struct netd *d)
 	struct dnssrv_conf	 dc;
 	struct hostdns_conf	 hc;
 	struct ctr		*c;
+	const char		*e;
 	char			*cause = NULL;
 	size_t			 i;
 
@@ -322,6 +323,11 @@ netd_services_start(struct netd *d)
 		log_warnx("%s: no DNS server: %s", __func__, cause);
 		free(cause);
 		cause = NULL;
+	} else if ((e = getenv("BERTH_NETD_DNS_LOCAL")) == NULL ||
+	    strcmp(e, "0") != 0) {
+		/* Containers' UDP queries answered from the router. */
+		d->router->local = dnssrv_router_local;
+		d->router->local_arg = d->dns;
 	}
 	netd_hostdns_conf(&d->cfg, &hc);
 	if ((d->hdns = hostdns_start(&hc, &cause)) == NULL) {
@@ -335,6 +341,8 @@ netd_services_start(struct netd *d)
 static void
 netd_services_stop(struct netd *d)
 {
+	if (d->router != NULL)
+		d->router->local = NULL;
 	dnssrv_free(d->dns);
 	d->dns = NULL;
 	hostdns_stop(d->hdns);

@@ -154,14 +154,14 @@ out:
 	return ret;
 }
 
-static void
+void
 packet_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static void
+void
 packet_put32(uint8_t *p, uint32_t v)
 {
 	packet_put16(p, (uint16_t)(v >> 16));

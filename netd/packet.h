@@ -41,6 +41,9 @@ struct packet_ip {
 enum packet_err	 packet_parse(const uint8_t *p, size_t len,
 		    struct packet_ip *ip);
 const char	*packet_err_name(enum packet_err);
+/* Big-endian (network order) stores. */
+void		 packet_put16(uint8_t *p, uint16_t v);
+void		 packet_put32(uint8_t *p, uint32_t v);
 /* The Internet checksum (RFC 1071) of len bytes. */
 uint16_t	 packet_cksum(const void *p, size_t len);
 /*

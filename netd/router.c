@@ -289,6 +289,9 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 {
 	switch (v->action) {
 	case ROUTER_FORWARD:
+		if (v->to == r->gw && r->local != NULL &&
+		    r->local(r->local_arg, r, pkt, v))
+			return;
 		if (r->write(v->to->fd, pkt, v->ip.len) == -1) {
 			if (errno != EAGAIN && errno != ENOBUFS)
 				log_debug("%s: write: %s", __func__,

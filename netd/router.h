@@ -123,6 +123,16 @@ struct router {
 	void			*arg;
 	uint8_t			*buf;		/* PACKET_MAX */
 	struct router_hook	*hooks;		/* NULL: the plain path */
+	/*
+	 * Packets forwarded to the gateway may be consumed by netd
+	 * itself instead of written into the gateway tun (after the
+	 * hooks: the DNS server answers UDP queries, dnssrv_pkt.c):
+	 * returns 1 when it took the packet. NULL: all are written.
+	 */
+	int			(*local)(void *, struct router *,
+				    const uint8_t *pkt,
+				    const struct router_verdict *);
+	void			*local_arg;
 	uint64_t		 drops[ROUTER_NDROP];	/* by reason */
 };
 
