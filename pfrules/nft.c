@@ -116,20 +116,25 @@ nft_map_decl(struct pfr_buf *b, const struct pfr_ruleset *rs,
 	pfr_buf_printf(b, "\t}\n");
 }
 
-/* The DNAT rules of both nat chains: specific host address first. */
+/*
+ * The DNAT rules of both nat chains: specific host address first. The
+ * map's key is looked up first: every new connection of the host crosses
+ * these chains, and a miss there (almost all of them) then costs a hash
+ * lookup instead of a fib lookup per rule.
+ */
 static void
 nft_dnat_rules(struct pfr_buf *b, const char *pool)
 {
-	static const char *const keys[] = {
-		"ip daddr . meta l4proto . th dport map @pub_addr",
-		"meta l4proto . th dport map @pub_any",
+	static const char *const keys[][2] = {
+		{ "ip daddr . meta l4proto . th dport", "pub_addr" },
+		{ "meta l4proto . th dport", "pub_any" },
 	};
 	size_t	 i;
 
 	for (i = 0; i < nitems(keys); i++)
-		pfr_buf_printf(b, "\t\tmeta l4proto { tcp, udp } fib daddr "
-		    "type local ip daddr != %s dnat ip to %s\n", pool,
-		    keys[i]);
+		pfr_buf_printf(b, "\t\t%s @%s fib daddr type local "
+		    "ip daddr != %s dnat ip to %s map @%s\n", keys[i][0],
+		    keys[i][1], pool, keys[i][0], keys[i][1]);
 }
 
 /* Interfaces that are berth's own: "oifname != {...} oifname != "bt*"" */
@@ -178,14 +183,17 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	    "\t}\n", pool, rs->fwmark);
 	pfr_buf_printf(b,
 	    "\n\t# The same for packets from other hosts, after dstnat;"
-	    "\n\t# what netd writes into its tuns is delivered as it is.\n"
+	    "\n\t# what netd writes into its tuns is delivered as it is."
+	    "\n\t# Every packet the host receives crosses it: the host's own"
+	    "\n\t# traffic leaves at the first rule.\n"
 	    "\tchain steer_prerouting {\n"
 	    "\t\ttype filter hook prerouting priority -90; policy accept;\n"
+	    "\t\tip daddr != %s return\n"
 	    "\t\tiifname \"%s*\" return\n"
 	    "\t\tiifname \"%s\" return\n"
 	    "\t\tiifname \"lo\" return\n"
-	    "\t\tip daddr %s jump steer_inbound\n"
-	    "\t}\n", rs->ctr_ifprefix, rs->gw_ifname, pool);
+	    "\t\tjump steer_inbound\n"
+	    "\t}\n", pool, rs->ctr_ifprefix, rs->gw_ifname);
 	pfr_buf_printf(b,
 	    "\n\t# Other hosts reach containers through published ports and"
 	    "\n\t# replies only, never directly by a route to the pool.\n"
@@ -217,13 +225,11 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	    "\n\t# Internal containers reach their networks' members and"
 	    "\n\t# netd's DNS (pool traffic: netd's router decides), nothing"
 	    "\n\t# else: not the outside, not the host's addresses, not"
-	    "\n\t# published ports (before output DNAT). Refused at once.\n"
+	    "\n\t# published ports (before output DNAT). Refused at once;"
+	    "\n\t# filter_output jumps here for @nonat sources.\n"
 	    "\tchain internal_output {\n"
-	    "\t\ttype filter hook output priority -150; policy accept;\n"
-	    "\t\tip saddr @nonat ip daddr != %s meta l4proto tcp "
-	    "reject with tcp reset\n"
-	    "\t\tip saddr @nonat ip daddr != %s "
-	    "reject with icmp type admin-prohibited\n"
+	    "\t\tip daddr != %s meta l4proto tcp reject with tcp reset\n"
+	    "\t\tip daddr != %s reject with icmp type admin-prohibited\n"
 	    "\t}\n", pool, pool);
 	pfr_buf_printf(b,
 	    "\n\t# Internal containers never leave the host.\n"
@@ -346,14 +352,19 @@ nft_policy_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	    "\n\t# The rules, then NetworkPolicy egress, in the model's order:"
 	    "\n\t# the first that matches decides. Internal containers are"
 	    "\n\t# internal_output's; replies of flows opened from elsewhere"
-	    "\n\t# pass.\n"
-	    "\tchain policy_output {\n"
-	    "\t\ttype filter hook output priority -140; policy accept;\n"
+	    "\n\t# pass. One hook for both jobs, internal first: every"
+	    "\n\t# packet the host sends crosses it, and the host's own"
+	    "\n\t# traffic leaves at the first rule.\n"
+	    "\tchain filter_output {\n"
+	    "\t\ttype filter hook output priority -150; policy accept;\n"
+	    "\t\tip saddr != %s return\n"
+	    "\t\tip saddr @nonat jump internal_output\n"
 	    "\t\tip saddr @ctrs ip daddr != %s jump policy_egress\n"
 	    "\t}\n"
 	    "\tchain policy_egress {\n"
 	    "\t\tip saddr @nonat return\n"
-	    "\t\tct direction reply return\n", cidr_fmt(&rs->pool, pool));
+	    "\t\tct direction reply return\n", cidr_fmt(&rs->pool, pool),
+	    pool);
 	for (i = 0; i < rs->nfilters; i++)
 		nft_filter(b, &rs->filters[i]);
 	pfr_buf_printf(b, "\t}\n");

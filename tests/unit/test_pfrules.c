@@ -315,6 +315,53 @@ test_nft_render(void **state)
 	free(t);
 }
 
+/* The rule of a base chain that comes first: the line after its hook. */
+static void
+first_rule(const char *t, const char *hook, const char *want)
+{
+	const char	*p = strstr(t, hook), *nl;
+
+	assert_non_null(p);
+	nl = strchr(p, '\n');
+	assert_non_null(nl);
+	if (strncmp(nl + 1, want, strlen(want)) != 0)
+		fail_msg("after \"%s\": \"%.60s\", want \"%s\"", hook,
+		    nl + 1, want);
+}
+
+/*
+ * Every packet the host sends or receives crosses each base chain on its
+ * hook, berth's traffic or not: one filter chain on output, the host's
+ * own traffic out at the first rule, the map looked up before the fib.
+ */
+static void
+test_nft_host_cost(void **state)
+{
+	char		*cause = NULL, *t;
+	const char	*p;
+	int		 n = 0;
+
+	t = pfr_nft_render(&rs, &cause);
+	assert_non_null(t);
+	for (p = t; (p = strstr(p, "type filter hook output ")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 1);
+	first_rule(t, "type filter hook output priority -150; policy accept;",
+	    "\t\tip saddr != 10.240.0.0/16 return\n");
+	first_rule(t, "type filter hook prerouting priority -90; policy "
+	    "accept;", "\t\tip daddr != 10.240.0.0/16 return\n");
+	first_rule(t, "type nat hook output priority -100; policy accept;",
+	    "\t\tip daddr . meta l4proto . th dport @pub_addr fib ");
+	assert_contains(t, "\t\tmeta l4proto . th dport @pub_any fib daddr "
+	    "type local ip daddr != 10.240.0.0/16 dnat ip to meta l4proto . "
+	    "th dport map @pub_any\n");
+	/* internal first, then the policy, in the one hook */
+	assert_contains(t, "\t\tip saddr @nonat jump internal_output\n"
+	    "\t\tip saddr @ctrs ip daddr != 10.240.0.0/16 jump "
+	    "policy_egress\n");
+	free(t);
+}
+
 static void
 test_nft_incremental(void **state)
 {
@@ -767,6 +814,7 @@ main(void)
 		cmocka_unit_test_setup(test_bad_ports, setup),
 		cmocka_unit_test_setup(test_duplicate_ports, setup),
 		cmocka_unit_test_setup(test_nft_render, setup),
+		cmocka_unit_test_setup(test_nft_host_cost, setup),
 		cmocka_unit_test_setup(test_nft_incremental, setup),
 		cmocka_unit_test_setup(test_pf_render, setup),
 		cmocka_unit_test_setup(test_pf_egress, setup),
