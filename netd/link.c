@@ -40,8 +40,10 @@
  * that: the MSS option of a SYN (or SYN-ACK) from x to y, which bounds
  * the segments y sends to x, is lowered to fit the smaller mtu of the
  * entries of y -> x and x -> y (mtu - 40), with the checksum fixed
- * incrementally (RFC 1624), as routers clamp at a tunnel. On Linux the
- * ICMP alone does not help: the kernel keeps the path MTU on the
+ * incrementally (RFC 1624), as routers clamp at a tunnel; a partial
+ * checksum (packet.h: the field holds only the pseudo-header sum) is
+ * left as it is, since the option is summed when it is completed. On
+ * Linux the ICMP alone does not help: the kernel keeps the path MTU on the
  * sender's own route, not on berth's re-routed one (docs/links.md).
  *
  * Randomness: each entry has its own generator (splitmix64) seeded
@@ -49,7 +51,9 @@
  * seed in use is listed, so a run replays exactly when the same packets
  * cross the entry. Corruption flips one bit past the IP header (the
  * transport checksum is left wrong, so the receiving kernel drops it
- * like a NIC error); a packet without a payload gets a header bit.
+ * like a NIC error); a packet without a payload gets a header bit. A
+ * partial checksum is completed first, else the receiver would compute
+ * it over the flipped bit and take the packet.
  */
 #include <netinet/in.h>
 
@@ -511,6 +515,7 @@ link_hold(struct link_table *t, struct link *l, struct rport *in,
 	h->cost = cost;
 	memcpy(h->data, pkt, h->len);
 	if (bit >= 0) {
+		packet_csum_finish(h->data, &h->v.ip);
 		h->data[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		l->c.corrupted++;
 	}
@@ -547,7 +552,8 @@ link_get16(const uint8_t *p)
  * If pkt is a TCP SYN whose MSS option is above mss, a copy with the
  * option lowered to mss and the TCP checksum fixed (RFC 1624: HC' =
  * ~(~HC + ~m + m')); else NULL. A 16-bit field at an odd offset from
- * the TCP header counts byte-swapped in the sum.
+ * the TCP header counts byte-swapped in the sum. A partial checksum
+ * (ip->csum) is not the sum of the segment yet: it stays as it is.
  */
 uint8_t *
 link_clamp_mss(const uint8_t *pkt, const struct packet_ip *ip, uint16_t mss)
@@ -582,6 +588,8 @@ link_clamp_mss(const uint8_t *pkt, const struct packet_ip *ip, uint16_t mss)
 		memcpy(c, pkt, ip->len);
 		c[ip->hlen + i + 2] = (uint8_t)(mss >> 8);
 		c[ip->hlen + i + 3] = (uint8_t)mss;
+		if (ip->csum.start != 0)
+			return c;
 		o = old;
 		n = mss;
 		if ((i + 2) % 2 != 0) {

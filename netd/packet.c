@@ -23,7 +23,7 @@
 
 static const char *const packet_err_names[PACKET_NERR] = {
 	"ok", "short", "version", "header_length", "total_length",
-	"checksum",
+	"checksum", "partial_checksum",
 };
 
 const char *
@@ -78,7 +78,42 @@ packet_parse(const uint8_t *p, size_t len, struct packet_ip *ip)
 	ip->proto = p[9];
 	ip->src = packet_get32(p + 12);
 	ip->dst = packet_get32(p + 16);
+	ip->csum.start = ip->csum.off = 0;
 	return PACKET_OK;
+}
+
+enum packet_err
+packet_set_csum(struct packet_ip *ip, const struct packet_csum *c)
+{
+	if (c == NULL || c->start == 0) {
+		ip->csum.start = ip->csum.off = 0;
+		return PACKET_OK;
+	}
+	/* Fragments have no transport checksum to finish. */
+	if (c->start < ip->hlen || (ip->frag & 0x3fff) != 0 ||
+	    (size_t)c->start + c->off + 2 > ip->len)
+		return PACKET_PARTIAL;
+	ip->csum = *c;
+	return PACKET_OK;
+}
+
+void
+packet_csum_finish(uint8_t *p, struct packet_ip *ip)
+{
+	uint8_t		*f;
+	uint16_t	 c;
+
+	if (ip->csum.start == 0)
+		return;
+	/* The field holds the pseudo-header sum: summing it with the data
+	 * gives the full one's complement sum, whose complement goes in. */
+	f = p + ip->csum.start + ip->csum.off;
+	c = packet_cksum(p + ip->csum.start, (size_t)ip->len - ip->csum.start);
+	if (c == 0)	/* UDP's 0 says "none"; 0xffff is the same sum */
+		c = 0xffff;
+	f[0] = (uint8_t)(c >> 8);
+	f[1] = (uint8_t)c;
+	ip->csum.start = ip->csum.off = 0;
 }
 
 static int

@@ -22,7 +22,23 @@ enum packet_err {
 	PACKET_HDRLEN,		/* IHL < 5 or beyond the read length */
 	PACKET_TOTLEN,		/* total length < IHL or > read length */
 	PACKET_CHECKSUM,	/* header checksum wrong */
+	PACKET_PARTIAL,		/* partial checksum outside the transport */
 	PACKET_NERR
+};
+
+/*
+ * A transport checksum left to the receiver (Linux CHECKSUM_PARTIAL; on
+ * a tun, virtio_net_hdr with VIRTIO_NET_HDR_F_NEEDS_CSUM, tun_linux.c).
+ * start == 0: the packet is complete. Else the 16 bits at start + off
+ * hold only the pseudo-header sum, not complemented, and the checksum
+ * over bytes [start, total length) is still to be computed: a kernel
+ * that delivers the packet locally trusts it as it is, one that sends it
+ * out computes it. Bytes changed past start need no checksum update;
+ * the pseudo header (addresses, length) would.
+ */
+struct packet_csum {
+	uint16_t	 start;
+	uint16_t	 off;
 };
 
 struct packet_ip {
@@ -32,6 +48,7 @@ struct packet_ip {
 	uint8_t		 hlen;		/* header bytes */
 	uint8_t		 proto;
 	uint8_t		 ttl;
+	struct packet_csum csum;	/* packet_set_csum(); zero: complete */
 };
 
 /*
@@ -44,6 +61,16 @@ const char	*packet_err_name(enum packet_err);
 /* Big-endian (network order) stores. */
 void		 packet_put16(uint8_t *p, uint16_t v);
 void		 packet_put32(uint8_t *p, uint32_t v);
+/*
+ * Record in ip (parsed) that its checksum is partial as c says (NULL or
+ * c->start == 0: complete): PACKET_PARTIAL when the field or the range
+ * is not inside the transport part of the packet.
+ */
+enum packet_err	 packet_set_csum(struct packet_ip *ip,
+		    const struct packet_csum *c);
+/* Compute a partial checksum (ip->csum) into the packet at p; ip says
+ * complete afterwards. */
+void		 packet_csum_finish(uint8_t *p, struct packet_ip *ip);
 /* The Internet checksum (RFC 1071) of len bytes. */
 uint16_t	 packet_cksum(const void *p, size_t len);
 /*

@@ -37,6 +37,12 @@
  * not take the packet), counted to the destination. Malformed packets
  * are also counted by reason, router-wide.
  *
+ * Checksums: on Linux the tuns offload them (tun_linux.c), so a packet
+ * may come with its transport checksum still to be computed; the
+ * verdict records it (v->ip.csum) and the forward writes it on as such.
+ * The ICMP errors and RSTs netd makes are complete, and quote at most
+ * the first 8 bytes of the transport header, partial checksum or not.
+ *
  * Hooks (policy, link emulation, capture) run between the decision and
  * the act, in priority order; each may change the verdict or take the
  * packet to resume it later (a delayed packet). Without hooks the path
@@ -147,14 +153,15 @@ router_lookup(const struct router *r, uint32_t a)
 
 void
 router_decide(const struct router *r, struct rport *in, const uint8_t *pkt,
-    size_t len, struct router_verdict *v)
+    size_t len, const struct packet_csum *csum, struct router_verdict *v)
 {
 	struct rport	*src;
 
 	memset(v, 0, sizeof(*v));
 	v->from = in;
 	v->action = ROUTER_DROP;
-	if ((v->err = packet_parse(pkt, len, &v->ip)) != PACKET_OK) {
+	if ((v->err = packet_parse(pkt, len, &v->ip)) != PACKET_OK ||
+	    (v->err = packet_set_csum(&v->ip, csum)) != PACKET_OK) {
 		v->drop = ROUTER_DROP_MALFORMED;
 		return;
 	}
@@ -217,7 +224,7 @@ router_unreach(struct router *r, struct rport *in, const uint8_t *pkt,
 		return;
 	if (mtu != 0)
 		packet_icmp_set_mtu(icmp, n, mtu);
-	if (r->write(in->fd, icmp, n) == -1) {
+	if (r->write(in->fd, icmp, n, NULL) == -1) {
 		in->c.drop_full++;
 		return;
 	}
@@ -238,14 +245,14 @@ router_rst(struct router *r, struct rport *in, const uint8_t *pkt,
 	/* Not rate limited: one RST per refused segment, at most one to
 	 * each end, is what forwarding it would have cost. */
 	if (packet_tcp_rst(pkt, &v->ip, 1, rst, sizeof(rst)) != 0) {
-		if (r->write(in->fd, rst, sizeof(rst)) == -1)
+		if (r->write(in->fd, rst, sizeof(rst), NULL) == -1)
 			in->c.drop_full++;
 		else
 			r->icmp_sent++;
 	}
 	if (v->to != NULL && packet_tcp_rst(pkt, &v->ip, 0, rst,
 	    sizeof(rst)) != 0) {
-		if (r->write(v->to->fd, rst, sizeof(rst)) == -1)
+		if (r->write(v->to->fd, rst, sizeof(rst), NULL) == -1)
 			v->to->c.drop_full++;
 		else
 			r->icmp_sent++;
@@ -292,7 +299,7 @@ router_act(struct router *r, struct rport *in, const uint8_t *pkt,
 		if (v->to == r->gw && r->local != NULL &&
 		    r->local(r->local_arg, r, pkt, v))
 			return;
-		if (r->write(v->to->fd, pkt, v->ip.len) == -1) {
+		if (r->write(v->to->fd, pkt, v->ip.len, &v->ip.csum) == -1) {
 			if (errno != EAGAIN && errno != ENOBUFS)
 				log_debug("%s: write: %s", __func__,
 				    strerror(errno));
@@ -343,12 +350,12 @@ router_hooks_run(struct router *r, struct router_hook *h, struct rport *in,
 
 void
 router_packet(struct router *r, struct rport *in, const uint8_t *pkt,
-    size_t len)
+    size_t len, const struct packet_csum *csum)
 {
 	struct router_verdict	 v;
 
 	r->packets++;
-	router_decide(r, in, pkt, len, &v);
+	router_decide(r, in, pkt, len, csum, &v);
 	v.from->c.rx_packets++;
 	v.from->c.rx_bytes += len;
 	if (r->hooks != NULL && !router_hooks_run(r, r->hooks, in, pkt, len,
@@ -411,11 +418,12 @@ router_drop_name(enum router_drop d)
 void
 router_input(struct router *r, struct rport *in)
 {
-	ssize_t	 n;
-	int	 i;
+	struct packet_csum	 csum;
+	ssize_t			 n;
+	int			 i;
 
 	for (i = 0; i < ROUTER_BATCH; i++) {
-		n = r->read(in->fd, r->buf, PACKET_MAX);
+		n = r->read(in->fd, r->buf, PACKET_MAX, &csum);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -428,6 +436,6 @@ router_input(struct router *r, struct rport *in)
 		}
 		if (n == 0)
 			return;
-		router_packet(r, in, r->buf, (size_t)n);
+		router_packet(r, in, r->buf, (size_t)n, &csum);
 	}
 }

@@ -102,8 +102,11 @@ struct router_hook {
 	struct router_hook	*next;		/* router's, sorted by prio */
 };
 
-typedef ssize_t	(*router_io)(int fd, void *buf, size_t len);
-typedef ssize_t	(*router_wio)(int fd, const void *buf, size_t len);
+/* tun_read and tun_write (csum: see packet.h; a write's may be NULL). */
+typedef ssize_t	(*router_io)(int fd, void *buf, size_t len,
+		    struct packet_csum *csum);
+typedef ssize_t	(*router_wio)(int fd, const void *buf, size_t len,
+		    const struct packet_csum *csum);
 
 struct router {
 	struct cidr		 pool;
@@ -142,12 +145,18 @@ void		 router_free(struct router *);
 void		 router_add(struct router *, struct rport *);
 void		 router_remove(struct router *, struct rport *);
 struct rport	*router_lookup(const struct router *, uint32_t addr);
-/* Decide what to do with a packet read from "in"; no I/O, no counting. */
+/*
+ * Decide what to do with a packet read from "in" whose checksum is
+ * partial as csum says (NULL: complete), which v->ip.csum records and a
+ * forward passes on; no I/O, no counting.
+ */
 void		 router_decide(const struct router *, struct rport *in,
-		    const uint8_t *pkt, size_t len, struct router_verdict *);
+		    const uint8_t *pkt, size_t len,
+		    const struct packet_csum *csum, struct router_verdict *);
 /* Decide, count, and act on one packet. */
 void		 router_packet(struct router *, struct rport *in,
-		    const uint8_t *pkt, size_t len);
+		    const uint8_t *pkt, size_t len,
+		    const struct packet_csum *csum);
 /*
  * Read and route up to ROUTER_BATCH packets from in's fd. A read error
  * other than "no more" calls r->broken: the port must not be polled

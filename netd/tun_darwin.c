@@ -86,35 +86,19 @@ tun_destroy(int fd, const char *ifname)
 }
 
 ssize_t
-tun_read(int fd, void *buf, size_t len)
+tun_read(int fd, void *buf, size_t len, struct packet_csum *csum)
 {
 	uint32_t	 af;
-	struct iovec	 iov[2];
-	ssize_t		 n;
 
-	iov[0].iov_base = &af;
-	iov[0].iov_len = sizeof(af);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = len;
-	if ((n = readv(fd, iov, 2)) == -1)
-		return -1;
-	if (n < (ssize_t)sizeof(af))
-		return 0;	/* runt: the router counts it malformed */
-	return n - (ssize_t)sizeof(af);
+	csum->start = csum->off = 0;	/* utun has no offloads */
+	return tun_readv_hdr(fd, &af, sizeof(af), buf, len);
 }
 
 ssize_t
-tun_write(int fd, const void *pkt, size_t len)
+tun_write(int fd, const void *pkt, size_t len, const struct packet_csum *csum)
 {
 	uint32_t	 af = htonl(AF_INET);
-	struct iovec	 iov[2];
-	ssize_t		 n;
 
-	iov[0].iov_base = &af;
-	iov[0].iov_len = sizeof(af);
-	iov[1].iov_base = (void *)(uintptr_t)pkt;
-	iov[1].iov_len = len;
-	if ((n = writev(fd, iov, 2)) == -1)
-		return -1;
-	return n < (ssize_t)sizeof(af) ? 0 : n - (ssize_t)sizeof(af);
+	(void)csum;	/* never partial: only tun_read makes them so */
+	return tun_writev_hdr(fd, &af, sizeof(af), pkt, len);
 }

@@ -27,12 +27,14 @@ static const uint8_t	*fuzz_in;
 static size_t		 fuzz_inlen;
 
 static ssize_t
-fuzz_write(int fd, const void *buf, size_t len)
+fuzz_write(int fd, const void *buf, size_t len,
+    const struct packet_csum *csum)
 {
 	struct packet_ip	 ip;
 
 	(void)fd;
-	if (len > PACKET_MAX || packet_parse(buf, len, &ip) != PACKET_OK)
+	if (len > PACKET_MAX || packet_parse(buf, len, &ip) != PACKET_OK ||
+	    packet_set_csum(&ip, csum) != PACKET_OK)
 		abort();
 	/* The input (cut to its IP total length), or an ICMP error. */
 	if (!(len <= fuzz_inlen && memcmp(buf, fuzz_in, len) == 0) &&
@@ -48,6 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct rport	 gw, a, b;
 	struct rport		*ports[] = { &gw, &a, &b };
 	struct cidr		 pool = { 0x0af00000u, 16 };
+	struct packet_csum	 csum;
 	uint64_t		 before;
 
 	if (r == NULL) {
@@ -70,7 +73,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_inlen = size - 1;
 	r->icmp_second = 0;	/* no rate limit between inputs */
 	before = gw.c.tx_packets + a.c.tx_packets + b.c.tx_packets;
-	router_packet(r, ports[data[0] % 3], data + 1, size - 1);
+	/* Bit 7 of the first byte: read with a partial checksum, its
+	 * offset from bits 2-6 (a tun that offloads it, tun_linux.c). */
+	csum.start = (data[0] & 0x80) != 0 ? 20 : 0;
+	csum.off = (uint16_t)((data[0] >> 2) & 0x1f);
+	router_packet(r, ports[data[0] % 3], data + 1, size - 1, &csum);
 	if (gw.c.tx_packets + a.c.tx_packets + b.c.tx_packets > before + 1)
 		abort();
 	return 0;

@@ -30,7 +30,8 @@
 #define NCTR	18
 
 static ssize_t
-linkcost_write(int fd, const void *p, size_t len)
+linkcost_write(int fd, const void *p, size_t len,
+    const struct packet_csum *csum)
 {
 	(void)fd;
 	(void)p;
@@ -82,7 +83,7 @@ linkcost_run(struct router *r, struct rport *gw, const uint8_t *p,
 
 	t0 = linkcost_now();
 	for (i = 0; i < n; i++)
-		router_packet(r, gw, p, len);
+		router_packet(r, gw, p, len, NULL);
 	return (linkcost_now() - t0) / (double)n;
 }
 

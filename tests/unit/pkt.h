@@ -65,4 +65,44 @@ pkt_ipv4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto,
 	return n;
 }
 
+/*
+ * The Internet checksum of the transport part of the n-byte packet at p
+ * (20-byte IP header) with its pseudo header: 0 when its checksum is
+ * right; with the field zeroed, the value that goes there.
+ */
+static inline uint16_t
+pkt_l4_sum(const uint8_t *p, size_t n)
+{
+	uint8_t	 ph[12 + 2048];
+
+	memcpy(ph, p + 12, 8);
+	ph[8] = 0;
+	ph[9] = p[9];
+	ph[10] = (uint8_t)((n - 20) >> 8);
+	ph[11] = (uint8_t)(n - 20);
+	memcpy(ph + 12, p + 20, n - 20);
+	return packet_cksum(ph, 12 + n - 20);
+}
+
+/*
+ * Make the TCP (proto 6) or UDP packet at p (20-byte IP header) carry a
+ * partial checksum, as a Linux tun with TUN_F_CSUM hands it out: the
+ * field holds the pseudo-header sum, folded, not complemented.
+ */
+static inline void
+pkt_partial(uint8_t *p, size_t n, struct packet_csum *c)
+{
+	uint32_t	 s;
+
+	c->start = 20;
+	c->off = p[9] == 6 ? 16 : 6;
+	p[c->start + c->off] = p[c->start + c->off + 1] = 0;
+	/* All of it, less the transport bytes (one's complement). */
+	s = (uint16_t)~pkt_l4_sum(p, n);
+	s += packet_cksum(p + 20, n - 20);
+	s = (s & 0xffff) + (s >> 16);
+	p[c->start + c->off] = (uint8_t)(s >> 8);
+	p[c->start + c->off + 1] = (uint8_t)s;
+}
+
 #endif

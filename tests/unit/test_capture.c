@@ -178,7 +178,8 @@ static struct {
 } dr;
 
 static ssize_t
-fake_write(int fd, const void *p, size_t len)
+fake_write(int fd, const void *p, size_t len,
+    const struct packet_csum *csum)
 {
 	(void)fd;
 	(void)p;
@@ -334,15 +335,15 @@ test_target_filter(void **state)
 	    "\"tcp port 6379\"}", NULL), 0);
 	assert_non_null(w->d.router->hooks);
 	n = tcp_pkt(p, CA, CB, 5000, 6379, 0x02, 0);	/* a -> b redis */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	n = tcp_pkt(p, CA, CB, 5001, 80, 0x02, 0);	/* a -> b http */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	n = tcp_pkt(p, CA, CC, 5002, 6379, 0x02, 0);	/* a -> c: not b */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	n = tcp_pkt(p, CB, CA, 6379, 5000, 0x12, 0);	/* b -> a redis */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	n = tcp_pkt(p, CA, NOBODY, 5003, 6379, 0x02, 0); /* refused */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	/* The router went on: 4 forwarded, 1 ICMP unreachable. */
 	assert_int_equal(io.writes, 5);
 	got = drain(w, r, pk, 16, &ended);
@@ -375,11 +376,11 @@ test_drops_stack(void **state)
 	assert_int_equal(start(w, "{\"name\": \"shop\", \"drops\": true}",
 	    NULL), 0);
 	n = tcp_pkt(p, CA, NOBODY, 5003, 6379, 0x02, 0);	/* no route */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	n = tcp_pkt(p, CC, GW, 1, 2, 0x02, 0);		/* not the stack */
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	p[0] = 0x45;
-	router_packet(w->d.router, &w->a.port, p, 10);	/* malformed, a */
+	router_packet(w->d.router, &w->a.port, p, 10, NULL);	/* malformed, a */
 	got = drain(w, r, NULL, 16, &ended);
 	assert_int_equal(got, 2);
 	assert_int_equal(r[0].drop, ROUTER_DROP_NOROUTE);
@@ -413,7 +414,7 @@ test_slow_reader(void **state)
 	assert_int_equal(start(w, "{\"all\": true, \"count\": 0}", NULL), 0);
 	n = tcp_pkt(p, CA, CB, 5000, 80, 0x10, 1400);
 	for (i = 0; i < total; i++)
-		router_packet(w->d.router, &w->d.gw, p, n);
+		router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	assert_int_equal(io.writes, total);
 	shutdown(w->sv[1], SHUT_WR);
 	got = 0;
@@ -457,7 +458,7 @@ test_count_and_errors(void **state)
 	assert_int_equal(start(w, "{\"all\": true, \"count\": 3}", NULL), 0);
 	n = tcp_pkt(p, CA, CB, 5000, 80, 0x10, 0);
 	for (i = 0; i < 5; i++)
-		router_packet(w->d.router, &w->d.gw, p, n);
+		router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	got = drain(w, r, NULL, 16, &ended);
 	assert_int_equal(got, 4);
 	assert_int_equal(ended, 1);
@@ -478,7 +479,7 @@ test_client_gone(void **state)
 	close(w->sv[1]);
 	w->sv[1] = -1;
 	n = tcp_pkt(p, CA, CB, 5000, 80, 0x10, 0);
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 	while (ev_run_once(w->d.ev, 0) > 0)
 		;
 	assert_int_equal(capture_count(w->d.captures), 0);

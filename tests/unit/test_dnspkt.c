@@ -37,8 +37,9 @@ static struct {
 } io;
 
 static ssize_t
-fake_write(int fd, const void *p, size_t len)
+fake_write(int fd, const void *p, size_t len, const struct packet_csum *c)
 {
+	(void)c;
 	if (io.n < 4) {
 		io.fd[io.n] = fd;
 		io.len[io.n] = len;
@@ -227,7 +228,7 @@ test_answered(void **state)
 	size_t		 n = mkpkt(p, CTR, 40000, LO, w->port,
 			    "shop-web.berth");
 
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	/* One write: the answer into the container's tun, none into the
 	 * gateway's. */
 	assert_int_equal(io.n, 1);
@@ -260,10 +261,41 @@ test_answered(void **state)
 	/* NXDOMAIN is an answer from the zone too. */
 	io.n = 0;
 	n = mkpkt(p, CTR, 40001, LO, w->port, "nobody.berth");
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 1);
 	assert_int_equal(io.fd[0], w->c.fd);
 	assert_int_equal(io.data[0][31] & 0x0f, DNS_R_NXDOMAIN);
+}
+
+/*
+ * With the tuns' checksum offload the kernel hands a container's query
+ * over with its UDP checksum partial: the field holds the pseudo
+ * header's sum only. It is answered all the same; the same field as a
+ * complete checksum (a corrupted datagram) is not.
+ */
+static void
+test_partial_csum(void **state)
+{
+	struct world		*w = *state;
+	uint8_t			 p[512];
+	struct packet_csum	 c = { .start = 20, .off = 6 };
+	size_t			 n = mkpkt(p, CTR, 40002, LO, w->port,
+				    "shop-web.berth");
+
+	/* A pseudo-header sum that is not the complete checksum. */
+	p[26] ^= 0x5a;
+	router_packet(w->r, &w->gw, p, n, &c);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], w->c.fd);
+	assert_int_equal(udp_sum(io.data[0]), 0xffff);
+	assert_int_equal(dnssrv_stats(w->s)->answered, 1);
+
+	/* Complete, the same bytes are a bad checksum: the old way. */
+	io.n = 0;
+	router_packet(w->r, &w->gw, p, n, NULL);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.fd[0], w->gw.fd);
+	assert_int_equal(dnssrv_stats(w->s)->answered, 1);
 }
 
 /* What the server's socket must see stays on the old way: the packet
@@ -302,7 +334,7 @@ test_passed_on(void **state)
 			break;
 		}
 		memcpy(orig, p, n);
-		router_packet(w->r, &w->gw, p, n);
+		router_packet(w->r, &w->gw, p, n, NULL);
 		assert_int_equal(io.n, 1);
 		assert_int_equal(io.fd[0], w->gw.fd);
 		assert_int_equal(io.len[0], n);
@@ -314,7 +346,7 @@ test_passed_on(void **state)
 	io.n = 0;
 	w->r->local = NULL;
 	n = mkpkt(p, CTR, 40000, LO, w->port, "shop-web.berth");
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 1);
 	assert_int_equal(io.fd[0], w->gw.fd);
 }
@@ -330,7 +362,7 @@ test_hooks(void **state)
 			    "shop-web.berth");
 
 	router_hook_add(w->r, &w->hook);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(hk.seen, 2);
 	assert_int_equal(hk.src[0], CTR);
 	assert_int_equal(hk.src[1], LO);
@@ -340,7 +372,7 @@ test_hooks(void **state)
 	io.n = 0;
 	hk.seen = 0;
 	hk.reject = 1;
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(hk.seen, 1);
 	assert_int_equal(dnssrv_stats(w->s)->answered, 1);
 	/* Only the rejection (ICMP), back to the sender's side. */
@@ -355,6 +387,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_answered, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_partial_csum, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_passed_on, setup,
 		    teardown),

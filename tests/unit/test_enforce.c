@@ -35,7 +35,8 @@ static struct {
 } io;
 
 static ssize_t
-fake_write(int fd, const void *p, size_t len)
+fake_write(int fd, const void *p, size_t len,
+    const struct packet_csum *csum)
 {
 	if (io.n < 16) {
 		io.fd[io.n] = fd;
@@ -140,7 +141,7 @@ tcp(struct world *w, uint32_t src, uint16_t sport, uint32_t dst,
 	pkt_put32(p + 28, 2000);
 	p[32] = 5 << 4;
 	p[33] = flags;
-	router_packet(w->d.router, &w->d.gw, p, n);
+	router_packet(w->d.router, &w->d.gw, p, n, NULL);
 }
 
 /* What the last packet became: the fd it went to, or -1 (nothing). */
@@ -333,19 +334,19 @@ test_icmp(void **state)
 	p[24] = 0x12;
 	p[25] = 0x34;
 	n = io.n;
-	router_packet(w->d.router, &w->d.gw, p, len);
+	router_packet(w->d.router, &w->d.gw, p, len, NULL);
 	assert_int_equal(last(n), 102);
 	len = pkt_ipv4(p, CB, CA, 1, 16, 64);
 	p[20] = 0;
 	p[24] = 0x12;
 	p[25] = 0x34;
 	n = io.n;
-	router_packet(w->d.router, &w->d.gw, p, len);
+	router_packet(w->d.router, &w->d.gw, p, len, NULL);
 	assert_int_equal(last(n), 101);
 	p[20] = 8;
 	p[24] = 0x55;
 	n = io.n;
-	router_packet(w->d.router, &w->d.gw, p, len);
+	router_packet(w->d.router, &w->d.gw, p, len, NULL);
 	assert_int_equal(io.n, n);
 }
 

@@ -31,6 +31,7 @@ static struct {
 	size_t	 len[NW];
 	uint8_t	 data[NW][128];
 	long long when[NW];
+	struct packet_csum csum[NW];	/* as written; zero: complete */
 	int	 n;
 } io;
 static long long fake_now;
@@ -42,12 +43,15 @@ fake_clock(void)
 }
 
 static ssize_t
-fake_write(int fd, const void *p, size_t len)
+fake_write(int fd, const void *p, size_t len,
+    const struct packet_csum *csum)
 {
 	if (io.n < NW) {
 		io.fd[io.n] = fd;
 		io.len[io.n] = len;
 		io.when[io.n] = fake_now;
+		if (csum != NULL)
+			io.csum[io.n] = *csum;
 		memcpy(io.data[io.n], p, len < 128 ? len : 128);
 		io.n++;
 	}
@@ -116,7 +120,7 @@ send_pkt(struct world *w, uint32_t src, uint32_t dst, uint8_t id,
 
 	n = pkt_ipv4(p, src, dst, 17, datalen, 64);
 	p[20] = id;
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 }
 
 static void
@@ -615,7 +619,7 @@ test_mss_clamp(void **state)
 	/* One way, a to b: b's SYN-ACK to a is clamped too. */
 	l = set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 1400}");
 	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 1);
 	assert_int_equal(io.fd[0], 102);
 	assert_int_equal(io.data[0][42] << 8 | io.data[0][43], 1360);
@@ -623,7 +627,7 @@ test_mss_clamp(void **state)
 	assert_memory_equal(io.data[0], p, 36);		/* headers as sent */
 	assert_memory_equal(io.data[0] + 38, p + 38, 4);
 	n = syn_pkt(p, CB, CA, odd, sizeof(odd), 1);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 2);
 	assert_int_equal(io.fd[1], 101);
 	assert_int_equal(io.data[1][43] << 8 | io.data[1][44], 1360);
@@ -631,17 +635,17 @@ test_mss_clamp(void **state)
 	assert_int_equal(l->c.mss_clamped, 2);
 	/* Small MSS, a plain ACK: untouched. */
 	n = syn_pkt(p, CA, CB, small, sizeof(small), 0);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_memory_equal(io.data[2], p, n);
 	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
 	p[33] = 0x10;
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_memory_equal(io.data[3], p, 44);
 	assert_int_equal(l->c.mss_clamped, 2);
 	/* Held (a delay) and clamped: the copy that leaves is clamped. */
 	l = set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 576, \"delay_us\": 1000}");
 	n = syn_pkt(p, CA, CB, even, sizeof(even), 0);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 4);
 	advance(w, 1000);
 	assert_int_equal(io.n, 5);
@@ -649,7 +653,7 @@ test_mss_clamp(void **state)
 	assert_true(tcp_ok(io.data[4], io.len[4]));
 	/* Without an mtu nothing is clamped. */
 	l = set(w, LINK_ONEWAY, CA, CB, "{\"loss\": 0.000001, \"seed\": 1}");
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_memory_equal(io.data[5], p, n);
 	link_rm(w->t, l);
 	/* Malformed options: left alone. */
@@ -660,6 +664,81 @@ test_mss_clamp(void **state)
 		assert_null(link_clamp_mss(p, &(struct packet_ip){ .len =
 		    (uint16_t)n, .hlen = 20, .proto = 6 }, 1000));
 	}
+}
+
+/*
+ * A partial checksum (an offloading tun): the clamped SYN goes on still
+ * partial with the field untouched, and the checksum finished by the
+ * receiving kernel is right; an incremental update of the field would
+ * make it wrong.
+ */
+static void
+test_mss_clamp_partial(void **state)
+{
+	struct world		*w = *state;
+	const uint8_t		 odd[] = { 1, 2, 4, 0xff, 0xd7, 1, 1, 0 };
+	uint8_t			 p[128], q[128];
+	struct packet_csum	 c;
+	struct packet_ip	 ip;
+	size_t			 n;
+
+	(void)set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 1400}");
+	n = syn_pkt(p, CA, CB, odd, sizeof(odd), 0);
+	pkt_partial(p, n, &c);
+	router_packet(w->r, &w->gw, p, n, &c);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.data[0][43] << 8 | io.data[0][44], 1360);
+	assert_int_equal(io.csum[0].start, 20);
+	assert_int_equal(io.csum[0].off, 16);
+	assert_memory_equal(io.data[0] + 36, p + 36, 2);	/* the field */
+	memcpy(q, io.data[0], io.len[0]);
+	assert_int_equal(packet_parse(q, io.len[0], &ip), PACKET_OK);
+	assert_int_equal(packet_set_csum(&ip, &io.csum[0]), PACKET_OK);
+	packet_csum_finish(q, &ip);
+	assert_true(tcp_ok(q, io.len[0]));
+	/* Through a delay too: the held copy keeps its checksum state. */
+	(void)set(w, LINK_ONEWAY, CA, CB, "{\"mtu\": 576, \"delay_us\": 10}");
+	n = syn_pkt(p, CA, CB, odd, sizeof(odd), 0);
+	pkt_partial(p, n, &c);
+	router_packet(w->r, &w->gw, p, n, &c);
+	advance(w, 10);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(io.data[1][43] << 8 | io.data[1][44], 536);
+	assert_int_equal(io.csum[1].start, 20);
+}
+
+/*
+ * Corrupting a packet whose checksum is partial: it is completed before
+ * the bit flips, so it leaves complete and wrong. Left partial, the
+ * receiving kernel would sum the flipped bit in and take the packet.
+ */
+static void
+test_corrupt_partial(void **state)
+{
+	struct world		*w = *state;
+	uint8_t			 p[256];
+	struct packet_csum	 c;
+	struct packet_ip	 ip;
+	size_t			 n, i;
+	int			 bits = 0, b;
+
+	(void)set(w, LINK_ONEWAY, CA, CB, "{\"corrupt\": 1}");
+	n = syn_pkt(p, CA, CB, NULL, 0, 1);
+	pkt_partial(p, n, &c);
+	router_packet(w->r, &w->gw, p, n, &c);
+	advance(w, 0);
+	assert_int_equal(io.n, 1);
+	assert_int_equal(io.csum[0].start, 0);
+	assert_false(tcp_ok(io.data[0], io.len[0]));
+	/* It is the completed packet with one bit flipped. */
+	assert_int_equal(packet_parse(p, n, &ip), PACKET_OK);
+	assert_int_equal(packet_set_csum(&ip, &c), PACKET_OK);
+	packet_csum_finish(p, &ip);
+	assert_true(tcp_ok(p, n));
+	for (i = 0; i < n; i++)
+		for (b = 0; b < 8; b++)
+			bits += ((io.data[0][i] ^ p[i]) >> b) & 1;
+	assert_int_equal(bits, 1);
 }
 
 int
@@ -678,6 +757,8 @@ main(void)
 		T(test_dup_corrupt),
 		T(test_port_gone),
 		T(test_mss_clamp),
+		T(test_mss_clamp_partial),
+		T(test_corrupt_partial),
 #undef T
 	};
 

@@ -157,6 +157,47 @@ test_icmp_unreach(void **state)
 	    0);
 }
 
+/* A partial checksum: where it may be, and finishing it. */
+static void
+test_csum_partial(void **state)
+{
+	uint8_t			 p[128], full[128];
+	struct packet_ip	 ip;
+	struct packet_csum	 c;
+	size_t			 n;
+
+	(void)state;
+	n = pkt_ipv4(p, 0x0af00002, 0x0af00003, 6, 40, 64);
+	/* The complete packet's TCP checksum, for comparison. */
+	memcpy(full, p, n);
+	pkt_partial(full, n, &c);
+	assert_int_equal(packet_parse(full, n, &ip), PACKET_OK);
+	assert_int_equal(packet_set_csum(&ip, &c), PACKET_OK);
+	packet_csum_finish(full, &ip);
+	assert_int_equal(ip.csum.start, 0);
+	assert_int_equal(pkt_l4_sum(full, n), 0);
+	/* NULL and start 0 say complete. */
+	assert_int_equal(packet_parse(p, n, &ip), PACKET_OK);
+	assert_int_equal(packet_set_csum(&ip, NULL), PACKET_OK);
+	assert_int_equal(ip.csum.start, 0);
+	/* Outside the transport part: in the IP header, past the end. */
+	assert_int_equal(packet_set_csum(&ip, &(struct packet_csum){ 10, 0 }),
+	    PACKET_PARTIAL);
+	assert_int_equal(packet_set_csum(&ip, &(struct packet_csum){ 20, 40 }),
+	    PACKET_PARTIAL);
+	assert_int_equal(packet_set_csum(&ip, &(struct packet_csum){ 20, 39 }),
+	    PACKET_PARTIAL);
+	assert_int_equal(packet_set_csum(&ip, &(struct packet_csum){ 20, 38 }),
+	    PACKET_OK);
+	assert_int_equal(ip.csum.off, 38);
+	/* A fragment has none. */
+	ip.frag = 0x2000;
+	assert_int_equal(packet_set_csum(&ip, &(struct packet_csum){ 20, 16 }),
+	    PACKET_PARTIAL);
+	assert_string_equal(packet_err_name(PACKET_PARTIAL),
+	    "partial_checksum");
+}
+
 int
 main(void)
 {
@@ -164,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_parse_ok),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_cksum),
+		cmocka_unit_test(test_csum_partial),
 		cmocka_unit_test(test_may_answer),
 		cmocka_unit_test(test_icmp_unreach),
 	};

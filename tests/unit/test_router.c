@@ -30,14 +30,17 @@ static struct {
 	uint8_t	 data[8][256];
 	int	 n;
 	int	 fail;		/* errno for the next write, 0: none */
+	struct packet_csum csum[8];	/* as written; zero: complete */
 	uint8_t	 rq[80][128];	/* read queue */
 	size_t	 rqlen[80];
+	struct packet_csum rqcsum[80];
 	int	 rqn, rqpos, rqerr;
 	int	 broken;
 } io;
 
 static ssize_t
-fake_write(int fd, const void *p, size_t len)
+fake_write(int fd, const void *p, size_t len,
+    const struct packet_csum *csum)
 {
 	if (io.fail != 0) {
 		errno = io.fail;
@@ -46,6 +49,8 @@ fake_write(int fd, const void *p, size_t len)
 	if (io.n < 8) {
 		io.fd[io.n] = fd;
 		io.len[io.n] = len;
+		if (csum != NULL)
+			io.csum[io.n] = *csum;
 		memcpy(io.data[io.n], p, len < 256 ? len : 256);
 		io.n++;
 	}
@@ -53,13 +58,14 @@ fake_write(int fd, const void *p, size_t len)
 }
 
 static ssize_t
-fake_read(int fd, void *buf, size_t len)
+fake_read(int fd, void *buf, size_t len, struct packet_csum *csum)
 {
 	(void)fd;
 	if (io.rqpos == io.rqn) {
 		errno = io.rqerr != 0 ? io.rqerr : EAGAIN;
 		return -1;
 	}
+	*csum = io.rqcsum[io.rqpos];
 	memcpy(buf, io.rq[io.rqpos], io.rqlen[io.rqpos] < len ?
 	    io.rqlen[io.rqpos] : len);
 	return (ssize_t)io.rqlen[io.rqpos++];
@@ -141,73 +147,73 @@ test_decide(void **state)
 
 	/* Host (gateway source) to A: forward into A, counted to gw. */
 	n = pkt_ipv4(p, GW, CA, 6, 20, 64);
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_FORWARD);
 	assert_ptr_equal(v.to, &w->a);
 	assert_ptr_equal(v.from, &w->gw);
 	/* B to A read from the gateway tun (Linux): counted to B. */
 	n = pkt_ipv4(p, CB, CA, 6, 20, 64);
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_FORWARD);
 	assert_ptr_equal(v.from, &w->b);
 	assert_ptr_equal(v.to, &w->a);
 	/* A reply to the host: into the gateway tun. */
 	n = pkt_ipv4(p, CA, GW, 6, 20, 64);
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_FORWARD);
 	assert_ptr_equal(v.to, &w->gw);
 	assert_ptr_equal(v.from, &w->a);
 	/* Read from A's own tun (macOS), to A: back into A. */
 	n = pkt_ipv4(p, GW, CA, 17, 20, 64);
-	router_decide(w->r, &w->a, p, n, &v);
+	router_decide(w->r, &w->a, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_FORWARD);
 	assert_ptr_equal(v.to, &w->a);
 	assert_ptr_equal(v.from, &w->a);
 	/* Nobody owns .99: host unreachable. */
 	n = pkt_ipv4(p, CA, NOBODY, 6, 20, 64);
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_UNREACH);
 	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
 	/* ... but not for an ICMP error. */
 	n = pkt_ipv4(p, CA, NOBODY, 1, 20, 64);
 	p[20] = 3;
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
 	/* Network and broadcast addresses of the pool: dropped. */
 	n = pkt_ipv4(p, CA, 0x0af00000, 17, 20, 64);
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	n = pkt_ipv4(p, CA, 0x0af0ffff, 17, 20, 64);
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	/* Outside the pool: not netd's business. */
 	n = pkt_ipv4(p, CA, 0x08080808, 17, 20, 64);
-	router_decide(w->r, &w->a, p, n, &v);
+	router_decide(w->r, &w->a, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	assert_int_equal(v.drop, ROUTER_DROP_NOROUTE);
 	/* Out of A's tun (macOS egress) from B's source: forged. */
 	n = pkt_ipv4(p, CB, 0x08080808, 17, 20, 64);
-	router_decide(w->r, &w->a, p, n, &v);
+	router_decide(w->r, &w->a, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	assert_int_equal(v.drop, ROUTER_DROP_SPOOF);
 	assert_ptr_equal(v.from, &w->a);
 	/* ... from the gateway's or a pool address to B: forged too. */
 	n = pkt_ipv4(p, GW, CB, 17, 20, 64);
-	router_decide(w->r, &w->a, p, n, &v);
+	router_decide(w->r, &w->a, p, n, NULL, &v);
 	assert_int_equal(v.drop, ROUTER_DROP_SPOOF);
 	n = pkt_ipv4(p, NOBODY, CB, 6, 20, 64);
-	router_decide(w->r, &w->a, p, n, &v);
+	router_decide(w->r, &w->a, p, n, NULL, &v);
 	assert_int_equal(v.drop, ROUTER_DROP_SPOOF);
 	/* counted to the tun it came in by, and nothing written */
-	router_packet(w->r, &w->a, p, n);
+	router_packet(w->r, &w->a, p, n, NULL);
 	assert_int_equal(w->a.c.drop_spoof, 1);
 	assert_int_equal(w->b.c.drop_spoof, 0);
 	assert_int_equal(io.n, 0);
 	/* Malformed: counted to the port it came from. */
 	n = pkt_ipv4(p, CB, CA, 6, 20, 64);
 	p[12] ^= 1;
-	router_decide(w->r, &w->gw, p, n, &v);
+	router_decide(w->r, &w->gw, p, n, NULL, &v);
 	assert_int_equal(v.action, ROUTER_DROP);
 	assert_int_equal(v.drop, ROUTER_DROP_MALFORMED);
 	assert_int_equal(v.err, PACKET_CHECKSUM);
@@ -223,7 +229,7 @@ test_packet_io(void **state)
 
 	/* Forward: written whole to A's fd, counted both ends. */
 	n = pkt_ipv4(p, CB, CA, 6, 40, 64);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 1);
 	assert_int_equal(io.fd[0], 101);
 	assert_int_equal(io.len[0], n);
@@ -233,11 +239,11 @@ test_packet_io(void **state)
 	assert_int_equal(w->a.c.tx_packets, 1);
 	assert_int_equal(w->a.c.tx_bytes, n);
 	/* Trailing bytes beyond the total length are not forwarded. */
-	router_packet(w->r, &w->gw, p, n + 5);
+	router_packet(w->r, &w->gw, p, n + 5, NULL);
 	assert_int_equal(io.len[1], n);
 	/* Unowned: an ICMP error back into the tun it came from. */
 	n = pkt_ipv4(p, CA, NOBODY, 6, 20, 64);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 3);
 	assert_int_equal(io.fd[2], 100);
 	assert_int_equal(io.data[2][9], 1);	/* ICMP */
@@ -248,18 +254,56 @@ test_packet_io(void **state)
 	/* A full destination tun. */
 	io.fail = EAGAIN;
 	n = pkt_ipv4(p, GW, CB, 17, 20, 64);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(w->b.c.drop_full, 1);
 	assert_int_equal(w->b.c.tx_packets, 0);
 	io.fail = 0;
 	/* Malformed: counted by reason. */
-	router_packet(w->r, &w->gw, p, 10);
+	router_packet(w->r, &w->gw, p, 10, NULL);
 	p[0] = 0x65;
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(w->gw.c.drop_malformed, 2);
 	assert_int_equal(w->r->malformed[PACKET_SHORT], 1);
 	assert_int_equal(w->r->malformed[PACKET_VERSION], 1);
 	assert_int_equal(io.n, 3);
+}
+
+/*
+ * A packet read with its checksum still to be computed (an offloading
+ * tun) is written on the same way, untouched; what netd makes itself is
+ * complete; a checksum said to be outside the packet is malformed.
+ */
+static void
+test_csum_partial(void **state)
+{
+	struct world	*w = *state;
+	uint8_t		*p;
+	size_t		 n;
+
+	p = io.rq[0];
+	n = io.rqlen[io.rqn++] = pkt_ipv4(p, CB, CA, 6, 40, 64);
+	pkt_partial(p, n, &io.rqcsum[0]);
+	p = io.rq[1];
+	io.rqlen[io.rqn++] = pkt_ipv4(p, CB, NOBODY, 17, 40, 64);
+	pkt_partial(p, n, &io.rqcsum[1]);
+	p = io.rq[2];
+	io.rqlen[io.rqn++] = pkt_ipv4(p, CB, CA, 6, 40, 64);
+	io.rqcsum[2] = (struct packet_csum){ 20, 39 };
+	router_input(w->r, &w->gw);
+	assert_int_equal(io.rqpos, 3);
+	assert_int_equal(io.n, 2);
+	assert_int_equal(io.fd[0], 101);
+	assert_memory_equal(io.data[0], io.rq[0], n);
+	assert_int_equal(io.csum[0].start, 20);
+	assert_int_equal(io.csum[0].off, 16);
+	/* The unreachable for the second. */
+	assert_int_equal(io.fd[1], 100);
+	assert_int_equal(io.data[1][20], 3);
+	assert_int_equal(io.csum[1].start, 0);
+	assert_int_equal(packet_cksum(io.data[1] + 20, io.len[1] - 20), 0);
+	assert_int_equal(w->r->malformed[PACKET_PARTIAL], 1);
+	assert_int_equal(w->b.c.drop_malformed, 0);	/* not attributed */
+	assert_int_equal(w->gw.c.drop_malformed, 1);
 }
 
 static void
@@ -272,7 +316,7 @@ test_icmp_limit(void **state)
 
 	n = pkt_ipv4(p, CA, NOBODY, 6, 20, 64);
 	for (i = 0; i < ROUTER_ICMP_PER_SEC + 50; i++)
-		router_packet(w->r, &w->gw, p, n);
+		router_packet(w->r, &w->gw, p, n, NULL);
 	/* At most ROUTER_ICMP_PER_SEC in one second (a second boundary
 	 * during the loop allows a few more). */
 	assert_true(w->r->icmp_limited > 0 ||
@@ -379,7 +423,6 @@ rst_check(const uint8_t *r, uint32_t src, uint32_t dst, uint16_t sport,
     uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
 {
 	struct packet_ip	 ip;
-	uint8_t			 ph[32];
 
 	assert_int_equal(packet_parse(r, PACKET_RST_LEN, &ip), PACKET_OK);
 	assert_int_equal(ip.proto, 6);
@@ -391,13 +434,7 @@ rst_check(const uint8_t *r, uint32_t src, uint32_t dst, uint16_t sport,
 	assert_int_equal(get32(r + 28), ack);
 	assert_int_equal(r[33], flags);
 	/* The TCP checksum holds over the pseudo header. */
-	memcpy(ph, r + 12, 8);
-	ph[8] = 0;
-	ph[9] = 6;
-	ph[10] = 0;
-	ph[11] = 20;
-	memcpy(ph + 12, r + 20, 20);
-	assert_int_equal(packet_cksum(ph, 32), 0);
+	assert_int_equal(pkt_l4_sum(r, 40), 0);
 }
 
 static void
@@ -422,7 +459,7 @@ test_hooks(void **state)
 	}
 	h[1].port_gone = hook_gone;
 	n = pkt_ipv4(p, CB, CA, 6, 40, 64);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(hk.norder, 3);
 	assert_int_equal(hk.order[0], 0);
 	assert_int_equal(hk.order[1], 1);
@@ -434,7 +471,7 @@ test_hooks(void **state)
 	 * capture (after it) still sees the packet. */
 	hk.impose = 1;
 	hk.set = ROUTER_DROP;
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 1);
 	assert_int_equal(w->b.c.drop_policy, 1);
 	assert_int_equal(w->r->drops[ROUTER_DROP_POLICY], 1);
@@ -444,7 +481,7 @@ test_hooks(void **state)
 	 * sender. */
 	hk.set = ROUTER_REJECT;
 	n = pkt_ipv4(p, CB, CA, 17, 40, 64);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 2);
 	assert_int_equal(io.fd[1], 100);
 	assert_int_equal(io.data[1][9], 1);
@@ -454,14 +491,14 @@ test_hooks(void **state)
 	/* Reject a TCP SYN: one RST+ACK to the sender, acking the SYN and
 	 * its 20 bytes. */
 	n = tcp_seg(p, CB, CA, 0x02, 1000, 0);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 3);
 	assert_int_equal(io.fd[2], 100);
 	rst_check(io.data[2], CA, CB, 80, 40000, 0, 1021, 0x14);
 	/* Reject an established segment: RST to both ends, which cuts the
 	 * connection (sender: seq = its ack; receiver: seq = its seq). */
 	n = tcp_seg(p, CB, CA, 0x18, 5000, 7000);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 5);
 	assert_int_equal(io.fd[3], 100);
 	rst_check(io.data[3], CA, CB, 80, 40000, 7000, 0, 0x04);
@@ -469,7 +506,7 @@ test_hooks(void **state)
 	rst_check(io.data[4], CB, CA, 40000, 80, 5000, 0, 0x04);
 	/* A RST is never answered. */
 	n = tcp_seg(p, CB, CA, 0x04, 5000, 0);
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 5);
 	assert_int_equal(w->b.c.drop_policy, 5);
 	io.n = 2;
@@ -478,7 +515,7 @@ test_hooks(void **state)
 
 	/* Link takes it: nothing written, capture not yet called... */
 	hk.take = 1;
-	router_packet(w->r, &w->gw, p, n);
+	router_packet(w->r, &w->gw, p, n, NULL);
 	assert_int_equal(io.n, 2);
 	assert_int_equal(hk.calls[2], 6);
 	/* ... until it resumes: then capture, then the write. */
@@ -505,6 +542,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_packet_io, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_csum_partial, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_limit, setup,
 		    teardown),
