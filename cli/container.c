@@ -223,17 +223,27 @@ container_finish(const char *name, int code, int rm)
 	char		*cause = NULL;
 	json_t		*data;
 	enum proto_code	 pcode;
-	int		 autostart = e == NULL || *e == '\0', rc = 0;
+	int		 autostart = e == NULL || *e == '\0', rc = 0, sent = 1;
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
 
-	if (client_do("exited", json_pack("{s:s, s:i}", "name", name,
+	/* exited and delete pipelined: one round trip */
+	if (client_send("exited", json_pack("{s:s, s:i}", "name", name,
 	    "exit_code", code), &cause) == -1)
+		sent = 0;
+	else if (rm && client_send("delete", json_pack("{s:s}", "name",
+	    name), NULL) == 0)
+		sent = 2;
+	if (sent > 0 && client_recv(&data, NULL, &cause) == 0)
+		json_decref(data);
+	else
 		log_warnx("%s: %s", name, cause);
 	if (rm) {
-		if (client_call_code("delete", json_pack("{s:s}", "name",
-		    name), &data, &pcode, &cause) == 0)
+		if (sent == 2 && client_recv(&data, &pcode, &cause) == 0)
+			json_decref(data);
+		else if (sent < 2 && client_call_code("delete", json_pack(
+		    "{s:s}", "name", name), &data, &pcode, &cause) == 0)
 			json_decref(data);
 		else if (pcode != PROTO_E_NOT_FOUND &&
 		    container_rm_late(name, autostart, &cause) == -1) {
@@ -429,6 +439,46 @@ container_fg_started(pid_t pid, void *arg)
 	client_reset();
 }
 
+/*
+ * hello and create pipelined: one round trip instead of two. Both
+ * replies are read; a create that netd refused fails the run with netd's
+ * reason, and one that succeeded while hello failed is undone.
+ */
+static int
+container_hello_create(json_t *args, struct netd_hello *h, json_t **ctr,
+    char **cause)
+{
+	json_t		*data;
+	char		*hcause = NULL;
+	const char	*name;
+	int		 hrc;
+
+	*ctr = NULL;
+	if (client_send("hello", NULL, cause) == -1) {
+		json_decref(args);
+		return -1;
+	}
+	if (client_send("create", args, cause) == -1)
+		return -1;
+	if ((hrc = client_recv(&data, NULL, &hcause)) == 0)
+		hrc = client_hello_decode(data, h, &hcause);
+	if (client_recv(ctr, NULL, cause) == -1) {
+		free(hcause);
+		return -1;
+	}
+	if (hrc == -1) {
+		name = json_string_value(json_object_get(*ctr, "name"));
+		if (name != NULL)
+			container_undo(name);
+		json_decref(*ctr);
+		*ctr = NULL;
+		cause_set(cause, "%s", hcause);
+		free(hcause);
+		return -1;
+	}
+	return 0;
+}
+
 int
 container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 {
@@ -449,9 +499,8 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	memset(&cv, 0, sizeof(cv));
 	memset(&cm, 0, sizeof(cm));
 	memset(&ls, 0, sizeof(ls));
+	memset(&hello, 0, sizeof(hello));
 	if (container_restart_ok(o->restart, cause) == -1)
-		return -1;
-	if (client_hello(&hello, cause) == -1)
 		return -1;
 	args = json_object();
 	if (o->name != NULL)
@@ -472,7 +521,7 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	free(log);
 	log = NULL;
 	json_object_set(args, "meta", meta);
-	if (client_call("create", args, &ctr, cause) == -1)
+	if (container_hello_create(args, &hello, &ctr, cause) == -1)
 		goto out;
 	if (ctrview_decode(ctr, &cv, cause) == -1) {
 		if (o->name != NULL)
