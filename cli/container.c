@@ -156,12 +156,20 @@ container_spec(const struct ctrview *v, const struct ctrview_meta *m,
 	}
 }
 
+/* A foreground run's "started" reply not read yet (container_fg_started). */
+static int	 container_started_due;
+
+static json_t *
+container_started_args(const char *name, pid_t pid)
+{
+	return json_pack("{s:s, s:I, s:I}", "name", name, "pid",
+	    (json_int_t)pid, "pid_start", (json_int_t)proc_start(pid));
+}
+
 static int
 container_started(const char *name, pid_t pid, char **cause)
 {
-	return client_do("started", json_pack("{s:s, s:I, s:I}",
-	    "name", name, "pid", (json_int_t)pid, "pid_start",
-	    (json_int_t)proc_start(pid)), cause);
+	return client_do("started", container_started_args(name, pid), cause);
 }
 
 static char *container_marker(const char *);
@@ -227,6 +235,16 @@ container_finish(const char *name, int code, int rm)
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
+
+	if (container_started_due) {
+		container_started_due = 0;
+		if (client_recv(&data, NULL, &cause) == 0)
+			json_decref(data);
+		else {
+			log_warnx("%s: %s", name, cause);
+			client_reset();
+		}
+	}
 
 	/* exited and delete pipelined: one round trip */
 	if (client_send("exited", json_pack("{s:s, s:i}", "name", name,
@@ -426,17 +444,27 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 	_exit(0);
 }
 
+/*
+ * A foreground run's "started" goes out without waiting for its reply:
+ * the process runs meanwhile, and container_finish() reads the reply
+ * (a failure is still reported) before exited and delete. The
+ * connection stays open while the process runs; netd closes it after
+ * CTL_IDLE_MS of silence, the reply stays readable.
+ */
 static void
 container_fg_started(pid_t pid, void *arg)
 {
 	const char	*name = arg;
 	char		*cause = NULL;
 
-	if (container_started(name, pid, &cause) == -1)
+	if (client_send("started", container_started_args(name, pid),
+	    &cause) == 0)
+		container_started_due = 1;
+	else {
 		log_warnx("%s: %s", name, cause);
+		client_reset();
+	}
 	free(cause);
-	/* Hold no connection while waiting: netd serves a bounded number. */
-	client_reset();
 }
 
 /*
