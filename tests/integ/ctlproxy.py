@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: ISC
 """ctlproxy.py LISTEN NETD OP DELAY MODE LOG: a control-socket proxy for
-tests. Frames pass both ways (decoded and framed again), except the reply to each request
-OP: held back DELAY seconds (later replies wait behind it, in order), and
-with MODE "fail" replaced by an error. When it lets such a reply go it
-appends "released MS" (milliseconds since the epoch) to LOG. One reply
-frame per request: not for paged replies (a long ps)."""
+tests. Frames pass both ways (decoded and framed again), except the
+reply to each request OP: held back DELAY seconds (later replies wait
+behind it, in order), and with MODE "fail" replaced by an error. When
+it lets such a reply go it appends "released MS" (milliseconds since
+the epoch) to LOG. One reply frame per request: not for paged replies
+(a long ps)."""
 import os
 import socket
 import sys
