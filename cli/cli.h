@@ -139,8 +139,8 @@ int	 cli_subcommand(const char *verb, const struct cli_sub *, int argc,
 /* pump.c: a foreground process's stdio through the CLI (and its log). */
 struct launch_spec;
 int	 pump_run(struct launch_spec *, int tty, int interactive,
-	    const char *log, void (*started)(pid_t, void *), void *arg,
-	    int *code, char **cause);
+	    const char *log, void (*started)(pid_t, void *),
+	    void (*ended)(void *), void *arg, int *code, char **cause);
 
 /* logview.c: reading a log with --tail, -t, --since. */
 struct logs_stamp {

@@ -236,16 +236,6 @@ container_finish(const char *name, int code, int rm)
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
 
-	if (container_started_due) {
-		container_started_due = 0;
-		if (client_recv(&data, NULL, &cause) == 0)
-			json_decref(data);
-		else {
-			log_warnx("%s: %s", name, cause);
-			client_reset();
-		}
-	}
-
 	/* exited and delete pipelined: one round trip */
 	if (client_send("exited", json_pack("{s:s, s:i}", "name", name,
 	    "exit_code", code), &cause) == -1)
@@ -413,8 +403,8 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 	ls->io_group = 1;
 	for (n = 0;; n++) {
 		began = util_now_ms();
-		if (pump_run(ls, 0, 0, ls->log, container_monitor_started, &m,
-		    &code, &cause) == -1) {
+		if (pump_run(ls, 0, 0, ls->log, container_monitor_started,
+		    NULL, &m, &code, &cause) == -1) {
 			if (m.sync != -1) {
 				(void)!write(m.sync, cause, strlen(cause));
 				_exit(1);
@@ -446,10 +436,11 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 
 /*
  * A foreground run's "started" goes out without waiting for its reply:
- * the process runs meanwhile, and container_finish() reads the reply
- * (a failure is still reported) before exited and delete. The
- * connection stays open while the process runs; netd closes it after
- * CTL_IDLE_MS of silence, the reply stays readable.
+ * the process runs meanwhile, and its reply is read (a failure is still
+ * reported) once its output has ended but before it is reaped: netd
+ * checks that the pid is the process it was told of, and a reaped pid
+ * is gone. The connection stays open while the process runs; netd
+ * closes it after CTL_IDLE_MS of silence, the reply stays readable.
  */
 static void
 container_fg_started(pid_t pid, void *arg)
@@ -505,6 +496,26 @@ container_hello_create(json_t *args, struct netd_hello *h, json_t **ctr,
 		return -1;
 	}
 	return 0;
+}
+
+/* Its output has ended, it is not reaped yet: started's reply. */
+static void
+container_fg_ended(void *arg)
+{
+	const char	*name = arg;
+	char		*cause = NULL;
+	json_t		*data;
+
+	if (!container_started_due)
+		return;
+	container_started_due = 0;
+	if (client_recv(&data, NULL, &cause) == 0)
+		json_decref(data);
+	else {
+		log_warnx("%s: %s", name, cause);
+		client_reset();
+	}
+	free(cause);
 }
 
 int
@@ -584,7 +595,8 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	if (!o->detach) {
 		/* through pump.c: the terminal and the log */
 		if (pump_run(&ls, o->tty, o->interactive, log,
-		    container_fg_started, (void *)name, &code, cause) == -1) {
+		    container_fg_started, container_fg_ended, (void *)name,
+		    &code, cause) == -1) {
 			container_undo(name);
 			goto out;
 		}
@@ -764,7 +776,7 @@ container_exec(const char *name, char **argv, const char *user,
 	if (workdir != NULL)
 		ls.workdir = workdir;
 	if (tty) {
-		if (pump_run(&ls, 1, interactive, NULL, NULL, NULL, &code,
+		if (pump_run(&ls, 1, interactive, NULL, NULL, NULL, NULL, &code,
 		    cause) == -1)
 			code = -1;
 	} else if (launch_start(&ls, &pid, cause) == 0)

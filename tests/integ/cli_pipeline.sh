@@ -6,7 +6,9 @@
 # holds that reply back 2 s, a process that writes more than a pipe
 # holds has finished before the reply goes; the reply is still read,
 # and a failed "started" is still reported (the run's status is the
-# process's, and --rm removes the container). The interposer alone
+# process's, and --rm removes the container); a process is not reaped
+# before netd has checked its pid for "started" (a request held back 1 s
+# still finds it). The interposer alone
 # (BERTH_NETD_BPF=0): netd's join checks that the pid is its caller's
 # child, which the proxy is not.
 . "$(dirname "$0")/lib.sh"
@@ -34,6 +36,16 @@ done=$(cat "$TMP/done")
 [ "$done" -lt "$rel" ] ||
     fail "the process ended at $done, after started's reply ($rel)"
 "$BERTH" ps -aq | grep -qx pl1 && fail "--rm: pl1 left"
+kill "$BG_PID"
+wait_for 5 sh -c "! kill -0 $BG_PID" || true
+rm -f "$PROXY" "$TMP/released"
+
+# started reaches netd late (held 1 s): the process has long exited,
+# and must not be reaped before netd has checked its pid.
+proxy 1 request
+BERTH_SOCKET=$PROXY BERTH_NO_AUTOSTART=1 "$BERTH" run --rm --name pl3 -- \
+    true 2>"$TMP/err" || fail "run with a late started: $(cat "$TMP/err")"
+[ ! -s "$TMP/err" ] || fail "run with a late started: $(cat "$TMP/err")"
 kill "$BG_PID"
 wait_for 5 sh -c "! kill -0 $BG_PID" || true
 rm -f "$PROXY" "$TMP/released"

@@ -3,9 +3,10 @@
 """ctlproxy.py LISTEN NETD OP DELAY MODE LOG: a control-socket proxy for
 tests. Frames pass both ways (decoded and framed again), except the
 reply to each request OP: held back DELAY seconds (later replies wait
-behind it, in order), and with MODE "fail" replaced by an error. When
-it lets such a reply go it appends "released MS" (milliseconds since
-the epoch) to LOG. One reply frame per request: not for paged replies
+behind it, in order), and with MODE "fail" replaced by an error; with
+MODE "request" the request OP itself is held back DELAY seconds before
+it goes to netd, its reply passes at once. When it lets such a reply go
+it appends "released MS" (milliseconds since the epoch) to LOG. One reply frame per request: not for paged replies
 (a long ps)."""
 import os
 import socket
@@ -34,7 +35,7 @@ def serve(client):
             with lock:
                 op = ops.pop(0) if ops else None
             data = frame(rep)
-            if op == OP:
+            if op == OP and MODE != "request":
                 time.sleep(DELAY)
                 if MODE == "fail":
                     data = frame({"ok": False, "code": "failed",
@@ -55,6 +56,8 @@ def serve(client):
             break
         with lock:
             ops.append(req.get("op"))
+        if MODE == "request" and req.get("op") == OP:
+            time.sleep(DELAY)
         upstream.sendall(frame(req))
     upstream.shutdown(socket.SHUT_WR)
     t.join()
