@@ -176,7 +176,7 @@ NETD_LIBS := $(LIBNETD) $(LIBPFRULES) $(LIBCOMMON)
 
 $(BERTH): $(B)/obj/cli/main.o $(CLI_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(JANSSON_LIBS) $(PCAP_LIBS) $(YAML_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_LIBS) $(JANSSON_LIBS) $(YAML_LIBS)
 
 $(NETD): $(B)/obj/netd/main.o $(NETD_LIBS)
 	@mkdir -p $(dir $@)

@@ -76,6 +76,9 @@ void	 client_reset(void);
 int	 client_do(const char *op, json_t *args, char **cause);
 int	 client_inspect(const char *name, struct ctrview *, char **cause);
 int	 client_hello(struct netd_hello *, char **cause);
+int	 client_hello_decode(json_t *data, struct netd_hello *, char **cause);
+int	 client_send(const char *op, json_t *args, char **cause);
+int	 client_recv(json_t **data, enum proto_code *code, char **cause);
 int	 client_call(const char *op, json_t *args, json_t **data,
 	    char **cause);
 int	 client_call_code(const char *op, json_t *args, json_t **data,
@@ -136,8 +139,8 @@ int	 cli_subcommand(const char *verb, const struct cli_sub *, int argc,
 /* pump.c: a foreground process's stdio through the CLI (and its log). */
 struct launch_spec;
 int	 pump_run(struct launch_spec *, int tty, int interactive,
-	    const char *log, void (*started)(pid_t, void *), void *arg,
-	    int *code, char **cause);
+	    const char *log, void (*started)(pid_t, void *),
+	    void (*ended)(void *), void *arg, int *code, char **cause);
 
 /* logview.c: reading a log with --tail, -t, --since. */
 struct logs_stamp {

@@ -32,6 +32,7 @@
 
 static int	 client_fd = -1;
 static long long client_used_ms;	/* last call on client_fd */
+static int	 client_pending;	/* replies not read yet */
 
 /* netd closes connections idle for CTL_IDLE_MS (60 s): never reuse one
  * that has been quiet for half of that. */
@@ -188,6 +189,7 @@ client_reset(void)
 	if (client_fd != -1)
 		close(client_fd);
 	client_fd = -1;
+	client_pending = 0;
 }
 
 int
@@ -201,20 +203,48 @@ int
 client_call_code(const char *op, json_t *args, json_t **data,
     enum proto_code *code, char **cause)
 {
-	int	 fd;
-
 	*data = NULL;
 	if (code != NULL)
 		*code = PROTO_E_LOCAL;
-	if (client_fd != -1 && util_now_ms() - client_used_ms >
-	    CLIENT_STALE_MS)
+	if (client_send(op, args, cause) == -1)
+		return -1;
+	return client_recv(data, code, cause);
+}
+
+/*
+ * Pipelining: client_send() requests one after another, then
+ * client_recv() their replies in the same order. Steals args.
+ */
+int
+client_send(const char *op, json_t *args, char **cause)
+{
+	int	 fd;
+
+	if (client_fd != -1 && client_pending == 0 && util_now_ms() -
+	    client_used_ms > CLIENT_STALE_MS)
 		client_reset();
 	if ((fd = client_connect(cause)) == -1) {
 		json_decref(args);
 		return -1;
 	}
 	client_used_ms = util_now_ms();
-	return proto_call_code(fd, op, args, data, code, cause);
+	if (proto_send_request(fd, op, args, cause) == -1)
+		return -1;
+	client_pending++;
+	return 0;
+}
+
+int
+client_recv(json_t **data, enum proto_code *code, char **cause)
+{
+	*data = NULL;
+	if (code != NULL)
+		*code = PROTO_E_LOCAL;
+	if (client_fd == -1 || client_pending == 0)
+		return cause_set(cause, "no reply is due from netd");
+	client_pending--;
+	client_used_ms = util_now_ms();
+	return proto_recv_reply(client_fd, data, code, cause);
 }
 
 /* A call whose reply data does not matter. */
@@ -255,11 +285,20 @@ int
 client_hello(struct netd_hello *h, char **cause)
 {
 	json_t	*data;
-	int	 rc;
 
 	memset(h, 0, sizeof(*h));
 	if (client_call("hello", NULL, &data, cause) == -1)
 		return -1;
+	return client_hello_decode(data, h, cause);
+}
+
+/* A hello reply's data (stolen), decoded. */
+int
+client_hello_decode(json_t *data, struct netd_hello *h, char **cause)
+{
+	int	 rc;
+
+	memset(h, 0, sizeof(*h));
 	rc = netd_hello_parse(data, h, cause);
 	json_decref(data);
 	return rc;

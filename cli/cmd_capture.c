@@ -11,7 +11,7 @@
  * -c reached) the client shuts down its sending side, reads what netd
  * still sends up to END, and prints what was captured and what netd
  * lost for a slow reader, as tcpdump does. Output:
- *	-w FILE	classic pcap through libpcap's dump API (link type
+ *	-w FILE	classic pcap, as libpcap's dump API writes it (link type
  *		LINKTYPE_IPV4), rotated by size (-C) or time (-G, FILE is
  *		a strftime(3) pattern as with tcpdump);
  *	-w -	the same on stdout, flushed per packet (| tshark -r -);
@@ -36,7 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <pcap/pcap.h>
 
 #include "addr.h"
 #include "caprec.h"
@@ -59,9 +58,7 @@ struct capout {
 	unsigned long	 seconds;	/* -G */
 	int		 linktype;
 	int		 snaplen;
-	pcap_t		*dead;
-	pcap_dumper_t	*dumper;
-	FILE		*f;		/* pcapng */
+	FILE		*f;		/* pcap or pcapng */
 	uint64_t	 written;
 	unsigned long	 idx;
 	time_t		 opened;
@@ -86,6 +83,7 @@ capout_open(struct capout *o, char **cause)
 	char		 name[1024], suffix[32] = "";
 	struct tm	 tm;
 	uint8_t		 hdr[PCAPNG_SHB_LEN + PCAPNG_IDB_LEN];
+	size_t		 n;
 	int		 tofile = strcmp(o->path, "-") != 0;
 
 	o->opened = time(NULL);
@@ -102,23 +100,18 @@ capout_open(struct capout *o, char **cause)
 	if (strlen(name) + strlen(suffix) >= sizeof(name))
 		return cause_set(cause, "-w %s: name too long", o->path);
 	strcat(name, suffix);
+	o->f = tofile ? fopen(name, "wb") : stdout;
+	if (o->f == NULL)
+		return cause_set(cause, "%s: %s", name, strerror(errno));
 	if (o->ng) {
-		o->f = tofile ? fopen(name, "wb") : stdout;
-		if (o->f == NULL)
-			return cause_set(cause, "%s: %s", name,
-			    strerror(errno));
-		pcapng_shb(hdr);
-		pcapng_idb(hdr + PCAPNG_SHB_LEN, (uint16_t)o->linktype,
+		n = pcapng_shb(hdr);
+		n += pcapng_idb(hdr + n, (uint16_t)o->linktype,
 		    (uint32_t)o->snaplen);
-		if (fwrite(hdr, sizeof(hdr), 1, o->f) != 1)
-			return cause_set(cause, "%s: %s", name,
-			    strerror(errno));
-		return 0;
-	}
-	o->dumper = tofile ? pcap_dump_open(o->dead, name) :
-	    pcap_dump_fopen(o->dead, stdout);
-	if (o->dumper == NULL)
-		return cause_set(cause, "%s", pcap_geterr(o->dead));
+	} else
+		n = pcapng_classic_hdr(hdr, (uint32_t)o->linktype,
+		    (uint32_t)o->snaplen);
+	if (fwrite(hdr, n, 1, o->f) != 1)
+		return cause_set(cause, "%s: %s", name, strerror(errno));
 	return 0;
 }
 
@@ -128,14 +121,6 @@ capout_close(struct capout *o)
 {
 	int	 rc = 0;
 
-	if (o->dumper != NULL) {
-		if (pcap_dump_flush(o->dumper) == -1)
-			rc = -1;
-		/* pcap_dump_close would close stdout. */
-		if (strcmp(o->path, "-") != 0)
-			pcap_dump_close(o->dumper);
-		o->dumper = NULL;
-	}
 	if (o->f != NULL) {
 		if (fflush(o->f) == EOF)
 			rc = -1;
@@ -210,9 +195,9 @@ static int
 capout_packet(struct capout *o, const struct caprec *rec,
     const uint8_t *pkt, char **cause)
 {
-	struct pcap_pkthdr	 ph;
-	char			 comment[PCAPNG_COMMENT_MAX];
-	size_t			 n;
+	uint8_t		 rh[PCAPNG_CLASSIC_REC_LEN];
+	char		 comment[PCAPNG_COMMENT_MAX];
+	size_t		 n;
 
 	if (o->path == NULL && capout_line(o, rec, pkt) == -1)
 		goto fail;
@@ -234,15 +219,13 @@ capout_packet(struct capout *o, const struct caprec *rec,
 		o->written += n;
 		return 0;
 	}
-	ph.ts.tv_sec = (time_t)rec->sec;
-	ph.ts.tv_usec = (suseconds_t)rec->usec;
-	ph.caplen = rec->caplen;
-	ph.len = rec->origlen;
-	pcap_dump((u_char *)o->dumper, &ph, pkt);
-	o->written += sizeof(ph) + rec->caplen;
-	if ((strcmp(o->path, "-") == 0 && pcap_dump_flush(o->dumper) == -1) ||
-	    ferror(pcap_dump_file(o->dumper)))
+	n = pcapng_classic_rec(rh, rec->sec, rec->usec, rec->caplen,
+	    rec->origlen);
+	if (fwrite(rh, n, 1, o->f) != 1 || (rec->caplen > 0 &&
+	    fwrite(pkt, rec->caplen, 1, o->f) != 1) ||
+	    (o->f == stdout && fflush(o->f) == EOF) || ferror(o->f))
 		goto fail;
+	o->written += n + rec->caplen;
 	return 0;
 fail:
 	if (errno == EPIPE && (o->path == NULL || strcmp(o->path, "-") == 0))
@@ -255,8 +238,6 @@ fail:
 static void
 capout_idle(struct capout *o)
 {
-	if (o->dumper != NULL)
-		(void)pcap_dump_flush(o->dumper);
 	if (o->f != NULL)
 		(void)fflush(o->f);
 }
@@ -497,12 +478,10 @@ cmd_capture(int argc, char **argv)
 		goto out;
 	}
 	if (o.path != NULL) {
-		o.dead = pcap_open_dead(o.linktype, o.snaplen);
 		o.ngbuf = xmalloc(pcapng_epb_len(CAPREC_MAX, "") +
 		    PCAPNG_COMMENT_MAX + 8);
-		if (o.dead == NULL || capout_open(&o, &cause) == -1) {
-			cli_error("capture", "%s", cause != NULL ? cause :
-			    "pcap_open_dead failed");
+		if (capout_open(&o, &cause) == -1) {
+			cli_error("capture", "%s", cause);
 			goto out;
 		}
 	}
@@ -528,8 +507,6 @@ cmd_capture(int argc, char **argv)
 	    st.lost);
 out:
 	client_reset();
-	if (o.dead != NULL)
-		pcap_close(o.dead);
 	free(o.ngbuf);
 	free(filter);
 	free(cause);

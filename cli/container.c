@@ -156,12 +156,20 @@ container_spec(const struct ctrview *v, const struct ctrview_meta *m,
 	}
 }
 
+/* A foreground run's "started" reply not read yet (container_fg_started). */
+static int	 container_started_due;
+
+static json_t *
+container_started_args(const char *name, pid_t pid)
+{
+	return json_pack("{s:s, s:I, s:I}", "name", name, "pid",
+	    (json_int_t)pid, "pid_start", (json_int_t)proc_start(pid));
+}
+
 static int
 container_started(const char *name, pid_t pid, char **cause)
 {
-	return client_do("started", json_pack("{s:s, s:I, s:I}",
-	    "name", name, "pid", (json_int_t)pid, "pid_start",
-	    (json_int_t)proc_start(pid)), cause);
+	return client_do("started", container_started_args(name, pid), cause);
 }
 
 static char *container_marker(const char *);
@@ -223,17 +231,27 @@ container_finish(const char *name, int code, int rm)
 	char		*cause = NULL;
 	json_t		*data;
 	enum proto_code	 pcode;
-	int		 autostart = e == NULL || *e == '\0', rc = 0;
+	int		 autostart = e == NULL || *e == '\0', rc = 0, sent = 1;
 
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
 
-	if (client_do("exited", json_pack("{s:s, s:i}", "name", name,
+	/* exited and delete pipelined: one round trip */
+	if (client_send("exited", json_pack("{s:s, s:i}", "name", name,
 	    "exit_code", code), &cause) == -1)
+		sent = 0;
+	else if (rm && client_send("delete", json_pack("{s:s}", "name",
+	    name), NULL) == 0)
+		sent = 2;
+	if (sent > 0 && client_recv(&data, NULL, &cause) == 0)
+		json_decref(data);
+	else
 		log_warnx("%s: %s", name, cause);
 	if (rm) {
-		if (client_call_code("delete", json_pack("{s:s}", "name",
-		    name), &data, &pcode, &cause) == 0)
+		if (sent == 2 && client_recv(&data, &pcode, &cause) == 0)
+			json_decref(data);
+		else if (sent < 2 && client_call_code("delete", json_pack(
+		    "{s:s}", "name", name), &data, &pcode, &cause) == 0)
 			json_decref(data);
 		else if (pcode != PROTO_E_NOT_FOUND &&
 		    container_rm_late(name, autostart, &cause) == -1) {
@@ -385,8 +403,8 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 	ls->io_group = 1;
 	for (n = 0;; n++) {
 		began = util_now_ms();
-		if (pump_run(ls, 0, 0, ls->log, container_monitor_started, &m,
-		    &code, &cause) == -1) {
+		if (pump_run(ls, 0, 0, ls->log, container_monitor_started,
+		    NULL, &m, &code, &cause) == -1) {
 			if (m.sync != -1) {
 				(void)!write(m.sync, cause, strlen(cause));
 				_exit(1);
@@ -416,17 +434,88 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 	_exit(0);
 }
 
+/*
+ * A foreground run's "started" goes out without waiting for its reply:
+ * the process runs meanwhile, and its reply is read (a failure is still
+ * reported) once its output has ended but before it is reaped: netd
+ * checks that the pid is the process it was told of, and a reaped pid
+ * is gone. The connection stays open while the process runs; netd
+ * closes it after CTL_IDLE_MS of silence, the reply stays readable.
+ */
 static void
 container_fg_started(pid_t pid, void *arg)
 {
 	const char	*name = arg;
 	char		*cause = NULL;
 
-	if (container_started(name, pid, &cause) == -1)
+	if (client_send("started", container_started_args(name, pid),
+	    &cause) == 0)
+		container_started_due = 1;
+	else {
 		log_warnx("%s: %s", name, cause);
+		client_reset();
+	}
 	free(cause);
-	/* Hold no connection while waiting: netd serves a bounded number. */
-	client_reset();
+}
+
+/*
+ * hello and create pipelined: one round trip instead of two. Both
+ * replies are read; a create that netd refused fails the run with netd's
+ * reason, and one that succeeded while hello failed is undone.
+ */
+static int
+container_hello_create(json_t *args, struct netd_hello *h, json_t **ctr,
+    char **cause)
+{
+	json_t		*data;
+	char		*hcause = NULL;
+	const char	*name;
+	int		 hrc;
+
+	*ctr = NULL;
+	if (client_send("hello", NULL, cause) == -1) {
+		json_decref(args);
+		return -1;
+	}
+	if (client_send("create", args, cause) == -1)
+		return -1;
+	if ((hrc = client_recv(&data, NULL, &hcause)) == 0)
+		hrc = client_hello_decode(data, h, &hcause);
+	if (client_recv(ctr, NULL, cause) == -1) {
+		free(hcause);
+		return -1;
+	}
+	if (hrc == -1) {
+		name = json_string_value(json_object_get(*ctr, "name"));
+		if (name != NULL)
+			container_undo(name);
+		json_decref(*ctr);
+		*ctr = NULL;
+		cause_set(cause, "%s", hcause);
+		free(hcause);
+		return -1;
+	}
+	return 0;
+}
+
+/* Its output has ended, it is not reaped yet: started's reply. */
+static void
+container_fg_ended(void *arg)
+{
+	const char	*name = arg;
+	char		*cause = NULL;
+	json_t		*data;
+
+	if (!container_started_due)
+		return;
+	container_started_due = 0;
+	if (client_recv(&data, NULL, &cause) == 0)
+		json_decref(data);
+	else {
+		log_warnx("%s: %s", name, cause);
+		client_reset();
+	}
+	free(cause);
 }
 
 int
@@ -449,9 +538,8 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	memset(&cv, 0, sizeof(cv));
 	memset(&cm, 0, sizeof(cm));
 	memset(&ls, 0, sizeof(ls));
+	memset(&hello, 0, sizeof(hello));
 	if (container_restart_ok(o->restart, cause) == -1)
-		return -1;
-	if (client_hello(&hello, cause) == -1)
 		return -1;
 	args = json_object();
 	if (o->name != NULL)
@@ -472,7 +560,7 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	free(log);
 	log = NULL;
 	json_object_set(args, "meta", meta);
-	if (client_call("create", args, &ctr, cause) == -1)
+	if (container_hello_create(args, &hello, &ctr, cause) == -1)
 		goto out;
 	if (ctrview_decode(ctr, &cv, cause) == -1) {
 		if (o->name != NULL)
@@ -507,7 +595,8 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	if (!o->detach) {
 		/* through pump.c: the terminal and the log */
 		if (pump_run(&ls, o->tty, o->interactive, log,
-		    container_fg_started, (void *)name, &code, cause) == -1) {
+		    container_fg_started, container_fg_ended, (void *)name,
+		    &code, cause) == -1) {
 			container_undo(name);
 			goto out;
 		}
@@ -687,7 +776,7 @@ container_exec(const char *name, char **argv, const char *user,
 	if (workdir != NULL)
 		ls.workdir = workdir;
 	if (tty) {
-		if (pump_run(&ls, 1, interactive, NULL, NULL, NULL, &code,
+		if (pump_run(&ls, 1, interactive, NULL, NULL, NULL, NULL, &code,
 		    cause) == -1)
 			code = -1;
 	} else if (launch_start(&ls, &pid, cause) == 0)

@@ -181,10 +181,9 @@ ctrview_alive(const struct ctrview *v)
 {
 	long long	 pid = v->info.pid, start = v->info.pid_start;
 
-	/* Without a start time the pid names no process for sure. */
+	/* Without a start time the pid names no process for sure. A gone
+	 * one has no start time (proc_start 0): no kill(pid, 0) first. */
 	if (pid <= 0 || pid > INT_MAX || start <= 0)
-		return 0;
-	if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
 		return 0;
 	return (long long)proc_start((pid_t)pid) == start;
 }

@@ -82,12 +82,14 @@ pump_open_pty(int *master, int *slave, char **cause)
 
 /*
  * Start ls with its output through us; started(pid, arg) is called once
- * the process runs. *code is its exit status. -1 with *cause when it
- * could not start.
+ * the process runs, ended(arg) when its output has ended, before it is
+ * reaped (its pid still names it: a zombie). Both may be NULL. *code is
+ * its exit status. -1 with *cause when it could not start.
  */
 int
 pump_run(struct launch_spec *ls, int tty, int interactive, const char *log,
-    void (*started)(pid_t, void *), void *arg, int *code, char **cause)
+    void (*started)(pid_t, void *), void (*ended)(void *), void *arg,
+    int *code, char **cause)
 {
 	struct termios	 saved, raw;
 	struct sigaction sa, oldsa;
@@ -205,6 +207,8 @@ pump_run(struct launch_spec *ls, int tty, int interactive, const char *log,
 	sigaction(SIGWINCH, &oldsa, NULL);
 	if (rawmode)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	if (ended != NULL)
+		ended(arg);
 	launch_wait(pid, code);
 	rc = 0;
 out:

@@ -94,3 +94,27 @@ pcapng_epb(uint8_t *out, uint32_t sec, uint32_t usec, const uint8_t *pkt,
 	put32(out + off, (uint32_t)len);
 	return len;
 }
+
+size_t
+pcapng_classic_hdr(uint8_t *out, uint32_t linktype, uint32_t snaplen)
+{
+	memset(out, 0, PCAPNG_CLASSIC_HDR_LEN);
+	put32(out, 0xa1b2c3d4);
+	put16(out + 4, 2);			/* version 2.4 */
+	put16(out + 6, 4);
+	/* thiszone and sigfigs: 0 */
+	put32(out + 16, snaplen);
+	put32(out + 20, linktype);
+	return PCAPNG_CLASSIC_HDR_LEN;
+}
+
+size_t
+pcapng_classic_rec(uint8_t *out, uint32_t sec, uint32_t usec,
+    uint32_t caplen, uint32_t origlen)
+{
+	put32(out, sec);
+	put32(out + 4, usec);
+	put32(out + 8, caplen);
+	put32(out + 12, origlen);
+	return PCAPNG_CLASSIC_REC_LEN;
+}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
 #include <limits.h>
 #include <unistd.h>
 
@@ -27,13 +28,24 @@ proc_self_exe(void)
 unsigned long long
 proc_start(pid_t pid)
 {
-	char			 path[64], *buf, *p;
+	char			 path[64], buf[2048], *p;
 	unsigned long long	 start = 0;
-	int			 field;
+	ssize_t			 n;
+	int			 fd, field;
 
+	/*
+	 * One read: the kernel hands the line whole (at most 52 numbers
+	 * and a 16-byte comm, well under the buffer). berth ps looks at
+	 * every container: open, read, close and no more.
+	 */
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((buf = util_read_file(path, 4096, NULL)) == NULL)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	/* starttime is field 22, counted after the comm (field 2), which
 	 * may hold spaces and parentheses itself. */
 	if ((p = strrchr(buf, ')')) != NULL) {
@@ -43,7 +55,6 @@ proc_start(pid_t pid)
 		if (field == 22)
 			start = strtoull(p, NULL, 10);
 	}
-	free(buf);
 	return start;
 }
 

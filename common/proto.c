@@ -342,10 +342,21 @@ proto_call(int fd, const char *op, json_t *args, json_t **data,
 }
 
 int
-proto_call_code(int fd, const char *op, json_t *args, json_t **data,
-    enum proto_code *code, char **cause)
+proto_send_request(int fd, const char *op, json_t *args, char **cause)
 {
-	json_t		*req, *rep = NULL, *ok, *d, *e;
+	json_t	*req;
+	int	 rc;
+
+	req = proto_request(op, args);
+	rc = proto_send(fd, req, cause);
+	json_decref(req);
+	return rc;
+}
+
+int
+proto_recv_reply(int fd, json_t **data, enum proto_code *code, char **cause)
+{
+	json_t		*rep = NULL, *ok, *d, *e;
 	int		 rc = -1;
 	enum proto_code	 dummy;
 
@@ -353,9 +364,6 @@ proto_call_code(int fd, const char *op, json_t *args, json_t **data,
 		code = &dummy;
 	*code = PROTO_E_LOCAL;
 	*data = NULL;
-	req = proto_request(op, args);
-	if (proto_send(fd, req, cause) == -1)
-		goto out;
 	if (proto_recv(fd, &rep, cause) == -1)
 		goto out;
 	if (proto_pages(fd, rep, cause) == -1)
@@ -378,7 +386,18 @@ proto_call_code(int fd, const char *op, json_t *args, json_t **data,
 	*code = PROTO_OK;
 	rc = 0;
 out:
-	json_decref(req);
 	json_decref(rep);
 	return rc;
+}
+
+int
+proto_call_code(int fd, const char *op, json_t *args, json_t **data,
+    enum proto_code *code, char **cause)
+{
+	if (code != NULL)
+		*code = PROTO_E_LOCAL;
+	*data = NULL;
+	if (proto_send_request(fd, op, args, cause) == -1)
+		return -1;
+	return proto_recv_reply(fd, data, code, cause);
 }

@@ -102,5 +102,14 @@ int	 proto_call(int fd, const char *op, json_t *args, json_t **data,
 /* The same; *code (may be NULL) says what kind of failure it was. */
 int	 proto_call_code(int fd, const char *op, json_t *args, json_t **data,
 	    enum proto_code *code, char **cause);
+/*
+ * proto_call_code in two halves, for pipelining: send requests one after
+ * another, then take their replies in the same order (netd answers a
+ * connection's requests in order). proto_send_request steals args.
+ */
+int	 proto_send_request(int fd, const char *op, json_t *args,
+	    char **cause);
+int	 proto_recv_reply(int fd, json_t **data, enum proto_code *code,
+	    char **cause);
 
 #endif

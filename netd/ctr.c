@@ -21,6 +21,7 @@
 #include "addr.h"
 #include "capture.h"
 #include "dns.h"
+#include "enforce.h"
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
@@ -55,6 +56,7 @@ netd_ctr_by_addr(struct netd *d, uint32_t a)
 void
 netd_ctr_unlink(struct netd *d, size_t i)
 {
+	enforce_ctr_removed(d->enforce, d->ctrs[i]);
 	memmove(&d->ctrs[i], &d->ctrs[i + 1],
 	    (d->nctrs - i - 1) * sizeof(*d->ctrs));
 	d->nctrs--;
@@ -174,6 +176,7 @@ netd_ctr_create(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
 	}
 	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
 	d->ctrs[d->nctrs++] = c;
+	enforce_ctr_added(d->enforce, c);
 	dns_zone_add(d->zone, c->name, c->addr, c->stack, c->service);
 	kaddr_ctr(d, c, 1);
 	d->names_dirty = 1;
@@ -255,6 +258,7 @@ netd_net_create(struct netd *d, const char *name, int internal,
 	memset(&d->nets[d->nnets], 0, sizeof(*d->nets));
 	snprintf(d->nets[d->nnets].name, sizeof(d->nets->name), "%s", name);
 	d->nets[d->nnets++].internal = internal;
+	enforce_world_changed(d->enforce);
 	(void)netd_save(d);
 	return 0;
 }
@@ -283,6 +287,7 @@ netd_net_delete(struct netd *d, const char *name, enum proto_code *code,
 	memmove(&d->nets[i], &d->nets[i + 1],
 	    (d->nnets - i - 1) * sizeof(*d->nets));
 	d->nnets--;
+	enforce_world_changed(d->enforce);
 	(void)netd_save(d);
 	return 0;
 }

@@ -416,69 +416,115 @@ act:
 
 /* ------------------------------------------------------------- state */
 
-/* Whether networks alone have something to refuse. */
-static int
-enforce_isolating(struct netd *d)
+/* Count container c in (dir 1) or out (dir -1): its networks in use. */
+static void
+enforce_count(struct enforce *e, const struct ctr *c, int dir)
 {
-	const char	*first = NULL;
-	size_t		 i, j;
+	struct enforce_netuse	*u;
+	size_t			 i, j;
 
-	for (i = 0; i < d->nctrs; i++) {
-		if (netd_ctr_nonat(d, d->ctrs[i]))
-			return 1;
-		for (j = 0; j < d->ctrs[i]->nnetworks; j++) {
-			if (first == NULL)
-				first = d->ctrs[i]->networks[j];
-			else if (strcmp(first, d->ctrs[i]->networks[j]) != 0)
-				return 1;
+	if (netd_ctr_nonat(e->d, c))
+		e->nonat += (size_t)dir;
+	for (j = 0; j < c->nnetworks; j++) {
+		for (i = 0; i < e->nuses; i++)
+			if (strcmp(e->uses[i].name, c->networks[j]) == 0)
+				break;
+		if (i == e->nuses) {
+			if (dir < 0)
+				continue;	/* never counted */
+			e->uses = xreallocarray(e->uses, e->nuses + 1,
+			    sizeof(*e->uses));
+			u = &e->uses[e->nuses++];
+			snprintf(u->name, sizeof(u->name), "%s",
+			    c->networks[j]);
+			u->n = 0;
 		}
+		u = &e->uses[i];
+		u->n += (size_t)dir;
+		if (u->n == 0)
+			*u = e->uses[--e->nuses];
 	}
-	return 0;
 }
 
-/* A fingerprint of what endpoints are made of. */
-static uint64_t
-enforce_world(struct netd *d)
+/* Whether networks alone have something to refuse. */
+static int
+enforce_isolating(const struct enforce *e)
 {
-	uint64_t	 h = 1469598103934665603ull;
-	const char	*s;
-	size_t		 i, j;
+	return e->nonat > 0 || e->nuses > 1;
+}
 
-#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211ull)
-	for (i = 0; i < d->nctrs; i++) {
-		MIX(d->ctrs[i]->addr);
-		MIX((uintptr_t)d->ctrs[i]->meta);
-		for (s = d->ctrs[i]->name; *s != '\0'; s++)
-			MIX(*s);
-		for (j = 0; j < d->ctrs[i]->nnetworks; j++)
-			for (s = d->ctrs[i]->networks[j]; *s != '\0'; s++)
-				MIX(*s);
+/* Count every container again (a change netd could say no more of). */
+static void
+enforce_count_all(struct enforce *e)
+{
+	size_t	 i;
+
+	e->nonat = 0;
+	e->nuses = 0;
+	for (i = 0; i < e->d->nctrs; i++) {
+		e->scanned++;
+		enforce_count(e, e->d->ctrs[i], 1);
 	}
-	for (i = 0; i < d->nnets; i++) {
-		MIX(d->nets[i].internal);
-		for (s = d->nets[i].name; *s != '\0'; s++)
-			MIX(*s);
-	}
-#undef MIX
-	return h;
+	e->nctrs_seen = e->d->nctrs;
+	e->full = 0;
+}
+
+void
+enforce_ctr_added(struct enforce *e, const struct ctr *c)
+{
+	if (e == NULL)
+		return;
+	e->dirty = 1;
+	e->nctrs_seen++;
+	if (!e->full)
+		enforce_count(e, c, 1);
+}
+
+void
+enforce_ctr_removed(struct enforce *e, const struct ctr *c)
+{
+	if (e == NULL)
+		return;
+	e->dirty = 1;
+	e->nctrs_seen--;
+	if (!e->full)
+		enforce_count(e, c, -1);
+}
+
+void
+enforce_world_changed(struct enforce *e)
+{
+	if (e == NULL)
+		return;
+	e->dirty = 1;
+	e->full = 1;
+}
+
+uint64_t
+enforce_scanned(const struct enforce *e)
+{
+	return e->scanned;
 }
 
 void
 enforce_sync(struct enforce *e)
 {
-	uint64_t	 w;
 	int		 want;
 
 	if (e == NULL)
 		return;
-	w = enforce_world(e->d);
-	if (w != e->world || e->pol.gen != e->polgen) {
-		e->world = w;
+	/* A change netd did not report (the count moved): look at all. */
+	if (e->nctrs_seen != e->d->nctrs)
+		e->dirty = e->full = 1;
+	if (e->full)
+		enforce_count_all(e);
+	if (e->dirty || e->pol.gen != e->polgen) {
+		e->dirty = 0;
 		e->polgen = e->pol.gen;
 		e->gen++;
 		enforce_fw_sync(e);
 	}
-	want = policy_has_rules(&e->pol) || enforce_isolating(e->d);
+	want = policy_has_rules(&e->pol) || enforce_isolating(e);
 	if (want && !e->active) {
 		/* Entries of an earlier period may be stale. */
 		e->gen++;
@@ -506,6 +552,7 @@ enforce_open(struct netd *d)
 	e->hook.packet = enforce_packet;
 	e->hook.arg = e;
 	e->gen = 1;
+	e->full = e->dirty = 1;
 	enforce_load(e);
 	return e;
 }
@@ -532,6 +579,7 @@ enforce_free(struct enforce *e)
 	for (i = 0; i < ENFORCE_NPAIRS; i++)
 		policy_pair_free(&e->pairs[i].pp);
 	free(e->pairs);
+	free(e->uses);
 	free(e->hostaddrs);
 	free(e->flows);
 	free(e);

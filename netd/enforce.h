@@ -30,11 +30,22 @@ void		 enforce_ruleset(struct enforce *, struct pfr_ruleset *);
 void		 enforce_fw_loaded(struct enforce *);
 void		 enforce_free(struct enforce *);
 /*
- * After anything changed (an op ran): re-read the containers and
- * networks; register the hook while there is something to enforce;
- * flows are decided again on their next packet.
+ * After an op ran: act on what changed since the last sync (the
+ * policy, or the containers and networks as netd reported them below):
+ * register the hook while there is something to enforce; flows are
+ * decided again on their next packet. An op that changed nothing costs
+ * nothing, a container added or removed a constant amount of work (not
+ * one proportional to the number of containers).
  */
 void		 enforce_sync(struct enforce *);
+/* netd reports every change of its containers and networks (e NULL: ok). */
+struct ctr;
+void		 enforce_ctr_added(struct enforce *, const struct ctr *);
+void		 enforce_ctr_removed(struct enforce *, const struct ctr *);
+/* Anything else (networks, a reload): the next sync looks at them all. */
+void		 enforce_world_changed(struct enforce *);
+/* Containers looked at by full looks so far (tests, docs/netd.md). */
+uint64_t	 enforce_scanned(const struct enforce *);
 struct policy	*enforce_policy(struct enforce *);
 /* Whether the hook is registered (tests, hello). */
 int		 enforce_active(const struct enforce *);

@@ -77,6 +77,9 @@ enforce_filters(struct enforce *e, struct pfr_ruleset *rs)
 	struct policy_ep	*eps;
 	size_t			 i;
 
+	/* No rules: no filters (and no look at every container). */
+	if (!policy_has_rules(&e->pol))
+		return;
 	x = xcalloc(d->nctrs + 1, sizeof(*x));
 	eps = xcalloc(d->nctrs + 1, sizeof(*eps));
 	for (i = 0; i < d->nctrs; i++) {

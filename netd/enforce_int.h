@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "name.h"
 #include "policy.h"
 #include "router.h"
 
@@ -19,6 +20,11 @@ struct netd;
 struct enforce_flow;
 struct enforce_pair;
 
+struct enforce_netuse {
+	char			 name[NAME_MAX_LEN + 1];
+	size_t			 n;		/* containers on it */
+};
+
 struct enforce {
 	struct netd		*d;
 	struct policy		 pol;
@@ -26,7 +32,19 @@ struct enforce {
 	int			 active;
 	uint64_t		 gen;		/* of the cache entries */
 	uint64_t		 polgen;	/* pol.gen when gen was set */
-	uint64_t		 world;		/* containers and networks */
+	/*
+	 * What netd reported since the last sync (enforce_ctr_added...):
+	 * "dirty", something changed; "full", the next sync counts every
+	 * container again. Between, the counts follow each container that
+	 * comes or goes: networks alone isolate when one is on internal
+	 * networks only (nonat), or when two networks are in use.
+	 */
+	int			 dirty, full;
+	size_t			 nonat;
+	struct enforce_netuse	*uses;		/* networks in use */
+	size_t			 nuses;
+	size_t			 nctrs_seen;	/* a missed report shows */
+	uint64_t		 scanned;	/* containers looked at */
 	struct enforce_flow	*flows;
 	struct enforce_pair	*pairs;		/* ENFORCE_NPAIRS */
 	uint32_t		*hostaddrs;	/* every tun has one */

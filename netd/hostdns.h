@@ -32,6 +32,8 @@ struct hostdns_conf {
 	uint32_t		 gateway;	/* the DNS server's address */
 	const char		*hosts;		/* NULL: /etc/hosts */
 	const char		*resolver;	/* NULL: /etc/resolver/berth */
+	int			 async;		/* write on a thread (Linux's
+						   hosts block) */
 };
 
 /*
@@ -46,7 +48,12 @@ struct hostdns	*hostdns_start(const struct hostdns_conf *, char **cause);
  */
 int		 hostdns_sync(struct hostdns *, const struct dns_zone *,
 		    char **cause);
-/* Undo what start and sync did; free. */
+/*
+ * With conf->async: a write is still in flight (a sync now would wait
+ * for it); call sync again once it is not. 0 without a thread.
+ */
+int		 hostdns_busy(struct hostdns *);
+/* Undo what start and sync did (after the last write); free. */
 void		 hostdns_stop(struct hostdns *);
 /*
  * After a crash: remove what an instance with this configuration may

@@ -105,6 +105,13 @@ hostdns_sync(struct hostdns *h, const struct dns_zone *z, char **cause)
 	return 0;	/* mDNSResponder asks the server every time */
 }
 
+int
+hostdns_busy(struct hostdns *h)
+{
+	(void)h;
+	return 0;
+}
+
 void
 hostdns_stop(struct hostdns *h)
 {

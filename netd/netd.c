@@ -74,6 +74,7 @@
 #include "xmalloc.h"
 
 static void	netd_flush(void *);
+static void	netd_names_retry(void *);
 static void	netd_commit(void *);
 
 /* -------------------------------------------------------------- config */
@@ -139,6 +140,7 @@ netd_new(const struct netd_config *cfg)
 	d->gw.addr = cfg->gateway;
 	d->lockfd = -1;
 	ev_defer_init(&d->flush_ev, netd_flush, d);
+	ev_timer_init(&d->names_retry, netd_names_retry, d);
 	return d;
 }
 
@@ -330,6 +332,7 @@ netd_services_start(struct netd *d)
 		d->router->local_arg = d->dns;
 	}
 	netd_hostdns_conf(&d->cfg, &hc);
+	hc.async = 1;	/* the hosts block's fsyncs off the loop */
 	if ((d->hdns = hostdns_start(&hc, &cause)) == NULL) {
 		log_warnx("%s: the host will not resolve *.berth: %s",
 		    __func__, cause);
@@ -345,6 +348,8 @@ netd_services_stop(struct netd *d)
 		d->router->local = NULL;
 	dnssrv_free(d->dns);
 	d->dns = NULL;
+	if (d->ev != NULL && ev_timer_armed(&d->names_retry))
+		ev_timer_del(d->ev, &d->names_retry);
 	hostdns_stop(d->hdns);
 	d->hdns = NULL;
 	dns_zone_free(d->zone);
@@ -680,11 +685,24 @@ netd_commit(void *arg)
 }
 
 static void
+netd_names_retry(void *arg)
+{
+	struct netd	*d = arg;
+
+	ev_defer(d->ev, &d->flush_ev);
+}
+
+static void
 netd_flush(void *arg)
 {
 	struct netd	*d = arg;
 
-	if (d->names_dirty) {
+	/* A hosts block write in flight: edit again once it is done. */
+	if (d->names_dirty && hostdns_busy(d->hdns)) {
+		if (!ev_timer_armed(&d->names_retry))
+			ev_timer_add(d->ev, &d->names_retry,
+			    NETD_NAMES_RETRY_MS);
+	} else if (d->names_dirty) {
 		d->names_dirty = 0;
 		netd_names_sync(d);
 	}

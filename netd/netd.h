@@ -53,6 +53,7 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
+#define NETD_NAMES_RETRY_MS 2		/* hosts block busy: edit again */
 #define NETD_LOCK_WAIT_MS 10000		/* a killed netd still exiting */
 #define NETD_EXIT_MAX	CTR_EXIT_MAX
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
@@ -168,6 +169,7 @@ struct netd {
 	struct kern		*kaddr;		/* NULL: the interposer alone */
 	struct teardown		*teardown;	/* tuns going (teardown.c) */
 	struct ev_defer		 flush_ev;	/* state file, hosts block */
+	struct ev_timer		 names_retry;	/* hosts block still writing */
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "enforce.h"
 #include "host.h"
 #include "ipam.h"
 #include "log.h"
@@ -144,6 +145,7 @@ reconcile_adopt(struct netd *d)
 		d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1,
 		    sizeof(*d->ctrs));
 		d->ctrs[d->nctrs++] = c;
+		enforce_ctr_added(d->enforce, c);
 		n++;
 	}
 	for (i = 0; i < f.n; i++)

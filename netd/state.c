@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "enforce.h"
 #include "linkops.h"
 #include "log.h"
 #include "name.h"
@@ -342,6 +343,7 @@ state_parse(struct netd *d, json_t *j, char **cause)
 		d->ctrs[d->nctrs++] = c;
 	}
 	linkops_state_parse(d, json_object_get(j, "links"));
+	enforce_world_changed(d->enforce);
 	return 0;
 }
 

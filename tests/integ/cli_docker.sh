@@ -22,6 +22,17 @@ netd_start
 W=$(ctr_ip web)
 wait_for 10 curl -sf "http://$W:8000/" || fail "web unreachable"
 
+# run sends hello and create together (pipelined): a create netd refuses
+# still fails cleanly, with netd's reason and exit 1, nothing run, the
+# holder of the name untouched; the next run works.
+expect_fail 'name "idle" is taken' "$BERTH" run --rm --name idle -- \
+    touch "$TMP/ran"
+[ ! -e "$TMP/ran" ] || fail "refused create: the command ran"
+"$BERTH" ps -q | grep -qx idle || fail "refused create: idle is gone"
+rc=0; "$BERTH" run --rm --name rm1 -- sh -c 'exit 3' || rc=$?
+[ "$rc" -eq 3 ] || fail "--rm run: exit $rc, expected 3"
+"$BERTH" ps -aq | grep -qx rm1 && fail "--rm (pipelined delete): rm1 left"
+
 # ps -q, -aq, --format
 [ "$("$BERTH" ps -q | sort | tr '\n' ' ')" = "idle web " ] ||
     fail "ps -q: $("$BERTH" ps -q)"

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <pcap/pcap.h>
 
 #include "caprec.h"
 #include "capture.h"
@@ -28,6 +29,7 @@
 #include "pkt.h"
 #include "proto.h"
 #include "router.h"
+#include "util.h"
 
 #define GW	0x0af00001	/* 10.240.0.1 */
 #define CA	0x0af00002
@@ -163,6 +165,47 @@ test_pcapng(void **state)
 	assert_int_equal(b[92], 1);	/* opt_comment */
 	assert_int_equal(b[94], 7);
 	assert_memory_equal(b + 96, "dropped", 7);
+}
+
+/*
+ * berth capture -w writes classic pcap itself (the CLI does not link
+ * libpcap): byte for byte what libpcap's dump API writes.
+ */
+static void
+test_pcap_classic(void **state)
+{
+	struct pcap_pkthdr	 ph;
+	pcap_t			*dead;
+	pcap_dumper_t		*dp;
+	uint8_t			 ours[256], pkt[61], *theirs;
+	char			 path[] = "/tmp/berth-pcap.XXXXXX";
+	size_t			 n, len;
+	int			 fd;
+
+	(void)state;
+	memset(pkt, 0xab, sizeof(pkt));
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	assert_non_null(dead = pcap_open_dead(228, 65535));
+	assert_non_null(dp = pcap_dump_open(dead, path));
+	ph.ts.tv_sec = 1700000000;
+	ph.ts.tv_usec = 123456;
+	ph.caplen = 61;
+	ph.len = 100;
+	pcap_dump((u_char *)dp, &ph, pkt);
+	pcap_dump_close(dp);
+	pcap_close(dead);
+	assert_non_null(theirs = (uint8_t *)util_read_file(path, 4096, &len));
+	unlink(path);
+
+	n = pcapng_classic_hdr(ours, 228, 65535);
+	assert_int_equal(n, PCAPNG_CLASSIC_HDR_LEN);
+	n += pcapng_classic_rec(ours + n, 1700000000, 123456, 61, 100);
+	memcpy(ours + n, pkt, sizeof(pkt));
+	n += sizeof(pkt);
+	assert_int_equal(len, n);
+	assert_memory_equal(ours, theirs, n);
+	free(theirs);
 }
 
 /* ------------------------------------------------------ the engine */
@@ -493,6 +536,7 @@ main(void)
 		cmocka_unit_test(test_caprec),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_pcapng),
+		cmocka_unit_test(test_pcap_classic),
 		cmocka_unit_test_setup_teardown(test_target_filter, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_drops_stack, setup,

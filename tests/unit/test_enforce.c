@@ -72,6 +72,16 @@ ctr_init(struct world *w, struct ctr *c, const char *name, uint32_t addr,
 	router_add(w->d.router, &c->port);
 }
 
+/* c moves to nets: netd reports it as it would, a removal and an
+ * addition (its containers never change in place). */
+static void
+move(struct world *w, struct ctr *c, char **nets)
+{
+	enforce_ctr_removed(w->d.enforce, c);
+	c->networks = nets;
+	enforce_ctr_added(w->d.enforce, c);
+}
+
 static int
 setup(void **state)
 {
@@ -175,11 +185,11 @@ test_hook_lifetime(void **state)
 	assert_false(enforce_active(w->d.enforce));
 	assert_null(w->d.router->hooks);
 	/* A second network in use: networks isolate. */
-	w->c.networks = net_back;
+	move(w, &w->c, net_back);
 	enforce_sync(w->d.enforce);
 	assert_true(enforce_active(w->d.enforce));
 	assert_non_null(w->d.router->hooks);
-	w->c.networks = net_front;
+	move(w, &w->c, net_front);
 	enforce_sync(w->d.enforce);
 	assert_false(enforce_active(w->d.enforce));
 	/* A rule alone. */
@@ -197,7 +207,7 @@ test_networks(void **state)
 	struct world	*w = *state;
 	int		 n;
 
-	w->c.networks = net_back;
+	move(w, &w->c, net_back);
 	enforce_sync(w->d.enforce);
 	/* Same network: forwarded into b's tun. */
 	n = io.n;
@@ -280,7 +290,7 @@ test_filters(void **state)
 	assert_int_equal(rs.nfilters, 0);	/* nobody on back; a -> b
 						   is the router's */
 	pfr_ruleset_clear(&rs);
-	w->c.networks = net_back;
+	move(w, &w->c, net_back);
 	enforce_sync(w->d.enforce);
 	netd_ruleset_head(&w->d.cfg, &rs);
 	enforce_ruleset(w->d.enforce, &rs);
@@ -350,6 +360,175 @@ test_icmp(void **state)
 	assert_int_equal(io.n, n);
 }
 
+/* ------------------------------------------------ many containers */
+
+#define MANY	1000
+
+static char *net_inner[] = { "inner" };
+
+/* What enforce_sync should decide, looked at the slow way. */
+static int
+want_isolating(struct netd *d)
+{
+	const char	*first = NULL;
+	size_t		 i, j;
+
+	for (i = 0; i < d->nctrs; i++) {
+		if (netd_ctr_nonat(d, d->ctrs[i]))
+			return 1;
+		for (j = 0; j < d->ctrs[i]->nnetworks; j++) {
+			if (first == NULL)
+				first = d->ctrs[i]->networks[j];
+			else if (strcmp(first, d->ctrs[i]->networks[j]) != 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static struct ctr *
+many_init(struct world *w, struct ctr **tab, size_t n, char **nets)
+{
+	struct ctr	*v = calloc(n, sizeof(*v));
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(v[i].name, sizeof(v[i].name), "m%zu", i);
+		v[i].addr = CC + 1 + (uint32_t)i;
+		v[i].networks = nets;
+		v[i].nnetworks = 1;
+		tab[i] = &v[i];
+	}
+	w->d.ctrs = tab;
+	w->d.nctrs = n;
+	enforce_world_changed(w->d.enforce);
+	enforce_sync(w->d.enforce);
+	return v;
+}
+
+/* netd's create and delete: the table, then the report. */
+static void
+many_add(struct world *w, struct ctr *c)
+{
+	w->d.ctrs[w->d.nctrs++] = c;
+	enforce_ctr_added(w->d.enforce, c);
+}
+
+static void
+many_del(struct world *w, size_t i)
+{
+	struct ctr	*c = w->d.ctrs[i];
+
+	enforce_ctr_removed(w->d.enforce, c);
+	memmove(&w->d.ctrs[i], &w->d.ctrs[i + 1],
+	    (w->d.nctrs - i - 1) * sizeof(*w->d.ctrs));
+	w->d.nctrs--;
+}
+
+/*
+ * A sync after an op that changed nothing, or after one container came
+ * or went, looks at no other container: its work does not grow with
+ * the 1,000 running.
+ */
+static void
+test_sync_work(void **state)
+{
+	struct world	*w = *state;
+	struct ctr	*tab[MANY + 1], extra, *v;
+	uint64_t	 s0;
+	int		 i;
+
+	v = many_init(w, tab, MANY, net_front);
+	assert_false(enforce_active(w->d.enforce));
+	s0 = enforce_scanned(w->d.enforce);
+	for (i = 0; i < 5; i++)
+		enforce_sync(w->d.enforce);	/* hello, join, started... */
+	memset(&extra, 0, sizeof(extra));
+	snprintf(extra.name, sizeof(extra.name), "extra");
+	extra.addr = CC + 1 + MANY;
+	extra.networks = net_front;
+	extra.nnetworks = 1;
+	many_add(w, &extra);
+	enforce_sync(w->d.enforce);
+	many_del(w, MANY);
+	enforce_sync(w->d.enforce);
+	many_del(w, 0);
+	enforce_sync(w->d.enforce);
+	assert_int_equal(enforce_scanned(w->d.enforce) - s0, 0);
+	assert_false(enforce_active(w->d.enforce));
+
+	/* A container on another network: networks isolate, at once. */
+	extra.networks = net_back;
+	many_add(w, &extra);
+	enforce_sync(w->d.enforce);
+	assert_true(enforce_active(w->d.enforce));
+	assert_int_equal(enforce_scanned(w->d.enforce) - s0, 0);
+	/* While they do, deletes too are counted, not looked for. */
+	many_del(w, 5);
+	enforce_sync(w->d.enforce);
+	assert_true(enforce_active(w->d.enforce));
+	many_del(w, w->d.nctrs - 1);	/* extra: isolation ends */
+	enforce_sync(w->d.enforce);
+	assert_false(enforce_active(w->d.enforce));
+	assert_int_equal(enforce_scanned(w->d.enforce) - s0, 0);
+	w->d.ctrs = w->ctrs;
+	w->d.nctrs = 3;
+	enforce_world_changed(w->d.enforce);
+	free(v);
+}
+
+/* Adds and deletes in any order decide as a look at every container. */
+static void
+test_sync_same(void **state)
+{
+	struct world	*w = *state;
+	struct network	 nets[3];
+	struct ctr	*tab[64], *v, pool[64];
+	char		**choice[] = { net_front, net_back, net_inner };
+	unsigned int	 r = 12345;
+	int		 step;
+	size_t		 i, k;
+
+	memcpy(nets, w->nets, sizeof(w->nets));
+	snprintf(nets[2].name, sizeof(nets[2].name), "inner");
+	nets[2].internal = 1;
+	w->d.nets = nets;
+	w->d.nnets = 3;
+	v = many_init(w, tab, 0, net_front);
+	memset(pool, 0, sizeof(pool));
+	for (step = 0; step < 2000; step++) {
+		r = r * 1103515245 + 12345;
+		if (w->d.nctrs > 0 && ((r >> 16) % 3 == 0 ||
+		    w->d.nctrs == 64)) {
+			many_del(w, (r >> 8) % w->d.nctrs);
+		} else {
+			/* a free slot of the pool */
+			for (k = 0; k < 64; k++) {
+				for (i = 0; i < w->d.nctrs; i++)
+					if (w->d.ctrs[i] == &pool[k])
+						break;
+				if (i == w->d.nctrs)
+					break;
+			}
+			/* mostly front, sometimes back or inner */
+			pool[k].networks = choice[(r >> 20) % 16 == 0 ? 1 :
+			    (r >> 20) % 16 == 1 ? 2 : 0];
+			pool[k].nnetworks = 1;
+			snprintf(pool[k].name, sizeof(pool[k].name), "p%zu", k);
+			many_add(w, &pool[k]);
+		}
+		enforce_sync(w->d.enforce);
+		assert_int_equal(enforce_active(w->d.enforce),
+		    want_isolating(&w->d));
+	}
+	w->d.nets = w->nets;
+	w->d.nnets = 2;
+	w->d.ctrs = w->ctrs;
+	w->d.nctrs = 3;
+	enforce_world_changed(w->d.enforce);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -361,6 +540,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unseen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_work, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sync_same, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
