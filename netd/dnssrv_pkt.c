@@ -48,27 +48,6 @@ dnssrv_get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/*
- * The UDP checksum (RFC 768) of the ulen bytes at u from src to dst,
- * its own field included: 0 when a received datagram's is right.
- */
-static uint16_t
-dnssrv_udp_sum(uint32_t src, uint32_t dst, const uint8_t *u, size_t ulen)
-{
-	uint32_t	 sum;
-	size_t		 i;
-
-	sum = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) +
-	    IPPROTO_UDP + (uint32_t)ulen;
-	for (i = 0; i + 1 < ulen; i += 2)
-		sum += dnssrv_get16(u + i);
-	if (i < ulen)
-		sum += (uint32_t)u[i] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 int
 dnssrv_router_local(void *arg, struct router *r, const uint8_t *pkt,
     const struct router_verdict *v)
@@ -90,7 +69,7 @@ dnssrv_router_local(void *arg, struct router *r, const uint8_t *pkt,
 	ulen = dnssrv_get16(u + 4);
 	if (sport == 0 || ulen < 8 || ulen > (size_t)(ip->len - ip->hlen) ||
 	    (ip->csum.start == 0 && dnssrv_get16(u + 6) != 0 &&
-	    dnssrv_udp_sum(ip->src, ip->dst, u, ulen) != 0))
+	    packet_l4_cksum(ip->src, ip->dst, IPPROTO_UDP, u, ulen) != 0))
 		return 0;
 	if (dns_answer(s->zone, ip->src, u + 8, ulen - 8, 0, o + DNSSRV_HDRS,
 	    DNS_EDNS_MAX, &outlen) != DNS_REPLY)
@@ -115,7 +94,7 @@ dnssrv_router_local(void *arg, struct router *r, const uint8_t *pkt,
 	packet_put16(o + 20, s->port);
 	packet_put16(o + 22, sport);
 	packet_put16(o + 24, (uint16_t)ulen);
-	sum = dnssrv_udp_sum(s->addr, ip->src, o + 20, ulen);
+	sum = packet_l4_cksum(s->addr, ip->src, IPPROTO_UDP, o + 20, ulen);
 	packet_put16(o + 26, sum != 0 ? sum : 0xffff);
 	router_packet(r, r->gw, o, 20 + ulen, NULL);
 	return 1;

@@ -32,12 +32,10 @@ packet_err_name(enum packet_err e)
 	return (unsigned)e < PACKET_NERR ? packet_err_names[e] : "?";
 }
 
-uint16_t
-packet_cksum(const void *v, size_t len)
+/* The one's complement checksum of len bytes, starting from sum. */
+static uint16_t
+packet_sum(const uint8_t *p, size_t len, uint32_t sum)
 {
-	const uint8_t	*p = v;
-	uint32_t	 sum = 0;
-
 	for (; len > 1; p += 2, len -= 2)
 		sum += (uint32_t)p[0] << 8 | p[1];
 	if (len == 1)
@@ -45,6 +43,20 @@ packet_cksum(const void *v, size_t len)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+uint16_t
+packet_cksum(const void *v, size_t len)
+{
+	return packet_sum(v, len, 0);
+}
+
+uint16_t
+packet_l4_cksum(uint32_t src, uint32_t dst, uint8_t proto, const void *v,
+    size_t len)
+{
+	return packet_sum(v, len, (src >> 16) + (src & 0xffff) +
+	    (dst >> 16) + (dst & 0xffff) + proto + (uint32_t)len);
 }
 
 static uint32_t
@@ -227,7 +239,7 @@ packet_tcp_rst(const uint8_t *p, const struct packet_ip *ip, int to_sender,
     uint8_t *out, size_t outlen)
 {
 	const uint8_t	*th = p + ip->hlen;
-	uint8_t		*t = out + 20, pseudo[12 + 20];
+	uint8_t		*t = out + 20;
 	uint32_t	 seq, ack, src, dst;
 	uint16_t	 sport, dport;
 	size_t		 doff, seglen;
@@ -274,12 +286,8 @@ packet_tcp_rst(const uint8_t *p, const struct packet_ip *ip, int to_sender,
 		t[13] = TH_RST | TH_ACK;
 	}
 	/* Checksum over the pseudo header (RFC 793 3.1) and the header. */
-	memcpy(pseudo, out + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_TCP;
-	packet_put16(pseudo + 10, 20);
-	memcpy(pseudo + 12, t, 20);
-	packet_put16(t + 16, packet_cksum(pseudo, sizeof(pseudo)));
+	packet_put16(t + 16, packet_l4_cksum(packet_get32(out + 12),
+	    packet_get32(out + 16), IPPROTO_TCP, t, 20));
 	return PACKET_RST_LEN;
 }
 

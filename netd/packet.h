@@ -74,6 +74,13 @@ void		 packet_csum_finish(uint8_t *p, struct packet_ip *ip);
 /* The Internet checksum (RFC 1071) of len bytes. */
 uint16_t	 packet_cksum(const void *p, size_t len);
 /*
+ * The TCP/UDP checksum (RFC 768, RFC 793 3.1) of the len bytes of a
+ * transport header and data at p, with the pseudo header of src, dst
+ * and proto (host order); the field itself included, 0 when right.
+ */
+uint16_t	 packet_l4_cksum(uint32_t src, uint32_t dst, uint8_t proto,
+		    const void *p, size_t len);
+/*
  * Whether an ICMP error may answer this packet (RFC 1812 4.3.2.7): not
  * for ICMP errors, non-first fragments, or sources that are not a
  * unicast host.
