@@ -83,6 +83,8 @@ struct capture_set {
 	struct capture		*list;
 	int			 n;
 	struct capture		*pending;	/* between op and handoff */
+	void			(*idle)(void *);	/* the last ended */
+	void			*idle_arg;
 };
 
 static enum router_hook_ret capture_packet(struct router_hook *,
@@ -107,6 +109,26 @@ int
 capture_count(const struct capture_set *s)
 {
 	return s != NULL ? s->n : 0;
+}
+
+int
+capture_idle(const struct capture_set *s)
+{
+	return s == NULL || (s->n == 0 && s->pending == NULL);
+}
+
+void
+capture_set_on_idle(struct capture_set *s, void (*fn)(void *), void *arg)
+{
+	s->idle = fn;
+	s->idle_arg = arg;
+}
+
+static void
+capture_idle_tell(struct capture_set *s)
+{
+	if (capture_idle(s) && s->idle != NULL)
+		s->idle(s->idle_arg);
 }
 
 static void
@@ -140,6 +162,7 @@ capture_end(struct capture *cap)
 	ev_del(s->ev, cap->fd);
 	close(cap->fd);
 	capture_free(cap);
+	capture_idle_tell(s);
 }
 
 void
@@ -495,6 +518,7 @@ capture_handoff(void *arg, int fd, const uint8_t *unsent, size_t len)
 	s->pending = NULL;
 	if (cap == NULL) {
 		close(fd);
+		capture_idle_tell(s);
 		return;
 	}
 	cap->fd = fd;
@@ -510,6 +534,7 @@ capture_handoff(void *arg, int fd, const uint8_t *unsent, size_t len)
 		log_warn("%s: ev_add", __func__);
 		close(fd);
 		capture_free(cap);
+		capture_idle_tell(s);
 		return;
 	}
 	cap->next = s->list;

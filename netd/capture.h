@@ -27,6 +27,11 @@ struct capture_set *capture_set_new(struct router *, struct ev *);
 /* End every capture (no END record: netd is going) and free. */
 void		 capture_set_free(struct capture_set *);
 int		 capture_count(const struct capture_set *);
+/* No capture running or about to (between its op and handoff). */
+int		 capture_idle(const struct capture_set *);
+/* fn(arg) when the last capture ends (netd: the @direct set again). */
+void		 capture_set_on_idle(struct capture_set *,
+		    void (*fn)(void *), void *arg);
 /* The "capture" op: check args, prepare, ask ctl for the connection. */
 json_t		*capture_op(struct netd *, json_t *args, int *close);
 /* ctl's handoff: the prepared capture gets its connection. */

@@ -84,6 +84,12 @@ enforce_policy(struct enforce *e)
 }
 
 int
+enforce_has_rules(const struct enforce *e)
+{
+	return e != NULL && policy_has_rules(&e->pol);
+}
+
+int
 enforce_active(const struct enforce *e)
 {
 	return e->active;

@@ -47,6 +47,8 @@ void		 enforce_world_changed(struct enforce *);
 /* Containers looked at by full looks so far (tests, docs/netd.md). */
 uint64_t	 enforce_scanned(const struct enforce *);
 struct policy	*enforce_policy(struct enforce *);
+/* Rules or NetworkPolicy objects: a flow to a container may be refused. */
+int		 enforce_has_rules(const struct enforce *);
 /* Whether the hook is registered (tests, hello). */
 int		 enforce_active(const struct enforce *);
 

@@ -390,6 +390,28 @@ fw_change(struct fw *fw, const struct pfr_ruleset *rs,
 }
 
 int
+fw_direct(struct fw *fw, const struct pfr_ruleset *rs, int on, char **cause)
+{
+	struct fw_job	*jobs, *j;
+
+	if (fw->be->direct == NULL)
+		return 0;
+	if ((jobs = fw->be->direct(rs, on, cause)) == NULL)
+		return -1;
+	for (j = jobs; j != NULL; j = j->next)
+		j->session = fw->be->session != NULL;
+	fw_submit(fw, jobs);
+	/*
+	 * Off: wait until it is done. A failed batch has queued a full
+	 * load by then (rendered without the set's elements), and the
+	 * flush runs that too.
+	 */
+	if (!on)
+		fw_flush(fw);
+	return 0;
+}
+
+int
 fw_unload(struct fw *fw, const struct pfr_ruleset *rs, char **cause)
 {
 	struct fw_job	*jobs;

@@ -51,6 +51,14 @@ void		 fw_reload(struct fw *, const struct pfr_ruleset *);
 int		 fw_change(struct fw *, const struct pfr_ruleset *,
 		    const struct pfr_container *, const struct pfr_port *,
 		    size_t nports, int add, char **cause);
+/*
+ * The containers of rs marked direct skip the router (on: queued like
+ * any change), or none does (off: synchronous, after everything queued;
+ * when it returns, no packet skips the router any more). A back end
+ * without the set does nothing.
+ */
+int		 fw_direct(struct fw *, const struct pfr_ruleset *, int on,
+		    char **cause);
 /* Asynchronous: queue jobs (a failed one calls reload unless full). */
 void		 fw_submit(struct fw *, struct fw_job *);
 /* Run every queued job now (before unload, in tests). */
@@ -104,6 +112,9 @@ struct fw_backend {
 	const char *const *session;
 	const char	*fence;
 	const char	*fence_reply;
+	/* The @direct set on or off (pfr_nft_direct), or NULL: none. */
+	struct fw_job	*(*direct)(const struct pfr_ruleset *, int on,
+			    char **cause);
 };
 extern const struct fw_backend	 fw_nft;
 extern const struct fw_backend	 fw_pf;

@@ -83,6 +83,16 @@ fail:
 }
 
 static struct fw_job *
+fw_nft_direct(const struct pfr_ruleset *rs, int on, char **cause)
+{
+	char	*s;
+
+	if ((s = pfr_nft_direct(rs, on, cause)) == NULL)
+		return NULL;
+	return fw_nft_job(s);
+}
+
+static struct fw_job *
 fw_nft_unload(const struct pfr_ruleset *rs, const char *token, char **cause)
 {
 	char	*s;
@@ -109,4 +119,5 @@ const struct fw_backend fw_nft = {
 	fw_nft_session,
 	"describe meta mark\n",
 	"meta expression",
+	fw_nft_direct,
 };

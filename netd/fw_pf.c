@@ -96,4 +96,5 @@ const struct fw_backend fw_pf = {
 	NULL,			/* no session: one pfctl per change */
 	NULL,
 	NULL,
+	NULL,			/* macOS: utun packets reach netd anyway */
 };

@@ -131,6 +131,7 @@ struct netd *
 netd_new(const struct netd_config *cfg)
 {
 	struct netd	*d;
+	const char	*e;
 
 	d = xcalloc(1, sizeof(*d));
 	d->cfg = *cfg;
@@ -139,6 +140,8 @@ netd_new(const struct netd_config *cfg)
 	d->gw.gateway = 1;
 	d->gw.addr = cfg->gateway;
 	d->lockfd = -1;
+	d->direct_off = (e = getenv("BERTH_NETD_DIRECT")) != NULL &&
+	    strcmp(e, "0") == 0;
 	ev_defer_init(&d->flush_ev, netd_flush, d);
 	ev_timer_init(&d->names_retry, netd_names_retry, d);
 	return d;
@@ -430,6 +433,13 @@ netd_abort(struct netd *d)
 	d->stopped = 1;
 }
 
+/* The last capture ended: published ports may skip the router again. */
+static void
+netd_direct_idle(void *arg)
+{
+	netd_direct_sync(arg);
+}
+
 int
 netd_start(struct netd *d, char **cause)
 {
@@ -485,6 +495,7 @@ netd_start(struct netd *d, char **cause)
 	netd_reconcile_ctrs(d);
 	d->enforce = enforce_new(d);
 	kaddr_start(d);
+	d->direct = netd_direct_want(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);
@@ -497,6 +508,7 @@ netd_start(struct netd *d, char **cause)
 	netd_services_start(d);
 	d->ctl = ctl_new(d->ev, ops_handle, d);
 	d->captures = capture_set_new(d->router, d->ev);
+	capture_set_on_idle(d->captures, netd_direct_idle, d);
 	ctl_set_handoff(d->ctl, capture_handoff);
 	ctl_set_commit(d->ctl, netd_commit);
 	if (ctl_listen(d->ctl, d->cfg.socket, d->cfg.gid, cause) == -1)

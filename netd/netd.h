@@ -177,6 +177,8 @@ struct netd {
 	size_t			 state_dropped;	/* damaged entries at load */
 	int			 quit;
 	int			 stopped;
+	int			 direct;	/* nft @direct holds containers */
+	int			 direct_off;	/* BERTH_NETD_DIRECT=0 */
 };
 
 /* netd.c */
@@ -218,6 +220,8 @@ void		 netd_ctr_remove_at(struct netd *, size_t);
 struct network	*netd_net_find(struct netd *, const char *name);
 /* Every network of c is internal: no egress, no NAT, no host. */
 int		 netd_ctr_nonat(struct netd *, const struct ctr *);
+int		 netd_direct_want(struct netd *);
+void		 netd_direct_sync(struct netd *);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, enum proto_code *, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,

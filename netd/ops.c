@@ -512,6 +512,8 @@ ops_handle(void *arg, const char *op, json_t *args, int *close)
 		rep = ops_table[i].fn(d, args, close);
 		/* Containers or networks may have changed. */
 		enforce_sync(d->enforce);
+		/* before the reply: a capture, a link or a rule (ruleset.c) */
+		netd_direct_sync(d);
 		return rep;
 	}
 	return proto_reply_errcode(PROTO_E_UNKNOWN_OP, "unknown operation "

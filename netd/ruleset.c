@@ -15,8 +15,10 @@
 
 #include <jansson.h>
 
+#include "capture.h"
 #include "enforce.h"
 #include "fw.h"
+#include "link.h"
 #include "log.h"
 #include "netd.h"
 #include "os.h"
@@ -78,8 +80,70 @@ netd_ctr_nonat(struct netd *d, const struct ctr *c)
 static void
 netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
 {
-	pfr_add(rs, c->name, c->addr, netd_ctr_nonat(d, c), c->ports,
+	int	 nonat = netd_ctr_nonat(d, c);
+
+	pfr_add(rs, c->name, c->addr, nonat, c->ports,
 	    os_proxy_ports ? 0 : c->nports);
+	rs->ctrs[rs->nctrs - 1].direct = d->direct && !nonat;
+}
+
+/*
+ * DOC: the direct path (nft @direct)
+ * A published port's packets from the host or another host to a
+ * container normally cross netd's router one way (docs/netd.md). When
+ * the router would only forward them, they need not: a container in
+ * the @direct set is reached over lo (steer_output and steer_inbound
+ * leave those packets unmarked), and the host's 127/8 clients still
+ * show up as the gateway (snat_postrouting). Routing is per packet, so
+ * a flow moves between the two paths at any moment without breaking.
+ *
+ * The router would only forward when no capture runs (nor is about to:
+ * its op is answered before its hook is added), no link emulation is
+ * set, no policy rule or NetworkPolicy could refuse the flow, and the
+ * container is not internal-only (networks refuse other hosts). Then
+ * every container that is not internal is in the set; else none is.
+ * Leaving is synchronous, after every queued change: when the request
+ * that started a capture, set a link or added a rule is answered, no
+ * packet skips the router any more. Coming back is queued like any
+ * change. BERTH_NETD_DIRECT=0 keeps the set empty.
+ */
+int
+netd_direct_want(struct netd *d)
+{
+	return fw_os->direct != NULL && !d->direct_off &&
+	    capture_idle(d->captures) &&
+	    (d->links == NULL || d->links->nactive == 0) &&
+	    !enforce_has_rules(d->enforce);
+}
+
+void
+netd_direct_sync(struct netd *d)
+{
+	struct pfr_ruleset	*rs;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 want, any = 0;
+
+	if (d->stopped || d->fw == NULL)
+		return;
+	if ((want = netd_direct_want(d)) == d->direct)
+		return;
+	d->direct = want;
+	rs = netd_ruleset(d);
+	for (i = 0; i < rs->nctrs; i++)
+		any |= rs->ctrs[i].direct;
+	if ((want && !any) || fw_direct(d->fw, rs, want, &cause) == 0)
+		log_debug("%s: published ports %s the router", __func__,
+		    want ? "skip" : "cross");
+	else {
+		/* the rules (no elements when off) come again in full */
+		log_warnx("%s: %s", __func__, cause);
+		free(cause);
+		netd_fw_reload(d);
+		if (!want)
+			fw_flush(d->fw);
+	}
+	pfr_ruleset_free(rs);
 }
 
 struct pfr_ruleset *
@@ -159,6 +223,7 @@ netd_rules_print(const struct netd_config *cfg, const char *format,
 		ret = -1;
 	}
 	d->enforce = enforce_open(d);
+	d->direct = netd_direct_want(d);	/* as a start would load */
 	rs = netd_ruleset(d);
 	text = pfr_print(rs, format != NULL ? format : fw_os->format, cause);
 	pfr_ruleset_free(rs);

@@ -11,6 +11,7 @@
  *
  *	ctrs      set ipv4_addr                       every container
  *	nonat     set ipv4_addr                       internal-only ones
+ *	direct    set ipv4_addr, counter              skip the router
  *	pub_any   map l4proto . port : addr . port    -p 8080:80
  *	pub_addr  map addr . l4proto . port : ...     -p 127.0.0.1:8080:80
  *
@@ -30,7 +31,10 @@
  * masqueraded, internal containers' are refused (the policy model's
  * internal networks, for the paths that do not cross netd); 127/8
  * sources DNAT'ed
- * into the gateway tun are masqueraded to the gateway address.
+ * into the gateway tun are masqueraded to the gateway address. A
+ * published port's packets to a container in @direct (netd decides,
+ * netd/ruleset.c) are left unmarked and go over lo, their 127/8 sources
+ * given the gateway address there too.
  * docs/rules.md explains each rule.
  */
 #include <stdio.h>
@@ -71,9 +75,26 @@ nft_port_map(const struct pfr_port *p)
 	return p->host_addr != 0 ? "pub_addr" : "pub_any";
 }
 
+/* Which containers a set holds. */
+enum nft_set_kind { NFT_SET_ALL, NFT_SET_NONAT, NFT_SET_DIRECT };
+
+static int
+nft_set_has(const struct pfr_container *c, enum nft_set_kind kind)
+{
+	switch (kind) {
+	case NFT_SET_NONAT:
+		return c->nonat;
+	case NFT_SET_DIRECT:
+		return c->direct;
+	case NFT_SET_ALL:
+		break;
+	}
+	return 1;
+}
+
 static void
 nft_set_decl(struct pfr_buf *b, const struct pfr_ruleset *rs,
-    const char *name, const char *comment, int nonat_only)
+    const char *name, const char *comment, enum nft_set_kind kind)
 {
 	char	 a[ADDR_STRLEN];
 	size_t	 i;
@@ -81,8 +102,11 @@ nft_set_decl(struct pfr_buf *b, const struct pfr_ruleset *rs,
 
 	pfr_buf_printf(b, "\t# %s\n\tset %s {\n\t\ttype ipv4_addr\n",
 	    comment, name);
+	/* what skips the router is counted here instead (docs/netd.md) */
+	if (kind == NFT_SET_DIRECT)
+		pfr_buf_printf(b, "\t\tcounter\n");
 	for (i = 0; i < rs->nctrs; i++) {
-		if (nonat_only && !rs->ctrs[i].nonat)
+		if (!nft_set_has(&rs->ctrs[i], kind))
 			continue;
 		if (!any++)
 			pfr_buf_printf(b, "\t\telements = {\n");
@@ -149,7 +173,7 @@ nft_not_berth(struct pfr_buf *b, const struct pfr_ruleset *rs,
 static void
 nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 {
-	char		 pool[CIDR_STRLEN];
+	char		 pool[CIDR_STRLEN], gw[ADDR_STRLEN];
 	size_t		 i;
 
 	cidr_fmt(&rs->pool, pool);
@@ -176,11 +200,16 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 
 	pfr_buf_printf(b,
 	    "\n\t# Steering: pool-bound packets carry the fwmark, and an ip"
-	    "\n\t# rule sends them to netd's gateway tun. After output DNAT.\n"
+	    "\n\t# rule sends them to netd's gateway tun. After output DNAT."
+	    "\n\t# A published port's client (not a container) to an @direct"
+	    "\n\t# container is left unmarked: lookup local, over lo.\n"
 	    "\tchain steer_output {\n"
 	    "\t\ttype route hook output priority -90; policy accept;\n"
-	    "\t\tip daddr %s meta mark set 0x%x\n"
-	    "\t}\n", pool, rs->fwmark);
+	    "\t\tip daddr != %s return\n"
+	    "\t\tip daddr @direct ip saddr != %s ct direction original "
+	    "ct status dnat return\n"
+	    "\t\tmeta mark set 0x%x\n"
+	    "\t}\n", pool, pool, rs->fwmark);
 	pfr_buf_printf(b,
 	    "\n\t# The same for packets from other hosts, after dstnat;"
 	    "\n\t# what netd writes into its tuns is delivered as it is."
@@ -198,18 +227,23 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	    "\n\t# Other hosts reach containers through published ports and"
 	    "\n\t# replies only, never directly by a route to the pool.\n"
 	    "\tchain steer_inbound {\n"
+	    "\t\tct status dnat ct direction original ip daddr @direct "
+	    "ip saddr != %s accept\n"
 	    "\t\tct status dnat meta mark set 0x%x accept\n"
 	    "\t\tct state established,related meta mark set 0x%x accept\n"
 	    "\t\tcounter drop\n"
-	    "\t}\n", rs->fwmark, rs->fwmark);
+	    "\t}\n", pool, rs->fwmark, rs->fwmark);
 
 	pfr_buf_printf(b,
 	    "\n\t# Egress NAT of the pool; 127/8 clients DNAT'ed into the"
-	    "\n\t# gateway tun get the gateway address.\n"
+	    "\n\t# gateway tun get the gateway address, over lo to @direct too.\n"
 	    "\tchain snat_postrouting {\n"
 	    "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 	    "\t\tip saddr 127.0.0.0/8 oifname \"%s\" masquerade\n"
-	    "\t\tip saddr %s ip saddr != @nonat ", rs->gw_ifname, pool);
+	    "\t\tip saddr 127.0.0.0/8 oifname \"lo\" ip daddr @direct "
+	    "ct status dnat snat ip to %s\n"
+	    "\t\tip saddr %s ip saddr != @nonat ", rs->gw_ifname,
+	    addr_fmt(rs->gateway, gw), pool);
 	if (rs->negress == 0)
 		nft_not_berth(b, rs, "oif");
 	else {
@@ -387,9 +421,13 @@ pfr_nft_render(const struct pfr_ruleset *rs, char **cause)
 	    "table inet %s {\n", rs->name, cidr_fmt(&rs->pool, pool),
 	    addr_fmt(rs->gateway, gw), rs->gw_ifname, rs->ctr_ifprefix,
 	    rs->fwmark, rs->name, rs->name, rs->name);
-	nft_set_decl(&b, rs, "ctrs", "Every container address.", 0);
+	nft_set_decl(&b, rs, "ctrs", "Every container address.",
+	    NFT_SET_ALL);
 	nft_set_decl(&b, rs, "nonat", "Containers on internal networks only: "
-	    "no egress, no NAT.", 1);
+	    "no egress, no NAT.", NFT_SET_NONAT);
+	nft_set_decl(&b, rs, "direct", "Containers netd's router would only "
+	    "forward to: published ports reach them over lo.",
+	    NFT_SET_DIRECT);
 	nft_map_decl(&b, rs, "pub_any", "Published ports on every host "
 	    "address: proto . port : container . port.",
 	    "inet_proto . inet_service");
@@ -420,14 +458,16 @@ pfr_nft_container(const struct pfr_ruleset *rs,
 {
 	struct pfr_buf	 b = { NULL, 0, 0 };
 	char		 a[ADDR_STRLEN];
-	const char	*sets[] = { "ctrs", "nonat" };
+	const char	*sets[] = { "ctrs", "nonat", "direct" };
 	size_t		 i;
 
 	if (pfr_check_head(rs, cause) == -1 ||
 	    pfr_check_container(rs, c, cause) == -1)
 		return NULL;
 	addr_fmt(c->addr, a);
-	for (i = 0; i < (c->nonat ? 2u : 1u); i++) {
+	for (i = 0; i < nitems(sets); i++) {
+		if ((i == 1 && !c->nonat) || (i == 2 && !c->direct))
+			continue;
 		if (add)
 			pfr_buf_printf(&b, "add element inet %s %s { %s "
 			    "comment \"%s\" }\n", rs->name, sets[i], a,
@@ -436,6 +476,39 @@ pfr_nft_container(const struct pfr_ruleset *rs,
 			pfr_buf_printf(&b, "delete element inet %s %s { %s }\n",
 			    rs->name, sets[i], a);
 	}
+	return pfr_buf_take(&b);
+}
+
+char *
+pfr_nft_direct(const struct pfr_ruleset *rs, int on, char **cause)
+{
+	struct pfr_buf	 b = { NULL, 0, 0 };
+	char		 a[ADDR_STRLEN];
+	size_t		 i;
+	int		 any = 0;
+
+	if (pfr_check_head(rs, cause) == -1)
+		return NULL;
+	if (!on) {
+		pfr_buf_printf(&b, "flush set inet %s direct\n", rs->name);
+		return pfr_buf_take(&b);
+	}
+	for (i = 0; i < rs->nctrs; i++) {
+		if (!rs->ctrs[i].direct)
+			continue;
+		if (pfr_check_container(rs, &rs->ctrs[i], cause) == -1) {
+			free(b.s);
+			return NULL;
+		}
+		if (!any++)
+			pfr_buf_printf(&b, "add element inet %s direct { ",
+			    rs->name);
+		else
+			pfr_buf_printf(&b, ", ");
+		pfr_buf_printf(&b, "%s comment \"%s\"",
+		    addr_fmt(rs->ctrs[i].addr, a), rs->ctrs[i].name);
+	}
+	pfr_buf_printf(&b, "%s", any ? " }\n" : "");
 	return pfr_buf_take(&b);
 }
 

@@ -27,6 +27,8 @@ struct pfr_container {
 	char		 name[PFR_NAME_MAX + 1];
 	uint32_t	 addr;		/* host order */
 	int		 nonat;		/* internal: no egress NAT */
+	int		 direct;	/* nft @direct: its published ports
+					   skip the router (netd decides) */
 };
 
 struct pfr_port {
@@ -155,6 +157,11 @@ char	*pfr_nft_render(const struct pfr_ruleset *, char **cause);
 char	*pfr_nft_delete(const struct pfr_ruleset *, char **cause);
 char	*pfr_nft_container(const struct pfr_ruleset *,
 	    const struct pfr_container *, int add, char **cause);
+/*
+ * The @direct set turned on (every container of rs whose direct is set
+ * added) or off (the set flushed), in one transaction.
+ */
+char	*pfr_nft_direct(const struct pfr_ruleset *, int on, char **cause);
 char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,
 	    int add, char **cause);
 

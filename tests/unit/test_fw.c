@@ -192,7 +192,7 @@ s_token(const char *output)
 
 static const struct fw_backend s_backend = {
 	"nft", s_load, s_change, s_load, s_token, sargv, "fence\n",
-	"fenced",
+	"fenced", NULL,
 };
 
 static void

@@ -29,8 +29,8 @@ static char	*egress_eth0[] = { "eth0" };
 
 /* Two containers (web, db internal) and three published ports. */
 static struct pfr_container base_ctrs[] = {
-	{ "t-web", A(10), 0 },
-	{ "t-db", A(2), 1 },
+	{ "t-web", A(10), 0, 0 },
+	{ "t-db", A(2), 1, 0 },
 };
 static struct pfr_port base_ports[] = {
 	{ PORT_TCP, 0, 8080, 8080, A(10), 8000, 8000, "t-web" },
@@ -287,14 +287,23 @@ test_nft_render(void **state)
 	assert_contains(t, "\ntable inet berthtest_pfr\n"
 	    "delete table inet berthtest_pfr\ntable inet berthtest_pfr {\n");
 	assert_contains(t, "10.240.0.2 comment \"t-db\",\n\t\t}\n\t}\n"
-	    "\t# Published");	/* nonat holds db only */
+	    "\t# Containers netd's");	/* nonat holds db only */
 	assert_contains(t, "tcp . 8080 comment \"t-web\" : 10.240.0.10 . "
 	    "8000,");
 	assert_contains(t, "127.0.0.1 . udp . 5353 comment \"t-web\" : "
 	    "10.240.0.10 . 53,");
 	assert_contains(t, "tcp . 9002 comment \"t-db\" : 10.240.0.2 . 7002,");
 	assert_contains(t, "iifname \"bt*\" notrack");
-	assert_contains(t, "ip daddr 10.240.0.0/16 meta mark set 0x213");
+	assert_contains(t, "\t\tip daddr != 10.240.0.0/16 return\n"
+	    "\t\tip daddr @direct ip saddr != 10.240.0.0/16 ct direction "
+	    "original ct status dnat return\n\t\tmeta mark set 0x213\n");
+	assert_contains(t, "ct status dnat ct direction original ip daddr "
+	    "@direct ip saddr != 10.240.0.0/16 accept\n");
+	assert_contains(t, "ip saddr 127.0.0.0/8 oifname \"lo\" ip daddr "
+	    "@direct ct status dnat snat ip to 10.240.0.1\n");
+	/* the set is empty unless netd says so */
+	assert_contains(t, "set direct {\n\t\ttype ipv4_addr\n"
+	    "\t\tcounter\n\t}\n");
 	assert_contains(t, "oifname != { \"lo\", \"bti9\" } oifname != "
 	    "\"bt*\" masquerade");
 	/* One map element per port of a range. */
@@ -302,6 +311,14 @@ test_nft_render(void **state)
 		n++;
 	assert_int_equal(n, 3);
 	free(t);
+
+	ctrs[0].direct = 1;
+	t = pfr_nft_render(&rs, &cause);
+	assert_contains(t, "set direct {\n\t\ttype ipv4_addr\n"
+	    "\t\tcounter\n\t\telements = {\n\t\t\t10.240.0.10 comment "
+	    "\"t-web\",\n\t\t}\n");
+	free(t);
+	ctrs[0].direct = 0;
 
 	rs.negress = 1;
 	t = pfr_nft_render(&rs, &cause);
@@ -382,6 +399,31 @@ test_nft_incremental(void **state)
 	assert_string_equal(t,
 	    "delete element inet berthtest_pfr ctrs { 10.240.0.2 }\n"
 	    "delete element inet berthtest_pfr nonat { 10.240.0.2 }\n");
+	free(t);
+
+	/* @direct: with the container, and the whole set on and off */
+	ctrs[0].direct = 1;
+	t = pfr_nft_container(&rs, &ctrs[0], 1, &cause);
+	assert_string_equal(t, "add element inet berthtest_pfr ctrs { "
+	    "10.240.0.10 comment \"t-web\" }\n"
+	    "add element inet berthtest_pfr direct { 10.240.0.10 comment "
+	    "\"t-web\" }\n");
+	free(t);
+	t = pfr_nft_container(&rs, &ctrs[0], 0, &cause);
+	assert_string_equal(t,
+	    "delete element inet berthtest_pfr ctrs { 10.240.0.10 }\n"
+	    "delete element inet berthtest_pfr direct { 10.240.0.10 }\n");
+	free(t);
+	t = pfr_nft_direct(&rs, 1, &cause);
+	assert_string_equal(t, "add element inet berthtest_pfr direct { "
+	    "10.240.0.10 comment \"t-web\" }\n");
+	free(t);
+	t = pfr_nft_direct(&rs, 0, &cause);
+	assert_string_equal(t, "flush set inet berthtest_pfr direct\n");
+	free(t);
+	ctrs[0].direct = 0;
+	t = pfr_nft_direct(&rs, 1, &cause);
+	assert_string_equal(t, "");
 	free(t);
 
 	t = pfr_nft_port(&rs, &ports[0], 1, &cause);
@@ -619,7 +661,7 @@ test_pf_sequence(void **state)
 	assert_non_null(f = open_memstream(&got, &len));
 	seq_step(f, "start: netd with no containers, no pf token yet",
 	    pfr_pf_start(&head, 1, &cmds, &n, &cause), &cmds, &n);
-	ctrs[2] = (struct pfr_container){ "t-cli", A(20), 0 };
+	ctrs[2] = (struct pfr_container){ "t-cli", A(20), 0, 0 };
 	seq_step(f, "create t-cli: no published port, not internal",
 	    pfr_pf_change(&head, &ctrs[2], NULL, 0, 1, &cmds, &n, &cause),
 	    &cmds, &n);
@@ -777,8 +819,13 @@ test_nft_check(void **state)
 	assert_true((fd = mkstemp(path)) != -1);
 	f = fdopen(fd, "w");
 	rs.negress = 1;
+	ctrs[0].direct = 1;	/* the @direct set with an element */
 	t = pfr_nft_render(&rs, &cause);
 	fputs(t, f);
+	free(t);
+	fputs((t = pfr_nft_direct(&rs, 0, &cause)), f);
+	free(t);
+	fputs((t = pfr_nft_direct(&rs, 1, &cause)), f);
 	free(t);
 	for (i = 0; i < rs.nctrs; i++) {
 		fputs((t = pfr_nft_container(&rs, &ctrs[i], 0, &cause)), f);
