@@ -395,6 +395,82 @@ test_fw_session_death(void **state)
 	unlink(slog);
 }
 
+/* The @direct set: "direct on" / "direct off" (direct_fail: "fail"). */
+static int	 direct_fail;
+
+static struct fw_job *
+s_direct(const struct pfr_ruleset *rs, int on, char **cause)
+{
+	char	 cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "cat >>%s", slog);
+	return fw_job_argv(direct_fail ? "direct fail\n" : on ?
+	    "direct on\n" : "direct off\n", "sh", FW_ARGS("-c", cmd));
+}
+
+static const struct fw_backend s_backend_direct = {
+	"nft", s_load, s_change, s_load, s_token, sargv, "fence\n",
+	"fenced", s_direct,
+};
+
+/* The log's last line. */
+static void
+s_last(char *buf, size_t len)
+{
+	FILE	*f = fopen(slog, "r");
+
+	assert_non_null(f);
+	buf[0] = '\0';
+	while (fgets(buf, (int)len, f) != NULL)
+		;
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * Leaving the set is done, after every change queued before it, when
+ * fw_direct returns, without the loop; a failure has been repaired by
+ * a full load by then. Coming back is queued.
+ */
+static void
+test_fw_direct(void **state)
+{
+	struct ev		*ev = ev_new();
+	struct fw		*fw;
+	struct pfr_ruleset	 rs;
+	char			 last[256];
+	int			 reloads = 0;
+
+	s_setup();
+	fw = s_fw(ev, &reloads);
+	fw_set_backend(fw, &s_backend_direct);
+	head(&rs);
+	s_change_n(fw, 3);
+	assert_int_equal(fw_direct(fw, &rs, 0, NULL), 0);
+	assert_int_equal(s_count("add x", NULL), 3);
+	s_last(last, sizeof(last));
+	assert_string_equal(last, "direct off");
+	assert_int_equal(fw_direct(fw, &rs, 1, NULL), 0);
+	assert_int_equal(s_count("direct on", NULL), 0);
+	s_settle(ev, fw);
+	assert_int_equal(s_count("direct on", NULL), 1);
+	direct_fail = 1;
+	assert_int_equal(fw_direct(fw, &rs, 0, NULL), 0);
+	direct_fail = 0;
+	assert_int_equal(reloads, 1);
+	assert_int_equal(s_count("full", NULL), 1);
+	s_last(last, sizeof(last));
+	assert_string_equal(last, "full");
+	/* a back end without the set: nothing at all */
+	fw_set_backend(fw, &s_backend);
+	assert_int_equal(fw_direct(fw, &rs, 0, NULL), 0);
+	assert_int_equal(s_count("direct off", NULL), 1);
+	pfr_ruleset_clear(&rs);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
 /* A full load waits for the changes before it; later ones wait for it. */
 static void
 test_fw_session_order(void **state)
@@ -469,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_fw_session_failure),
 		cmocka_unit_test(test_fw_session_death),
 		cmocka_unit_test(test_fw_session_order),
+		cmocka_unit_test(test_fw_direct),
 		cmocka_unit_test(test_fw_session_fallback),
 	};
 
