@@ -516,8 +516,10 @@ capture_handoff(void *arg, int fd, const uint8_t *unsent, size_t len)
 	int			 sz = CAPTURE_SNDBUF;
 
 	s->pending = NULL;
-	if (cap == NULL) {
-		close(fd);
+	if (cap == NULL || fd == -1) {
+		if (fd != -1)
+			close(fd);
+		capture_free(cap);
 		capture_idle_tell(s);
 		return;
 	}

@@ -35,6 +35,8 @@ typedef json_t	*(*ctl_handler)(void *arg, const char *op, json_t *args,
  * connection after this reply and is given, with the reply bytes not
  * yet sent, to the handoff function (a capture stream). The handler
  * must have set up, before returning, whatever the function needs.
+ * A client gone before that (the reply could not be sent) is "given"
+ * as fd -1, so that what the handler set up is let go.
  */
 #define CTL_HANDOFF	2
 typedef void	(*ctl_handoff_fn)(void *arg, int fd, const uint8_t *unsent,

@@ -68,10 +68,14 @@ ctl_client_unlink(struct ctl_client *cl)
 void
 ctl_client_free(struct ctl_client *cl)
 {
-	int	 fd = cl->fd;
+	struct ctl	*c = cl->ctl;
+	int		 fd = cl->fd, promised = cl->handoff;
 
 	ctl_client_unlink(cl);
 	close(fd);
+	/* Gone before it was handed off: its owner lets go (fd -1). */
+	if (promised)
+		c->handoff(c->arg, -1, NULL, 0);
 }
 
 /* Give the connection away with what is left of its last reply. */

@@ -529,6 +529,50 @@ test_client_gone(void **state)
 	assert_null(w->d.router->hooks);
 }
 
+static int	 idles;
+
+static void
+count_idle(void *arg)
+{
+	(void)arg;
+	idles++;
+}
+
+/*
+ * Idle (the nft set direct may fill again) only once no capture runs
+ * and none is prepared: a capture between its op and its handoff is
+ * busy; a client gone before the handoff (fd -1) lets go of it.
+ */
+static void
+test_idle(void **state)
+{
+	struct world	*w = *state;
+	json_t		*a = json_loads("{\"all\": true}", 0, NULL), *rep;
+	int		 close = 0;
+
+	idles = 0;
+	capture_set_on_idle(w->d.captures, count_idle, NULL);
+	assert_true(capture_idle(w->d.captures));
+	rep = capture_op(&w->d, a, &close);
+	json_decref(rep);
+	assert_false(capture_idle(w->d.captures));
+	capture_handoff(&w->d, -1, NULL, 0);
+	assert_true(capture_idle(w->d.captures));
+	assert_int_equal(idles, 1);
+	rep = capture_op(&w->d, a, &close);
+	json_decref(rep);
+	json_decref(a);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, w->sv), 0);
+	capture_handoff(&w->d, w->sv[0], NULL, 0);
+	assert_false(capture_idle(w->d.captures));
+	assert_int_equal(idles, 1);
+	shutdown(w->sv[1], SHUT_WR);
+	while (ev_run_once(w->d.ev, 0) > 0)
+		;
+	assert_true(capture_idle(w->d.captures));
+	assert_int_equal(idles, 2);
+}
+
 int
 main(void)
 {
@@ -545,6 +589,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_count_and_errors, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_gone, setup,
 		    teardown),
 	};

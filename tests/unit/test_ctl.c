@@ -355,6 +355,31 @@ test_handoff(void **state)
 }
 
 /*
+ * A client that goes before its handoff reply is out: the handoff
+ * function hears of it (fd -1), so its owner can let go (a capture
+ * prepared for it, and the nft set direct kept empty for it).
+ */
+static void
+test_handoff_gone(void **state)
+{
+	struct world	*w = *state;
+	uint8_t		 buf[256];
+	int		 i;
+
+	memset(&taken, 0, sizeof(taken));
+	ctl_set_handoff(w->ctl, handoff);
+	send_raw(w->fd, buf, frame(buf, LEN, PROTO_VERSION,
+	    "{\"op\": \"take\"}"));
+	close(w->fd);
+	w->fd = connect_client(w);	/* for the teardown */
+	for (i = 0; i < 50 && taken.calls == 0; i++)
+		spin(w);
+	assert_int_equal(taken.calls, 1);
+	assert_int_equal(taken.fd, -1);
+	assert_int_equal(ctl_nclients(w->ctl), 1);
+}
+
+/*
  * ctl_peer_pid() knows a peer only while its request is handled: never
  * before the first request or after one, even when fd 0 is a socket.
  */
@@ -392,6 +417,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_handoff_gone, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_handoff, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_peer_pid, setup,
