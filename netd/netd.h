@@ -250,6 +250,8 @@ void		 kaddr_stop(struct netd *);
 void		 kaddr_cleanup(const struct netd_config *);
 void		 kaddr_ctr(struct netd *, struct ctr *, int add);
 const char	*kaddr_mechanism(const struct netd *);
+/* The containers' cgroups' directory, or NULL (hello's "cgroup"). */
+const char	*kaddr_cgroup_dir(const struct netd *);
 json_t		*kaddr_counts_json(struct netd *, const struct ctr *);
 int		 kaddr_join(struct netd *, const struct ctr *, pid_t pid,
 		    pid_t parent, char **cause);

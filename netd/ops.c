@@ -116,6 +116,7 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	h.enforce = (char *)(uintptr_t)kaddr_mechanism(d);
 	h.dns = d->dns != NULL;
 	h.degraded = d->degraded;
+	h.cgroup = (char *)(uintptr_t)kaddr_cgroup_dir(d);
 	j = netd_hello_to_json(&h);	/* h borrows: not cleared */
 	json_object_set_new(j, "router", router);
 	json_object_set_new(j, "firewall", fw);
