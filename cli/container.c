@@ -127,6 +127,9 @@ container_join(pid_t pid, void *arg, char **cause)
 	    (const char *)arg, "pid", (json_int_t)pid), cause);
 }
 
+/* The container's cgroup directory, for the one launch at a time. */
+static char	 container_cg[4096];
+
 /* Fill a launch spec from a container (run and exec share it). */
 static void
 container_spec(const struct ctrview *v, const struct ctrview_meta *m,
@@ -153,6 +156,14 @@ container_spec(const struct ctrview *v, const struct ctrview_meta *m,
 		ls->kernel = 1;
 		ls->join = container_join;
 		ls->join_arg = (void *)ls->name;
+		/*
+		 * Root starts the child in the cgroup itself, sparing netd's
+		 * move (launch.c); join stays for when that cannot be done.
+		 */
+		if (h->cgroup != NULL && geteuid() == 0 &&
+		    (size_t)snprintf(container_cg, sizeof(container_cg),
+		    "%s/%s", h->cgroup, ls->name) < sizeof(container_cg))
+			ls->cgroup = container_cg;
 	}
 }
 

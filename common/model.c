@@ -363,6 +363,8 @@ netd_hello_to_json(const struct netd_hello *h)
 	    h->enforce, "dns", h->dns);
 	if (h->degraded != NULL)
 		json_object_set_new(j, "degraded", json_string(h->degraded));
+	if (h->cgroup != NULL)
+		json_object_set_new(j, "cgroup", json_string(h->cgroup));
 	return j;
 }
 
@@ -398,6 +400,7 @@ netd_hello_parse(json_t *j, struct netd_hello *h, char **cause)
 	h->state_dir = netd_hello_str(j, "state_dir");
 	h->enforce = netd_hello_str(j, "enforce");
 	h->degraded = netd_hello_str(j, "degraded");
+	h->cgroup = netd_hello_str(j, "cgroup");
 	v = json_object_get(j, "dns");
 	h->dns = v == NULL || json_is_true(v);
 	return 0;
@@ -411,6 +414,7 @@ netd_hello_clear(struct netd_hello *h)
 	free(h->state_dir);
 	free(h->enforce);
 	free(h->degraded);
+	free(h->cgroup);
 	memset(h, 0, sizeof(*h));
 }
 

@@ -103,6 +103,8 @@ struct netd_hello {
 	char		*enforce;	/* "cgroup-bpf" or "interposer" */
 	int		 dns;		/* DNS answers on the gateway */
 	char		*degraded;	/* why netd runs degraded, or NULL */
+	char		*cgroup;	/* the directory of the containers'
+					   cgroups (cgroup-bpf), or NULL */
 };
 
 json_t		*netd_hello_to_json(const struct netd_hello *);

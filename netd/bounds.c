@@ -11,7 +11,10 @@
  * NETD_MAX_NETWORKS networks. The sum is below NETD_STATE_MAX, the
  * size state_load() accepts, which a static assertion checks. A create
  * past a cap is refused with what the cap is; a state file past them
- * (made by hand) loses the entries past them, with a warning.
+ * (made by hand) loses the entries past them, with a warning. The meta
+ * of all containers is a running total (d->meta_total, kept by
+ * netd_ctr_append and netd_ctr_unlink), so a create reads no other
+ * container.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,20 +45,17 @@ bounds_meta_len(json_t *meta)
 int
 bounds_ctr_admit(const struct netd *d, size_t meta_len, char **cause)
 {
-	size_t	 total = 0, i;
-
 	if (d->nctrs >= NETD_MAX_CTRS)
 		return cause_set(cause, "there are %d containers, the most "
 		    "netd keeps", NETD_MAX_CTRS);
 	if (meta_len > NETD_META_MAX)
 		return cause_set(cause, "meta is too large (%zu bytes, at "
 		    "most %d)", meta_len, NETD_META_MAX);
-	for (i = 0; i < d->nctrs; i++)
-		total += d->ctrs[i]->meta_len;
-	if (total + meta_len > NETD_META_TOTAL)
+	/* a running total: a create looks at no other container */
+	if (d->meta_total + meta_len > NETD_META_TOTAL)
 		return cause_set(cause, "meta is too large: the containers' "
-		    "meta takes %zu bytes, at most %d together", total,
-		    NETD_META_TOTAL);
+		    "meta takes %zu bytes, at most %d together",
+		    d->meta_total, NETD_META_TOTAL);
 	return 0;
 }
 

@@ -52,11 +52,20 @@ netd_ctr_by_addr(struct netd *d, uint32_t a)
 			return d->ctrs[i];
 	return NULL;
 }
+void
+netd_ctr_append(struct netd *d, struct ctr *c)
+{
+	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
+	d->ctrs[d->nctrs++] = c;
+	d->meta_total += c->meta_len;
+}
+
 /* Take container i out of the table (it is not freed). */
 void
 netd_ctr_unlink(struct netd *d, size_t i)
 {
 	enforce_ctr_removed(d->enforce, d->ctrs[i]);
+	d->meta_total -= d->ctrs[i]->meta_len;
 	memmove(&d->ctrs[i], &d->ctrs[i + 1],
 	    (d->nctrs - i - 1) * sizeof(*d->ctrs));
 	d->nctrs--;
@@ -174,8 +183,7 @@ netd_ctr_create(struct netd *d, struct ctr_spec *sp, enum proto_code *code,
 		}
 		goto fail;
 	}
-	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
-	d->ctrs[d->nctrs++] = c;
+	netd_ctr_append(d, c);
 	enforce_ctr_added(d->enforce, c);
 	dns_zone_add(d->zone, c->name, c->addr, c->stack, c->service);
 	kaddr_ctr(d, c, 1);

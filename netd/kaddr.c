@@ -90,6 +90,12 @@ kaddr_mechanism(const struct netd *d)
 	return kern_mechanism(d->kaddr);
 }
 
+const char *
+kaddr_cgroup_dir(const struct netd *d)
+{
+	return kern_cgroup_dir(d->kaddr);
+}
+
 json_t *
 kaddr_counts_json(struct netd *d, const struct ctr *c)
 {

@@ -50,6 +50,8 @@ int		 kern_counts(struct kern *, const char *name,
 		    struct kern_counts *);
 /* What enforces addresses: "cgroup-bpf" (kern open) or "interposer". */
 const char	*kern_mechanism(const struct kern *);
+/* The directory holding the containers' cgroups (NAME below it), or NULL. */
+const char	*kern_cgroup_dir(const struct kern *);
 /*
  * Remove the empty cgroups of an instance whose container keep() does
  * not know (NULL: all), and the instance's cgroup when nothing is left.

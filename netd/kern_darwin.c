@@ -66,6 +66,13 @@ kern_mechanism(const struct kern *k)
 	return "interposer";
 }
 
+const char *
+kern_cgroup_dir(const struct kern *k)
+{
+	(void)k;
+	return NULL;
+}
+
 void
 kern_sweep(const char *prefix, int (*keep)(void *, const char *), void *arg)
 {

@@ -364,6 +364,12 @@ kern_mechanism(const struct kern *k)
 	return k != NULL ? "cgroup-bpf" : "interposer";
 }
 
+const char *
+kern_cgroup_dir(const struct kern *k)
+{
+	return k != NULL ? k->base : NULL;
+}
+
 void
 kern_sweep(const char *prefix, int (*keep)(void *, const char *), void *arg)
 {

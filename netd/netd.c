@@ -552,6 +552,7 @@ netd_stop(struct netd *d)
 		ctr_free(d->ctrs[i]);
 	}
 	d->nctrs = 0;
+	d->meta_total = 0;
 	netd_gw_close(d, 1);
 	(void)route_iface_delete(d->cfg.gw_ifname);
 	if (route_table_remove(d->cfg.table) == -1)
@@ -613,6 +614,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	for (i = 0; i < d->nctrs; i++)
 		ctr_free(d->ctrs[i]);
 	d->nctrs = 0;
+	d->meta_total = 0;
 	(void)state_save(d);
 	/* A socket file nobody serves any more. */
 	if ((fd = proto_connect(cfg->socket, NULL)) == -1)

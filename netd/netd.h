@@ -156,6 +156,8 @@ struct netd {
 	struct rport		 gw;
 	struct ctr		**ctrs;
 	size_t			 nctrs;
+	size_t			 meta_total;	/* sum of ctrs' meta_len:
+						   netd_ctr_append/unlink */
 	struct network		*nets;
 	size_t			 nnets;
 	char			 pf_token[64];	/* loaded from state */
@@ -216,6 +218,8 @@ struct ctr	*netd_ctr_create(struct netd *, struct ctr_spec *,
 		    enum proto_code *, char **cause);
 void		 netd_ctr_delete(struct netd *, struct ctr *);
 void		 netd_ctr_unlink(struct netd *, size_t);
+/* Add c to the table (its meta counted in meta_total). */
+void		 netd_ctr_append(struct netd *, struct ctr *);
 void		 netd_ctr_remove_at(struct netd *, size_t);
 struct network	*netd_net_find(struct netd *, const char *name);
 /* Every network of c is internal: no egress, no NAT, no host. */
@@ -254,6 +258,8 @@ void		 kaddr_stop(struct netd *);
 void		 kaddr_cleanup(const struct netd_config *);
 void		 kaddr_ctr(struct netd *, struct ctr *, int add);
 const char	*kaddr_mechanism(const struct netd *);
+/* The containers' cgroups' directory, or NULL (hello's "cgroup"). */
+const char	*kaddr_cgroup_dir(const struct netd *);
 json_t		*kaddr_counts_json(struct netd *, const struct ctr *);
 int		 kaddr_join(struct netd *, const struct ctr *, pid_t pid,
 		    pid_t parent, char **cause);

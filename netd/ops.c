@@ -26,6 +26,7 @@
 #include "netd.h"
 #include "pfrules.h"
 #include "proto.h"
+#include "teardown.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -116,9 +117,14 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	h.enforce = (char *)(uintptr_t)kaddr_mechanism(d);
 	h.dns = d->dns != NULL;
 	h.degraded = d->degraded;
+	h.cgroup = (char *)(uintptr_t)kaddr_cgroup_dir(d);
 	j = netd_hello_to_json(&h);	/* h borrows: not cleared */
 	json_object_set_new(j, "router", router);
 	json_object_set_new(j, "firewall", fw);
+	/* tuns of deleted containers not yet gone (bench/start waits) */
+	json_object_set_new(j, "teardown", json_pack("{s:I}", "pending",
+	    (json_int_t)(d->teardown != NULL ?
+	    teardown_pending(d->teardown) : 0)));
 	return proto_reply_ok(j);
 }
 

@@ -142,9 +142,7 @@ reconcile_adopt(struct netd *d)
 		}
 		log_warnx("%s: adopting %s as \"%s\" (%s)", __func__, c->tun,
 		    c->name, addr_fmt(c->addr, (char[ADDR_STRLEN]){ 0 }));
-		d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1,
-		    sizeof(*d->ctrs));
-		d->ctrs[d->nctrs++] = c;
+		netd_ctr_append(d, c);
 		enforce_ctr_added(d->enforce, c);
 		n++;
 	}

@@ -338,9 +338,7 @@ state_parse(struct netd *d, json_t *j, char **cause)
 			why = NULL;
 			continue;
 		}
-		d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1,
-		    sizeof(*d->ctrs));
-		d->ctrs[d->nctrs++] = c;
+		netd_ctr_append(d, c);
 	}
 	linkops_state_parse(d, json_object_get(j, "links"));
 	enforce_world_changed(d->enforce);

@@ -16,9 +16,12 @@
  *
  * The child then only makes system calls, each step reported through a
  * close-on-exec pipe when it fails (EOF means the exec happened):
- * 0. with spec->join: wait until the parent, having called join (netd
- *    moved the child into the container's cgroup), says go; EOF means
- *    join failed, and the child exits having run nothing;
+ * 0. with spec->cgroup, the child is created in the container's cgroup
+ *    (Linux, root: clone3 CLONE_INTO_CGROUP) and goes on at once;
+ *    otherwise, or when the system refuses that, with spec->join: wait
+ *    until the parent, having called join (netd moved the child into
+ *    the container's cgroup), says go; EOF means join failed, and the
+ *    child exits having run nothing;
  * 1. default signal handling, an empty signal mask; with a log, its own
  *    process group (stop signals the group), stdout and stderr to the
  *    log (opened as root, before anything is dropped), stdin from
@@ -647,7 +650,7 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	char			*shim_in = NULL, **envv = NULL;
 	const char		*shim = ls->shim;
 	int			 p[2] = { -1, -1 }, g[2] = { -1, -1 };
-	int			 rc = -1;
+	int			 rc = -1, cgfd = -1, joined = 0;
 	size_t			 i;
 	ssize_t			 n;
 	pid_t			 pid;
@@ -687,7 +690,12 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	for (i = 0; i < nitems(launch_sigs); i++)
 		sigaddset(&block, launch_sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	if ((pid = fork()) == -1) {
+	pid = -1;
+	if (ls->cgroup != NULL && (cgfd = open(ls->cgroup, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) != -1 &&
+	    (pid = launch_os_fork_into(cgfd)) != -1)
+		joined = 1;	/* the child starts in its cgroup */
+	if (pid == -1 && (pid = fork()) == -1) {
 		cause_set(cause, "fork: %s", strerror(errno));
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		goto out;
@@ -696,7 +704,7 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 		close(p[0]);
 		if (g[1] != -1)
 			close(g[1]);
-		launch_child(ls, &c, shim, envv, p[1], g[0]);
+		launch_child(ls, &c, shim, envv, p[1], joined ? -1 : g[0]);
 	}
 	if ((ls->log != NULL && !ls->io_set) || ls->io_group)
 		setpgid(pid, pid);	/* whoever is first; the child too */
@@ -704,7 +712,7 @@ launch_start(const struct launch_spec *ls, pid_t *pidp, char **cause)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	p[1] = -1;
-	if (ls->join != NULL) {
+	if (ls->join != NULL && !joined) {
 		close(g[0]);
 		g[0] = -1;
 		if (ls->join(pid, ls->join_arg, cause) == -1 ||
@@ -744,6 +752,8 @@ out:
 		close(g[0]);
 	if (g[1] != -1)
 		close(g[1]);
+	if (cgfd != -1)
+		close(cgfd);
 	launch_envv_free(envv);
 	launch_cred_free(&c);
 	free(shim_in);

@@ -50,6 +50,13 @@ struct launch_spec {
 	 */
 	int		(*join)(pid_t, void *, char **);
 	void		 *join_arg;
+	/*
+	 * The container's cgroup directory: the child is created in it
+	 * (Linux, clone3 CLONE_INTO_CGROUP; it needs write access to the
+	 * cgroup, i.e. root), and join is not called. When that cannot be
+	 * done, the fork and join above. NULL: join alone.
+	 */
+	const char	 *cgroup;
 	int		  kernel;	/* the kernel enforces the address:
 					   BERTH_KERNEL=1 (the interposer
 					   steps aside) */
@@ -103,5 +110,11 @@ int	 launch_os_loopback(const char *addr, char *buf, size_t len);
 int	 launch_os_isolate(const struct launch_spec *);
 /* Can this system do what launch_os_isolate() would be asked? */
 int	 launch_os_isolate_ok(const struct launch_spec *, char **cause);
+/*
+ * fork(), the child created in the cgroup of the directory fd cgfd:
+ * the pid, 0 in the child; -1 with errno when the system cannot (no
+ * clone3, no permission, not a cgroup2 directory): nothing was made.
+ */
+pid_t	 launch_os_fork_into(int cgfd);
 
 #endif

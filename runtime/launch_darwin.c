@@ -50,6 +50,14 @@ launch_os_isolate(const struct launch_spec *ls)
 	return -1;
 }
 
+pid_t
+launch_os_fork_into(int cgfd)
+{
+	(void)cgfd;
+	errno = ENOSYS;		/* no cgroups */
+	return -1;
+}
+
 int
 launch_os_loopback(const char *addr, char *buf, size_t len)
 {

@@ -6,7 +6,9 @@
 # each and their elements are all in the set soon after; a session
 # killed with SIGKILL is logged and counted, the whole table is loaded
 # again and the next change starts a new one, so the set ends up holding
-# exactly the containers netd holds.
+# exactly the containers netd holds. After 30 pipelined deletes, hello's
+# teardown.pending and firewall.pending come down to 0 (what bench/start
+# waits for), the set holding the rest.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -58,5 +60,23 @@ S2=$(fw session_pid)
 [ "$S2" -gt 0 ] && [ "$S2" -ne "$S1" ] || fail "no new session: $S2"
 nft list set inet "$BERTH_NFT_TABLE" ctrs | grep -q '"after"' ||
     fail "the change after the restart is not in the set"
+
+# 30 deletes on one connection; netd settles: no tun left to destroy,
+# no nft batch unanswered.
+/usr/bin/python3 - "$BERTH_SOCKET" "$ROOT/tests/integ" <<'P' ||
+import socket, sys
+sys.path.insert(0, sys.argv[2])
+from ctl import frame, recv_reply
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"".join(frame({"op": "delete", "args": {"name": "m%d" % i}})
+                   for i in range(1, 31)))
+sys.exit(0 if all(recv_reply(s)["ok"] for i in range(30)) else 1)
+P
+    fail "pipelined deletes"
+td() { ctl hello | jget 'j["data"]["teardown"]["pending"]'; }
+settled() { [ "$(td)" -eq 0 ] && [ "$(fw pending)" -eq 0 ]; }
+wait_for 20 settled || fail "not settled: teardown $(td), nft $(fw pending)"
+set_is 31 || fail "set has $(set_count) of 31 after the deletes"
 kill -0 "$NETD_PID" || fail "netd died"
 exit 0

@@ -171,6 +171,102 @@ t_join(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* The cgroup2 mount point from /proc/self/mountinfo, or -1. */
+static int
+cgroup2_mount(char *buf, size_t len)
+{
+	char	 line[4096], mnt[4096];
+	FILE	*f;
+	int	 rc = -1;
+
+	if ((f = fopen("/proc/self/mountinfo", "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strstr(line, " - cgroup2 ") == NULL ||
+		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		snprintf(buf, len, "%s", mnt);
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+static int	 join_calls;
+static char	 test_cg[4200];
+
+/* t_cgroup's cgroup goes also when the test failed (its child exited). */
+static int
+cgroup_teardown(void **state)
+{
+	if (test_cg[0] != '\0')
+		(void)rmdir(test_cg);
+	test_cg[0] = '\0';
+	return 0;
+}
+
+static int
+join_counted(pid_t pid, void *arg, char **cause)
+{
+	(void)pid;
+	(void)arg;
+	join_calls++;
+	return cause_set(cause, "join was called");
+}
+
+static int
+join_counted_ok(pid_t pid, void *arg, char **cause)
+{
+	(void)pid;
+	(void)arg;
+	(void)cause;
+	join_calls++;
+	return 0;
+}
+
+/*
+ * spec->cgroup (root, cgroup2): the child starts in that cgroup and
+ * join is not asked; a directory that is no cgroup falls back to join.
+ */
+static void
+t_cgroup(void **state)
+{
+	struct launch_spec	 ls;
+	char			 mnt[4096], want[4300], *out = NULL;
+	char			*cg = test_cg;
+
+	if (getuid() != 0 || cgroup2_mount(mnt, sizeof(mnt)) == -1)
+		skip();
+	snprintf(test_cg, sizeof(test_cg), "%s/berth-test-launch-%ld", mnt,
+	    (long)getpid());
+	if (mkdir(cg, 0755) == -1) {
+		test_cg[0] = '\0';
+		skip();		/* a cgroup2 we may not write */
+	}
+	memset(&ls, 0, sizeof(ls));
+	ls.argv = ARGV("sh", "-c", "grep '^0::' /proc/self/cgroup");
+	ls.join = join_counted;
+	ls.cgroup = cg;
+	join_calls = 0;
+	assert_int_equal(run(&ls, &out), 0);
+	assert_int_equal(join_calls, 0);
+	snprintf(want, sizeof(want), "0::%s\n", cg + strlen(mnt));
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+	out = NULL;
+	assert_int_equal(rmdir(cg), 0);	/* the child is gone: empty */
+	test_cg[0] = '\0';
+
+	/* not a cgroup: the fork, then join */
+	ls.join = join_counted_ok;
+	ls.cgroup = tmpdir;
+	assert_int_equal(run(&ls, &out), 0);
+	assert_int_equal(join_calls, 1);
+	free(out);
+}
+
 static void
 t_exec_failures(void **state)
 {
@@ -530,6 +626,7 @@ main(void)
 		cmocka_unit_test(t_exit_codes),
 		cmocka_unit_test(t_exec_failures),
 		cmocka_unit_test(t_join),
+		cmocka_unit_test_teardown(t_cgroup, cgroup_teardown),
 		cmocka_unit_test(t_env),
 		cmocka_unit_test(t_cwd_stdio_group),
 		cmocka_unit_test(t_signals),

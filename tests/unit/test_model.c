@@ -126,6 +126,7 @@ test_hello(void **state)
 	h.dns = 0;
 	j = netd_hello_to_json(&h);
 	assert_null(json_object_get(j, "degraded"));
+	assert_null(json_object_get(j, "cgroup"));
 	assert_true(json_is_false(json_object_get(j, "dns")));
 	assert_int_equal(netd_hello_parse(j, &g, &cause), 0);
 	assert_int_equal(g.pool.net, h.pool.net);
@@ -145,10 +146,12 @@ test_hello(void **state)
 
 	h.dns = 1;
 	h.degraded = (char *)"state file damaged";
+	h.cgroup = (char *)"/sys/fs/cgroup/berth-berth";
 	j = netd_hello_to_json(&h);
 	assert_int_equal(netd_hello_parse(j, &g, NULL), 0);
 	assert_int_equal(g.dns, 1);
 	assert_string_equal(g.degraded, "state file damaged");
+	assert_string_equal(g.cgroup, "/sys/fs/cgroup/berth-berth");
 	netd_hello_clear(&g);
 	json_decref(j);
 

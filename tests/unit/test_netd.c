@@ -30,6 +30,7 @@
 #include "router.h"
 #include "teardown.h"
 #include "util.h"
+#include "xmalloc.h"
 
 static struct {
 	int	 opened, destroyed, deleted, fw_changes;
@@ -366,6 +367,77 @@ test_many_one_session(void **state)
 	tfree(d);
 }
 
+/* The running total of the containers' meta is the sum of their meta. */
+static void
+assert_meta_total(struct netd *d)
+{
+	size_t	 i, sum = 0;
+
+	for (i = 0; i < d->nctrs; i++)
+		sum += d->ctrs[i]->meta_len;
+	assert_int_equal(d->meta_total, sum);
+}
+
+/*
+ * bounds_ctr_admit reads a running total (no sum over every container
+ * on each create): after random creates and deletes with metas of
+ * random sizes, and after a state file and reconcile, it is the sum.
+ */
+static void
+test_meta_total(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+	struct ctr	*c;
+	enum proto_code	 code;
+	char		*cause = NULL, *spec, pad[200];
+	size_t		 n;
+	json_t		*st;
+	int		 i, k = 0;
+
+	srand(15);
+	for (i = 0; i < 400; i++) {
+		if (d->nctrs > 0 && (d->nctrs > 100 || rand() % 3 == 0)) {
+			netd_ctr_delete(d, d->ctrs[(size_t)rand() % d->nctrs]);
+			assert_int_not_equal(ev_run_once(d->ev, 0), -1);
+		} else {
+			n = (size_t)rand() % (sizeof(pad) - 1);
+			memset(pad, 'm', n);
+			pad[n] = '\0';
+			xasprintf(&spec, "{\"name\": \"c%d\", \"meta\": "
+			    "{\"pad\": \"%s\"}}", k++, pad);
+			c = create(d, spec, &code, &cause);
+			free(spec);
+			if (c == NULL)	/* the pool's addresses, in teardown */
+				assert_int_equal(code, PROTO_E_EXHAUSTED);
+		}
+		assert_meta_total(d);
+	}
+	assert_true(d->meta_total > 0);
+	/* deletes that reconcile makes: a container whose tun is gone */
+	teardown_drain(d->teardown);
+	tfree(d);
+
+	d = tnetd("10.250.0.0/24");
+	st = json_loads("{\"containers\": ["
+	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\", "
+	    "\"meta\": {\"a\": \"bbbb\"}},"
+	    "{\"name\": \"y\", \"ip\": \"10.250.0.7\", \"tun\": \"old\", "
+	    "\"meta\": {\"a\": \"bbbbbbbbbbbbbbbb\"}}"
+	    "], \"networks\": []}", 0, NULL);
+	assert_int_equal(state_parse(d, st, &cause), 0);
+	json_decref(st);
+	assert_int_equal(d->nctrs, 2);
+	assert_meta_total(d);
+	snprintf(F.open_fail, sizeof(F.open_fail), "bt0afa0007");
+	netd_reconcile_ctrs(d);
+	F.open_fail[0] = '\0';
+	assert_int_equal(d->nctrs, 1);
+	assert_meta_total(d);
+	teardown_drain(d->teardown);
+	free(cause);
+	tfree(d);
+}
+
 /* The pool runs out: "exhausted". */
 static void
 test_exhausted(void **state)
@@ -567,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_many_one_session),
 		cmocka_unit_test(test_exhausted),
+		cmocka_unit_test(test_meta_total),
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_state_links),
 		cmocka_unit_test(test_reconcile_outside),

@@ -238,16 +238,20 @@ test_bounds_admit(void **state)
 		assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX, NULL), 0);
 		cs[i].meta_len = NETD_META_MAX;
 		d.ctrs[d.nctrs++] = &cs[i];
+		d.meta_total += NETD_META_MAX;	/* netd_ctr_append's */
 	}
 	assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX, &cause), -1);
 	assert_non_null(strstr(cause, "together"));
 	assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX + 1, &cause), -1);
 	for (i = 0; i < d.nctrs; i++)
 		cs[i].meta_len = 2;
+	d.meta_total = 2 * d.nctrs;
+	assert_int_equal(bounds_ctr_admit(&d, NETD_META_MAX, NULL), 0);
 	while (d.nctrs < NETD_MAX_CTRS) {
 		cs[d.nctrs].meta_len = 2;
 		d.ctrs[d.nctrs] = &cs[d.nctrs];
 		d.nctrs++;
+		d.meta_total += 2;
 	}
 	assert_int_equal(bounds_ctr_admit(&d, 2, &cause), -1);
 	assert_non_null(strstr(cause, "8192 containers"));
