@@ -64,7 +64,9 @@ enum ctr_state ctrview_settle(struct ctrview *);
 json_t	*ctrview_ports(const struct ctrview *);
 json_t	*ctrview_networks(const struct ctrview *);
 int	 ctrviews_decode(json_t *list, struct ctrviews *, char **cause);
+int	 ctrviews_decode_brief(json_t *list, struct ctrviews *, char **cause);
 int	 ctrviews_list(struct ctrviews *, char **cause);
+int	 ctrviews_list_brief(struct ctrviews *, char **cause);
 void	 ctrviews_clear(struct ctrviews *);
 void	 ctrviews_add(struct ctrviews *, struct ctrview *);
 struct ctrview *ctrviews_find(struct ctrviews *, const char *stack,

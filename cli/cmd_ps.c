@@ -122,17 +122,53 @@ ps_ports(const struct ctrview *v)
 	return out;
 }
 
+/*
+ * The table: from the brief list (ctr_brief_parse), which carries just
+ * its columns and what settles a state; --json and --format print
+ * netd's whole object.
+ */
+static int
+ps_table(int all)
+{
+	struct ctrviews	 vs;
+	struct ctrview	*v;
+	char		*cause = NULL, *ports, *cmd;
+	size_t		 i;
+
+	if (ctrviews_list_brief(&vs, &cause) == -1) {
+		cli_error("ps", "%s", cause);
+		free(cause);
+		return 1;
+	}
+	printf("%-24s %-15s %-12s %-28s %s\n", "NAME", "ADDRESS", "STATE",
+	    "PORTS", "COMMAND");
+	for (i = 0; i < vs.n; i++) {
+		v = &vs.v[i];
+		if (ctrview_settle(v) != CTR_RUNNING && !all)
+			continue;
+		ports = ps_ports(v);
+		cmd = ps_join(v->meta.command, " ", 40);
+		printf("%-24s %-15s %-12s %-28s %s\n", v->name, v->ip,
+		    v->status, ports, cmd);
+		free(ports);
+		free(cmd);
+	}
+	ctrviews_clear(&vs);
+	return 0;
+}
+
 int
 cmd_ps(int argc, char **argv)
 {
 	struct ctrviews	 vs;
 	struct ctrview	*v;
 	json_t		*out;
-	char		*cause = NULL, *ports, *cmd;
+	char		*cause = NULL;
 	const char	*fmt = NULL;
 	int		 ch, all = 0, json = 0, quiet = 0, rc = 1;
 	size_t		 i;
 
+	memset(&vs, 0, sizeof(vs));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "aq", json_opts, NULL)) != -1) {
 		switch (ch) {
@@ -154,6 +190,12 @@ cmd_ps(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("ps");
+	if (quiet)
+		fmt = "{{.name}}";
+	if (fmt == NULL && !json) {
+		rc = ps_table(all);
+		goto out;
+	}
 	if (ctrviews_list(&vs, &cause) == -1) {
 		cli_error("ps", "%s", cause);
 		goto out;
@@ -164,38 +206,17 @@ cmd_ps(int argc, char **argv)
 		if (ctrview_settle(v) == CTR_RUNNING || all)
 			json_array_append(out, v->obj);
 	}
-	if (quiet)
-		fmt = "{{.name}}";
 	if (fmt != NULL) {
 		if (ps_format(out, fmt, &cause) == -1)
 			cli_error("ps", "%s", cause);
 		else
 			rc = 0;
-		json_decref(out);
-		goto out;
-	}
-	if (json) {
+	} else {
 		json_dumpf(out, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(out);
 		rc = 0;
-		goto out;
-	}
-	printf("%-24s %-15s %-12s %-28s %s\n", "NAME", "ADDRESS", "STATE",
-	    "PORTS", "COMMAND");
-	for (i = 0; i < vs.n; i++) {
-		v = &vs.v[i];
-		if (v->info.state != CTR_RUNNING && !all)
-			continue;
-		ports = ps_ports(v);
-		cmd = ps_join(v->meta.command, " ", 40);
-		printf("%-24s %-15s %-12s %-28s %s\n", v->name, v->ip,
-		    v->status, ports, cmd);
-		free(ports);
-		free(cmd);
 	}
 	json_decref(out);
-	rc = 0;
 out:
 	ctrviews_clear(&vs);
 	free(cause);

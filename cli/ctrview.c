@@ -76,11 +76,14 @@ ctrview_meta_from(json_t *m, struct ctrview_meta *cm)
 	cm->rm = json_is_true(json_object_get(m, "rm"));
 }
 
-int
-ctrview_decode(json_t *obj, struct ctrview *v, char **cause)
+typedef int (*ctrview_parse_fn)(json_t *, struct ctr_info *, char **);
+
+static int
+ctrview_decode_with(json_t *obj, struct ctrview *v, ctrview_parse_fn parse,
+    char **cause)
 {
 	memset(v, 0, sizeof(*v));
-	if (ctr_info_parse(obj, &v->info, cause) == -1) {
+	if (parse(obj, &v->info, cause) == -1) {
 		cause_prefix(cause, "netd sent a container that is not one");
 		return -1;
 	}
@@ -94,6 +97,12 @@ ctrview_decode(json_t *obj, struct ctrview *v, char **cause)
 	return 0;
 }
 
+int
+ctrview_decode(json_t *obj, struct ctrview *v, char **cause)
+{
+	return ctrview_decode_with(obj, v, ctr_info_parse, cause);
+}
+
 void
 ctrview_clear(struct ctrview *v)
 {
@@ -105,8 +114,9 @@ ctrview_clear(struct ctrview *v)
 	memset(v, 0, sizeof(*v));
 }
 
-int
-ctrviews_decode(json_t *list, struct ctrviews *vs, char **cause)
+static int
+ctrviews_decode_with(json_t *list, struct ctrviews *vs, ctrview_parse_fn parse,
+    char **cause)
 {
 	json_t	*c;
 	size_t	 i;
@@ -116,13 +126,28 @@ ctrviews_decode(json_t *list, struct ctrviews *vs, char **cause)
 		return cause_set(cause, "netd sent no list of containers");
 	vs->v = xcalloc(json_array_size(list) + 1, sizeof(*vs->v));
 	json_array_foreach(list, i, c) {
-		if (ctrview_decode(c, &vs->v[vs->n], cause) == -1) {
+		if (ctrview_decode_with(c, &vs->v[vs->n], parse, cause) ==
+		    -1) {
 			ctrviews_clear(vs);
 			return -1;
 		}
 		vs->n++;
 	}
 	return 0;
+}
+
+int
+ctrviews_decode(json_t *list, struct ctrviews *vs, char **cause)
+{
+	return ctrviews_decode_with(list, vs, ctr_info_parse, cause);
+}
+
+/* A list of brief containers (ctr_brief_parse: no creator, meta the
+ * command only). */
+int
+ctrviews_decode_brief(json_t *list, struct ctrviews *vs, char **cause)
+{
+	return ctrviews_decode_with(list, vs, ctr_brief_parse, cause);
 }
 
 void
@@ -147,6 +172,33 @@ ctrviews_list(struct ctrviews *vs, char **cause)
 	if (client_call("list", NULL, &list, cause) == -1)
 		return -1;
 	rc = ctrviews_decode(list, vs, cause);
+	json_decref(list);
+	return rc;
+}
+
+/*
+ * netd's list of brief containers, decoded: what ps's table shows. An
+ * older netd refuses the argument (bad_args): then the whole list.
+ */
+int
+ctrviews_list_brief(struct ctrviews *vs, char **cause)
+{
+	enum proto_code	 code;
+	json_t		*list = NULL;
+	int		 rc;
+
+	memset(vs, 0, sizeof(*vs));
+	if (client_call_code("list", json_pack("{s:b}", "brief", 1), &list,
+	    &code, cause) == -1) {
+		if (code != PROTO_E_BAD_ARGS)
+			return -1;
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
+		return ctrviews_list(vs, cause);
+	}
+	rc = ctrviews_decode_brief(list, vs, cause);
 	json_decref(list);
 	return rc;
 }

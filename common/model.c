@@ -103,13 +103,13 @@ ctr_spec_ports(json_t *v, struct ctr_spec *s, char **cause)
 	return 0;
 }
 
-int
-ctr_spec_parse(json_t *o, struct ctr_spec *s, char **cause)
+/* The name and the address (absent or null: 0), the spec zeroed first. */
+static int
+ctr_spec_head(json_t *o, struct ctr_spec *s, char **cause)
 {
 	json_t		*v;
 	const char	*str;
-	char		*enc, q[24];
-	size_t		 len;
+	char		 q[24];
 
 	memset(s, 0, sizeof(*s));
 	if (!json_is_object(o))
@@ -127,6 +127,18 @@ ctr_spec_parse(json_t *o, struct ctr_spec *s, char **cause)
 			return cause_set(cause, "bad address \"%s\"",
 			    name_quote(str, q, sizeof(q)));
 	}
+	return 0;
+}
+
+int
+ctr_spec_parse(json_t *o, struct ctr_spec *s, char **cause)
+{
+	json_t		*v;
+	char		*enc;
+	size_t		 len;
+
+	if (ctr_spec_head(o, s, cause) == -1)
+		return -1;
 	if (ctr_spec_networks(json_object_get(o, "networks"), s,
 	    cause) == -1 ||
 	    ctr_opt_name(o, "stack", "stack name", &s->stack, cause) == -1 ||
@@ -194,17 +206,12 @@ ctr_spec_clear(struct ctr_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
-json_t *
-ctr_info_to_json(const struct ctr_info *c)
+/* What settles the state: state, pid and its start time, exit code. */
+static void
+ctr_run_to_json(const struct ctr_info *c, json_t *j)
 {
-	json_t	*j;
-
-	j = json_object();
-	ctr_spec_to_json(&c->spec, j);
-	json_object_set_new(j, "tun", json_string(c->tun));
 	json_object_set_new(j, "state", json_string(ctr_state_name(
 	    c->state)));
-	json_object_set_new(j, "created", json_integer(c->created));
 	if (c->pid > 0) {
 		json_object_set_new(j, "pid", json_integer(c->pid));
 		json_object_set_new(j, "pid_start",
@@ -213,6 +220,39 @@ ctr_info_to_json(const struct ctr_info *c)
 	if (c->has_exit)
 		json_object_set_new(j, "exit_code",
 		    json_integer(c->exit_code));
+}
+
+static void
+ctr_run_parse(json_t *j, struct ctr_info *c)
+{
+	json_t		*v;
+	const char	*s;
+	size_t		 i;
+
+	s = json_string_value(json_object_get(j, "state"));
+	for (i = 0; s != NULL && i < nitems(ctr_state_names); i++)
+		if (strcmp(s, ctr_state_names[i]) == 0)
+			c->state = (enum ctr_state)i;
+	c->pid = json_integer_value(json_object_get(j, "pid"));
+	c->pid_start = json_integer_value(json_object_get(j, "pid_start"));
+	if ((v = json_object_get(j, "exit_code")) != NULL &&
+	    json_is_integer(v) && json_integer_value(v) >= 0 &&
+	    json_integer_value(v) <= CTR_EXIT_MAX) {
+		c->exit_code = json_integer_value(v);
+		c->has_exit = 1;
+	}
+}
+
+json_t *
+ctr_info_to_json(const struct ctr_info *c)
+{
+	json_t	*j;
+
+	j = json_object();
+	ctr_spec_to_json(&c->spec, j);
+	json_object_set_new(j, "tun", json_string(c->tun));
+	json_object_set_new(j, "created", json_integer(c->created));
+	ctr_run_to_json(c, j);
 	if (c->uid >= 0)
 		json_object_set_new(j, "uid", json_integer(c->uid));
 	return j;
@@ -223,7 +263,6 @@ ctr_info_parse(json_t *j, struct ctr_info *c, char **cause)
 {
 	json_t		*v;
 	const char	*s;
-	size_t		 i;
 
 	memset(c, 0, sizeof(*c));
 	if (ctr_spec_parse(j, &c->spec, cause) == -1)
@@ -238,23 +277,71 @@ ctr_info_parse(json_t *j, struct ctr_info *c, char **cause)
 		goto fail;
 	}
 	snprintf(c->tun, sizeof(c->tun), "%s", s);
-	s = json_string_value(json_object_get(j, "state"));
-	for (i = 0; s != NULL && i < nitems(ctr_state_names); i++)
-		if (strcmp(s, ctr_state_names[i]) == 0)
-			c->state = (enum ctr_state)i;
-	c->pid = json_integer_value(json_object_get(j, "pid"));
-	c->pid_start = json_integer_value(json_object_get(j, "pid_start"));
-	if ((v = json_object_get(j, "exit_code")) != NULL &&
-	    json_is_integer(v) && json_integer_value(v) >= 0 &&
-	    json_integer_value(v) <= CTR_EXIT_MAX) {
-		c->exit_code = json_integer_value(v);
-		c->has_exit = 1;
-	}
+	ctr_run_parse(j, c);
 	c->created = json_integer_value(json_object_get(j, "created"));
 	v = json_object_get(j, "uid");
 	c->uid = json_is_integer(v) && json_integer_value(v) >= 0 &&
 	    json_integer_value(v) < (json_int_t)UINT32_MAX ?
 	    json_integer_value(v) : -1;
+	return 0;
+fail:
+	ctr_info_clear(c);
+	return -1;
+}
+
+/*
+ * DOC: the brief container
+ * list {"brief": true} answers with what berth ps's table shows and
+ * needs to settle a state, nothing else: name, ip, ports, state, pid,
+ * pid_start, exit_code and the command run stored in meta (as
+ * "command", copied as it was given): for a plain `run -d` some 120
+ * bytes against the whole object's 290, so netd encodes, and the CLI
+ * parses, less than half. ctr_brief_parse() fills what it carries and leaves the rest
+ * as nothing: no networks, no tun, the creator unknown (uid -1), so
+ * whatever trusts the creator never trusts a brief container; meta is
+ * {"command": ...} only.
+ */
+json_t *
+ctr_brief_to_json(const struct ctr_info *c)
+{
+	json_t	*j = json_object(), *a, *cmd;
+	char	 buf[PORTSPEC_STRLEN], ip[ADDR_STRLEN];
+	size_t	 i;
+
+	json_object_set_new(j, "name", json_string(c->spec.name));
+	json_object_set_new(j, "ip", json_string(addr_fmt(c->spec.addr,
+	    ip)));
+	a = json_array();
+	for (i = 0; i < c->spec.nports; i++)
+		json_array_append_new(a, json_string(portspec_fmt(
+		    &c->spec.ports[i], buf)));
+	json_object_set_new(j, "ports", a);
+	ctr_run_to_json(c, j);
+	cmd = json_object_get(c->spec.meta, "command");
+	if (json_is_array(cmd))
+		json_object_set(j, "command", cmd);
+	return j;
+}
+
+int
+ctr_brief_parse(json_t *j, struct ctr_info *c, char **cause)
+{
+	json_t	*cmd;
+
+	memset(c, 0, sizeof(*c));
+	if (ctr_spec_head(j, &c->spec, cause) == -1 ||
+	    ctr_spec_ports(json_object_get(j, "ports"), &c->spec, cause) == -1)
+		goto fail;
+	if (c->spec.addr == 0) {
+		cause_set(cause, "%s: no ip", c->spec.name);
+		goto fail;
+	}
+	ctr_run_parse(j, c);
+	c->uid = -1;
+	c->spec.meta = json_object();
+	cmd = json_object_get(j, "command");
+	if (json_is_array(cmd))
+		json_object_set(c->spec.meta, "command", cmd);
 	return 0;
 fail:
 	ctr_info_clear(c);

@@ -72,6 +72,9 @@ void		 ctr_spec_clear(struct ctr_spec *);
 json_t		*ctr_info_to_json(const struct ctr_info *);
 int		 ctr_info_parse(json_t *, struct ctr_info *, char **cause);
 void		 ctr_info_clear(struct ctr_info *);
+/* The brief container (list {"brief": true}): what berth ps's table shows. */
+json_t		*ctr_brief_to_json(const struct ctr_info *);
+int		 ctr_brief_parse(json_t *, struct ctr_info *, char **cause);
 const char	*ctr_state_name(enum ctr_state);
 
 /* A network as net_list and net_create report it. */

@@ -233,13 +233,21 @@ ops_delete(struct netd *d, json_t *args, int *close)
 static json_t *
 ops_list(struct netd *d, json_t *args, int *close)
 {
-	json_t	*a = json_array();
-	size_t	 i;
+	struct ctr_info	 v;
+	json_t		*a = json_array();
+	size_t		 i;
 
-	(void)args;
 	(void)close;
-	for (i = 0; i < d->nctrs; i++)
-		json_array_append_new(a, state_ctr_json(d->ctrs[i]));
+	if (!json_is_true(json_object_get(args, "brief"))) {
+		for (i = 0; i < d->nctrs; i++)
+			json_array_append_new(a, state_ctr_json(d->ctrs[i]));
+		return proto_reply_ok(a);
+	}
+	/* berth ps's table: only what it shows (ctr_brief_to_json) */
+	for (i = 0; i < d->nctrs; i++) {
+		ctr_view(d->ctrs[i], &v);
+		json_array_append_new(a, ctr_brief_to_json(&v));
+	}
 	return proto_reply_ok(a);
 }
 
@@ -415,7 +423,8 @@ static const struct ops_entry ops_table[] = {
 	    { "exit_code", OPS_INT, 1, "exit_code" }, OPS_END } },
 	{ "delete",	ops_delete,	{ NAME_ARG("a container name"),
 	    OPS_END } },
-	{ "list",	ops_list,	{ OPS_END } },
+	{ "list",	ops_list,	{ { "brief", OPS_BOOL, 0, NULL },
+	    OPS_END } },
 	{ "inspect",	ops_inspect,	{ NAME_ARG("a container name"),
 	    OPS_END } },
 	{ "stats",	ops_stats,	{ { "name", OPS_STRING, 0, NULL },

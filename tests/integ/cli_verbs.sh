@@ -80,6 +80,12 @@ rc=$?
 set -e
 [ $rc -eq 3 ] || fail "exec exit $rc"
 "$BERTH" ps | grep -q "^a .*$A .*running" || fail "ps: $("$BERTH" ps)"
+# ps's table comes from the brief list: a running one's pid and start
+# time there are the whole object's
+[ "$(ctl_ok list '{"brief": true}' | jget '[(c["pid"], c["pid_start"])
+    for c in j if c["name"] == "a"]')" = "$(ctl_ok list | jget '[(c["pid"],
+    c["pid_start"]) for c in j if c["name"] == "a"]')" ] ||
+    fail "list brief: $(ctl_ok list '{"brief": true}')"
 "$BERTH" ps --json | $PY -c 'import json,sys; d=json.load(sys.stdin); assert d[0]["name"]=="a"' ||
     fail "ps --json"
 expect_fail 'is running' "$BERTH" rm a

@@ -4,7 +4,7 @@
 # netd_biglist: `list` and `berth ps` past one frame (1 MiB): 40
 # containers with 60 KiB of meta each (2.4 MiB) come back whole, in
 # pages, and netd keeps answering other requests on the same connection
-# in order.
+# in order. The brief form (list {"brief": true}, ps's table) too.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -46,4 +46,11 @@ n=$("$BERTH" ps -a --json | jget 'len(j)') || fail "berth ps"
 "$BERTH" ps -a | grep -c '^big' | grep -qx 40 || fail "berth ps -a (table)"
 n=$(ctl_ok list | jget 'len(j)')
 [ "$n" -eq 40 ] || fail "list: $n"
+# The brief form (ps's table): its fields only, the command whole, in
+# pages too; a brief that is not a bool is refused.
+ctl_ok list '{"brief": true}' | jget 'all(sorted(c) == ["command", "ip",
+    "name", "ports", "state"] and len(c["command"][0]) == 60000
+    for c in j) and len(j) == 40' | grep -qx True ||
+    fail "list brief: $(ctl_ok list '{"brief": true}' | head -c 300)"
+ctl list '{"brief": 1}' | grep -q '"bad_args"' || fail "list brief: 1"
 exit 0

@@ -182,6 +182,64 @@ test_find(void **state)
 	json_decref(list);
 }
 
+/*
+ * ps's table from the brief list: the same columns and settled states
+ * as from the whole objects, and never a trusted creator.
+ */
+static void
+test_brief(void **state)
+{
+	struct ctrviews	 full, brief;
+	struct ctr_info	 c;
+	json_t		*list = json_array(), *blist = json_array(), *e;
+	char		*cause = NULL;
+	size_t		 i;
+
+	(void)state;
+	json_array_append_new(list, obj("a", NULL, NULL, CTR_RUNNING,
+	    getpid(), (long long)proc_start(getpid()), -1));
+	json_array_append_new(list, obj("b", NULL, NULL, CTR_RUNNING,
+	    getpid(), (long long)proc_start(getpid()) + 1, -1));
+	json_array_append_new(list, obj("c", NULL, NULL, CTR_EXITED, 0, 0,
+	    3));
+	json_array_foreach(list, i, e) {
+		assert_int_equal(ctr_info_parse(e, &c, NULL), 0);
+		json_array_append_new(blist, ctr_brief_to_json(&c));
+		ctr_info_clear(&c);
+	}
+	assert_int_equal(ctrviews_decode(list, &full, NULL), 0);
+	if (ctrviews_decode_brief(blist, &brief, &cause) == -1)
+		fail_msg("%s", cause);
+	assert_int_equal(brief.n, 3);
+	for (i = 0; i < brief.n; i++) {
+		assert_int_equal(ctrview_settle(&brief.v[i]),
+		    ctrview_settle(&full.v[i]));
+		assert_string_equal(brief.v[i].name, full.v[i].name);
+		assert_string_equal(brief.v[i].ip, full.v[i].ip);
+		assert_string_equal(brief.v[i].status, full.v[i].status);
+		assert_int_equal(brief.v[i].info.spec.nports,
+		    full.v[i].info.spec.nports);
+		assert_string_equal(brief.v[i].meta.command[0], "sleep");
+		assert_string_equal(brief.v[i].meta.command[1], "60");
+		assert_null(brief.v[i].meta.command[2]);
+		/* the whole object's creator is us; the brief one's unknown */
+		assert_true(container_trusted(&full.v[i]));
+		assert_false(container_trusted(&brief.v[i]));
+		assert_null(brief.v[i].meta.user);
+	}
+	assert_string_equal(brief.v[1].status, "exited (?)");
+	assert_string_equal(brief.v[2].status, "exited (3)");
+	ctrviews_clear(&full);
+	ctrviews_clear(&brief);
+
+	/* One bad element: the list is refused. */
+	json_array_append_new(blist, json_pack("{s:s}", "name", "bad"));
+	assert_int_equal(ctrviews_decode_brief(blist, &brief, NULL), -1);
+	assert_null(brief.v);
+	json_decref(list);
+	json_decref(blist);
+}
+
 int
 main(void)
 {
@@ -189,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_decode),
 		cmocka_unit_test(test_settle),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_brief),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "model.h"
+#include "util.h"
 
 static void
 refuse(const char *json, const char *want)
@@ -102,6 +103,95 @@ test_roundtrip(void **state)
 	assert_non_null(strstr(cause, "no ip"));
 	free(cause);
 	json_decref(j);
+}
+
+/*
+ * The brief container (list {"brief": true}): exactly what ps's table
+ * shows and settles with, back the same; nothing of the creator.
+ */
+static void
+test_brief(void **state)
+{
+	static const char *const keys[] = { "name", "ip", "ports", "state",
+	    "pid", "pid_start", "exit_code", "command" };
+	struct ctr_info	 info, back;
+	json_t		*j, *k, *v;
+	const char	*key;
+	char		*cause = NULL, buf[PORTSPEC_STRLEN];
+	size_t		 i;
+
+	(void)state;
+	j = json_loads("{\"name\": \"web\", \"ip\": \"10.213.0.9\", "
+	    "\"networks\": [\"a\"], \"ports\": [\"8080:80\"], "
+	    "\"stack\": \"shop\", \"service\": \"web\", \"meta\": "
+	    "{\"command\": [\"sleep\", \"9\"], \"env\": [\"S=1\"], "
+	    "\"user\": \"root\"}}", 0, NULL);
+	memset(&info, 0, sizeof(info));
+	if (ctr_spec_parse(j, &info.spec, &cause) == -1)
+		fail_msg("%s", cause);
+	json_decref(j);
+	strcpy(info.tun, "bt0ad50009");
+	info.state = CTR_RUNNING;
+	info.pid = 77;
+	info.pid_start = 12345;
+	info.has_exit = 1;
+	info.exit_code = 3;
+	info.created = 1700000000;
+	info.uid = 1000;
+
+	k = ctr_brief_to_json(&info);
+	assert_int_equal(json_object_size(k), nitems(keys));
+	for (i = 0; i < nitems(keys); i++)
+		assert_non_null(json_object_get(k, keys[i]));
+	json_object_foreach(k, key, v)
+		assert_string_not_equal(key, "meta");
+	if (ctr_brief_parse(k, &back, &cause) == -1)
+		fail_msg("%s", cause);
+	assert_string_equal(back.spec.name, "web");
+	assert_int_equal(back.spec.addr, info.spec.addr);
+	assert_int_equal(back.spec.nports, 1);
+	assert_string_equal(portspec_fmt(&back.spec.ports[0], buf),
+	    "8080:80/tcp");
+	assert_int_equal(back.state, CTR_RUNNING);
+	assert_int_equal(back.pid, 77);
+	assert_int_equal(back.pid_start, 12345);
+	assert_true(back.has_exit);
+	assert_int_equal(back.exit_code, 3);
+	/* The creator is unknown, meta the command and nothing else. */
+	assert_int_equal(back.uid, -1);
+	assert_int_equal(back.spec.nnetworks, 0);
+	assert_null(back.spec.stack);
+	assert_int_equal(json_object_size(back.spec.meta), 1);
+	assert_true(json_equal(json_object_get(back.spec.meta, "command"),
+	    json_object_get(info.spec.meta, "command")));
+	ctr_info_clear(&back);
+	json_decref(k);
+
+	/* Not running, no command: no pid, no command key. */
+	info.state = CTR_CREATED;
+	info.pid = 0;
+	info.has_exit = 0;
+	json_object_del(info.spec.meta, "command");
+	k = ctr_brief_to_json(&info);
+	assert_null(json_object_get(k, "pid"));
+	assert_null(json_object_get(k, "exit_code"));
+	assert_null(json_object_get(k, "command"));
+	assert_int_equal(ctr_brief_parse(k, &back, NULL), 0);
+	assert_int_equal(back.state, CTR_CREATED);
+	assert_int_equal(json_object_size(back.spec.meta), 0);
+	ctr_info_clear(&back);
+
+	/* What is not one is refused, naming the field. */
+	json_object_del(k, "ip");
+	assert_int_equal(ctr_brief_parse(k, &back, &cause), -1);
+	assert_non_null(strstr(cause, "no ip"));
+	json_object_set_new(k, "ip", json_string("10.213.0.9"));
+	json_object_set_new(k, "ports", json_string("80"));
+	assert_int_equal(ctr_brief_parse(k, &back, &cause), -1);
+	assert_non_null(strstr(cause, "ports must be an array"));
+	free(cause);
+	json_decref(k);
+	ctr_info_clear(&info);
 }
 
 /* hello: what netd encodes is what the CLI decodes; old netds too. */
@@ -207,6 +297,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_refused),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_brief),
 		cmocka_unit_test(test_hello),
 		cmocka_unit_test(test_net),
 	};
