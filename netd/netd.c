@@ -304,6 +304,8 @@ netd_services_start(struct netd *d)
 	char			*cause = NULL;
 	size_t			 i;
 
+	/* over lo while the container is in @direct (docs/netd.md) */
+	proxy_set_mark(PFR_PROXY_MARK(d->cfg.table));
 	if ((d->proxy = proxy_new_thread(&cause)) == NULL) {
 		log_warnx("%s: %s; the proxy shares the main loop", __func__,
 		    cause);

@@ -7,7 +7,8 @@
  * socket per host port (UDP), registered with netd's event loop.
  *
  * TCP: an accepted client gets a non-blocking connect to the container
- * address and port. Once connected, each direction has a pbuf (a pipe
+ * address and port, from a socket with the proxy's mark (proxy_set_mark:
+ * over lo while the container is in @direct, docs/netd.md). Once connected, each direction has a pbuf (a pipe
  * for splice on Linux). On any readiness both directions are pumped:
  * fill from the source while the buffer has room, drain into the
  * destination while it accepts. Interest is then recomputed: read a
@@ -137,6 +138,15 @@ proxy_walk(void *arg)
 
 	if ((t = proxy_engine_tick(px, util_now_ms())) != -1)
 		ev_timer_add(px->ev, &px->walk, t);
+}
+
+/* Read by the proxy's thread, written before it starts. */
+static uint32_t	 proxy_mark;
+
+void
+proxy_set_mark(uint32_t mark)
+{
+	proxy_mark = mark;
 }
 
 struct proxy *
@@ -337,7 +347,7 @@ proxy_tcp_accept(int fd, int events, void *arg)
 			close(cfd);
 			continue;
 		}
-		if ((sfd = proxy_os_socket(SOCK_STREAM)) == -1) {
+		if ((sfd = proxy_os_upstream(SOCK_STREAM, proxy_mark)) == -1) {
 			close(cfd);
 			continue;
 		}

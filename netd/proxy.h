@@ -26,6 +26,12 @@ struct proxy;
 
 /* The engine on the caller's event loop (tests), or on a thread of its
  * own (netd); either way the calls below are made from one thread. */
+/*
+ * The mark of TCP connections to containers (PFR_PROXY_MARK; Linux):
+ * the ruleset sends them over lo while the container is in @direct.
+ * Set before proxy_new*; 0 (the default) marks nothing.
+ */
+void		 proxy_set_mark(uint32_t);
 struct proxy	*proxy_new(struct ev *);
 struct proxy	*proxy_new_thread(char **cause);
 void		 proxy_free(struct proxy *);
@@ -61,6 +67,8 @@ size_t		 pbuf_len(const struct pbuf *);
 /* A non-blocking, close-on-exec accepted or new IPv4 socket. */
 int		 proxy_os_accept(int fd);
 int		 proxy_os_socket(int type);
+/* proxy_os_socket, its packets carrying mark (Linux SO_MARK; 0: none). */
+int		 proxy_os_upstream(int type, uint32_t mark);
 int		 pbuf_full(const struct pbuf *);
 
 #endif

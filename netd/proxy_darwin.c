@@ -90,6 +90,13 @@ proxy_os_socket(int type)
 	return fd;
 }
 
+int
+proxy_os_upstream(int type, uint32_t mark)
+{
+	(void)mark;	/* a utun's packets reach netd anyway */
+	return proxy_os_socket(type);
+}
+
 size_t
 pbuf_len(const struct pbuf *b)
 {

@@ -91,6 +91,18 @@ proxy_os_socket(int type)
 	return socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 }
 
+int
+proxy_os_upstream(int type, uint32_t mark)
+{
+	int	 fd;
+
+	if ((fd = proxy_os_socket(type)) == -1 || mark == 0)
+		return fd;
+	/* Unmarked, the connection still works: over the router. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+	return fd;
+}
+
 size_t
 pbuf_len(const struct pbuf *b)
 {

@@ -34,7 +34,8 @@
  * into the gateway tun are masqueraded to the gateway address. A
  * published port's packets to a container in @direct (netd decides,
  * netd/ruleset.c) are left unmarked and go over lo, their 127/8 sources
- * given the gateway address there too.
+ * given the gateway address there too; so are netd's proxy's (its
+ * sockets' mark, PFR_PROXY_MARK) and the answers to them (ct mark).
  * docs/rules.md explains each rule.
  */
 #include <stdio.h>
@@ -174,6 +175,7 @@ static void
 nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 {
 	char		 pool[CIDR_STRLEN], gw[ADDR_STRLEN];
+	uint32_t	 pm = PFR_PROXY_MARK(rs->fwmark);
 	size_t		 i;
 
 	cidr_fmt(&rs->pool, pool);
@@ -202,14 +204,19 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	    "\n\t# Steering: pool-bound packets carry the fwmark, and an ip"
 	    "\n\t# rule sends them to netd's gateway tun. After output DNAT."
 	    "\n\t# A published port's client (not a container) to an @direct"
-	    "\n\t# container is left unmarked: lookup local, over lo.\n"
+	    "\n\t# container is left unmarked: lookup local, over lo. So is"
+	    "\n\t# netd's proxy (its sockets' mark, the flow's ct mark) to"
+	    "\n\t# one and back.\n"
 	    "\tchain steer_output {\n"
 	    "\t\ttype route hook output priority -90; policy accept;\n"
 	    "\t\tip daddr != %s return\n"
+	    "\t\tmeta mark 0x%x ct mark set 0x%x\n"
+	    "\t\tmeta mark 0x%x ip daddr @direct return\n"
+	    "\t\tct direction reply ct mark 0x%x ip saddr @direct return\n"
 	    "\t\tip daddr @direct ip saddr != %s ct direction original "
 	    "ct status dnat return\n"
 	    "\t\tmeta mark set 0x%x\n"
-	    "\t}\n", pool, pool, rs->fwmark);
+	    "\t}\n", pool, pm, pm, pm, pm, pool, rs->fwmark);
 	pfr_buf_printf(b,
 	    "\n\t# The same for packets from other hosts, after dstnat;"
 	    "\n\t# what netd writes into its tuns is delivered as it is."

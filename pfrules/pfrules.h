@@ -94,6 +94,14 @@ struct pfr_ruleset {
 	size_t		 nfilters, filters_cap;
 };
 
+/*
+ * The mark netd's proxy puts on its sockets to containers (SO_MARK,
+ * Linux): never the fwmark of this or (in practice) another instance,
+ * so the ip rule of the fwmark does not match it; steer_output lets
+ * such packets to an @direct container go over lo (docs/rules.md).
+ */
+#define PFR_PROXY_MARK(fwmark)	((uint32_t)(fwmark) ^ 0x80000000u)
+
 /* Checks every field that reaches rule text. */
 int	 pfr_validate(const struct pfr_ruleset *, char **cause);
 

@@ -13,38 +13,12 @@
 need_netd
 need_cmd curl tshark
 
-PY=/usr/bin/python3
 outside_ns direct
 netd_start
-HP=$(free_port 0.0.0.0)
-"$BERTH" run -d --name web -p "$HP:8000" -- \
-    $PY -m http.server 8000 >/dev/null || fail "run web"
-WEB=$(ctr_ip web)
-wait_for 10 curl -sf "http://$WEB:8000/" || fail "web not up"
-
-in_direct() { nft list set inet "$BERTH_NFT_TABLE" direct | grep -q "$WEB"; }
-tx() { ctl_ok stats '{"name": "web"}' | jget 'j["web"]["tx_packets"]'; }
-get() { curl -sf -m 5 "http://127.0.0.1:$HP/" >/dev/null; }
-gets() { for _i in 1 2 3 4 5; do get || return 1; done; }
-# direct_flat WHAT: five connections, none through netd's router
-direct_flat() {
-	_t=$(tx)
-	gets || fail "$1: host -> 127.0.0.1:$HP"
-	[ "$(tx)" -eq "$_t" ] || fail "$1: netd wrote $(($(tx) - _t)) packet(s) into web's tun"
-}
-# routed WHAT: five connections, every one through the router
-routed() {
-	_t=$(tx)
-	gets || fail "$1: host -> 127.0.0.1:$HP"
-	[ "$(tx)" -ge $((_t + 15)) ] ||
-	    fail "$1: only $(($(tx) - _t)) packet(s) through netd's router"
-}
-
-# from_gw N: web logged N requests from the gateway, none from 127/8
-from_gw() {
-	[ "$("$BERTH" logs web 2>&1 | grep -c "^$GATEWAY ")" -eq "$1" ] &&
-	    ! "$BERTH" logs web 2>&1 | grep -q "^127\."
-}
+DIRECT_IO='j["web"]["tx_packets"]'
+ROUTED_MIN=15
+. "$(dirname "$0")/direct.sh"
+direct_web 0.0.0.0 HP:8000
 
 wait_for 5 in_direct || fail "web never joined @direct"
 g=$("$BERTH" logs web 2>&1 | grep -c "^$GATEWAY ")
@@ -53,10 +27,10 @@ direct_flat "idle router"
 wait_for 5 from_gw $((g + 5)) ||
     fail "web's peers: $("$BERTH" logs web 2>&1 | tail -5 | cut -d' ' -f1)"
 # Another host, through its veth: over lo too, its own address kept.
-_t=$(tx)
+_t=$(io)
 ip netns exec "$OUT_NS" curl -sf -m 5 "http://$OUT_HOST_IP:$HP/" >/dev/null ||
     fail "outside -> $OUT_HOST_IP:$HP"
-[ "$(tx)" -eq "$_t" ] || fail "outside: went through the router"
+[ "$(io)" -eq "$_t" ] || fail "outside: went through the router"
 wait_for 5 sh -c "'$BERTH' logs web | tail -1 | grep -q '^$OUT_IP '" ||
     fail "web did not log the outside client $OUT_IP"
 # What skipped the router is counted on the set's element.
@@ -65,15 +39,7 @@ nft list set inet "$BERTH_NFT_TABLE" direct |
     fail "no counter: $(nft list set inet "$BERTH_NFT_TABLE" direct)"
 
 # A capture: out of the set by the time the CLI says it captures.
-capture_bg cap -w "$TMP/web.pcap" web
-in_direct && fail "web still in @direct while a capture runs"
-routed "capture"
-capture_end cap
-n=$(tshark -r "$TMP/web.pcap" -Y "ip.dst == $WEB && tcp.dstport == 8000 \
-    && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2>/dev/null | wc -l)
-[ "$n" -eq 5 ] || fail "the capture saw $n SYN(s) to web, not 5"
-wait_for 5 in_direct || fail "web not back in @direct after the capture"
-direct_flat "after the capture"
+direct_capture
 
 # A link: out of the set when `link set` returns.
 "$BERTH" link set web --delay 1ms || fail "link set"
@@ -94,16 +60,6 @@ ip netns exec "$OUT_NS" curl -sf -m 5 "http://$OUT_HOST_IP:$HP/" \
 wait_for 5 in_direct || fail "web not back in @direct after policy rm"
 direct_flat "after policy rm"
 
-# The escape hatch: netd again with BERTH_NETD_DIRECT=0 (same state).
-kill -KILL "$NETD_PID"
-wait "$NETD_PID" 2>/dev/null || true
-export BERTH_NETD_DIRECT=0
-netd_start
-wait_for 10 get || fail "127.0.0.1:$HP after restart"
-wait_for 5 sh -c "nft list set inet $BERTH_NFT_TABLE direct >/dev/null" ||
-    fail "no @direct set after restart"
-in_direct && fail "BERTH_NETD_DIRECT=0: web in @direct"
-g=$("$BERTH" logs web 2>&1 | grep -c "^$GATEWAY ")
-routed "BERTH_NETD_DIRECT=0"
-wait_for 5 from_gw $((g + 5)) || fail "BERTH_NETD_DIRECT=0: web's peers"
+# The escape hatch: netd again with BERTH_NETD_DIRECT=0.
+direct_off
 echo "PASS $TNAME"

@@ -294,7 +294,13 @@ test_nft_render(void **state)
 	    "10.240.0.10 . 53,");
 	assert_contains(t, "tcp . 9002 comment \"t-db\" : 10.240.0.2 . 7002,");
 	assert_contains(t, "iifname \"bt*\" notrack");
+	/* the proxy's mark: not the fwmark, ct mark for the replies */
+	assert_int_equal(PFR_PROXY_MARK(0x213), 0x80000213);
 	assert_contains(t, "\t\tip daddr != 10.240.0.0/16 return\n"
+	    "\t\tmeta mark 0x80000213 ct mark set 0x80000213\n"
+	    "\t\tmeta mark 0x80000213 ip daddr @direct return\n"
+	    "\t\tct direction reply ct mark 0x80000213 ip saddr @direct "
+	    "return\n"
 	    "\t\tip daddr @direct ip saddr != 10.240.0.0/16 ct direction "
 	    "original ct status dnat return\n\t\tmeta mark set 0x213\n");
 	assert_contains(t, "ct status dnat ct direction original ip daddr "
