@@ -52,6 +52,8 @@ netd_ctr_by_addr(struct netd *d, uint32_t a)
 			return d->ctrs[i];
 	return NULL;
 }
+
+/* Put c at the end of the table, its meta in the running total. */
 void
 netd_ctr_append(struct netd *d, struct ctr *c)
 {

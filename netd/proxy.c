@@ -8,8 +8,9 @@
  *
  * TCP: an accepted client gets a non-blocking connect to the container
  * address and port, from a socket with the proxy's mark (proxy_set_mark:
- * over lo while the container is in @direct, docs/netd.md). Once connected, each direction has a pbuf (a pipe
- * for splice on Linux). On any readiness both directions are pumped:
+ * over lo while the container is in @direct, docs/netd.md). Once
+ * connected, each direction has a pbuf (a pipe for splice on Linux).
+ * On any readiness both directions are pumped:
  * fill from the source while the buffer has room, drain into the
  * destination while it accepts. Interest is then recomputed: read a
  * side only while its buffer has room, write a side only while bytes

@@ -208,6 +208,19 @@ tfree(struct netd *d)
 	netd_free(d);
 }
 
+/* A state file's text parsed into d, as state_load() would. */
+static void
+tstate(struct netd *d, const char *text)
+{
+	json_t	*st = json_loads(text, 0, NULL);
+	char	*cause = NULL;
+
+	assert_non_null(st);
+	assert_int_equal(state_parse(d, st, &cause), 0);
+	json_decref(st);
+	free(cause);
+}
+
 /* create {json} -> the container, or NULL with *code and *cause. */
 static struct ctr *
 create(struct netd *d, const char *json, enum proto_code *code,
@@ -391,7 +404,6 @@ test_meta_total(void **state)
 	enum proto_code	 code;
 	char		*cause = NULL, *spec, pad[200];
 	size_t		 n;
-	json_t		*st;
 	int		 i, k = 0;
 
 	srand(15);
@@ -418,14 +430,12 @@ test_meta_total(void **state)
 	tfree(d);
 
 	d = tnetd("10.250.0.0/24");
-	st = json_loads("{\"containers\": ["
+	tstate(d, "{\"containers\": ["
 	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\", "
 	    "\"meta\": {\"a\": \"bbbb\"}},"
 	    "{\"name\": \"y\", \"ip\": \"10.250.0.7\", \"tun\": \"old\", "
 	    "\"meta\": {\"a\": \"bbbbbbbbbbbbbbbb\"}}"
-	    "], \"networks\": []}", 0, NULL);
-	assert_int_equal(state_parse(d, st, &cause), 0);
-	json_decref(st);
+	    "], \"networks\": []}");
 	assert_int_equal(d->nctrs, 2);
 	assert_meta_total(d);
 	snprintf(F.open_fail, sizeof(F.open_fail), "bt0afa0007");
@@ -463,18 +473,14 @@ static void
 test_reconcile(void **state)
 {
 	struct netd	*d = tnetd("10.250.0.0/24");
-	json_t		*st;
-	char		*cause = NULL;
 	uint32_t	 a;
 
-	st = json_loads("{\"containers\": ["
+	tstate(d, "{\"containers\": ["
 	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\"},"
 	    "{\"name\": \"x\", \"ip\": \"10.250.0.6\", \"tun\": \"old\"},"
 	    "{\"name\": \"y\", \"ip\": \"10.250.0.7\", \"tun\": \"old\"},"
 	    "{\"name\": \"z\", \"ip\": \"10.250.0.8\", \"tun\": \"old\"}"
-	    "], \"networks\": []}", 0, NULL);
-	assert_int_equal(state_parse(d, st, &cause), 0);
-	json_decref(st);
+	    "], \"networks\": []}");
 	assert_int_equal(d->nctrs, 4);
 	snprintf(F.open_fail, sizeof(F.open_fail), "bt0afa0007");
 	netd_reconcile_ctrs(d);
@@ -504,11 +510,11 @@ static void
 test_state_links(void **state)
 {
 	struct netd	*d = tnetd("10.250.0.0/24");
-	json_t		*st, *out, *l;
-	char		*cause = NULL, *s1, *s2;
+	json_t		*out, *l;
+	char		*s1, *s2;
 
 	d->links = link_table_new(d->router, d->ev);
-	st = json_loads("{\"containers\": ["
+	tstate(d, "{\"containers\": ["
 	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\"},"
 	    "{\"name\": \"y\", \"ip\": \"10.250.0.7\", \"tun\": \"old\"},"
 	    "{\"name\": \"z\", \"ip\": \"10.250.0.8\", \"tun\": \"old\"}"
@@ -521,10 +527,7 @@ test_state_links(void **state)
 	    "{\"a\": \"nope\", \"profile\": {\"delay_us\": 1000}},"
 	    "{\"a\": \"x\", \"profile\": {\"delay_us\": -1}},"
 	    "{\"a\": \"x\", \"b\": \"x\"}, 7"
-	    "]}", 0, NULL);
-	assert_non_null(st);
-	assert_int_equal(state_parse(d, st, &cause), 0);
-	json_decref(st);
+	    "]}");
 	assert_int_equal(d->links->nlinks, 4);
 	assert_non_null(link_find(d->links, LINK_PAIR, 0x0afa0008,
 	    0x0afa0005));
@@ -571,14 +574,10 @@ static void
 test_reconcile_outside(void **state)
 {
 	struct netd	*d = tnetd("10.250.0.0/24");
-	json_t		*st;
-	char		*cause = NULL;
 
-	st = json_loads("{\"containers\": ["
+	tstate(d, "{\"containers\": ["
 	    "{\"name\": \"x\", \"ip\": \"10.251.0.5\", \"tun\": \"old\"}"
-	    "], \"networks\": []}", 0, NULL);
-	assert_int_equal(state_parse(d, st, &cause), 0);
-	json_decref(st);
+	    "], \"networks\": []}");
 	netd_reconcile_ctrs(d);
 	assert_int_equal(d->nctrs, 0);
 	teardown_drain(d->teardown);
