@@ -27,6 +27,7 @@
 #include "proc.h"
 #include "proto.h"
 #include "run.h"
+#include "statefile.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -312,25 +313,27 @@ client_hello_decode(json_t *data, struct netd_hello *h, char **cause)
 json_t *
 client_state(char **cause)
 {
-	json_t		*j = NULL;
-	json_error_t	 err;
-	char		*path, *buf;
+	struct statefile	 sf;
+	json_t			*j = NULL;
+	char			*path;
 
-	xasprintf(&path, "%s/state.json", cli_cfg.state_dir);
-	if ((buf = util_read_file(path, CLIENT_STATE_MAX, NULL)) == NULL) {
-		cause_set(cause, "%s: %s", path, strerror(errno));
+	xasprintf(&path, "%s/" STATEFILE_SNAPSHOT, cli_cfg.state_dir);
+	if (statefile_read(cli_cfg.state_dir, CLIENT_STATE_MAX, &sf) == -1) {
+		if (errno == EINVAL)
+			cause_set(cause, "%s is damaged: %s", path, sf.why);
+		else
+			cause_set(cause, "%s: %s", path, sf.why != NULL ?
+			    sf.why : strerror(errno));
 		goto out;
 	}
-	j = json_loads(buf, 0, &err);
-	if (j == NULL || !json_is_array(json_object_get(j, "containers"))) {
-		cause_set(cause, "%s is damaged: %s", path, j == NULL ?
-		    err.text : "no list of containers");
-		json_decref(j);
-		j = NULL;
+	if (!json_is_array(json_object_get(sf.state, "containers"))) {
+		cause_set(cause, "%s is damaged: no list of containers", path);
 		errno = EINVAL;
+		goto out;
 	}
+	j = json_incref(sf.state);
 out:
-	free(buf);
+	statefile_clear(&sf);
 	free(path);
 	return j;
 }

@@ -152,16 +152,15 @@ out:
  * util_read_file - read a whole file of at most max bytes into a
  * NUL-terminated buffer.  Fails with EFBIG when the file is larger.
  */
+/* Read fd to its end (at most max bytes, else EFBIG), NUL-terminated. */
 char *
-util_read_file(const char *path, size_t max, size_t *lenp)
+util_read_fd(int fd, size_t max, size_t *lenp)
 {
 	char	*buf = NULL;
 	size_t	 len = 0, cap = 0;
 	ssize_t	 n;
-	int	 fd, saved;
+	int	 saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
 	for (;;) {
 		if (len + 4096 + 1 > cap) {
 			cap = cap == 0 ? 8192 : cap * 2;
@@ -181,17 +180,30 @@ util_read_file(const char *path, size_t max, size_t *lenp)
 			goto fail;
 		}
 	}
-	close(fd);
 	buf[len] = '\0';
 	if (lenp != NULL)
 		*lenp = len;
 	return buf;
 fail:
 	saved = errno;
-	close(fd);
 	free(buf);
 	errno = saved;
 	return NULL;
+}
+
+char *
+util_read_file(const char *path, size_t max, size_t *lenp)
+{
+	char	*buf;
+	int	 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	buf = util_read_fd(fd, max, lenp);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return buf;
 }
 
 int

@@ -29,6 +29,7 @@ int	 util_write_file_replace(const char *path, const void *buf, size_t len,
 int	 util_write_file_at(int dfd, const char *name, const void *buf,
 	    size_t len, mode_t mode, int sync);
 char	*util_read_file(const char *path, size_t max, size_t *lenp);
+char	*util_read_fd(int fd, size_t max, size_t *lenp);
 int	 util_mkdir_p(const char *path, mode_t mode);
 int	 util_set_nonblock(int fd);
 int	 util_set_cloexec(int fd);

@@ -67,6 +67,7 @@ void
 netd_ctr_unlink(struct netd *d, size_t i)
 {
 	enforce_ctr_removed(d->enforce, d->ctrs[i]);
+	state_ctr_gone(d, d->ctrs[i]);
 	d->meta_total -= d->ctrs[i]->meta_len;
 	memmove(&d->ctrs[i], &d->ctrs[i + 1],
 	    (d->nctrs - i - 1) * sizeof(*d->ctrs));

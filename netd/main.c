@@ -41,6 +41,7 @@ usage(int status)
 	    "[--state-dir dir]\n"
 	    "                  [--prefix name] [--table n] [--egress if] "
 	    "[--cleanup]\n"
+	    "       berth-netd --print-state [--state-dir dir]\n"
 	    "       berth-netd --version\n"
 	    "       berth-netd -h\n");
 	exit(status);
@@ -160,6 +161,7 @@ main(int argc, char **argv)
 		{ "egress",	required_argument,	NULL, 'e' },
 		{ "cleanup",	no_argument,		NULL, 'C' },
 		{ "format",	required_argument,	NULL, 'F' },
+		{ "print-state", no_argument,		NULL, 'Z' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
@@ -190,6 +192,9 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			print = 1;
+			break;
+		case 'Z':
+			print = 2;
 			break;
 		case 'F':
 			if (strcmp(optarg, "nft") != 0 &&
@@ -238,12 +243,18 @@ main(int argc, char **argv)
 			usage(1);
 		}
 	}
-	if (optind != argc || (format != NULL && !print))
+	if (optind != argc || (format != NULL && print != 1))
 		usage(1);
 	if (instance_pool_parse(pool, "--pool", &cfg.pool, &cause) == -1)
 		errx(1, "%s", cause);
 	if (netd_config_check(&cfg, &cause) == -1)
 		errx(1, "%s", cause);
+	if (print == 2) {
+		log_init(LOG_TO_STDERR, LOG_DAEMON);
+		if (state_print(&cfg, &cause) == -1)
+			errx(1, "%s", cause);
+		return 0;
+	}
 	if (print) {
 		log_init(LOG_TO_STDERR, LOG_DAEMON);
 		if (netd_rules_print(&cfg, format, &cause) == -1)

@@ -16,7 +16,7 @@
  *	router		router.c	every tun: read, look up, write
  *	firewall	fw*.c		nft / pfctl children, one at a time
  *	kernel		route_*.c tun_*.c  netlink / ioctl, synchronous
- *	state		state.c		STATE_DIR/state.json, once per round
+ *	state		state.c		STATE_DIR/state.json + .journal, per round
  *	host		host.c		host.json: settings shared by instances
  *	names		dns*.c hostdns_*.c  UDP/TCP 53 on the gateway
  *	proxy		proxy*.c	",proxy" ports: listeners, relays
@@ -140,6 +140,7 @@ netd_new(const struct netd_config *cfg)
 	d->gw.gateway = 1;
 	d->gw.addr = cfg->gateway;
 	d->lockfd = -1;
+	d->journal.fd = -1;
 	d->direct_off = (e = getenv("BERTH_NETD_DIRECT")) != NULL &&
 	    strcmp(e, "0") == 0;
 	ev_defer_init(&d->flush_ev, netd_flush, d);
@@ -161,6 +162,7 @@ netd_free(struct netd *d)
 	free(d->ctrs);
 	free(d->nets);
 	free(d->degraded);
+	state_journal_close(d);
 	ctl_free(d->ctl);
 	capture_set_free(d->captures);
 	fw_free(d->fw);
@@ -567,7 +569,7 @@ netd_stop(struct netd *d)
 	}
 	teardown_free(d->teardown);
 	d->teardown = NULL;
-	(void)state_save(d);
+	(void)state_compact(d);
 	log_info("%s: stopped; everything of %s removed", __func__,
 	    d->cfg.prefix);
 }
@@ -617,7 +619,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 		ctr_free(d->ctrs[i]);
 	d->nctrs = 0;
 	d->meta_total = 0;
-	(void)state_save(d);
+	(void)state_compact(d);
 	/* A socket file nobody serves any more. */
 	if ((fd = proto_connect(cfg->socket, NULL)) == -1)
 		(void)unlink(cfg->socket);

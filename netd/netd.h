@@ -106,8 +106,10 @@ struct ctr {
 	json_t		*meta;
 	size_t		 meta_len;	/* encoded (bounds.c) */
 	struct rport	 port;		/* fd -1 when not open */
-	/* Its state file entry, encoded when enc_key last matched. */
+	/* Its state file entry, encoded when enc_key last matched;
+	 * journaled: that text is in the snapshot or the journal. */
 	char		*enc;
+	int		 journaled;
 	size_t		 enc_len;
 	struct ctr_enc_key {
 		enum ctr_state	 state;
@@ -173,6 +175,16 @@ struct netd {
 	struct ev_defer		 flush_ev;	/* state file, hosts block */
 	struct ev_timer		 names_retry;	/* hosts block still writing */
 	int			 dirty;		/* state file to write */
+	struct state_journal {
+		int		 fd;	/* -1: the next save is a snapshot */
+		unsigned long long gen;	/* of the last snapshot */
+		size_t		 len;	/* of the journal */
+		size_t		 bound;	/* a snapshot past this */
+		char		*rest;	/* all but the containers, saved */
+		char		**dels;	/* containers unlinked since */
+		size_t		 ndels;
+		unsigned long long snapshots, appends;	/* for tests */
+	}			 journal;	/* state.c */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
 	char			*degraded;	/* why, when the state was lost */
@@ -303,6 +315,12 @@ extern unsigned long long state_ctr_encodes;	/* for tests */
 int		 state_parse(struct netd *, json_t *, char **cause);
 char		*state_path(const struct netd_config *);
 int		 state_save(struct netd *);
+/* A snapshot and no journal: a clean stop. */
+int		 state_compact(struct netd *);
+/* A container left the table: its delete for the journal. */
+void		 state_ctr_gone(struct netd *, const struct ctr *);
+void		 state_journal_close(struct netd *);
+int		 state_print(const struct netd_config *, char **cause);
 int		 state_load(struct netd *, char **cause);
 
 #endif

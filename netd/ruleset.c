@@ -23,6 +23,7 @@
 #include "netd.h"
 #include "os.h"
 #include "pfrules.h"
+#include "statefile.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -198,26 +199,19 @@ netd_rules_print(const struct netd_config *cfg, const char *format,
 {
 	struct netd		*d;
 	struct pfr_ruleset	*rs;
-	json_t			*j;
-	json_error_t		 jerr;
-	char			*path, *buf, *text = NULL;
+	struct statefile	 sf;
+	char			*path, *text = NULL;
 	int			 ret = -1;
 
 	d = netd_new(cfg);
 	path = state_path(cfg);
-	if ((buf = util_read_file(path, NETD_STATE_MAX, NULL)) == NULL) {
+	if (statefile_read(cfg->state_dir, NETD_STATE_MAX, &sf) == -1) {
 		if (errno != ENOENT) {
-			cause_set(cause, "%s: %s", path, strerror(errno));
+			cause_set(cause, "%s: %s", path, sf.why);
 			goto out;
 		}
 	} else {
-		if ((j = json_loads(buf, 0, &jerr)) == NULL) {
-			cause_set(cause, "%s: line %d: %s", path, jerr.line,
-			    jerr.text);
-			goto out;
-		}
-		ret = state_parse(d, j, cause);
-		json_decref(j);
+		ret = state_parse(d, sf.state, cause);
 		if (ret == -1)
 			goto out;
 		ret = -1;
@@ -233,7 +227,7 @@ netd_rules_print(const struct netd_config *cfg, const char *format,
 	ret = 0;
 out:
 	free(text);
-	free(buf);
+	statefile_clear(&sf);
 	free(path);
 	netd_free(d);
 	return ret;

@@ -56,9 +56,9 @@ ip link show "$TUN" >/dev/null 2>&1 || fail "--repair removed the tun $TUN"
 "$BERTH" ps | grep -q "keep.*running" || fail "keep is not running: $("$BERTH" ps)"
 "$BERTH" rm -f keep >/dev/null
 # (netd writes its state just after the reply)
-wait_for 5 /usr/bin/python3 -c 'import json,sys
-sys.exit(len(json.load(open(sys.argv[1]))["containers"]))' \
-    "$BERTH_STATE_DIR/state.json" || fail "state still holds keep"
+no_ctrs() { state_print | /usr/bin/python3 -c 'import json,sys
+sys.exit(len(json.load(sys.stdin)["containers"]))'; }
+wait_for 5 no_ctrs || fail "state still holds keep"
 
 # Leftovers of a netd killed with SIGKILL and no containers: reported,
 # then removed.

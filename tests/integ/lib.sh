@@ -256,6 +256,10 @@ need_netd() {
 
 # fresh_state: start this test's netd without the state of an earlier
 # run of the same test; removed again at exit.
+# state_print: netd's state as a start reads it (berth-netd
+# --print-state: the snapshot with its journal applied), one line.
+state_print() { "$NETD" --print-state --state-dir "$BERTH_STATE_DIR"; }
+
 fresh_state() {
 	case $BERTH_STATE_DIR in /run/berth-test/?*) ;; *) return 0;; esac
 	rm -rf "$BERTH_STATE_DIR"

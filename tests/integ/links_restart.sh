@@ -42,8 +42,8 @@ med=$(median_rtt 30)
 note "before the restart: median $med ms"
 in_40 "$med" || fail "median round trip $med ms before the restart"
 before=$(profiles)
-wait_for 5 grep -q '"links": *\[{' "$BERTH_STATE_DIR/state.json" ||
-    fail "no links in the state file: $(cat "$BERTH_STATE_DIR/state.json")"
+links_stored() { state_print | grep -q '"links": *\[{'; }
+wait_for 5 links_stored || fail "no links in the state file: $(state_print)"
 
 restart
 after=$(profiles)

@@ -44,10 +44,13 @@ ctl_ok net_create '{"name": "back", "internal": true}' >/dev/null
 kill -TERM "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true
 check_clean "after SIGTERM"
-# Networks are kept, containers are not.
-grep -q '"back"' "$BERTH_STATE_DIR/state.json" || fail "network lost"
-grep -q '"name": "a"' "$BERTH_STATE_DIR/state.json" &&
-    fail "container a still in the state file"
+# Networks are kept, containers are not; a clean stop leaves a
+# snapshot and no journal.
+state_print >"$TMP/state"
+grep -q '"name": "a"' "$TMP/state" && fail "container a still in the state file"
+grep -q '"name": "back"' "$TMP/state" || fail "network lost: $(cat "$TMP/state")"
+[ -e "$BERTH_STATE_DIR/state.journal" ] && fail "a journal after a clean stop"
+grep -q '"back"' "$BERTH_STATE_DIR/state.json" || fail "network not in the snapshot"
 
 # 2. The shutdown request.
 netd_start

@@ -81,7 +81,7 @@ if "$NETD" -n --table hc >/dev/null 2>"$TMP/err"; then
 fi
 grep -q -- '--table "hc": a number is wanted' "$TMP/err" ||
     fail "--table hc: $(cat "$TMP/err")"
-[ -n "${KEEP_STATE:-}" ] && cp "$BERTH_STATE_DIR/state.json" "$KEEP_STATE"
+[ -n "${KEEP_STATE:-}" ] && state_print >"$KEEP_STATE"
 
 "$BERTH" down -f "$TMP/rl.json" >/dev/null || fail "down"
 netd_kill "$NETD_PID"

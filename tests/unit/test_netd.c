@@ -28,6 +28,7 @@
 #include "netd.h"
 #include "proxy.h"
 #include "router.h"
+#include "statefile.h"
 #include "teardown.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -630,6 +631,132 @@ test_teardown_thread(void **state)
 	tfree(d);
 }
 
+/* The inode of STATE_DIR/name, 0 when there is none. */
+static ino_t
+tinode(const char *name)
+{
+	struct stat	 sb;
+	char		 path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", statedir, name);
+	return stat(path, &sb) == -1 ? 0 : sb.st_ino;
+}
+
+/* d's state, and what a start reads back from disk: the same text. */
+static void
+tsame(struct netd *d)
+{
+	struct statefile	 sf;
+	char			*a, *b;
+
+	assert_int_equal(statefile_read(statedir, NETD_STATE_MAX, &sf), 0);
+	assert_null(sf.jwhy);
+	a = json_dumps(sf.state, JSON_COMPACT | JSON_SORT_KEYS);
+	json_t *j = state_json(d);
+	b = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	statefile_clear(&sf);
+}
+
+/*
+ * A create, a change of a container and a delete go to the journal, in
+ * one write each: the snapshot is not replaced. A network, a journal
+ * past its bound or a clean stop write a snapshot. What is on disk is
+ * always d's state.
+ */
+static void
+test_journal(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24"), *d2;
+	struct ctr	*a;
+	enum proto_code	 code;
+	char		*cause = NULL;
+	ino_t		 snap;
+	size_t		 len;
+	unsigned long long snaps, gen;
+
+	assert_int_equal(state_save(d), 0);	/* the first: a snapshot */
+	assert_int_equal(d->journal.snapshots, 1);
+	snap = tinode(STATEFILE_SNAPSHOT);
+	assert_int_not_equal(snap, 0);
+	assert_int_not_equal(tinode(STATEFILE_JOURNAL), 0);
+	gen = d->journal.gen;
+
+	a = create(d, "{\"name\": \"a\"}", &code, &cause);
+	assert_non_null(a);
+	assert_non_null(create(d, "{\"name\": \"b\"}", &code, &cause));
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.snapshots, 1);
+	assert_int_equal(d->journal.appends, 1);
+	assert_int_equal(tinode(STATEFILE_SNAPSHOT), snap);
+	tsame(d);
+
+	/* Nothing changed: nothing written. */
+	len = d->journal.len;
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.appends, 1);
+	assert_int_equal(d->journal.len, len);
+
+	/* One container changed: its put alone. */
+	a->state = CTR_RUNNING;
+	a->pid = 4242;
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.appends, 2);
+	assert_true(d->journal.len > len);
+	assert_true(d->journal.len - len < 2 * a->enc_len);
+	tsame(d);
+
+	/* A delete, then the same name again. */
+	netd_ctr_delete(d, a);
+	assert_int_equal(state_save(d), 0);
+	tsame(d);
+	assert_non_null(create(d, "{\"name\": \"a\"}", &code, &cause));
+	netd_ctr_delete(d, netd_ctr_find(d, "b"));
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.appends, 4);
+	assert_int_equal(tinode(STATEFILE_SNAPSHOT), snap);
+	assert_int_equal(d->journal.gen, gen);
+	tsame(d);
+
+	/* A network is no container: a snapshot, a new generation. */
+	assert_int_equal(netd_net_create(d, "back", 0, &code, &cause), 0);
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.snapshots, 2);
+	assert_int_equal(d->journal.gen, gen + 1);
+	assert_int_not_equal(tinode(STATEFILE_SNAPSHOT), snap);
+	tsame(d);
+
+	/* Past the bound: a snapshot. */
+	snaps = d->journal.snapshots;
+	d->journal.bound = d->journal.len + 10;
+	assert_non_null(create(d, "{\"name\": \"c\"}", &code, &cause));
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.snapshots, snaps + 1);
+	tsame(d);
+	assert_non_null(create(d, "{\"name\": \"e\"}", &code, &cause));
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.snapshots, snaps + 1);
+
+	/* A start reads the same containers back, a new one after it. */
+	d2 = tnetd("10.250.0.0/24");
+	assert_int_equal(state_load(d2, &cause), 0);
+	assert_null(d2->degraded);
+	assert_int_equal(d2->nctrs, 3);
+	assert_string_equal(d2->ctrs[2]->name, "e");
+	assert_int_equal(d2->journal.gen, d->journal.gen);
+	tfree(d2);
+
+	/* A clean stop: one snapshot, no journal. */
+	assert_int_equal(state_compact(d), 0);
+	assert_int_equal(tinode(STATEFILE_JOURNAL), 0);
+	tsame(d);
+	free(cause);
+	tfree(d);
+}
+
 int
 main(void)
 {
@@ -643,6 +770,7 @@ main(void)
 		cmocka_unit_test(test_state_links),
 		cmocka_unit_test(test_reconcile_outside),
 		cmocka_unit_test(test_teardown_thread),
+		cmocka_unit_test(test_journal),
 	};
 	char	 path[64];
 	int	 rc;
@@ -652,6 +780,8 @@ main(void)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(path, sizeof(path), "%s/state.json", statedir);
+	(void)unlink(path);
+	snprintf(path, sizeof(path), "%s/state.journal", statedir);
 	(void)unlink(path);
 	(void)rmdir(statedir);
 	return rc;
