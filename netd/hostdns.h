@@ -53,6 +53,14 @@ int		 hostdns_sync(struct hostdns *, const struct dns_zone *,
  * for it); call sync again once it is not. 0 without a thread.
  */
 int		 hostdns_busy(struct hostdns *);
+/*
+ * With conf->async: milliseconds to wait before the next sync (a write
+ * in flight, or the last one started less than 100 ms ago); 0 when a
+ * sync now writes at once, and always 0 without a thread. A change is
+ * in the file at most 100 ms plus one write after it was made, if the
+ * caller syncs when this says so.
+ */
+int		 hostdns_hold_ms(struct hostdns *);
 /* Undo what start and sync did (after the last write); free. */
 void		 hostdns_stop(struct hostdns *);
 /*

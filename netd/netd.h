@@ -53,7 +53,6 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_NAMES_RETRY_MS 2		/* hosts block busy: edit again */
 #define NETD_LOCK_WAIT_MS 10000		/* a killed netd still exiting */
 #define NETD_EXIT_MAX	CTR_EXIT_MAX
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
@@ -171,7 +170,7 @@ struct netd {
 	struct kern		*kaddr;		/* NULL: the interposer alone */
 	struct teardown		*teardown;	/* tuns going (teardown.c) */
 	struct ev_defer		 flush_ev;	/* state file, hosts block */
-	struct ev_timer		 names_retry;	/* hosts block still writing */
+	struct ev_timer		 names_retry;	/* hosts block: sync again */
 	int			 dirty;		/* state file to write */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
