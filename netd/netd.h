@@ -128,7 +128,8 @@ struct netd_kernel {
 		    char **cause);
 	void	(*tun_destroy)(int fd, const char *ifname);
 	int	(*iface_setup)(const char *ifname, uint32_t addr,
-		    uint32_t src, int mtu, int gw, char **cause);
+		    uint32_t src, int mtu, int gw, const char *label,
+		    char **cause);
 	int	(*iface_delete)(const char *ifname);
 	/* bind() probe of a host port: 0 free, -1 with errno. */
 	int	(*port_probe)(uint8_t proto, uint32_t addr, uint16_t port);
@@ -273,8 +274,10 @@ int		 bounds_ctr_admit(const struct netd *, size_t meta_len,
 		    char **cause);
 int		 bounds_net_admit(const struct netd *, char **cause);
 
-/* reconcile.c */
-void		 reconcile_label(const struct ctr *);
+/* reconcile.c: a container's tun is labelled "berth:NAME" */
+#define RECONCILE_LABEL		"berth:"
+#define RECONCILE_LABEL_SIZE	(sizeof(RECONCILE_LABEL) + NAME_MAX_LEN)
+const char	*reconcile_label(const struct ctr *, char *buf, size_t len);
 void		 reconcile_dropped(struct netd *, const struct ctr *);
 int		 reconcile_adopt(struct netd *);
 int		 reconcile_damaged(struct netd *, const char *path,
