@@ -43,8 +43,8 @@
  * churn the changes of each 100 ms go out in one write, so its cost
  * (the whole file, two fsyncs; 15 % of netd's samples at 1,000
  * containers when every change wrote) no longer follows every start.
- * A change reaches the file at most 100 ms plus one write after it is
- * made (test_hostdns_linux). The file is still replaced atomically,
+ * A change reaches the file at most 100 ms (or one write, if that
+ * takes longer) plus one write after it is made (test_hostdns_linux). The file is still replaced atomically,
  * with both fsyncs, every time.
  */
 #include <sys/file.h>
