@@ -108,6 +108,11 @@ void		 dns_zone_add(struct dns_zone *, const char *name,
 /* Remove the record named name; no-op when there is none. */
 void		 dns_zone_del(struct dns_zone *, const char *name);
 size_t		 dns_zone_count(const struct dns_zone *);
+/*
+ * How many hosts lines the zone has rendered: one per add (each line
+ * is kept for dns_hosts_edit), none for anybody else's record.
+ */
+unsigned long	 dns_zone_rendered(const struct dns_zone *);
 /* A container's address by name, 0 when there is none. */
 uint32_t	 dns_zone_addr(const struct dns_zone *, const char *name);
 
@@ -133,7 +138,8 @@ enum dns_verdict dns_answer(const struct dns_zone *, uint32_t client,
  * dns_hosts_edit - old (the text of an /etc/hosts file, may be NULL)
  * with the block "# BEGIN berth PREFIX" ... "# END berth PREFIX"
  * replaced by the zone's names (zone NULL: the block removed). The
- * rest of the text is kept as it was. Returns a new string.
+ * rest of the text is kept as it was. Returns a new string. The names'
+ * lines are the zone's kept ones, copied: nothing is rendered here.
  */
 char	*dns_hosts_edit(const char *old, const char *prefix,
 	    const struct dns_zone *zone);

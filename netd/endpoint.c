@@ -69,7 +69,7 @@ netd_gw_open(struct netd *d, char **cause)
 
 	if ((d->gw.fd = tun_open(d->cfg.gw_ifname, ifname, cause)) == -1)
 		return -1;
-	if (route_iface_setup(ifname, d->cfg.gateway, 0, d->cfg.mtu, 1,
+	if (route_iface_setup(ifname, d->cfg.gateway, 0, d->cfg.mtu, 1, NULL,
 	    cause) == -1 || route_pool_add(&d->cfg.pool, ifname,
 	    d->cfg.gateway, d->cfg.table, cause) == -1)
 		goto fail;
@@ -89,13 +89,13 @@ fail:
 int
 netd_port_open(struct netd *d, struct ctr *c, char **cause)
 {
-	char	 ifname[TUN_NAMESIZ];
+	char	 ifname[TUN_NAMESIZ], label[RECONCILE_LABEL_SIZE];
 	int	 fd;
 
 	if ((fd = d->kern->tun_open(c->tun, ifname, cause)) == -1)
 		return -1;
 	if (d->kern->iface_setup(ifname, c->addr, d->cfg.gateway, d->cfg.mtu,
-	    0, cause) == -1)
+	    0, reconcile_label(c, label, sizeof(label)), cause) == -1)
 		goto fail;
 	c->port.fd = fd;
 	c->port.addr = c->addr;
@@ -106,7 +106,6 @@ netd_port_open(struct netd *d, struct ctr *c, char **cause)
 	}
 	snprintf(c->tun, sizeof(c->tun), "%s", ifname);
 	router_add(d->router, &c->port);
-	reconcile_label(c);
 	return 0;
 fail:
 	c->port.fd = -1;

@@ -7,7 +7,8 @@
  * on the gateway interface (resolvectl dns/domain ~berth/default-route
  * false; resolved forgets it with the link); otherwise a block
  * "# BEGIN berth PREFIX" ... "# END berth PREFIX" in /etc/hosts that
- * lists every container, rewritten atomically on every change.
+ * lists every container, rewritten atomically after each change (with
+ * a writer thread, at most once per 100 ms).
  * macOS (hostdns_darwin.c): /etc/resolver/berth, "nameserver GATEWAY".
  */
 #ifndef BERTH_HOSTDNS_H
@@ -53,6 +54,14 @@ int		 hostdns_sync(struct hostdns *, const struct dns_zone *,
  * for it); call sync again once it is not. 0 without a thread.
  */
 int		 hostdns_busy(struct hostdns *);
+/*
+ * With conf->async: milliseconds to wait before the next sync (a write
+ * in flight, or the last one started less than 100 ms ago); 0 when a
+ * sync now writes at once, and always 0 without a thread. A change is
+ * in the file at most 100 ms (or one write, if that takes longer) plus
+ * one write after it was made, if the caller syncs when this says so.
+ */
+int		 hostdns_hold_ms(struct hostdns *);
 /* Undo what start and sync did (after the last write); free. */
 void		 hostdns_stop(struct hostdns *);
 /*

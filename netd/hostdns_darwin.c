@@ -112,6 +112,13 @@ hostdns_busy(struct hostdns *h)
 	return 0;
 }
 
+int
+hostdns_hold_ms(struct hostdns *h)
+{
+	(void)h;
+	return 0;
+}
+
 void
 hostdns_stop(struct hostdns *h)
 {

@@ -714,12 +714,16 @@ static void
 netd_flush(void *arg)
 {
 	struct netd	*d = arg;
+	int		 hold;
 
-	/* A hosts block write in flight: edit again once it is done. */
-	if (d->names_dirty && hostdns_busy(d->hdns)) {
+	/*
+	 * A hosts block write in flight, or one started less than 100 ms
+	 * ago: edit again when hostdns says (every change of the zone is
+	 * in the file at most 100 ms plus one write after it).
+	 */
+	if (d->names_dirty && (hold = hostdns_hold_ms(d->hdns)) > 0) {
 		if (!ev_timer_armed(&d->names_retry))
-			ev_timer_add(d->ev, &d->names_retry,
-			    NETD_NAMES_RETRY_MS);
+			ev_timer_add(d->ev, &d->names_retry, hold);
 	} else if (d->names_dirty) {
 		d->names_dirty = 0;
 		netd_names_sync(d);

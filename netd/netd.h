@@ -53,7 +53,6 @@
 
 #define NETD_MTU	65520
 #define NETD_SPIN_US	20		/* poll after traffic (netd_run) */
-#define NETD_NAMES_RETRY_MS 2		/* hosts block busy: edit again */
 #define NETD_LOCK_WAIT_MS 10000		/* a killed netd still exiting */
 #define NETD_EXIT_MAX	CTR_EXIT_MAX
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
@@ -131,7 +130,8 @@ struct netd_kernel {
 		    char **cause);
 	void	(*tun_destroy)(int fd, const char *ifname);
 	int	(*iface_setup)(const char *ifname, uint32_t addr,
-		    uint32_t src, int mtu, int gw, char **cause);
+		    uint32_t src, int mtu, int gw, const char *label,
+		    char **cause);
 	int	(*iface_delete)(const char *ifname);
 	/* bind() probe of a host port: 0 free, -1 with errno. */
 	int	(*port_probe)(uint8_t proto, uint32_t addr, uint16_t port);
@@ -173,7 +173,7 @@ struct netd {
 	struct kern		*kaddr;		/* NULL: the interposer alone */
 	struct teardown		*teardown;	/* tuns going (teardown.c) */
 	struct ev_defer		 flush_ev;	/* state file, hosts block */
-	struct ev_timer		 names_retry;	/* hosts block still writing */
+	struct ev_timer		 names_retry;	/* hosts block: sync again */
 	int			 dirty;		/* state file to write */
 	struct state_journal {
 		int		 fd;	/* -1: the next save is a snapshot */
@@ -286,8 +286,10 @@ int		 bounds_ctr_admit(const struct netd *, size_t meta_len,
 		    char **cause);
 int		 bounds_net_admit(const struct netd *, char **cause);
 
-/* reconcile.c */
-void		 reconcile_label(const struct ctr *);
+/* reconcile.c: a container's tun is labelled "berth:NAME" */
+#define RECONCILE_LABEL		"berth:"
+#define RECONCILE_LABEL_SIZE	(sizeof(RECONCILE_LABEL) + NAME_MAX_LEN)
+const char	*reconcile_label(const struct ctr *, char *buf, size_t len);
 void		 reconcile_dropped(struct netd *, const struct ctr *);
 int		 reconcile_adopt(struct netd *);
 int		 reconcile_damaged(struct netd *, const char *path,

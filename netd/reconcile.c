@@ -42,17 +42,12 @@
 #include "util.h"
 #include "xmalloc.h"
 
-#define RECONCILE_LABEL	"berth:"
-
-/* Label a container's tun with its name (best effort). */
-void
-reconcile_label(const struct ctr *c)
+/* The label of a container's tun: its name (route_iface_setup). */
+const char *
+reconcile_label(const struct ctr *c, char *buf, size_t len)
 {
-	char	 label[sizeof(RECONCILE_LABEL) + NAME_MAX_LEN];
-
-	snprintf(label, sizeof(label), RECONCILE_LABEL "%s", c->name);
-	if (route_iface_label(c->tun, label) == -1)
-		log_debug("%s: %s: %s", __func__, c->tun, strerror(errno));
+	snprintf(buf, len, RECONCILE_LABEL "%s", c->name);
+	return buf;
 }
 
 struct reconcile_found {
@@ -165,7 +160,7 @@ reconcile_dropped(struct netd *d, const struct ctr *c)
 {
 	struct host_self	 hs;
 	char			 tun[TUN_NAMESIZ], label[128];
-	char			 want[sizeof(RECONCILE_LABEL) + NAME_MAX_LEN];
+	char			 want[RECONCILE_LABEL_SIZE];
 	uint32_t		 a = c->addr;
 	size_t			 i;
 
@@ -183,7 +178,7 @@ reconcile_dropped(struct netd *d, const struct ctr *c)
 		    0 ? a : 0, NULL);
 		return;
 	}
-	snprintf(want, sizeof(want), RECONCILE_LABEL "%s", c->name);
+	(void)reconcile_label(c, want, sizeof(want));
 	netd_host_self(&d->cfg, &hs);
 	if (route_iface_get_label(tun, label, sizeof(label)) == -1 ||
 	    strcmp(label, want) != 0 || host_pool_user(&hs, a) != 0) {

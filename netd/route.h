@@ -34,24 +34,21 @@ void	 route_close(void);
  * gw: it is the gateway tun (route_localnet). src != 0: the address's
  * local route prefers src, so host clients talk to a container from the
  * gateway address and not from the container's own address. The local
- * route also gets the tun's MTU.
+ * route also gets the tun's MTU. label (or NULL): a label on the link
+ * that names its container (Linux: the ifalias), so that a netd without
+ * its state file tells whose a tun is (reconcile.c); macOS has none
+ * (its utuns do not outlive netd anyway).
  * Idempotent (reconcile runs it on interfaces that already exist).
  */
 int	 route_iface_setup(const char *ifname, uint32_t addr, uint32_t src,
-	    int mtu, int gw, char **cause);
+	    int mtu, int gw, const char *label, char **cause);
 /* Delete a link by name; a missing one is not an error. */
 int	 route_iface_delete(const char *ifname);
 /* Call cb with the name of every link; stops when cb returns -1. */
 int	 route_iface_list(int (*cb)(const char *ifname, void *arg),
 	    void *arg);
 
-/*
- * A label on a link that names its container (Linux: the ifalias), so
- * that a netd without its state file tells whose a tun is (reconcile.c).
- * macOS has no such label: -1 with ENOTSUP (its utuns do not outlive
- * netd anyway).
- */
-int	 route_iface_label(const char *ifname, const char *label);
+/* The label route_iface_setup gave; -1 with ENOTSUP on macOS. */
 int	 route_iface_get_label(const char *ifname, char *buf, size_t len);
 
 /* route POOL dev gw_ifname src gw table T (replacing). */

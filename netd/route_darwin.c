@@ -64,7 +64,7 @@ route_sin(struct sockaddr_in *sin, uint32_t a)
 
 int
 route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
-    int gw, char **cause)
+    int gw, const char *label, char **cause)
 {
 	struct in_aliasreq	 ifra;
 	struct ifreq		 ifr;
@@ -72,6 +72,7 @@ route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
 
 	(void)src;
 	(void)gw;
+	(void)label;	/* utuns take no label, and die with their netd */
 	if ((s = socket(AF_INET, SOCK_DGRAM, 0)) == -1)
 		return cause_set(cause, "socket: %s", strerror(errno));
 	memset(&ifr, 0, sizeof(ifr));
@@ -217,16 +218,6 @@ route_local_restore(char **cause)
 {
 	(void)cause;
 	return 0;
-}
-
-/* utun interfaces take no label, and die with the netd that opened them. */
-int
-route_iface_label(const char *ifname, const char *label)
-{
-	(void)ifname;
-	(void)label;
-	errno = ENOTSUP;
-	return -1;
 }
 
 int

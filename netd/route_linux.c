@@ -12,7 +12,8 @@
  *   route POOL dev PREFIX0 src GW table T
  *   local route of each container address: src GW (linux.md §3.3.1)
  * Requests are acknowledged one by one (NLM_F_ACK), so each failure has
- * its errno. Dumps (rules, routes, links) collect what to delete first
+ * its errno; a container's setup sends its three in one message and
+ * reads the three acknowledgements together (nl_talk_many). Dumps (rules, routes, links) collect what to delete first
  * and delete afterwards: a socket cannot take requests during a dump.
  */
 #include <sys/socket.h>
@@ -21,6 +22,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/fib_rules.h>
+#include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -99,7 +101,7 @@ nl_attr(struct nlreq *r, uint16_t type, const void *data, size_t len)
 
 	if (off + RTA_SPACE(len) > sizeof(*r))
 		fatalx("%s: request too large", __func__);
-	a = (struct rtattr *)((char *)&r->h + off);
+	a = (struct rtattr *)((char *)r + off);
 	a->rta_type = type;
 	a->rta_len = (unsigned short)RTA_LENGTH(len);
 	memcpy(RTA_DATA(a), data, len);
@@ -122,49 +124,64 @@ nl_attr_in(struct nlreq *r, uint16_t type, uint32_t a)
 }
 
 /*
- * Send one request and wait for its acknowledgement. Returns 0, or -1
- * with errno from the kernel.
+ * Send n requests in one message and read their acknowledgements:
+ * errs[i] is 0 or the kernel's errno for msgs[i]. The kernel handles
+ * them in order, each whatever became of the ones before (one failing
+ * does not stop the next). One send and usually one recv for all, where
+ * a request each cost a round trip. Returns 0, or -1 with errno when
+ * the exchange itself failed.
  */
 static int
-nl_talk(struct nlmsghdr *h)
+nl_talk_many(struct nlmsghdr **msgs, size_t n, int *errs)
 {
-	char			*buf;
+	char			*buf, *out;
 	struct nlmsghdr		*rh;
 	struct nlmsgerr		*e;
-	ssize_t			 n;
+	uint32_t		 first;
+	size_t			 i, off = 0, acked = 0;
+	ssize_t			 len;
 	int			 ret = -1, err = EIO;
 
 	if (route_nl == -1 && route_open(NULL) == -1)
 		return -1;
-	h->nlmsg_seq = ++route_seq;
-	h->nlmsg_flags |= NLM_F_ACK;
-	if (send(route_nl, h, h->nlmsg_len, 0) == -1)
+	for (i = 0; i < n; i++)
+		off += NLMSG_ALIGN(msgs[i]->nlmsg_len);
+	out = xcalloc(1, off);
+	first = route_seq + 1;
+	for (i = 0, off = 0; i < n; i++) {
+		msgs[i]->nlmsg_seq = ++route_seq;
+		msgs[i]->nlmsg_flags |= NLM_F_ACK;
+		memcpy(out + off, msgs[i], msgs[i]->nlmsg_len);
+		off += NLMSG_ALIGN(msgs[i]->nlmsg_len);
+		errs[i] = -1;
+	}
+	len = send(route_nl, out, off, 0);
+	free(out);
+	if (len == -1)
 		return -1;
 	buf = xmalloc(NL_BUFSIZE);
-	for (;;) {
-		n = recv(route_nl, buf, NL_BUFSIZE, 0);
-		if (n == -1) {
+	while (acked < n) {
+		len = recv(route_nl, buf, NL_BUFSIZE, 0);
+		if (len == -1) {
 			if (errno == EINTR)
 				continue;
 			err = errno;
 			goto out;
 		}
-		for (rh = (struct nlmsghdr *)buf; NLMSG_OK(rh, (size_t)n);
-		    rh = NLMSG_NEXT(rh, n)) {
-			if (rh->nlmsg_seq != h->nlmsg_seq)
+		for (rh = (struct nlmsghdr *)buf; NLMSG_OK(rh, (size_t)len);
+		    rh = NLMSG_NEXT(rh, len)) {
+			i = rh->nlmsg_seq - first;	/* unsigned: wraps */
+			if (i >= n || rh->nlmsg_type != NLMSG_ERROR ||
+			    errs[i] != -1)
 				continue;	/* a stale answer */
-			if (rh->nlmsg_type != NLMSG_ERROR)
-				continue;
 			if (rh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 				goto out;
 			e = NLMSG_DATA(rh);
-			if (e->error == 0)
-				ret = 0;
-			else
-				err = -e->error;
-			goto out;
+			errs[i] = -e->error;
+			acked++;
 		}
 	}
+	ret = 0;
 out:
 	free(buf);
 	if (ret == -1)
@@ -172,14 +189,34 @@ out:
 	return ret;
 }
 
+/*
+ * Send one request and wait for its acknowledgement. Returns 0, or -1
+ * with errno from the kernel.
+ */
+static int
+nl_talk(struct nlmsghdr *h)
+{
+	int	 err;
+
+	if (nl_talk_many(&h, 1, &err) == -1)
+		return -1;
+	errno = err;
+	return err == 0 ? 0 : -1;
+}
+
+/* Whether err means done for an add (EEXIST) or a delete (ENOENT...). */
+static int
+nl_idem(int err)
+{
+	return err == 0 || err == EEXIST || err == ENOENT || err == ESRCH ||
+	    err == EADDRNOTAVAIL;
+}
+
 /* Like nl_talk(), with EEXIST (add) or ENOENT/ESRCH (delete) = done. */
 static int
 nl_talk_idem(struct nlmsghdr *h)
 {
-	if (nl_talk(h) == 0)
-		return 0;
-	if (errno == EEXIST || errno == ENOENT || errno == ESRCH ||
-	    errno == EADDRNOTAVAIL)
+	if (nl_talk(h) == 0 || nl_idem(errno))
 		return 0;
 	return -1;
 }
@@ -309,11 +346,44 @@ route_sysctl_iface(const char *ifname, const char *fmt, const char *value)
 		log_warn("%s: %s", __func__, name);
 }
 
+/* Open a nested attribute; nl_nest_end() sets its length. */
+static size_t
+nl_nest(struct nlreq *r, uint16_t type)
+{
+	size_t	 off = NLMSG_ALIGN(r->h.nlmsg_len);
+	struct rtattr	*a;
+
+	if (off + RTA_SPACE(0) > sizeof(*r))
+		fatalx("%s: request too large", __func__);
+	a = (struct rtattr *)((char *)r + off);
+	a->rta_type = type;
+	r->h.nlmsg_len = (uint32_t)(off + RTA_SPACE(0));
+	return off;
+}
+
+static void
+nl_nest_end(struct nlreq *r, size_t off)
+{
+	struct rtattr	*a = (struct rtattr *)((char *)r + off);
+
+	a->rta_len = (unsigned short)(r->h.nlmsg_len - off);
+}
+
+/*
+ * One request, three messages: the link (MTU, up, the alias, and the
+ * IPv4 sysctls as IFLA_INET_CONF), the address, its local route; sent
+ * together and acknowledged together (nl_talk_many). disable_ipv6 has
+ * no netlink form (IPv6's IFLA_AF_SPEC takes a token and an address
+ * generation mode only): it is the one /proc/sys write, before the
+ * link goes up. A create used to write three sysctls and the alias
+ * through /proc and /sys and wait for three round trips.
+ */
 int
 route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
-    int gw, char **cause)
+    int gw, const char *label, char **cause)
 {
-	struct nlreq		 r;
+	struct nlreq		 link, ad, rt;
+	struct nlmsghdr		*msgs[3] = { &link.h, &ad.h, &rt.h };
 	struct ifinfomsg	 ifi;
 	struct ifaddrmsg	 ifa;
 	struct rtmsg		 rtm;
@@ -321,48 +391,54 @@ route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
 		struct rtattr	 a;
 		uint32_t	 mtu;
 	}			 metrics;
+	size_t			 spec, inet, conf;
 	unsigned int		 idx;
+	int			 errs[3];
 
 	if ((idx = if_nametoindex(ifname)) == 0)
 		return cause_set(cause, "%s: %s", ifname, strerror(errno));
 
 	/* Before the link is up, so it never gets an IPv6 address. */
 	route_sysctl_iface(ifname, "net.ipv6.conf.%s.disable_ipv6", "1");
-	route_sysctl_iface(ifname, "net.ipv4.conf.%s.accept_local", "1");
-	route_sysctl_iface(ifname, "net.ipv4.conf.%s.rp_filter", "0");
-	if (gw)
-		route_sysctl_iface(ifname, "net.ipv4.conf.%s.route_localnet",
-		    "1");
 
 	memset(&ifi, 0, sizeof(ifi));
 	ifi.ifi_family = AF_UNSPEC;
 	ifi.ifi_index = (int)idx;
 	ifi.ifi_flags = IFF_UP;
 	ifi.ifi_change = IFF_UP;
-	nl_init(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
-	nl_attr32(&r, IFLA_MTU, (uint32_t)mtu);
-	if (nl_talk(&r.h) == -1)
-		return cause_set(cause, "%s: cannot set MTU %d and bring it "
-		    "up: %s", ifname, mtu, strerror(errno));
+	nl_init(&link, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	nl_attr32(&link, IFLA_MTU, (uint32_t)mtu);
+	if (label != NULL)
+		nl_attr(&link, IFLA_IFALIAS, label, strlen(label));
+	/* injected packets with local sources get in */
+	spec = nl_nest(&link, IFLA_AF_SPEC);
+	inet = nl_nest(&link, AF_INET);
+	conf = nl_nest(&link, IFLA_INET_CONF);
+	nl_attr32(&link, IPV4_DEVCONF_ACCEPT_LOCAL, 1);
+	nl_attr32(&link, IPV4_DEVCONF_RP_FILTER, 0);
+	if (gw)
+		nl_attr32(&link, IPV4_DEVCONF_ROUTE_LOCALNET, 1);
+	nl_nest_end(&link, conf);
+	nl_nest_end(&link, inet);
+	nl_nest_end(&link, spec);
 
 	memset(&ifa, 0, sizeof(ifa));
 	ifa.ifa_family = AF_INET;
 	ifa.ifa_prefixlen = 32;
 	ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa.ifa_index = idx;
-	nl_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
-	nl_attr_in(&r, IFA_LOCAL, addr);
-	nl_attr_in(&r, IFA_ADDRESS, addr);
-	if (nl_talk_idem(&r.h) == -1)
-		return cause_set(cause, "%s: cannot add its address: %s",
-		    ifname, strerror(errno));
+	nl_init(&ad, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa,
+	    sizeof(ifa));
+	nl_attr_in(&ad, IFA_LOCAL, addr);
+	nl_attr_in(&ad, IFA_ADDRESS, addr);
 
 	/*
 	 * The kernel's local route for the address, with two changes: its
 	 * preferred source (src, for containers), and the tun's MTU. A
 	 * host socket picks its MSS from this route (dev lo, MTU 65536)
 	 * before nft marks the packet into the tun; 65536-byte packets
-	 * would not fit the tun, and throughput falls to a trickle.
+	 * would not fit the tun, and throughput falls to a trickle. The
+	 * address before it made the route; this replaces it.
 	 */
 	memset(&rtm, 0, sizeof(rtm));
 	rtm.rtm_family = AF_INET;
@@ -371,18 +447,28 @@ route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
 	rtm.rtm_protocol = RTPROT_KERNEL;
 	rtm.rtm_scope = RT_SCOPE_HOST;
 	rtm.rtm_type = RTN_LOCAL;
-	nl_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &rtm,
+	nl_init(&rt, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, &rtm,
 	    sizeof(rtm));
-	nl_attr_in(&r, RTA_DST, addr);
-	nl_attr32(&r, RTA_OIF, idx);
-	nl_attr_in(&r, RTA_PREFSRC, src != 0 ? src : addr);
+	nl_attr_in(&rt, RTA_DST, addr);
+	nl_attr32(&rt, RTA_OIF, idx);
+	nl_attr_in(&rt, RTA_PREFSRC, src != 0 ? src : addr);
 	metrics.a.rta_type = RTAX_MTU;
 	metrics.a.rta_len = RTA_LENGTH(sizeof(uint32_t));
 	metrics.mtu = (uint32_t)mtu;
-	nl_attr(&r, RTA_METRICS, &metrics, sizeof(metrics));
-	if (nl_talk(&r.h) == -1)
+	nl_attr(&rt, RTA_METRICS, &metrics, sizeof(metrics));
+
+	if (nl_talk_many(msgs, nitems(msgs), errs) == -1)
+		return cause_set(cause, "%s: netlink: %s", ifname,
+		    strerror(errno));
+	if (errs[0] != 0)
+		return cause_set(cause, "%s: cannot set MTU %d and bring it "
+		    "up: %s", ifname, mtu, strerror(errs[0]));
+	if (!nl_idem(errs[1]))
+		return cause_set(cause, "%s: cannot add its address: %s",
+		    ifname, strerror(errs[1]));
+	if (errs[2] != 0)
 		return cause_set(cause, "%s: cannot replace its local route: "
-		    "%s", ifname, strerror(errno));
+		    "%s", ifname, strerror(errs[2]));
 	return 0;
 }
 
@@ -591,30 +677,11 @@ route_local_restore(char **cause)
 	return route_local_pref(ROUTE_PREF_LOCAL, 0, cause);
 }
 
-/* The ifalias through sysfs: one write, no netlink attribute to build. */
+/* The ifalias through sysfs (set with the link: route_iface_setup). */
 static void
 route_alias_path(const char *ifname, char *path, size_t len)
 {
 	snprintf(path, len, "/sys/class/net/%s/ifalias", ifname);
-}
-
-int
-route_iface_label(const char *ifname, const char *label)
-{
-	char	 path[96];
-	ssize_t	 n;
-	int	 fd;
-
-	if (strchr(ifname, '/') != NULL || strchr(label, '\n') != NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	route_alias_path(ifname, path, sizeof(path));
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = write(fd, label, strlen(label));
-	close(fd);
-	return n == (ssize_t)strlen(label) ? 0 : -1;
 }
 
 int

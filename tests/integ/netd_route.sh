@@ -3,7 +3,8 @@
 #
 # netd_route: two containers made through the control socket; a server on
 # A's address answers the host and B (curl --interface B) through netd's
-# router, and the router's counters saw those packets.
+# router, and the router's counters saw those packets; each tun is up
+# with its MTU, alias, sysctls and local route.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -19,6 +20,35 @@ note "A=$A B=$B"
 # The tuns hold the addresses.
 ip -o addr show | grep -q "inet $A/32" || fail "no interface holds $A"
 ip -o addr show | grep -q "inet $B/32" || fail "no interface holds $B"
+
+# What one netlink request sets up with the link (route_iface_setup):
+# up, the MTU, the alias that names the container, the IPv4 sysctls;
+# and IPv6 off (its one /proc write). The gateway tun: route_localnet.
+# sysctl IF KEY WANT: net.ipv4.conf.IF.KEY (ipv6 for disable_ipv6)
+sysctl_is() {
+	_f=/proc/sys/net/ipv4/conf/$1/$2
+	[ "$2" = disable_ipv6 ] && _f=/proc/sys/net/ipv6/conf/$1/$2
+	[ "$(cat "$_f")" = "$3" ] || fail "$1: $2 is $(cat "$_f"), not $3"
+}
+ATUN=$(ip -o addr show | awk -v a="$A/32" '$4 == a { print $2 }')
+[ -n "$ATUN" ] || fail "no tun for $A"
+ip -o link show "$ATUN" | grep -q "[<,]UP[,>]" || fail "$ATUN is not up"
+[ "$(cat "/sys/class/net/$ATUN/ifalias")" = "berth:a" ] ||
+    fail "$ATUN alias: '$(cat "/sys/class/net/$ATUN/ifalias")'"
+sysctl_is "$ATUN" accept_local 1
+sysctl_is "$ATUN" rp_filter 0
+sysctl_is "$ATUN" disable_ipv6 1
+sysctl_is "$ATUN" route_localnet 0
+ip -6 addr show dev "$ATUN" | grep -q inet6 && fail "$ATUN has IPv6"
+[ "$(cat "/sys/class/net/$ATUN/mtu")" = "$(cat "/sys/class/net/${BERTH_PREFIX}0/mtu")" ] ||
+    fail "$ATUN: MTU $(cat "/sys/class/net/$ATUN/mtu") is not the gateway's"
+ip route show table local "$A" | grep -q "src $GATEWAY.*mtu" ||
+    fail "local route of $A: $(ip route show table local "$A")"
+sysctl_is "${BERTH_PREFIX}0" accept_local 1
+sysctl_is "${BERTH_PREFIX}0" rp_filter 0
+sysctl_is "${BERTH_PREFIX}0" route_localnet 1
+[ "$(cat "/sys/class/net/${BERTH_PREFIX}0/ifalias")" = "" ] ||
+    fail "the gateway tun has an alias"
 
 PORT=$((18100 + slot))
 mkdir -p "$TMP/www" && echo "hello from a" >"$TMP/www/index.html"

@@ -3,7 +3,7 @@
  * test_dns.c - DNS: the answers of the berth zone (A, AAAA, PTR, bare
  * names in a stack, NXDOMAIN, forward), malformed queries (FORMERR,
  * NOTIMP, BADVERS, dropped), compression loops, truncation, EDNS, the
- * /etc/hosts block editor; then the server on loopback: UDP, TCP
+ * /etc/hosts block editor and its kept lines; then the server on loopback: UDP, TCP
  * (pipelined, split, bad framing, connection cap), forwarding to a fake
  * upstream (ID mapping, bogus replies ignored, SERVFAIL on timeout),
  * and a flood of garbage it survives.
@@ -552,6 +552,124 @@ test_hosts(void **state)
 	dns_zone_free(z);
 }
 
+/* The test's own model of a zone: what the hosts block must list. */
+struct hrec {
+	char		 name[16];
+	char		 stack[16];
+	char		 service[16];
+	uint32_t	 addr;
+	int		 present;
+};
+
+static int
+hrec_cmp(const void *a, const void *b)
+{
+	const struct hrec	*x = *(const struct hrec *const *)a;
+	const struct hrec	*y = *(const struct hrec *const *)b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The whole block rendered from the model, as the file must have it. */
+static char *
+hrec_render(struct hrec *m, size_t n)
+{
+	struct hrec	**v = calloc(n + 1, sizeof(*v));
+	char		 ab[ADDR_STRLEN], *t;
+	size_t		 i, k = 0, len, cap = 128 + n * 80;
+
+	assert_non_null(v);
+	assert_non_null(t = malloc(cap));
+	for (i = 0; i < n; i++)
+		if (m[i].present)
+			v[k++] = &m[i];
+	qsort(v, k, sizeof(*v), hrec_cmp);
+	len = (size_t)snprintf(t, cap, "# BEGIN berth r\n%s\thost.berth\n",
+	    addr_fmt(GW, ab));
+	for (i = 0; i < k; i++) {
+		len += (size_t)snprintf(t + len, cap - len, "%s\t%s.berth",
+		    addr_fmt(v[i]->addr, ab), v[i]->name);
+		if (v[i]->stack[0] != '\0')
+			len += (size_t)snprintf(t + len, cap - len,
+			    " %s.%s.berth", v[i]->service, v[i]->stack);
+		len += (size_t)snprintf(t + len, cap - len, "\n");
+	}
+	snprintf(t + len, cap - len, "# END berth r\n");
+	free(v);
+	return t;
+}
+
+/*
+ * The hosts block is kept, not rendered again: an add renders its own
+ * line and nothing else, a delete and an edit render nothing; after
+ * 2,000 random adds, replaces and deletes (addresses shared by some, so
+ * ties sort by name) the block is exactly a full render of the model.
+ */
+static void
+test_hosts_kept(void **state)
+{
+	struct cidr	 pool = { POOL_NET, 16 };
+	struct dns_zone	*z = dns_zone_new(&pool, GW);
+	struct hrec	*m;
+	unsigned long	 before, adds = 0;
+	uint32_t	 seed = 15;
+	size_t		 n = 1000, i, k;
+	char		*t, *want;
+
+	(void)state;
+	assert_non_null(m = calloc(n, sizeof(*m)));
+	for (i = 0; i < n; i++) {
+		snprintf(m[i].name, sizeof(m[i].name), "c%zu", i);
+		m[i].addr = POOL_NET + 2 + (uint32_t)i;
+		m[i].present = 1;
+		dns_zone_add(z, m[i].name, m[i].addr, NULL, NULL);
+		adds++;
+	}
+	/* One create and one delete with 1,000 there: one line, then none. */
+	before = dns_zone_rendered(z);
+	dns_zone_add(z, "extra", POOL_NET + 5000, "st", "sv");
+	assert_int_equal(dns_zone_rendered(z) - before, 1);
+	dns_zone_del(z, "extra");
+	t = dns_hosts_edit("127.0.0.1\tlocalhost\n", "r", z);
+	assert_int_equal(dns_zone_rendered(z) - before, 1);
+	free(t);
+	adds++;
+	for (k = 0; k < 2000; k++) {
+		seed = seed * 1103515245u + 12345u;
+		i = (seed >> 8) % n;
+		if (m[i].present && (seed & 3) == 0) {
+			dns_zone_del(z, m[i].name);
+			m[i].present = 0;
+			continue;
+		}
+		/* add or replace: a new address, maybe another's too */
+		m[i].addr = POOL_NET + 2 + (seed >> 20) % 700;
+		m[i].present = 1;
+		if ((seed & 4) != 0) {
+			snprintf(m[i].stack, sizeof(m[i].stack), "s%u",
+			    (seed >> 4) % 7);
+			snprintf(m[i].service, sizeof(m[i].service), "v%zu",
+			    i);
+		} else
+			m[i].stack[0] = m[i].service[0] = '\0';
+		dns_zone_add(z, m[i].name, m[i].addr,
+		    m[i].stack[0] != '\0' ? m[i].stack : NULL,
+		    m[i].stack[0] != '\0' ? m[i].service : NULL);
+		adds++;
+	}
+	assert_int_equal(dns_zone_rendered(z), adds);
+	want = hrec_render(m, n);
+	t = dns_hosts_edit(NULL, "r", z);
+	assert_string_equal(t, want);
+	assert_int_equal(dns_zone_rendered(z), adds);
+	free(t);
+	free(want);
+	free(m);
+	dns_zone_free(z);
+}
+
 /* ---------------------------------------------------------------- server */
 
 struct srv {
@@ -914,6 +1032,7 @@ main(void)
 		cmocka_unit_test(test_truncation_class),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_hosts_kept),
 		cmocka_unit_test(test_srv_udp),
 		cmocka_unit_test(test_srv_tcp),
 		cmocka_unit_test(test_srv_forward),

@@ -89,7 +89,7 @@ fake_tun_destroy(int fd, const char *ifname)
 
 static int
 fake_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
-    int gw, char **cause)
+    int gw, const char *label, char **cause)
 {
 	if (F.setup_fail)
 		return cause_set(cause, "%s: RTNETLINK says no", ifname);

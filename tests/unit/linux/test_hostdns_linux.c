@@ -5,6 +5,8 @@
  * going on the writer thread (fsync is this file's own, held until the
  * test lets it go), hostdns_busy() says so meanwhile, and the last edit
  * reaches the file; stop waits for the write, then removes the block.
+ * Under churn, writes start at most once per 100 ms and the last change
+ * still lands within 100 ms plus one write.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +32,7 @@ static pthread_cond_t	 cv = PTHREAD_COND_INITIALIZER;
 static int		 hold;		/* fsyncs wait while set */
 static int		 on_main;	/* an fsync on the caller's thread */
 static int		 waiting;	/* fsyncs waiting now */
+static int		 fsyncs;	/* every fsync so far */
 
 /* Every fsync of the program: held while the test says so (2 s at most,
  * so that a write on the caller's thread fails the test, not hang it). */
@@ -45,6 +48,7 @@ fsync(int fd)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 2;
 	waiting++;
+	fsyncs++;
 	pthread_cond_broadcast(&cv);
 	while (hold && pthread_cond_timedwait(&cv, &mu, &until) == 0)
 		;
@@ -138,11 +142,100 @@ test_async(void **state)
 	unlink(path);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+fsync_count(void)
+{
+	int	 n;
+
+	pthread_mutex_lock(&mu);
+	n = fsyncs;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+/*
+ * Churn, driven as netd drives it (sync when hostdns_hold_ms() says 0):
+ * a change every millisecond for 400 ms is at most one write per
+ * 100 ms, the first change after a quiet spell is written at once, and
+ * the last one lands within 100 ms plus one write of being made.
+ */
+static void
+test_gap(void **state)
+{
+	struct hostdns_conf	 hc;
+	struct hostdns		*h;
+	struct dns_zone		*z;
+	struct cidr		 pool;
+	char			 path[] = "/tmp/berth-hosts.XXXXXX", *text;
+	char			*cause = NULL, name[32];
+	long long		 t0, last;
+	int			 fd, i, f0, writes;
+
+	(void)state;
+	main_thread = pthread_self();
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	assert_int_equal(cidr_parse("10.249.0.0/16", &pool, NULL), 0);
+	z = dns_zone_new(&pool, 0x0af90001);
+	memset(&hc, 0, sizeof(hc));
+	hc.mode = HOSTDNS_HOSTS;
+	hc.prefix = "gap";
+	hc.hosts = path;
+	hc.async = 1;
+	assert_non_null(h = hostdns_start(&hc, &cause));
+	assert_int_equal(hostdns_hold_ms(h), 0);
+
+	f0 = fsync_count();
+	t0 = now_ms();
+	for (i = 0; now_ms() - t0 < 400; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		dns_zone_add(z, name, 0x0af90100 + (uint32_t)i, NULL, NULL);
+		if (hostdns_hold_ms(h) == 0)
+			assert_int_equal(hostdns_sync(h, z, &cause), 0);
+		/* the first change is written at once */
+		if (i == 0)
+			assert_int_not_equal(hostdns_hold_ms(h), 0);
+		usleep(1000);
+	}
+	last = now_ms();
+	while (hostdns_hold_ms(h) > 0) {
+		assert_true(hostdns_hold_ms(h) <= 100);
+		usleep(1000 * (useconds_t)hostdns_hold_ms(h));
+	}
+	assert_int_equal(hostdns_sync(h, z, &cause), 0);
+	until_idle(h);
+	/* 100 ms plus one write (here a few ms: fsync is ours), + slack */
+	assert_true(now_ms() - last <= 150);
+	text = util_read_file(path, 1 << 20, NULL);
+	snprintf(name, sizeof(name), "\tg%d.berth\n", i - 1);
+	assert_non_null(strstr(text, name));
+	free(text);
+	/* two fsyncs a write: 400 ms of churn, at most 5 writes and the last */
+	writes = (fsync_count() - f0) / 2;
+	assert_true(i > 100);
+	assert_true(writes >= 2);
+	assert_true(writes <= 6);
+
+	hostdns_stop(h);
+	dns_zone_free(z);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_async),
+		cmocka_unit_test(test_gap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
