@@ -475,6 +475,26 @@ enforce_count_all(struct enforce *e)
 	e->full = 0;
 }
 
+/* Counts up to date; a change netd did not report (the count moved):
+ * look at all. */
+static void
+enforce_recount(struct enforce *e)
+{
+	if (e->nctrs_seen != e->d->nctrs)
+		e->dirty = e->full = 1;
+	if (e->full)
+		enforce_count_all(e);
+}
+
+int
+enforce_isolates(struct enforce *e)
+{
+	if (e == NULL)
+		return 0;
+	enforce_recount(e);
+	return enforce_isolating(e);
+}
+
 void
 enforce_ctr_added(struct enforce *e, const struct ctr *c)
 {
@@ -519,11 +539,7 @@ enforce_sync(struct enforce *e)
 
 	if (e == NULL)
 		return;
-	/* A change netd did not report (the count moved): look at all. */
-	if (e->nctrs_seen != e->d->nctrs)
-		e->dirty = e->full = 1;
-	if (e->full)
-		enforce_count_all(e);
+	enforce_recount(e);
 	if (e->dirty || e->pol.gen != e->polgen) {
 		e->dirty = 0;
 		e->polgen = e->pol.gen;

@@ -49,6 +49,12 @@ uint64_t	 enforce_scanned(const struct enforce *);
 struct policy	*enforce_policy(struct enforce *);
 /* Rules or NetworkPolicy objects: a flow to a container may be refused. */
 int		 enforce_has_rules(const struct enforce *);
+/*
+ * Networks alone could refuse a flow between two containers (two
+ * networks in use, or an internal one); counts again when a change
+ * asks for it (berth-netd -n has no sync).
+ */
+int		 enforce_isolates(struct enforce *);
 /* Whether the hook is registered (tests, hello). */
 int		 enforce_active(const struct enforce *);
 

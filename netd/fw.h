@@ -52,10 +52,11 @@ int		 fw_change(struct fw *, const struct pfr_ruleset *,
 		    const struct pfr_container *, const struct pfr_port *,
 		    size_t nports, int add, char **cause);
 /*
- * The containers of rs marked direct skip the router (on: queued like
- * any change), or none does (off: synchronous, after everything queued;
- * when it returns, no packet skips the router any more). A back end
- * without the set does nothing.
+ * The sets of the direct path as rs marks its containers (direct,
+ * peers). on: containers join (queued like any change); off: some leave
+ * (synchronous, after everything queued; when it returns, no packet of
+ * theirs skips the router any more). A back end without the sets does
+ * nothing.
  */
 int		 fw_direct(struct fw *, const struct pfr_ruleset *, int on,
 		    char **cause);
@@ -112,7 +113,7 @@ struct fw_backend {
 	const char *const *session;
 	const char	*fence;
 	const char	*fence_reply;
-	/* The @direct set on or off (pfr_nft_direct), or NULL: none. */
+	/* The direct path's sets (pfr_nft_direct), or NULL: none. */
 	struct fw_job	*(*direct)(const struct pfr_ruleset *, int on,
 			    char **cause);
 };

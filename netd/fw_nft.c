@@ -87,7 +87,8 @@ fw_nft_direct(const struct pfr_ruleset *rs, int on, char **cause)
 {
 	char	*s;
 
-	if ((s = pfr_nft_direct(rs, on, cause)) == NULL)
+	(void)on;	/* the sets follow rs */
+	if ((s = pfr_nft_direct(rs, cause)) == NULL)
 		return NULL;
 	return fw_nft_job(s);
 }

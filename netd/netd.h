@@ -191,7 +191,7 @@ struct netd {
 	size_t			 state_dropped;	/* damaged entries at load */
 	int			 quit;
 	int			 stopped;
-	int			 direct;	/* nft @direct holds containers */
+	int			 direct;	/* enum netd_direct */
 	int			 direct_off;	/* BERTH_NETD_DIRECT=0 */
 };
 
@@ -236,6 +236,12 @@ void		 netd_ctr_remove_at(struct netd *, size_t);
 struct network	*netd_net_find(struct netd *, const char *name);
 /* Every network of c is internal: no egress, no NAT, no host. */
 int		 netd_ctr_nonat(struct netd *, const struct ctr *);
+/* What skips netd's router (ruleset.c, "the direct path"). */
+enum netd_direct {
+	NETD_DIRECT_NONE,	/* nothing: both sets empty */
+	NETD_DIRECT_HOST,	/* @direct: the host, published ports */
+	NETD_DIRECT_PEERS	/* @peers too: container to container */
+};
 int		 netd_direct_want(struct netd *);
 void		 netd_direct_sync(struct netd *);
 int		 netd_net_create(struct netd *, const char *name,

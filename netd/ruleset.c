@@ -85,63 +85,80 @@ netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
 
 	pfr_add(rs, c->name, c->addr, nonat, c->ports,
 	    os_proxy_ports ? 0 : c->nports);
-	rs->ctrs[rs->nctrs - 1].direct = d->direct && !nonat;
+	rs->ctrs[rs->nctrs - 1].direct = d->direct >= NETD_DIRECT_HOST &&
+	    !nonat;
+	rs->ctrs[rs->nctrs - 1].peers = d->direct == NETD_DIRECT_PEERS &&
+	    !nonat;
 }
 
 /*
- * DOC: the direct path (nft @direct)
- * A published port's packets from the host or another host to a
- * container normally cross netd's router one way (docs/netd.md). When
- * the router would only forward them, they need not: a container in
- * the @direct set is reached over lo (steer_output and steer_inbound
- * leave those packets unmarked), and the host's 127/8 clients still
- * show up as the gateway (snat_postrouting). Routing is per packet, so
- * a flow moves between the two paths at any moment without breaking.
+ * DOC: the direct path (nft @direct, @peers)
+ * Pool traffic normally crosses netd's router one way (docs/netd.md).
+ * When the router would only forward it, it need not: steer_output
+ * and steer_inbound leave it unmarked and `lookup local` delivers it
+ * over lo. @direct holds the containers that a published port's client
+ * (the host's or another host's), netd's proxy and the host itself (the
+ * gateway address) reach that way; @peers those that reach each other
+ * that way; the answers follow their flow. Traffic to the gateway
+ * (netd's DNS) always crosses the router. Routing is per packet, so a
+ * flow moves between the two paths at any moment without breaking.
  *
  * The router would only forward when no capture runs (nor is about to:
  * its op is answered before its hook is added), no link emulation is
- * set, no policy rule or NetworkPolicy could refuse the flow, and the
- * container is not internal-only (networks refuse other hosts). Then
- * every container that is not internal is in the set; else none is.
+ * set and no policy rule or NetworkPolicy could refuse a flow: then
+ * every container that is not internal-only is in @direct (networks
+ * refuse other hosts to those). Between two containers, networks
+ * decide as well: @peers holds the same containers only while networks
+ * refuse nothing, i.e. while the router runs no policy hook at all (one
+ * network in use, none internal; enforce_isolates). Per-network sets
+ * would keep two networks' own traffic direct too; they would need a
+ * rule per network, and the chains depend only on the ruleset's head.
+ *
  * Leaving is synchronous, after every queued change: when the request
- * that started a capture, set a link or added a rule is answered, no
- * packet skips the router any more. Coming back is queued like any
- * change. BERTH_NETD_DIRECT=0 keeps the set empty.
+ * that started a capture, set a link, added a rule or a container of a
+ * second network is answered, no packet that must be decided skips the
+ * router any more. Coming back is queued like any change.
+ * BERTH_NETD_DIRECT=0 keeps both sets empty.
  */
 int
 netd_direct_want(struct netd *d)
 {
-	return fw_os->direct != NULL && !d->direct_off &&
-	    capture_idle(d->captures) &&
-	    (d->links == NULL || d->links->nactive == 0) &&
-	    !enforce_has_rules(d->enforce);
+	if (fw_os->direct == NULL || d->direct_off ||
+	    !capture_idle(d->captures) ||
+	    (d->links != NULL && d->links->nactive > 0) ||
+	    enforce_has_rules(d->enforce))
+		return NETD_DIRECT_NONE;
+	return enforce_isolates(d->enforce) ? NETD_DIRECT_HOST :
+	    NETD_DIRECT_PEERS;
 }
 
 void
 netd_direct_sync(struct netd *d)
 {
+	static const char *const what[] = { "everything crosses",
+	    "the host and published ports skip", "pool flows skip" };
 	struct pfr_ruleset	*rs;
 	char			*cause = NULL;
 	size_t			 i;
-	int			 want, any = 0;
+	int			 want, was, any = 0;
 
 	if (d->stopped || d->fw == NULL)
 		return;
-	if ((want = netd_direct_want(d)) == d->direct)
+	if ((want = netd_direct_want(d)) == (was = d->direct))
 		return;
 	d->direct = want;
 	rs = netd_ruleset(d);
 	for (i = 0; i < rs->nctrs; i++)
 		any |= rs->ctrs[i].direct;
-	if ((want && !any) || fw_direct(d->fw, rs, want, &cause) == 0)
-		log_debug("%s: published ports %s the router", __func__,
-		    want ? "skip" : "cross");
+	if ((want > was && !any) ||
+	    fw_direct(d->fw, rs, want > was, &cause) == 0)
+		log_debug("%s: %s the router", __func__, what[want]);
 	else {
-		/* the rules (no elements when off) come again in full */
+		/* the rules (the elements they want now) come again in full */
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 		netd_fw_reload(d);
-		if (!want)
+		if (want < was)
 			fw_flush(d->fw);
 	}
 	pfr_ruleset_free(rs);

@@ -12,6 +12,7 @@
  *	ctrs      set ipv4_addr                       every container
  *	nonat     set ipv4_addr                       internal-only ones
  *	direct    set ipv4_addr, counter              skip the router
+ *	peers     set ipv4_addr, counter              ... between them too
  *	pub_any   map l4proto . port : addr . port    -p 8080:80
  *	pub_addr  map addr . l4proto . port : ...     -p 127.0.0.1:8080:80
  *
@@ -35,7 +36,9 @@
  * published port's packets to a container in @direct (netd decides,
  * netd/ruleset.c) are left unmarked and go over lo, their 127/8 sources
  * given the gateway address there too; so are netd's proxy's (its
- * sockets' mark, PFR_PROXY_MARK) and the answers to them (ct mark).
+ * sockets' mark, PFR_PROXY_MARK), the host's own (from the gateway
+ * address), those between two containers of @peers, and the answers
+ * to them (the flow's ct mark, PFR_PROXY_MARK too).
  * docs/rules.md explains each rule.
  */
 #include <stdio.h>
@@ -77,7 +80,8 @@ nft_port_map(const struct pfr_port *p)
 }
 
 /* Which containers a set holds. */
-enum nft_set_kind { NFT_SET_ALL, NFT_SET_NONAT, NFT_SET_DIRECT };
+enum nft_set_kind { NFT_SET_ALL, NFT_SET_NONAT, NFT_SET_DIRECT,
+	NFT_SET_PEERS };
 
 static int
 nft_set_has(const struct pfr_container *c, enum nft_set_kind kind)
@@ -87,6 +91,8 @@ nft_set_has(const struct pfr_container *c, enum nft_set_kind kind)
 		return c->nonat;
 	case NFT_SET_DIRECT:
 		return c->direct;
+	case NFT_SET_PEERS:
+		return c->peers;
 	case NFT_SET_ALL:
 		break;
 	}
@@ -104,7 +110,7 @@ nft_set_decl(struct pfr_buf *b, const struct pfr_ruleset *rs,
 	pfr_buf_printf(b, "\t# %s\n\tset %s {\n\t\ttype ipv4_addr\n",
 	    comment, name);
 	/* what skips the router is counted here instead (docs/netd.md) */
-	if (kind == NFT_SET_DIRECT)
+	if (kind == NFT_SET_DIRECT || kind == NFT_SET_PEERS)
 		pfr_buf_printf(b, "\t\tcounter\n");
 	for (i = 0; i < rs->nctrs; i++) {
 		if (!nft_set_has(&rs->ctrs[i], kind))
@@ -200,23 +206,35 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	nft_dnat_rules(b, pool);
 	pfr_buf_printf(b, "\t}\n");
 
+	addr_fmt(rs->gateway, gw);
 	pfr_buf_printf(b,
 	    "\n\t# Steering: pool-bound packets carry the fwmark, and an ip"
 	    "\n\t# rule sends them to netd's gateway tun. After output DNAT."
-	    "\n\t# A published port's client (not a container) to an @direct"
-	    "\n\t# container is left unmarked: lookup local, over lo. So is"
-	    "\n\t# netd's proxy (its sockets' mark, the flow's ct mark) to"
-	    "\n\t# one and back.\n"
+	    "\n\t# Left unmarked (lookup local, over lo): netd's proxy (its"
+	    "\n\t# sockets' mark) to an @direct container; a published"
+	    "\n\t# port's client (not a container) to one; the host (the"
+	    "\n\t# gateway address) to one; a container of @peers to another;"
+	    "\n\t# and the answers of those flows (their ct mark). Each"
+	    "\n\t# set lookup comes last in its rule: an element's counter"
+	    "\n\t# counts the packets that skip the router.\n"
 	    "\tchain steer_output {\n"
 	    "\t\ttype route hook output priority -90; policy accept;\n"
 	    "\t\tip daddr != %s return\n"
 	    "\t\tmeta mark 0x%x ct mark set 0x%x\n"
 	    "\t\tmeta mark 0x%x ip daddr @direct return\n"
-	    "\t\tct direction reply ct mark 0x%x ip saddr @direct return\n"
-	    "\t\tip daddr @direct ip saddr != %s ct direction original "
-	    "ct status dnat return\n"
+	    "\t\tct direction reply ct mark 0x%x ip daddr %s "
+	    "ip saddr @direct return\n"
+	    "\t\tct direction reply ct mark 0x%x ip daddr @peers "
+	    "ip saddr @peers return\n"
+	    "\t\tct direction original ct status dnat ip saddr != %s "
+	    "ip daddr @direct return\n"
+	    "\t\tct direction original ip saddr %s ip daddr @direct "
+	    "ct mark set 0x%x return\n"
+	    "\t\tct direction original ip daddr @peers ip saddr @peers "
+	    "ct mark set 0x%x return\n"
 	    "\t\tmeta mark set 0x%x\n"
-	    "\t}\n", pool, pm, pm, pm, pm, pool, rs->fwmark);
+	    "\t}\n", pool, pm, pm, pm, pm, gw, pm, pool, gw, pm, pm,
+	    rs->fwmark);
 	pfr_buf_printf(b,
 	    "\n\t# The same for packets from other hosts, after dstnat;"
 	    "\n\t# what netd writes into its tuns is delivered as it is."
@@ -249,8 +267,7 @@ nft_chains(struct pfr_buf *b, const struct pfr_ruleset *rs)
 	    "\t\tip saddr 127.0.0.0/8 oifname \"%s\" masquerade\n"
 	    "\t\tip saddr 127.0.0.0/8 oifname \"lo\" ip daddr @direct "
 	    "ct status dnat snat ip to %s\n"
-	    "\t\tip saddr %s ip saddr != @nonat ", rs->gw_ifname,
-	    addr_fmt(rs->gateway, gw), pool);
+	    "\t\tip saddr %s ip saddr != @nonat ", rs->gw_ifname, gw, pool);
 	if (rs->negress == 0)
 		nft_not_berth(b, rs, "oif");
 	else {
@@ -433,8 +450,11 @@ pfr_nft_render(const struct pfr_ruleset *rs, char **cause)
 	nft_set_decl(&b, rs, "nonat", "Containers on internal networks only: "
 	    "no egress, no NAT.", NFT_SET_NONAT);
 	nft_set_decl(&b, rs, "direct", "Containers netd's router would only "
-	    "forward to: published ports reach them over lo.",
+	    "forward to: published ports and the host reach them over lo.",
 	    NFT_SET_DIRECT);
+	nft_set_decl(&b, rs, "peers", "Containers that reach each other "
+	    "over lo: the router would only forward between them.",
+	    NFT_SET_PEERS);
 	nft_map_decl(&b, rs, "pub_any", "Published ports on every host "
 	    "address: proto . port : container . port.",
 	    "inet_proto . inet_service");
@@ -465,7 +485,9 @@ pfr_nft_container(const struct pfr_ruleset *rs,
 {
 	struct pfr_buf	 b = { NULL, 0, 0 };
 	char		 a[ADDR_STRLEN];
-	const char	*sets[] = { "ctrs", "nonat", "direct" };
+	const char	*sets[] = { "ctrs", "nonat", "direct", "peers" };
+	const enum nft_set_kind kinds[] = { NFT_SET_ALL, NFT_SET_NONAT,
+	    NFT_SET_DIRECT, NFT_SET_PEERS };
 	size_t		 i;
 
 	if (pfr_check_head(rs, cause) == -1 ||
@@ -473,7 +495,7 @@ pfr_nft_container(const struct pfr_ruleset *rs,
 		return NULL;
 	addr_fmt(c->addr, a);
 	for (i = 0; i < nitems(sets); i++) {
-		if ((i == 1 && !c->nonat) || (i == 2 && !c->direct))
+		if (!nft_set_has(c, kinds[i]))
 			continue;
 		if (add)
 			pfr_buf_printf(&b, "add element inet %s %s { %s "
@@ -487,35 +509,41 @@ pfr_nft_container(const struct pfr_ruleset *rs,
 }
 
 char *
-pfr_nft_direct(const struct pfr_ruleset *rs, int on, char **cause)
+pfr_nft_direct(const struct pfr_ruleset *rs, char **cause)
 {
 	struct pfr_buf	 b = { NULL, 0, 0 };
 	char		 a[ADDR_STRLEN];
-	size_t		 i;
-	int		 any = 0;
+	const char	*sets[] = { "direct", "peers" };
+	const enum nft_set_kind kinds[] = { NFT_SET_DIRECT, NFT_SET_PEERS };
+	size_t		 i, k;
+	int		 any;
 
 	if (pfr_check_head(rs, cause) == -1)
 		return NULL;
-	if (!on) {
-		pfr_buf_printf(&b, "flush set inet %s direct\n", rs->name);
-		return pfr_buf_take(&b);
-	}
-	for (i = 0; i < rs->nctrs; i++) {
-		if (!rs->ctrs[i].direct)
-			continue;
-		if (pfr_check_container(rs, &rs->ctrs[i], cause) == -1) {
-			free(b.s);
-			return NULL;
+	for (k = 0; k < nitems(sets); k++) {
+		any = 0;
+		for (i = 0; i < rs->nctrs; i++) {
+			if (!nft_set_has(&rs->ctrs[i], kinds[k]))
+				continue;
+			if (pfr_check_container(rs, &rs->ctrs[i],
+			    cause) == -1) {
+				free(b.s);
+				return NULL;
+			}
+			if (!any++)
+				pfr_buf_printf(&b, "add element inet %s %s { ",
+				    rs->name, sets[k]);
+			else
+				pfr_buf_printf(&b, ", ");
+			pfr_buf_printf(&b, "%s comment \"%s\"",
+			    addr_fmt(rs->ctrs[i].addr, a), rs->ctrs[i].name);
 		}
-		if (!any++)
-			pfr_buf_printf(&b, "add element inet %s direct { ",
-			    rs->name);
+		if (any)
+			pfr_buf_printf(&b, " }\n");
 		else
-			pfr_buf_printf(&b, ", ");
-		pfr_buf_printf(&b, "%s comment \"%s\"",
-		    addr_fmt(rs->ctrs[i].addr, a), rs->ctrs[i].name);
+			pfr_buf_printf(&b, "flush set inet %s %s\n", rs->name,
+			    sets[k]);
 	}
-	pfr_buf_printf(&b, "%s", any ? " }\n" : "");
 	return pfr_buf_take(&b);
 }
 

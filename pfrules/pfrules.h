@@ -28,7 +28,10 @@ struct pfr_container {
 	uint32_t	 addr;		/* host order */
 	int		 nonat;		/* internal: no egress NAT */
 	int		 direct;	/* nft @direct: its published ports
-					   skip the router (netd decides) */
+					   and the host's flows to it skip
+					   the router (netd decides) */
+	int		 peers;		/* nft @peers: other containers'
+					   flows to it skip the router */
 };
 
 struct pfr_port {
@@ -166,10 +169,13 @@ char	*pfr_nft_delete(const struct pfr_ruleset *, char **cause);
 char	*pfr_nft_container(const struct pfr_ruleset *,
 	    const struct pfr_container *, int add, char **cause);
 /*
- * The @direct set turned on (every container of rs whose direct is set
- * added) or off (the set flushed), in one transaction.
+ * The @direct and @peers sets as rs says, in one transaction: a set
+ * that containers of rs are marked for (direct, peers) gets them added,
+ * one that none is marked for is flushed. netd fills a set with every
+ * container that may be in it or empties it (netd/ruleset.c), so adding
+ * without deleting is enough.
  */
-char	*pfr_nft_direct(const struct pfr_ruleset *, int on, char **cause);
+char	*pfr_nft_direct(const struct pfr_ruleset *, char **cause);
 char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,
 	    int add, char **cause);
 

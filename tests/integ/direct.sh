@@ -17,7 +17,17 @@ direct_web() {
 	wait_for 10 curl -sf "http://$WEB:8000/" || fail "web not up"
 }
 
-in_direct() { nft list set inet "$BERTH_NFT_TABLE" direct | grep -q "$WEB"; }
+# in_set SET ADDR: ADDR is an element of @SET; set_packets SET ADDR: its
+# counter's packets (0 when it is not in the set)
+in_set() {
+	nft list set inet "$BERTH_NFT_TABLE" "$1" | grep -q "[ 	]$2 "
+}
+set_packets() {
+	nft list set inet "$BERTH_NFT_TABLE" "$1" |
+	    sed -n "s/.*[ 	]$2 counter packets \([0-9]*\).*/\1/p" |
+	    grep . || echo 0
+}
+in_direct() { in_set direct "$WEB"; }
 io() { ctl_ok stats '{"name": "web"}' | jget "$DIRECT_IO"; }
 get() { curl -sf -m 5 "http://127.0.0.1:$HP/" >/dev/null; }
 gets() { for _i in 1 2 3 4 5; do get || return 1; done; }

@@ -5,7 +5,8 @@
 # (IP_HDRINCL, gcc -static) sends UDP with forged sources (another
 # container, the gateway, a host address, an unused pool address); the
 # cgroup egress program drops and counts every one, while a packet with
-# the container's own source arrives. An --internal container without
+# the container's own source arrives (s and b in @peers: over lo, the
+# direct path, docs/netd.md). An --internal container without
 # the interposer (env -u LD_PRELOAD, a static binary, a raw socket with
 # the host's source) cannot reach the outside netns; a container of the
 # default network can (so the check can fail).
@@ -31,6 +32,12 @@ B=$(ctr_ip b)
 C=$(ctr_ip c)
 S=$(ctr_ip s)
 wait_for 10 sh -c "'$BERTH' logs b | grep -q ready" || fail "b not up"
+# Nothing to decide: s reaches b over lo (nft @peers, docs/netd.md), and
+# the egress program holds the forged sources there as on the router.
+for a in "$B" "$S"; do
+	wait_for 5 sh -c "nft list set inet $BERTH_NFT_TABLE peers |
+	    grep -q '[ 	]$a '" || fail "$a not in @peers"
+done
 HOSTIP=$(ip -4 -o addr show scope global | awk '{print $4}' |
     cut -d/ -f1 | grep -v "^$POOL_NET\." | head -1)
 UNUSED=$POOL_NET.0.250

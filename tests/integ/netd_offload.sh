@@ -15,6 +15,9 @@
 . "$(dirname "$0")/lib.sh"
 need_netd
 need_cmd curl tcpdump tshark sha256sum
+# The router's datapath: with nothing to decide, these flows would skip
+# it over lo (the direct path, router_direct.sh).
+export BERTH_NETD_DIRECT=0
 
 PY=/usr/bin/python3
 mkdir -p "$TMP/www"

@@ -10,6 +10,9 @@ need_netd
 fresh_state
 need_cmd curl
 
+# The router's datapath: with nothing to decide, these flows would skip
+# it over lo (the direct path, router_direct.sh).
+export BERTH_NETD_DIRECT=0
 netd_start
 A=$(ctl_ok create '{"name": "a"}' | jget 'j["ip"]')
 B=$(ctl_ok create '{"name": "b", "ip": "'"$POOL_NET"'.0.77"}' | jget 'j["ip"]')

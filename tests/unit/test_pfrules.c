@@ -29,8 +29,8 @@ static char	*egress_eth0[] = { "eth0" };
 
 /* Two containers (web, db internal) and three published ports. */
 static struct pfr_container base_ctrs[] = {
-	{ "t-web", A(10), 0, 0 },
-	{ "t-db", A(2), 1, 0 },
+	{ "t-web", A(10), 0, 0, 0 },
+	{ "t-db", A(2), 1, 0, 0 },
 };
 static struct pfr_port base_ports[] = {
 	{ PORT_TCP, 0, 8080, 8080, A(10), 8000, 8000, "t-web" },
@@ -299,16 +299,25 @@ test_nft_render(void **state)
 	assert_contains(t, "\t\tip daddr != 10.240.0.0/16 return\n"
 	    "\t\tmeta mark 0x80000213 ct mark set 0x80000213\n"
 	    "\t\tmeta mark 0x80000213 ip daddr @direct return\n"
-	    "\t\tct direction reply ct mark 0x80000213 ip saddr @direct "
-	    "return\n"
-	    "\t\tip daddr @direct ip saddr != 10.240.0.0/16 ct direction "
-	    "original ct status dnat return\n\t\tmeta mark set 0x213\n");
+	    "\t\tct direction reply ct mark 0x80000213 ip daddr 10.240.0.1 "
+	    "ip saddr @direct return\n"
+	    "\t\tct direction reply ct mark 0x80000213 ip daddr @peers "
+	    "ip saddr @peers return\n"
+	    "\t\tct direction original ct status dnat ip saddr != "
+	    "10.240.0.0/16 ip daddr @direct return\n"
+	    "\t\tct direction original ip saddr 10.240.0.1 ip daddr @direct "
+	    "ct mark set 0x80000213 return\n"
+	    "\t\tct direction original ip daddr @peers ip saddr @peers "
+	    "ct mark set 0x80000213 return\n"
+	    "\t\tmeta mark set 0x213\n");
 	assert_contains(t, "ct status dnat ct direction original ip daddr "
 	    "@direct ip saddr != 10.240.0.0/16 accept\n");
 	assert_contains(t, "ip saddr 127.0.0.0/8 oifname \"lo\" ip daddr "
 	    "@direct ct status dnat snat ip to 10.240.0.1\n");
-	/* the set is empty unless netd says so */
+	/* the sets are empty unless netd says so */
 	assert_contains(t, "set direct {\n\t\ttype ipv4_addr\n"
+	    "\t\tcounter\n\t}\n");
+	assert_contains(t, "set peers {\n\t\ttype ipv4_addr\n"
 	    "\t\tcounter\n\t}\n");
 	assert_contains(t, "oifname != { \"lo\", \"bti9\" } oifname != "
 	    "\"bt*\" masquerade");
@@ -318,13 +327,16 @@ test_nft_render(void **state)
 	assert_int_equal(n, 3);
 	free(t);
 
-	ctrs[0].direct = 1;
+	ctrs[0].direct = ctrs[0].peers = 1;
 	t = pfr_nft_render(&rs, &cause);
 	assert_contains(t, "set direct {\n\t\ttype ipv4_addr\n"
 	    "\t\tcounter\n\t\telements = {\n\t\t\t10.240.0.10 comment "
 	    "\"t-web\",\n\t\t}\n");
+	assert_contains(t, "set peers {\n\t\ttype ipv4_addr\n"
+	    "\t\tcounter\n\t\telements = {\n\t\t\t10.240.0.10 comment "
+	    "\"t-web\",\n\t\t}\n");
 	free(t);
-	ctrs[0].direct = 0;
+	ctrs[0].direct = ctrs[0].peers = 0;
 
 	rs.negress = 1;
 	t = pfr_nft_render(&rs, &cause);
@@ -407,29 +419,38 @@ test_nft_incremental(void **state)
 	    "delete element inet berthtest_pfr nonat { 10.240.0.2 }\n");
 	free(t);
 
-	/* @direct: with the container, and the whole set on and off */
-	ctrs[0].direct = 1;
+	/* @direct, @peers: with the container, and the whole sets */
+	ctrs[0].direct = ctrs[0].peers = 1;
 	t = pfr_nft_container(&rs, &ctrs[0], 1, &cause);
 	assert_string_equal(t, "add element inet berthtest_pfr ctrs { "
 	    "10.240.0.10 comment \"t-web\" }\n"
 	    "add element inet berthtest_pfr direct { 10.240.0.10 comment "
+	    "\"t-web\" }\n"
+	    "add element inet berthtest_pfr peers { 10.240.0.10 comment "
 	    "\"t-web\" }\n");
 	free(t);
 	t = pfr_nft_container(&rs, &ctrs[0], 0, &cause);
 	assert_string_equal(t,
 	    "delete element inet berthtest_pfr ctrs { 10.240.0.10 }\n"
-	    "delete element inet berthtest_pfr direct { 10.240.0.10 }\n");
+	    "delete element inet berthtest_pfr direct { 10.240.0.10 }\n"
+	    "delete element inet berthtest_pfr peers { 10.240.0.10 }\n");
 	free(t);
-	t = pfr_nft_direct(&rs, 1, &cause);
+	t = pfr_nft_direct(&rs, &cause);
 	assert_string_equal(t, "add element inet berthtest_pfr direct { "
+	    "10.240.0.10 comment \"t-web\" }\n"
+	    "add element inet berthtest_pfr peers { "
 	    "10.240.0.10 comment \"t-web\" }\n");
 	free(t);
-	t = pfr_nft_direct(&rs, 0, &cause);
-	assert_string_equal(t, "flush set inet berthtest_pfr direct\n");
+	ctrs[0].peers = 0;	/* networks would refuse: @peers only empty */
+	t = pfr_nft_direct(&rs, &cause);
+	assert_string_equal(t, "add element inet berthtest_pfr direct { "
+	    "10.240.0.10 comment \"t-web\" }\n"
+	    "flush set inet berthtest_pfr peers\n");
 	free(t);
 	ctrs[0].direct = 0;
-	t = pfr_nft_direct(&rs, 1, &cause);
-	assert_string_equal(t, "");
+	t = pfr_nft_direct(&rs, &cause);
+	assert_string_equal(t, "flush set inet berthtest_pfr direct\n"
+	    "flush set inet berthtest_pfr peers\n");
 	free(t);
 
 	t = pfr_nft_port(&rs, &ports[0], 1, &cause);
@@ -667,7 +688,7 @@ test_pf_sequence(void **state)
 	assert_non_null(f = open_memstream(&got, &len));
 	seq_step(f, "start: netd with no containers, no pf token yet",
 	    pfr_pf_start(&head, 1, &cmds, &n, &cause), &cmds, &n);
-	ctrs[2] = (struct pfr_container){ "t-cli", A(20), 0, 0 };
+	ctrs[2] = (struct pfr_container){ "t-cli", A(20), 0, 0, 0 };
 	seq_step(f, "create t-cli: no published port, not internal",
 	    pfr_pf_change(&head, &ctrs[2], NULL, 0, 1, &cmds, &n, &cause),
 	    &cmds, &n);
@@ -829,9 +850,10 @@ test_nft_check(void **state)
 	t = pfr_nft_render(&rs, &cause);
 	fputs(t, f);
 	free(t);
-	fputs((t = pfr_nft_direct(&rs, 0, &cause)), f);
+	fputs((t = pfr_nft_direct(&rs, &cause)), f);	/* @peers flushed */
 	free(t);
-	fputs((t = pfr_nft_direct(&rs, 1, &cause)), f);
+	ctrs[0].peers = 1;
+	fputs((t = pfr_nft_direct(&rs, &cause)), f);
 	free(t);
 	for (i = 0; i < rs.nctrs; i++) {
 		fputs((t = pfr_nft_container(&rs, &ctrs[i], 0, &cause)), f);
