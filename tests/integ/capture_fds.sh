@@ -27,6 +27,10 @@ at_exit "kill $LOAD"
 sleep 0.3
 fd0=$(fds)
 for i in $(seq 200); do
+	# Each capture's own line, never the one before it: the shell
+	# truncates err only in the child, so the wait could pass at once
+	# and the SIGINT reach the CLI before its handler (lost; it hung).
+	rm -f "$TMP/err"
 	case $((i % 3)) in
 	0)	"$BERTH" capture b -w /dev/null 2>"$TMP/err" &
 		P=$!

@@ -272,6 +272,9 @@ fresh_state() {
 # $TMP/NAME.out, stderr in $TMP/NAME.err; waits until it runs.
 capture_bg() {
 	_n=$1; shift
+	# A name used before: its old line must not pass the wait below
+	# before this CLI has even set its handlers (a SIGINT then is lost).
+	rm -f "$TMP/$_n.err"
 	"$BERTH" capture "$@" >"$TMP/$_n.out" 2>"$TMP/$_n.err" &
 	CAP_PID=$!
 	at_exit "kill $CAP_PID"
