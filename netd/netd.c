@@ -586,7 +586,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	size_t			 i;
 
 	d = netd_new(cfg);
-	if (netd_lock(cfg, 0, &d->lockfd, cause) == -1) {
+	if (netd_lock(cfg, NETD_LOCK_WAIT_MS, &d->lockfd, cause) == -1) {
 		netd_free(d);
 		return -1;
 	}

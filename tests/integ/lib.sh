@@ -124,6 +124,14 @@ netd_kill() {
 		sleep 0.05
 	done
 	kill -KILL "$1" 2>/dev/null
+	# A killed netd holds its lock until it is gone (closing hundreds
+	# of tuns takes seconds); --cleanup any sooner refuses ("another
+	# berth-netd uses this state directory") and leaves everything.
+	for _i in $(seq 600); do
+		[ -d /proc/"$1" ] || break
+		grep -q '^State:.*Z' /proc/"$1"/status 2>/dev/null && break
+		sleep 0.05
+	done
 	"$NETD" --cleanup -s "$BERTH_SOCKET" --pool "$BERTH_POOL" \
 	    --state-dir "$BERTH_STATE_DIR" --prefix "$BERTH_PREFIX" \
 	    --table "$BERTH_TABLE" || true

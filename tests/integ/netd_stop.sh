@@ -71,4 +71,34 @@ wait "$NETD_PID" 2>/dev/null || true
     --table "$BERTH_TABLE" || fail "--cleanup failed"
 check_clean "after --cleanup"
 [ -e "$BERTH_SOCKET" ] && fail "the dead socket is still there"
+
+# 4. SIGKILL while hundreds of tuns are being destroyed: the lock
+# outlives the process for a while, and --cleanup at once waits for it
+# (it refused before, "another berth-netd uses this state directory",
+# and left every tun, rule and table).
+netd_start
+cat >"$TMP/bulk.py" <<'P'
+import socket, sys
+sys.path.insert(0, sys.argv[1])
+from ctl import frame, recv_reply
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[2])
+for op in ("create", "delete"):
+    s.sendall(b"".join(frame({"op": op, "args": {"name": "m%d" % i}})
+                       for i in range(400)))
+    for i in range(400):
+        r = recv_reply(s)
+        if r is None or not r.get("ok"):
+            sys.exit("%s m%d: %r" % (op, i, r))
+P
+PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$TMP/bulk.py" "$ROOT/tests/integ" \
+    "$BERTH_SOCKET" || fail "400 creates and deletes"
+# As netd_kill does: SIGTERM, and SIGKILL while it is stopping.
+kill -TERM "$NETD_PID"
+sleep 1
+kill -KILL "$NETD_PID" 2>/dev/null || true
+"$NETD" --cleanup -s "$BERTH_SOCKET" --pool "$BERTH_POOL" \
+    --state-dir "$BERTH_STATE_DIR" --prefix "$BERTH_PREFIX" \
+    --table "$BERTH_TABLE" || fail "--cleanup right after a SIGKILL failed"
+check_clean "after a SIGKILL amid 400 deletes and --cleanup"
 exit 0
