@@ -142,15 +142,6 @@ test_async(void **state)
 	unlink(path);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 fsync_count(void)
 {
@@ -195,8 +186,8 @@ test_gap(void **state)
 	assert_int_equal(hostdns_hold_ms(h), 0);
 
 	f0 = fsync_count();
-	t0 = now_ms();
-	for (i = 0; now_ms() - t0 < 400; i++) {
+	t0 = util_now_ms();
+	for (i = 0; util_now_ms() - t0 < 400; i++) {
 		snprintf(name, sizeof(name), "g%d", i);
 		dns_zone_add(z, name, 0x0af90100 + (uint32_t)i, NULL, NULL);
 		if (hostdns_hold_ms(h) == 0)
@@ -206,7 +197,7 @@ test_gap(void **state)
 			assert_int_not_equal(hostdns_hold_ms(h), 0);
 		usleep(1000);
 	}
-	last = now_ms();
+	last = util_now_ms();
 	while (hostdns_hold_ms(h) > 0) {
 		assert_true(hostdns_hold_ms(h) <= 100);
 		usleep(1000 * (useconds_t)hostdns_hold_ms(h));
@@ -214,7 +205,7 @@ test_gap(void **state)
 	assert_int_equal(hostdns_sync(h, z, &cause), 0);
 	until_idle(h);
 	/* 100 ms plus one write (here a few ms: fsync is ours), + slack */
-	assert_true(now_ms() - last <= 150);
+	assert_true(util_now_ms() - last <= 150);
 	text = util_read_file(path, 1 << 20, NULL);
 	snprintf(name, sizeof(name), "\tg%d.berth\n", i - 1);
 	assert_non_null(strstr(text, name));
