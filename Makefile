@@ -10,7 +10,8 @@
 #   make lint            cppcheck, clang-tidy, mandoc -Tlint
 #   make fuzz            build and run the fuzzers (clang, libFuzzer):
 #                        stack file, control protocol, packets, state
-#                        file, DNS; FUZZ_SECONDS each (30)
+#                        file, its reader (snapshot and journal), DNS;
+#                        FUZZ_SECONDS each (30)
 #   make bench           run every benchmark (root); one table in build/bench
 #   make demo            install dependencies, build, start examples/demo.json
 #   make demo-down       remove the demo

@@ -13,22 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_netd.h"
 #include "netd.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-static struct netd *
-fuzz_netd(void)
-{
-	struct netd_config	 cfg;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.pool.net = 0x0af00000u;
-	cfg.pool.plen = 16;
-	cfg.gateway = 0x0af00001u;
-	snprintf(cfg.prefix, sizeof(cfg.prefix), "berth");
-	return netd_new(&cfg);
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
