@@ -69,12 +69,19 @@ struct capout {
 };
 
 static volatile sig_atomic_t capture_stop;
+/* Written by the handler, polled beside netd's socket. */
+static int		 capture_sigpipe[2] = { -1, -1 };
 
 static void
 capture_signal(int sig)
 {
+	int	 saved = errno;
+
 	(void)sig;
 	capture_stop = 1;
+	/* Full: a byte is there already, the wait ends all the same. */
+	(void)write(capture_sigpipe[1], "", 1);
+	errno = saved;
 }
 
 static int
@@ -288,12 +295,41 @@ capture_timeout(const struct capout *o)
 	return left <= 0 ? 0 : (int)(left * 1000 + 1);
 }
 
-/* Read records until END; 0 at the end, -1 with *cause. */
+/*
+ * A pause before each wait for netd, BERTH_TEST_CAPTURE_PAUSE_MS long
+ * (0 without it): for tests/integ/capture_signal.sh only, which widens
+ * so the moment between the loop's look at the stop flag and its wait.
+ */
+static void
+capture_test_pause(void)
+{
+	static long	 ms = -1;
+	struct timespec	 ts;
+	const char	*s;
+
+	if (ms == -1)
+		ms = (s = getenv("BERTH_TEST_CAPTURE_PAUSE_MS")) != NULL ?
+		    strtol(s, NULL, 10) : 0;
+	if (ms <= 0 || ms > 10000)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	(void)nanosleep(&ts, NULL);
+}
+
+/*
+ * Read records until END; 0 at the end, -1 with *cause. A signal is
+ * seen at the top of the loop, or it ends the wait through the
+ * self-pipe: one that comes between that look and poll() does not wait
+ * for the next record (ppoll(), which would close that gap too, is not
+ * on macOS).
+ */
 static int
 capture_loop(int fd, struct capout *o, struct capstate *st, char **cause)
 {
-	struct pollfd	 pfd;
+	struct pollfd	 pfd[2];
 	uint8_t		*buf = xmalloc(CAP_RBUF);
+	char		 drain[64];
 	size_t		 len = 0;
 	ssize_t		 n, used;
 	int		 stopping = 0, rc = -1;
@@ -305,15 +341,26 @@ capture_loop(int fd, struct capout *o, struct capstate *st, char **cause)
 			stopping = 1;
 		}
 		capout_idle(o);
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, capture_timeout(o)) == -1) {
+		capture_test_pause();
+		pfd[0].fd = fd;
+		pfd[0].events = POLLIN;
+		/* Stopping: only netd's END is waited for. */
+		pfd[1].fd = stopping ? -1 : capture_sigpipe[0];
+		pfd[1].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, capture_timeout(o)) == -1) {
 			if (errno == EINTR)
 				continue;
 			cause_set(cause, "poll: %s", strerror(errno));
 			goto out;
 		}
-		if (pfd.revents == 0) {
+		if (pfd[1].revents != 0) {
+			while (read(capture_sigpipe[0], drain,
+			    sizeof(drain)) > 0)
+				;
+			continue;
+		}
+		if (pfd[0].revents == 0) {
 			if (capout_rotate(o, cause) == -1)
 				goto out;
 			continue;
@@ -341,11 +388,20 @@ out:
 	return rc;
 }
 
-static void
-capture_signals(void)
+/* The handlers and their self-pipe; -1 with *cause. */
+static int
+capture_signals(char **cause)
 {
 	struct sigaction	 sa;
 
+	if (capture_sigpipe[0] == -1) {
+		if (pipe(capture_sigpipe) == -1)
+			return cause_set(cause, "pipe: %s", strerror(errno));
+		(void)util_set_nonblock(capture_sigpipe[0]);
+		(void)util_set_nonblock(capture_sigpipe[1]);
+		(void)util_set_cloexec(capture_sigpipe[0]);
+		(void)util_set_cloexec(capture_sigpipe[1]);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = capture_signal;
 	sigemptyset(&sa.sa_mask);
@@ -354,6 +410,7 @@ capture_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
 }
 
 /* The filter: the words after the target, joined as tcpdump does. */
@@ -462,8 +519,8 @@ cmd_capture(int argc, char **argv)
 		json_object_set_new(args, "stack", json_true());
 	if (filter != NULL)
 		json_object_set_new(args, "filter", json_string(filter));
-	capture_signals();
-	if ((fd = client_connect(&cause)) == -1 ||
+	if (capture_signals(&cause) == -1 ||
+	    (fd = client_connect(&cause)) == -1 ||
 	    proto_call(fd, "capture", args, &data, &cause) == -1) {
 		cli_error("capture", "%s", cause);
 		goto out;
