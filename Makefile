@@ -298,7 +298,7 @@ $(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/obj/%.o,$(FUZZ_LIB_SRCS))
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(if $(BPF_LIBS),$(BPF_OBJ))
+$(B)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(FUZZ_LIB) $(if $(BPF_LIBS),$(BPF_OBJ))
 	@mkdir -p $(dir $@)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(BASE_CFLAGS) \
 	    $(DEP_CFLAGS) -o $@ $< $(FUZZ_LIB) $(EXT_LIBS)
