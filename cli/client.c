@@ -34,6 +34,8 @@
 static int	 client_fd = -1;
 static long long client_used_ms;	/* last call on client_fd */
 static int	 client_pending;	/* replies not read yet */
+static uint8_t	*client_out;		/* requests not written yet */
+static size_t	 client_outlen;
 
 /* netd closes connections idle for CTL_IDLE_MS (60 s): never reuse one
  * that has been quiet for half of that. */
@@ -191,6 +193,9 @@ client_reset(void)
 		close(client_fd);
 	client_fd = -1;
 	client_pending = 0;
+	free(client_out);
+	client_out = NULL;
+	client_outlen = 0;
 }
 
 int
@@ -214,24 +219,52 @@ client_call_code(const char *op, json_t *args, json_t **data,
 
 /*
  * Pipelining: client_send() requests one after another, then
- * client_recv() their replies in the same order. Steals args.
+ * client_recv() their replies in the same order. Steals args. The
+ * requests are queued and go out in one write at the next client_recv()
+ * or client_flush(): netd reads them together, answers them in one
+ * round and commits the state once for all of them.
  */
 int
 client_send(const char *op, json_t *args, char **cause)
 {
-	int	 fd;
+	json_t	*req;
+	uint8_t	*buf;
+	size_t	 len;
 
 	if (client_fd != -1 && client_pending == 0 && util_now_ms() -
 	    client_used_ms > CLIENT_STALE_MS)
 		client_reset();
-	if ((fd = client_connect(cause)) == -1) {
+	if (client_connect(cause) == -1) {
 		json_decref(args);
 		return -1;
 	}
 	client_used_ms = util_now_ms();
-	if (proto_send_request(fd, op, args, cause) == -1)
+	req = proto_request(op, args);
+	buf = proto_encode(req, &len, cause);
+	json_decref(req);
+	if (buf == NULL)
 		return -1;
+	client_out = xreallocarray(client_out, client_outlen + len, 1);
+	memcpy(client_out + client_outlen, buf, len);
+	client_outlen += len;
+	free(buf);
 	client_pending++;
+	return 0;
+}
+
+/* Write the queued requests; a connection that fails is forgotten. */
+int
+client_flush(char **cause)
+{
+	if (client_fd != -1 && client_outlen > 0 &&
+	    proto_write_all(client_fd, client_out, client_outlen) == -1) {
+		cause_set(cause, "cannot send to netd: %s", strerror(errno));
+		client_reset();
+		return -1;
+	}
+	free(client_out);
+	client_out = NULL;
+	client_outlen = 0;
 	return 0;
 }
 
@@ -243,6 +276,8 @@ client_recv(json_t **data, enum proto_code *code, char **cause)
 		*code = PROTO_E_LOCAL;
 	if (client_fd == -1 || client_pending == 0)
 		return cause_set(cause, "no reply is due from netd");
+	if (client_flush(cause) == -1)
+		return -1;
 	client_pending--;
 	client_used_ms = util_now_ms();
 	return proto_recv_reply(client_fd, data, code, cause);

@@ -167,8 +167,15 @@ container_spec(const struct ctrview *v, const struct ctrview_meta *m,
 	}
 }
 
-/* A foreground run's "started" reply not read yet (container_fg_started). */
-static int	 container_started_due;
+/* A foreground run, between pump.c's callbacks and container_run. */
+struct container_fg {
+	const char	*name;
+	pid_t		 pid;
+	int		 rm;
+	int		 started_due;	/* its reply not read yet */
+	int		 finished;	/* exited (and delete) answered */
+	int		 rc;		/* then: container_finish's result */
+};
 
 static json_t *
 container_started_args(const char *name, pid_t pid)
@@ -235,44 +242,69 @@ container_rm_late(const char *name, int autostart, char **cause)
 	return client_do("delete", json_pack("{s:s}", "name", name), cause);
 }
 
-static int
-container_finish(const char *name, int code, int rm)
+/* exited and delete (--rm), sent together: one round trip for both. */
+struct container_fin {
+	char	*cause;
+	int	 autostart;
+	int	 sent;		/* requests queued: 0, 1 or 2 */
+};
+
+static void
+container_finish_send(const char *name, int code, int rm,
+    struct container_fin *f)
 {
 	const char	*e = getenv("BERTH_NO_AUTOSTART");
-	char		*cause = NULL;
-	json_t		*data;
-	enum proto_code	 pcode;
-	int		 autostart = e == NULL || *e == '\0', rc = 0, sent = 1;
 
+	f->cause = NULL;
+	f->autostart = e == NULL || *e == '\0';
+	f->sent = 1;
 	/* A netd that died meanwhile is not restarted just to hear this. */
 	setenv("BERTH_NO_AUTOSTART", "1", 1);
-
-	/* exited and delete pipelined: one round trip */
 	if (client_send("exited", json_pack("{s:s, s:i}", "name", name,
-	    "exit_code", code), &cause) == -1)
-		sent = 0;
+	    "exit_code", code), &f->cause) == -1)
+		f->sent = 0;
 	else if (rm && client_send("delete", json_pack("{s:s}", "name",
 	    name), NULL) == 0)
-		sent = 2;
-	if (sent > 0 && client_recv(&data, NULL, &cause) == 0)
+		f->sent = 2;
+}
+
+static int
+container_finish_recv(const char *name, int rm, struct container_fin *f)
+{
+	json_t		*data;
+	enum proto_code	 pcode;
+	int		 rc = 0;
+
+	if (f->sent > 0 && client_recv(&data, NULL, &f->cause) == 0)
 		json_decref(data);
 	else
-		log_warnx("%s: %s", name, cause);
+		log_warnx("%s: %s", name, f->cause);
 	if (rm) {
-		if (sent == 2 && client_recv(&data, &pcode, &cause) == 0)
+		if (f->sent == 2 && client_recv(&data, &pcode, &f->cause) == 0)
 			json_decref(data);
-		else if (sent < 2 && client_call_code("delete", json_pack(
-		    "{s:s}", "name", name), &data, &pcode, &cause) == 0)
+		else if (f->sent < 2 && client_call_code("delete", json_pack(
+		    "{s:s}", "name", name), &data, &pcode, &f->cause) == 0)
 			json_decref(data);
 		else if (pcode != PROTO_E_NOT_FOUND &&
-		    container_rm_late(name, autostart, &cause) == -1) {
-			log_warnx("--rm: %s was not removed: %s", name, cause);
+		    container_rm_late(name, f->autostart, &f->cause) == -1) {
+			log_warnx("--rm: %s was not removed: %s", name,
+			    f->cause);
 			rc = -1;
 		}
 		container_forget(name);
 	}
-	free(cause);
+	free(f->cause);
+	f->cause = NULL;
 	return rc;
+}
+
+static int
+container_finish(const char *name, int code, int rm)
+{
+	struct container_fin	 f;
+
+	container_finish_send(name, code, rm, &f);
+	return container_finish_recv(name, rm, &f);
 }
 
 static void
@@ -456,14 +488,15 @@ container_monitor(struct launch_spec *ls, const char *name, int rm,
 static void
 container_fg_started(pid_t pid, void *arg)
 {
-	const char	*name = arg;
-	char		*cause = NULL;
+	struct container_fg	*fg = arg;
+	char			*cause = NULL;
 
-	if (client_send("started", container_started_args(name, pid),
-	    &cause) == 0)
-		container_started_due = 1;
+	fg->pid = pid;
+	if (client_send("started", container_started_args(fg->name, pid),
+	    &cause) == 0 && client_flush(&cause) == 0)
+		fg->started_due = 1;
 	else {
-		log_warnx("%s: %s", name, cause);
+		log_warnx("%s: %s", fg->name, cause);
 		client_reset();
 	}
 	free(cause);
@@ -509,24 +542,52 @@ container_hello_create(json_t *args, struct netd_hello *h, json_t **ctr,
 	return 0;
 }
 
-/* Its output has ended, it is not reaped yet: started's reply. */
+/*
+ * Its output has ended, it is not reaped yet. Once it has exited (the
+ * status read without reaping it), exited and delete go out behind
+ * started, and the three replies are read in one round trip: started's
+ * first (still before the reap), then the others (container_finish).
+ * Where started is not due, or the status cannot be had so, started's
+ * reply alone, and container_run finishes after the reap.
+ */
 static void
 container_fg_ended(void *arg)
 {
-	const char	*name = arg;
-	char		*cause = NULL;
-	json_t		*data;
+	struct container_fg	*fg = arg;
+	struct container_fin	 f;
+	char			*cause = NULL;
+	json_t			*data;
+	enum proto_code		 pcode;
+	int			 code, fin;
 
-	if (!container_started_due)
+	if (!fg->started_due)
 		return;
-	container_started_due = 0;
-	if (client_recv(&data, NULL, &cause) == 0)
+	fg->started_due = 0;
+	memset(&f, 0, sizeof(f));
+	fin = launch_exited(fg->pid, &code) == 0;
+	if (fin)
+		container_finish_send(fg->name, code, fg->rm, &f);
+	if (client_recv(&data, &pcode, &cause) == 0)
 		json_decref(data);
 	else {
-		log_warnx("%s: %s", name, cause);
-		client_reset();
+		log_warnx("%s: %s", fg->name, cause);
+		if (pcode == PROTO_E_LOCAL && fin) {
+			/* the connection failed: exited and delete anew,
+			 * after the reap, as container_finish_send found
+			 * them */
+			client_reset();
+			if (f.autostart)
+				unsetenv("BERTH_NO_AUTOSTART");
+			free(f.cause);
+			fin = 0;
+		} else if (pcode == PROTO_E_LOCAL)
+			client_reset();
 	}
 	free(cause);
+	if (fin) {
+		fg->rc = container_finish_recv(fg->name, fg->rm, &f);
+		fg->finished = 1;
+	}
 }
 
 int
@@ -536,6 +597,7 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	struct ctrview		 cv;
 	struct ctrview_meta	 cm;
 	struct netd_hello	 hello;
+	struct container_fg	 fg;
 	json_t			*args, *ctr = NULL, *meta = NULL;
 	char			*log = NULL, *logdir = NULL, **envv = NULL;
 	char			 buf[1024], gw[ADDR_STRLEN];
@@ -550,6 +612,7 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	memset(&cm, 0, sizeof(cm));
 	memset(&ls, 0, sizeof(ls));
 	memset(&hello, 0, sizeof(hello));
+	memset(&fg, 0, sizeof(fg));
 	if (container_restart_ok(o->restart, cause) == -1)
 		return -1;
 	args = json_object();
@@ -605,15 +668,19 @@ container_run(const struct run_opts *o, struct ctrview *out, char **cause)
 	}
 	if (!o->detach) {
 		/* through pump.c: the terminal and the log */
+		fg.name = name;
+		fg.rm = o->rm;
 		if (pump_run(&ls, o->tty, o->interactive, log,
-		    container_fg_started, container_fg_ended, (void *)name,
+		    container_fg_started, container_fg_ended, &fg,
 		    &code, cause) == -1) {
 			container_undo(name);
 			goto out;
 		}
 		rc = code;
+		if (!fg.finished)
+			fg.rc = container_finish(name, code, o->rm);
 		/* A --rm left behind is a failure, whatever the status. */
-		if (container_finish(name, code, o->rm) == -1 && rc == 0)
+		if (fg.rc == -1 && rc == 0)
 			rc = 1;
 		goto done;
 	}

@@ -104,7 +104,7 @@ proto_parse(const uint8_t *buf, size_t len, size_t *consumed, json_t **msg,
 	return PROTO_MESSAGE;
 }
 
-static int
+int
 proto_write_all(int fd, const uint8_t *p, size_t n)
 {
 	ssize_t	 w;

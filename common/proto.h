@@ -111,5 +111,7 @@ int	 proto_send_request(int fd, const char *op, json_t *args,
 	    char **cause);
 int	 proto_recv_reply(int fd, json_t **data, enum proto_code *code,
 	    char **cause);
+/* Write n bytes (framed requests, queued), retrying on EINTR: 0 or -1. */
+int	 proto_write_all(int fd, const uint8_t *p, size_t n);
 
 #endif

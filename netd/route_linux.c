@@ -16,6 +16,7 @@
  * reads the three acknowledgements together (nl_talk_many). Dumps (rules, routes, links) collect what to delete first
  * and delete afterwards: a socket cannot take requests during a dump.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -121,6 +122,32 @@ nl_attr_in(struct nlreq *r, uint16_t type, uint32_t a)
 	uint32_t	 n = htonl(a);
 
 	nl_attr(r, type, &n, sizeof(n));
+}
+
+/*
+ * The index of a link: SIOCGIFINDEX on the thread's netlink socket (a
+ * netlink socket hands the device ioctls down like any other).
+ * if_nametoindex() opens, asks and closes a socket of its own each
+ * time: three system calls per create and per teardown where this is
+ * one. 0 with errno when there is no such link.
+ */
+static unsigned int
+route_ifindex(const char *ifname)
+{
+	struct ifreq	 ifr;
+	size_t		 n = strlen(ifname);
+
+	if (route_nl == -1 && route_open(NULL) == -1)
+		return 0;
+	if (n >= sizeof(ifr.ifr_name)) {
+		errno = ENODEV;
+		return 0;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, n);
+	if (ioctl(route_nl, SIOCGIFINDEX, &ifr) == -1)
+		return 0;
+	return (unsigned int)ifr.ifr_ifindex;
 }
 
 /*
@@ -395,7 +422,7 @@ route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
 	unsigned int		 idx;
 	int			 errs[3];
 
-	if ((idx = if_nametoindex(ifname)) == 0)
+	if ((idx = route_ifindex(ifname)) == 0)
 		return cause_set(cause, "%s: %s", ifname, strerror(errno));
 
 	/* Before the link is up, so it never gets an IPv6 address. */
@@ -479,7 +506,7 @@ route_iface_delete(const char *ifname)
 	struct ifinfomsg	 ifi;
 	unsigned int		 idx;
 
-	if ((idx = if_nametoindex(ifname)) == 0)
+	if ((idx = route_ifindex(ifname)) == 0)
 		return 0;
 	memset(&ifi, 0, sizeof(ifi));
 	ifi.ifi_family = AF_UNSPEC;
@@ -545,7 +572,7 @@ route_pool_add(const struct cidr *pool, const char *gw_ifname, uint32_t gw,
 	struct rtmsg	 rtm;
 	unsigned int	 idx;
 
-	if ((idx = if_nametoindex(gw_ifname)) == 0)
+	if ((idx = route_ifindex(gw_ifname)) == 0)
 		return cause_set(cause, "%s: %s", gw_ifname, strerror(errno));
 	memset(&rtm, 0, sizeof(rtm));
 	rtm.rtm_family = AF_INET;

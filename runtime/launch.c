@@ -787,6 +787,32 @@ launch_wait(pid_t pid, int *code)
 	return 0;
 }
 
+/*
+ * The status without reaping (WNOWAIT): the pid still names the process,
+ * for whoever checks it before launch_wait() reaps it. Forwarding stays
+ * as launch_start() armed it.
+ */
+int
+launch_exited(pid_t pid, int *code)
+{
+	siginfo_t	 si;
+	int		 r;
+
+	memset(&si, 0, sizeof(si));
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if (si.si_code == CLD_EXITED)
+		*code = si.si_status;
+	else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
+		*code = 128 + si.si_status;
+	else
+		*code = 1;
+	return 0;
+}
+
 /* The interposer: $BERTH_SHIM, else DIR/../lib (build/bin -> build/lib,
  * PREFIX/bin -> PREFIX/lib). */
 const char *

@@ -87,6 +87,9 @@ struct launch_cred {
 int	 launch_start(const struct launch_spec *, pid_t *, char **cause);
 /* Wait for pid; *code = exit status, or 128 + signal. */
 int	 launch_wait(pid_t, int *code);
+/* Wait until pid has exited and leave it unreaped (a zombie); *code as
+ * launch_wait() gives it. 0, or -1 with errno. */
+int	 launch_exited(pid_t, int *code);
 /* Resolve a --user value (NULL: the default); -1 with *cause. */
 int	 launch_user(const char *user, struct launch_cred *, char **cause);
 void	 launch_cred_free(struct launch_cred *);

@@ -8,7 +8,9 @@
 # and a failed "started" is still reported (the run's status is the
 # process's, and --rm removes the container); a process is not reaped
 # before netd has checked its pid for "started" (a request held back 1 s
-# still finds it). The interposer alone
+# still finds it); exited and delete follow started before its reply is
+# read, and the requests of a run go out in three writes. The
+# interposer alone
 # (BERTH_NETD_BPF=0): netd's join checks that the pid is its caller's
 # child, which the proxy is not.
 . "$(dirname "$0")/lib.sh"
@@ -31,7 +33,7 @@ BERTH_SOCKET=$PROXY BERTH_NO_AUTOSTART=1 "$BERTH" run --rm --name pl1 -- \
     sh -c "head -c 300000 /dev/zero; date +%s%3N >$TMP/done" \
     >"$TMP/out" || fail "run through the proxy failed"
 [ "$(wc -c <"$TMP/out")" -eq 300000 ] || fail "output: $(wc -c <"$TMP/out") bytes"
-rel=$(awk '{print $2}' "$TMP/released")
+rel=$(awk '$1 == "released" {print $2}' "$TMP/released")
 done=$(cat "$TMP/done")
 [ "$done" -lt "$rel" ] ||
     fail "the process ended at $done, after started's reply ($rel)"
@@ -49,6 +51,37 @@ BERTH_SOCKET=$PROXY BERTH_NO_AUTOSTART=1 "$BERTH" run --rm --name pl3 -- \
 kill "$BG_PID"
 wait_for 5 sh -c "! kill -0 $BG_PID" || true
 rm -f "$PROXY" "$TMP/released"
+
+# exited and delete go out behind started before its reply is read
+# (held 1 s here), the process exited and not reaped yet: one round
+# trip for the three. The status and --rm hold.
+proxy 1 pass
+rc=0
+BERTH_SOCKET=$PROXY BERTH_NO_AUTOSTART=1 "$BERTH" run --rm --name pl4 -- \
+    sh -c 'exit 3' 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 3 ] || fail "exit $rc, expected 3: $(cat "$TMP/err")"
+[ ! -s "$TMP/err" ] || fail "run with a held started: $(cat "$TMP/err")"
+order=$(awk '$1 == "released" || ($1 == "request" && $2 != "hello" &&
+    $2 != "create") {printf "%s%s ", $1, $1 == "request" ? ":" $2 : ""}' \
+    "$TMP/released")
+[ "$order" = "request:started request:exited request:delete released " ] ||
+    fail "exited and delete wait for started's reply: $order"
+"$BERTH" ps -aq | grep -qx pl4 && fail "--rm: pl4 left"
+kill "$BG_PID"
+wait_for 5 sh -c "! kill -0 $BG_PID" || true
+rm -f "$PROXY" "$TMP/released"
+
+# Requests queued together go out in one write: hello and create, then
+# started (while the process runs), then exited and delete.
+if command -v strace >/dev/null 2>&1; then
+	strace -f -e trace=sendto,sendmsg,write -o "$TMP/st" "$BERTH" run \
+	    --rm --name pl5 -- true || fail "run under strace failed"
+	n=$(grep -c '{\\"op\\":' "$TMP/st" || true)
+	[ "$n" -eq 3 ] || fail "$n writes to netd for a run, expected 3: $(
+	    grep '{\\"op\\":' "$TMP/st")"
+else
+	note "no strace: the count of writes to netd is not checked"
+fi
 
 proxy 0 fail
 rc=0

@@ -6,8 +6,9 @@ reply to each request OP: held back DELAY seconds (later replies wait
 behind it, in order), and with MODE "fail" replaced by an error; with
 MODE "request" the request OP itself is held back DELAY seconds before
 it goes to netd, its reply passes at once. When it lets such a reply go
-it appends "released MS" (milliseconds since the epoch) to LOG. One reply frame per request: not for paged replies
-(a long ps)."""
+it appends "released MS" (milliseconds since the epoch) to LOG, and
+"request OP MS" for each request it passes on, as it does. One reply
+frame per request: not for paged replies (a long ps)."""
 import os
 import socket
 import sys
@@ -58,6 +59,9 @@ def serve(client):
             ops.append(req.get("op"))
         if MODE == "request" and req.get("op") == OP:
             time.sleep(DELAY)
+        with open(LOG, "a") as log:
+            log.write("request %s %d\n" % (req.get("op"),
+                                           int(time.time() * 1000)))
         upstream.sendall(frame(req))
     upstream.shutdown(socket.SHUT_WR)
     t.join()
