@@ -17,8 +17,11 @@
 # value (file VALUES, one a line) taken beside that round's baseline
 # (file BASES, the same order). Prints "VALUE BASE RATIO MIN MAX ROUNDS":
 # the median value, the median baseline, the median of the per-round
-# ratios value/baseline and their range. rounds_record BENCH FIGURE UNIT
-# BASELINE AIM VALUES BASES records those (record above).
+# ratios value/baseline and their range; where a round's baseline is 0
+# (its measurement failed), RATIO MIN MAX are "NA", said on stderr, and
+# the figure is recorded without a ratio (bench/all shows "-").
+# rounds_record BENCH FIGURE UNIT BASELINE AIM VALUES BASES records those
+# (record above).
 #
 # rotate N WORD...: the words from the (N mod count)th on, then those
 # before it: round N's order of the paths, so that none always runs
@@ -33,9 +36,10 @@ v = float(a[2])
 b = float(a[5]) if a[5] else 0.0
 r = {"bench": a[0], "figure": a[1], "value": v,
      "unit": a[3], "baseline": a[4], "baseline_value": b,
-     "ratio": float(a[7]) if a[7] else (round(v / b, 3) if b else None),
+     "ratio": None if a[7] == "NA" else float(a[7]) if a[7] else (
+         round(v / b, 3) if b else None),
      "aim": a[6]}
-if a[10]:
+if a[10] and a[7] != "NA":
     r.update({"ratio_min": float(a[8]), "ratio_max": float(a[9]),
               "rounds": int(a[10])})
 print(json.dumps(r))
@@ -48,6 +52,13 @@ import statistics, sys
 v, b = ([float(l) for l in open(f) if l.strip()] for f in sys.argv[1:3])
 if not v or len(v) != len(b):
     sys.exit("rounds_stat: %d values, %d baselines" % (len(v), len(b)))
+z = [str(i + 1) for i, y in enumerate(b) if y == 0]
+if z:
+    sys.stderr.write("rounds_stat: a baseline of 0 in round %s: no ratio\n"
+                     % ", ".join(z))
+    print("%.4g %.4g NA NA NA %d" % (statistics.median(v),
+          statistics.median(b), len(v)))
+    sys.exit(0)
 r = [x / y for x, y in zip(v, b)]
 print("%.4g %.4g %.3f %.3f %.3f %d" % (statistics.median(v),
       statistics.median(b), statistics.median(r), min(r), max(r), len(r)))

@@ -6,6 +6,9 @@
 #   - rounds_record keeps the median value and baseline, the median of the
 #     per-round ratios (not the ratio of the medians) and their range;
 #   - record without rounds writes no range, as before;
+#   - a round whose baseline is 0 (its measurement failed) gives the
+#     medians and "NA" for the ratios, a line on stderr, no traceback,
+#     and a record without a ratio;
 #   - bench/all -t writes bench.md and bench.json from a run's
 #     records.jsonl and runs.tsv: the range column where there are rounds,
 #     old records (no range fields) as before, a failed bench listed.
@@ -25,8 +28,18 @@ printf '10\n10\n40\n' >"$TMP/b"
 printf '1\n' >"$TMP/short"
 rounds_stat "$TMP/v" "$TMP/short" >/dev/null 2>&1 &&
     fail "rounds_stat took 3 values against 1 baseline"
+printf '10\n20\n' >"$TMP/v0"
+printf '10\n0\n' >"$TMP/b0"
+rounds_stat "$TMP/v0" "$TMP/b0" >"$TMP/rs0" 2>"$TMP/rs0.err" ||
+    fail "rounds_stat on a baseline of 0: $(cat "$TMP/rs0.err")"
+[ "$(cat "$TMP/rs0")" = "15 5 NA NA NA 2" ] ||
+    fail "rounds_stat on a baseline of 0: $(cat "$TMP/rs0")"
+[ "$(cat "$TMP/rs0.err")" = "rounds_stat: a baseline of 0 in round 2: no ratio" ] ||
+    fail "rounds_stat on a baseline of 0 said: $(cat "$TMP/rs0.err")"
 rounds_record t "rounds figure" Gb/s "direct loopback" ">= 0.9x" "$TMP/v" "$TMP/b"
 record t "plain figure" 5 ms "unshare" 2.5 "<= 2x"
+rounds_record t "zero figure" Gb/s "direct loopback" ">= 0.9x" "$TMP/v0" \
+    "$TMP/b0" 2>/dev/null || fail "rounds_record on a baseline of 0"
 # a record as the benches wrote them before rounds
 echo '{"bench": "old", "figure": "old figure", "value": 3.0, "unit": "ms",' \
     '"baseline": "", "baseline_value": 0.0, "ratio": null, "aim": ""}' \
@@ -36,10 +49,12 @@ printf 't\tok\t3\nold\tfailed (exit 1)\t1\n' >"$OUT/runs.tsv"
 /usr/bin/python3 - "$BENCH_RECORD" <<'P' || fail "records.jsonl"
 import json, sys
 r = [json.loads(l) for l in open(sys.argv[1])]
-a, b = r[0], r[1]
+a, b, z = r[0], r[1], r[2]
 assert (a["value"], a["baseline_value"], a["ratio"]) == (20, 10, 1), a
 assert (a["ratio_min"], a["ratio_max"], a["rounds"]) == (0.75, 2, 3), a
 assert b["ratio"] == 2 and "rounds" not in b, b
+assert (z["value"], z["baseline_value"], z["ratio"]) == (15, 5, None), z
+assert "rounds" not in z and "ratio_min" not in z, z
 P
 
 "$ROOT/bench/all" -t -o "$OUT" >"$TMP/all.out" 2>&1 ||
@@ -50,6 +65,8 @@ grep -qF '| t | rounds figure | 20 Gb/s | direct loopback: 10 Gb/s | 1.00x | 0.7
     fail "rounds row: $(cat "$md")"
 grep -qF '| t | plain figure | 5 ms | unshare: 2.5 ms | 2.00x |  | <= 2x |' "$md" ||
     fail "plain row: $(cat "$md")"
+grep -qF '| t | zero figure | 15 Gb/s | direct loopback: 5 Gb/s | - |  | >= 0.9x |' "$md" ||
+    fail "zero baseline row: $(cat "$md")"
 grep -qF '| old | old figure | 3 ms |  | - |  |  |' "$md" ||
     fail "old row: $(cat "$md")"
 grep -q '^Not measured: old (failed (exit 1))' "$md" ||
@@ -58,11 +75,11 @@ grep -q '^Not measured: old (failed (exit 1))' "$md" ||
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert [f["figure"] for f in j["figures"]] == ["rounds figure",
-    "plain figure", "old figure"], j["figures"]
+    "plain figure", "zero figure", "old figure"], j["figures"]
 assert j["figures"][0]["rounds"] == 3
 assert j["runs"][1]["status"] == "failed (exit 1)"
 assert j["machine"]["cpus"]
 P
 # -t reads the run's records; it must not empty them
-[ "$(wc -l <"$BENCH_RECORD")" -eq 3 ] || fail "bench/all -t rewrote records"
+[ "$(wc -l <"$BENCH_RECORD")" -eq 4 ] || fail "bench/all -t rewrote records"
 echo "PASS bench_table"
