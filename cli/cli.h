@@ -82,6 +82,7 @@ int	 client_hello_decode(json_t *data, struct netd_hello *, char **cause);
 int	 client_send(const char *op, json_t *args, char **cause);
 int	 client_recv(json_t **data, enum proto_code *code, char **cause);
 int	 client_flush(char **cause);
+int	 client_stale(void);
 int	 client_call(const char *op, json_t *args, json_t **data,
 	    char **cause);
 int	 client_call_code(const char *op, json_t *args, json_t **data,

@@ -32,13 +32,14 @@
 #include "xmalloc.h"
 
 static int	 client_fd = -1;
-static long long client_used_ms;	/* last call on client_fd */
+static long long client_used_ms;	/* last request on client_fd */
 static int	 client_pending;	/* replies not read yet */
 static uint8_t	*client_out;		/* requests not written yet */
 static size_t	 client_outlen;
 
-/* netd closes connections idle for CTL_IDLE_MS (60 s): never reuse one
- * that has been quiet for half of that. */
+/* netd closes connections idle for CTL_IDLE_MS (60 s), or for
+ * BERTH_NETD_IDLE_MS (tests): never reuse one that has been quiet for
+ * half of that. */
 #define CLIENT_STALE_MS	30000
 
 /* The directory of the running berth binary (for berth-netd, the shim). */
@@ -185,6 +186,22 @@ out:
 	return fd;
 }
 
+/*
+ * The connection has been quiet long enough that netd may have closed
+ * it: nothing more is written to it (a reply it holds stays readable).
+ */
+int
+client_stale(void)
+{
+	const char	*e = getenv("BERTH_NETD_IDLE_MS");
+	unsigned long	 ul;
+	long long	 stale = CLIENT_STALE_MS;
+
+	if (e != NULL && util_parse_uint(e, 86400000, &ul) == 0 && ul > 0)
+		stale = (long long)ul / 2;
+	return client_fd != -1 && util_now_ms() - client_used_ms > stale;
+}
+
 /* Forget the connection (a forked child must open its own). */
 void
 client_reset(void)
@@ -231,8 +248,7 @@ client_send(const char *op, json_t *args, char **cause)
 	uint8_t	*buf;
 	size_t	 len;
 
-	if (client_fd != -1 && client_pending == 0 && util_now_ms() -
-	    client_used_ms > CLIENT_STALE_MS)
+	if (client_pending == 0 && client_stale())
 		client_reset();
 	if (client_connect(cause) == -1) {
 		json_decref(args);
@@ -278,8 +294,9 @@ client_recv(json_t **data, enum proto_code *code, char **cause)
 		return cause_set(cause, "no reply is due from netd");
 	if (client_flush(cause) == -1)
 		return -1;
+	/* client_used_ms stays: reading a reply netd sent long ago is not
+	 * activity netd sees, and its idle time goes on */
 	client_pending--;
-	client_used_ms = util_now_ms();
 	return proto_recv_reply(client_fd, data, code, cause);
 }
 

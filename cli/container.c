@@ -548,7 +548,10 @@ container_hello_create(json_t *args, struct netd_hello *h, json_t **ctr,
  * started, and the three replies are read in one round trip: started's
  * first (still before the reap), then the others (container_finish).
  * Where started is not due, or the status cannot be had so, started's
- * reply alone, and container_run finishes after the reap.
+ * reply alone, and container_run finishes after the reap: also after
+ * a run long enough that netd may have closed the connection for
+ * silence (client_stale), where started's reply is still there to read
+ * but nothing more may be written.
  */
 static void
 container_fg_ended(void *arg)
@@ -564,7 +567,8 @@ container_fg_ended(void *arg)
 		return;
 	fg->started_due = 0;
 	memset(&f, 0, sizeof(f));
-	fin = launch_exited(fg->pid, &code) == 0;
+	/* not on a connection netd may have closed while it ran */
+	fin = launch_exited(fg->pid, &code) == 0 && !client_stale();
 	if (fin)
 		container_finish_send(fg->name, code, fg->rm, &f);
 	if (client_recv(&data, &pcode, &cause) == 0)

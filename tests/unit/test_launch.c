@@ -2,7 +2,8 @@
 /*
  * test_launch.c - the launcher and the rootfs builder, with real
  * processes: exit codes, exec failures, environment, working
- * directory, logs, process groups, signal forwarding, users (root),
+ * directory, logs, process groups, signal forwarding, a status read
+ * without reaping (launch_exited), users (root),
  * chroot into a tree made by rootfs_build (root).
  */
 #include <sys/stat.h>
@@ -383,13 +384,13 @@ t_cwd_stdio_group(void **state)
 
 /* Send sig to our own process after ms, from a separate process. */
 static pid_t
-kill_me_later(int sig, int ms)
+kill_later(pid_t who, int sig, int ms)
 {
-	pid_t	 me = getpid(), k;
+	pid_t	 k;
 
 	if ((k = fork()) == 0) {
 		usleep((useconds_t)ms * 1000);
-		kill(me, sig);
+		kill(who, sig);
 		_exit(0);
 	}
 	return k;
@@ -424,7 +425,7 @@ t_signals(void **state)
 			}
 		} else
 			usleep(300000);
-		k = kill_me_later(sigs[i], 50);
+		k = kill_later(getpid(), sigs[i], 50);
 		assert_int_equal(launch_wait(pid, &code), 0);
 		assert_int_equal(code, 9);
 		waitpid(k, NULL, 0);
@@ -432,6 +433,42 @@ t_signals(void **state)
 	/* afterwards our own handling is back */
 	assert_int_equal(sigaction(SIGTERM, NULL, &sa), 0);
 	assert_true(sa.sa_handler == SIG_DFL);
+}
+
+/*
+ * launch_exited: the status of a process that has exited, left unreaped
+ * for launch_wait; a stop and a continue on the way are not an exit.
+ */
+static void
+t_exited(void **state)
+{
+	struct launch_spec	 ls;
+	char			*cause = NULL;
+	pid_t			 pid, k;
+	int			 code = -1, st;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.argv = ARGV("sh", "-c", "kill -STOP $$; sleep 0.2; exit 7");
+	ls.log = "/dev/null";
+	assert_int_equal(launch_start(&ls, &pid, &cause), 0);
+	assert_int_equal(waitpid(pid, &st, WUNTRACED), pid);
+	assert_true(WIFSTOPPED(st));
+	k = kill_later(pid, SIGCONT, 100);
+	assert_int_equal(launch_exited(pid, &code), 0);
+	assert_int_equal(code, 7);
+	assert_int_equal(launch_exited(pid, &code), 0);
+	assert_int_equal(launch_wait(pid, &code), 0);
+	assert_int_equal(code, 7);
+	waitpid(k, NULL, 0);
+
+	ls.argv = ARGV("sh", "-c", "kill -KILL $$");
+	assert_int_equal(launch_start(&ls, &pid, &cause), 0);
+	assert_int_equal(launch_exited(pid, &code), 0);
+	assert_int_equal(code, 128 + SIGKILL);
+	assert_int_equal(launch_wait(pid, &code), 0);
+	assert_int_equal(code, 128 + SIGKILL);
+	/* reaped now: nothing left to report on */
+	assert_int_equal(launch_exited(pid, &code), -1);
 }
 
 static void
@@ -630,6 +667,7 @@ main(void)
 		cmocka_unit_test(t_env),
 		cmocka_unit_test(t_cwd_stdio_group),
 		cmocka_unit_test(t_signals),
+		cmocka_unit_test(t_exited),
 		cmocka_unit_test(t_pid_start),
 		cmocka_unit_test(t_user),
 		cmocka_unit_test(t_rootfs),
