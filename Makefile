@@ -217,9 +217,10 @@ $(B)/tests/helpers/rawnet_linux: tests/helpers/linux/rawnet.c
 	$(CC) $(NOSAN_CFLAGS) $(CFLAGS) -static -o $@ $< $(NOSAN_LDFLAGS)
 
 # dnsserve runs netd's DNS server alone (tests/integ/dns_server.sh,
-# bench/dns), linkcost its router (bench/links), so they link netd's
-# library.
-$(B)/tests/helpers/dnsserve $(B)/tests/helpers/linkcost: \
+# bench/dns), linkcost its router (bench/links), kernhold its cgroup
+# programs (bench/publish-parts), so they link netd's library.
+$(B)/tests/helpers/dnsserve $(B)/tests/helpers/linkcost \
+    $(B)/tests/helpers/kernhold: \
     $(B)/tests/helpers/%: tests/helpers/%.c $(NETD_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)

@@ -11,7 +11,9 @@
 #     and a record without a ratio;
 #   - bench/all -t writes bench.md and bench.json from a run's
 #     records.jsonl and runs.tsv: the range column where there are rounds,
-#     old records (no range fields) as before, a failed bench listed.
+#     old records (no range fields) as before, a failed bench listed;
+#   - bench/all without names leaves out a bench marked "by name only"
+#     and runs it when named.
 . "$(dirname "$0")/lib.sh"
 need_cmd /usr/bin/python3
 
@@ -82,4 +84,22 @@ assert j["machine"]["cpus"]
 P
 # -t reads the run's records; it must not empty them
 [ "$(wc -l <"$BENCH_RECORD")" -eq 4 ] || fail "bench/all -t rewrote records"
+
+# Without names, bench/all runs every bench but those marked "by name
+# only"; named, those run too. A copy of bench/all beside two canned
+# benches (no records).
+mkdir -p "$TMP/tree/bench"
+cp "$ROOT/bench/all" "$TMP/tree/bench/all"
+printf '#!/bin/sh\necho fast\n' >"$TMP/tree/bench/fast"
+printf '#!/bin/sh\n# bench/all: by name only\necho slow\n' \
+    >"$TMP/tree/bench/slow"
+chmod +x "$TMP/tree/bench/fast" "$TMP/tree/bench/slow"
+"$TMP/tree/bench/all" -o "$TMP/o1" >"$TMP/all.out" 2>&1 ||
+    { cat "$TMP/all.out" >&2; fail "bench/all (canned) failed"; }
+[ "$(cut -f1 "$TMP/o1/runs.tsv")" = fast ] ||
+    fail "bench/all ran: $(cut -f1 "$TMP/o1/runs.tsv" | tr '\n' ' ')"
+"$TMP/tree/bench/all" -o "$TMP/o2" slow >"$TMP/all.out" 2>&1 ||
+    { cat "$TMP/all.out" >&2; fail "bench/all slow failed"; }
+[ "$(cut -f1,2 "$TMP/o2/runs.tsv")" = "$(printf 'slow\tok')" ] ||
+    fail "bench/all slow: $(cat "$TMP/o2/runs.tsv")"
 echo "PASS bench_table"
