@@ -21,7 +21,8 @@
  * encoded as one nf_tables batch (fw_nl.h) and, when it reaches the
  * head of the queue, sent on netd's netlink socket: the kernel applies
  * it inside the send, so the job is done when the send returns, and
- * nothing queued after it can start before. A failed batch is logged,
+ * nothing queued after it can start before. A queued batch is sent at
+ * the end of the loop round (nl_kick), after the reply to its op. A failed batch is logged,
  * counted and repaired by a full load, like a failed job. If the
  * socket cannot be opened, or the first batch is refused as something
  * the kernel does not support, the writer is turned off and changes go
@@ -52,6 +53,7 @@
 
 static void	fw_write_event(int, int, void *);
 static void	fw_nl_repair(void *);
+static void	fw_nl_kick(void *);
 
 struct fw_job *
 fw_job_argv(const char *input, const char *prog, const char *const *args)
@@ -110,6 +112,7 @@ fw_new(struct ev *ev, void (*reload)(void *), void *arg)
 	fw->out = -1;
 	fw_session_init(fw);
 	ev_defer_init(&fw->nl_defer, fw_nl_repair, fw);
+	ev_defer_init(&fw->nl_kick, fw_nl_kick, fw);
 	return fw;
 }
 
@@ -178,6 +181,12 @@ fw_nl_repair(void *arg)
 	fw->nl_repair = 0;
 	if (fw->reload != NULL)
 		fw->reload(fw->arg);	/* queues a full load */
+}
+
+static void
+fw_nl_kick(void *arg)
+{
+	fw_start(arg);
 }
 
 /*
@@ -408,7 +417,10 @@ fw_start_jobs(struct fw *fw)
 void
 fw_start(struct fw *fw)
 {
-	/* A failed batch's reload queues a full load: the loop takes it. */
+	/*
+	 * Without a loop, a failed batch's repair queues its full load
+	 * from inside fw_start_jobs, which then runs it.
+	 */
 	if (fw->starting)
 		return;
 	fw->starting = 1;
@@ -424,7 +436,17 @@ fw_submit(struct fw *fw, struct fw_job *jobs)
 	for (jp = &fw->queue; *jp != NULL; jp = &(*jp)->next)
 		;
 	*jp = jobs;
-	if (fw->pid == -1)
+	if (fw->pid != -1)
+		return;
+	/*
+	 * A batch goes at the end of the loop round: the reply to the op
+	 * that made it is written first, and the client goes on while the
+	 * kernel applies it (as it did while nft -i applied the line).
+	 */
+	if (fw->ev != NULL && fw->nl_state == 1 && jobs != NULL &&
+	    jobs->nl != NULL)
+		ev_defer(fw->ev, &fw->nl_kick);
+	else
 		fw_start(fw);
 }
 
@@ -465,8 +487,10 @@ fw_free(struct fw *fw)
 		fw_jobs_free(rest);
 	}
 	fw->nl_repair = 0;		/* dropped, as queued jobs are */
-	if (fw->ev != NULL)
+	if (fw->ev != NULL) {
 		ev_defer_cancel(fw->ev, &fw->nl_defer);
+		ev_defer_cancel(fw->ev, &fw->nl_kick);
+	}
 	fw_flush(fw);
 	fw_session_stop(fw);
 	fw_nl_close(fw->nl);

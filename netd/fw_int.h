@@ -54,6 +54,8 @@ struct fw {
 	int		 nl_worked;	/* a batch was applied */
 	int		 nl_repair;	/* a batch failed: reload due */
 	struct ev_defer	 nl_defer;	/* ... at the end of the round */
+	struct ev_defer	 nl_kick;	/* batches: sent at the end of
+					   the round, after the reply */
 	int		 starting;	/* in fw_start */
 };
 
