@@ -16,8 +16,23 @@
  * incremental job makes the whole ruleset load again, which converges
  * whatever state the kernel was in.
  *
- * Where the back end has a session (nft -i), container changes go to
- * it instead (fw_session.c).
+ * DOC: nfnetlink
+ * Where the back end allows it (nft), a container change is also
+ * encoded as one nf_tables batch (fw_nl.h) and, when it reaches the
+ * head of the queue, sent on netd's netlink socket: the kernel applies
+ * it inside the send, so the job is done when the send returns, and
+ * nothing queued after it can start before. A queued batch is sent at
+ * the end of the loop round (nl_kick), after the reply to its op. A failed batch is logged,
+ * counted and repaired by a full load, like a failed job. If the
+ * socket cannot be opened, or the first batch is refused as something
+ * the kernel does not support, the writer is turned off and changes go
+ * the text way from then on.
+ *
+ * Where the back end has a session (nft -i), the changes that do not go
+ * as batches go to it instead of a process each (fw_session.c); the
+ * direct path's sets then too. With the netlink writer on, those are a
+ * process each (`nft -f -`, rare: a capture, a link or a rule starts or
+ * ends), so no nft runs while containers come and go.
  */
 #include <sys/types.h>
 
@@ -30,12 +45,15 @@
 #include "ev.h"
 #include "fw.h"
 #include "fw_int.h"
+#include "fw_nl.h"
 #include "log.h"
 #include "run.h"
 #include "util.h"
 #include "xmalloc.h"
 
 static void	fw_write_event(int, int, void *);
+static void	fw_nl_repair(void *);
+static void	fw_nl_kick(void *);
 
 struct fw_job *
 fw_job_argv(const char *input, const char *prog, const char *const *args)
@@ -64,6 +82,7 @@ fw_job_free(struct fw_job *j)
 		free(j->argv[i]);
 	free(j->argv);
 	free(j->input);
+	free(j->nl);
 	free(j);
 }
 
@@ -92,6 +111,8 @@ fw_new(struct ev *ev, void (*reload)(void *), void *arg)
 	fw->in = -1;
 	fw->out = -1;
 	fw_session_init(fw);
+	ev_defer_init(&fw->nl_defer, fw_nl_repair, fw);
+	ev_defer_init(&fw->nl_kick, fw_nl_kick, fw);
 	return fw;
 }
 
@@ -99,6 +120,113 @@ void
 fw_set_backend(struct fw *fw, const struct fw_backend *be)
 {
 	fw->be = be;
+}
+
+void
+fw_set_netlink(struct fw *fw, int on)
+{
+	if (on) {
+		if (fw->nl_state == -1 && fw->nl == NULL)
+			fw->nl_state = 0;
+		return;
+	}
+	fw_nl_close(fw->nl);
+	fw->nl = NULL;
+	fw->nl_state = -1;
+}
+
+/* The netlink writer, opened at first use. 0: changes go as batches. */
+static int
+fw_nl_ready(struct fw *fw)
+{
+	char	*cause = NULL;
+
+	if (!fw->be->netlink || fw->nl_state == -1)
+		return -1;
+	if (fw->nl_state == 1)
+		return 0;
+	if ((fw->nl = fw_nl_open(&cause)) == NULL) {
+		log_warnx("%s: %s; container changes go to %s", __func__,
+		    cause, fw->be->session != NULL ? fw->be->session[0] :
+		    "a process each");
+		free(cause);
+		fw->nl_state = -1;
+		return -1;
+	}
+	fw->nl_state = 1;
+	return 0;
+}
+
+/* What says the kernel (or this socket) cannot take batches at all. */
+static int
+fw_nl_unsupported(int err)
+{
+	return err == EOPNOTSUPP || err == EPROTONOSUPPORT ||
+	    err == EAFNOSUPPORT || err == EINVAL || err == EMSGSIZE;
+}
+
+/*
+ * After a failed batch: load everything. At the end of the loop round,
+ * not inside the send: the change came from an op that may still be
+ * changing what the full render is made of (a delete renders without
+ * its container only once the op is done).
+ */
+static void
+fw_nl_repair(void *arg)
+{
+	struct fw	*fw = arg;
+
+	if (!fw->nl_repair)
+		return;
+	fw->nl_repair = 0;
+	if (fw->reload != NULL)
+		fw->reload(fw->arg);	/* queues a full load */
+}
+
+static void
+fw_nl_kick(void *arg)
+{
+	fw_start(arg);
+}
+
+/*
+ * The head job, as its batch, now. -1: the writer is off (the first
+ * batch was refused as unsupported; nothing of it was applied), the job
+ * goes the text way.
+ */
+static int
+fw_nl_run(struct fw *fw)
+{
+	struct fw_job	*j = fw->queue;
+	char		*cause = NULL;
+
+	if (fw_nl_send(fw->nl, j->nl, j->nllen, &cause) == 0) {
+		fw->nl_worked = 1;
+		fw->stats.netlink++;
+		fw->queue = j->next;
+		fw_job_free(j);
+		return 0;
+	}
+	if (fw->nl_worked || !fw_nl_unsupported(errno)) {
+		fw->stats.failures++;
+		log_warnx("%s: %s; loading the whole ruleset again", __func__,
+		    cause);
+		free(cause);
+		fw->queue = j->next;
+		fw_job_free(j);
+		fw->nl_repair = 1;
+		if (fw->ev != NULL)
+			ev_defer(fw->ev, &fw->nl_defer);
+		else
+			fw_nl_repair(fw);
+		return 0;
+	}
+	log_warnx("%s: %s; container changes go to %s from now on",
+	    __func__, cause, fw->be->session != NULL ? fw->be->session[0] :
+	    "a process each");
+	free(cause);
+	fw_set_netlink(fw, 0);
+	return -1;
 }
 
 const char *
@@ -239,19 +367,27 @@ fw_stats(const struct fw *fw, struct fw_stats *st)
 	if (fw == NULL)
 		return;
 	*st = fw->stats;
-	st->inflight = fw->s.inflight + (fw->s.open ? 1 : 0);
+	st->inflight = fw->s.inflight + (fw->s.open ? 1 : 0) +
+	    (fw->nl_repair ? 1 : 0);
 	for (j = fw->queue; j != NULL; j = j->next)
 		st->inflight++;
 	st->session = fw->s.pid;
 }
 
-void
-fw_start(struct fw *fw)
+static void
+fw_start_jobs(struct fw *fw)
 {
 	struct fw_job	*j;
 	char		*cause = NULL;
 
 	while ((j = fw->queue) != NULL && fw->pid == -1) {
+		if (j->nl != NULL && fw->nl_state == 1) {
+			/* after the session's changes before it, if any */
+			if (fw->s.open || fw->s.inflight > 0)
+				return;
+			if (fw_nl_run(fw) == 0)
+				continue;
+		}
 		if (j->session && fw_session_take(fw) == 0)
 			continue;
 		/* Anything else waits for the session's changes before it. */
@@ -279,6 +415,20 @@ fw_start(struct fw *fw)
 }
 
 void
+fw_start(struct fw *fw)
+{
+	/*
+	 * Without a loop, a failed batch's repair queues its full load
+	 * from inside fw_start_jobs, which then runs it.
+	 */
+	if (fw->starting)
+		return;
+	fw->starting = 1;
+	fw_start_jobs(fw);
+	fw->starting = 0;
+}
+
+void
 fw_submit(struct fw *fw, struct fw_job *jobs)
 {
 	struct fw_job	**jp;
@@ -286,7 +436,17 @@ fw_submit(struct fw *fw, struct fw_job *jobs)
 	for (jp = &fw->queue; *jp != NULL; jp = &(*jp)->next)
 		;
 	*jp = jobs;
-	if (fw->pid == -1)
+	if (fw->pid != -1)
+		return;
+	/*
+	 * A batch goes at the end of the loop round: the reply to the op
+	 * that made it is written first, and the client goes on while the
+	 * kernel applies it (as it did while nft -i applied the line).
+	 */
+	if (fw->ev != NULL && fw->nl_state == 1 && jobs != NULL &&
+	    jobs->nl != NULL)
+		ev_defer(fw->ev, &fw->nl_kick);
+	else
 		fw_start(fw);
 }
 
@@ -294,6 +454,12 @@ void
 fw_flush(struct fw *fw)
 {
 	for (;;) {
+		if (fw->nl_repair) {
+			if (fw->ev != NULL)
+				ev_defer_cancel(fw->ev, &fw->nl_defer);
+			fw_nl_repair(fw);
+			continue;
+		}
 		if (fw->s.pid != -1 && (fw->s.open || fw->s.inflight > 0)) {
 			fw_session_sync(fw);
 			continue;
@@ -320,8 +486,14 @@ fw_free(struct fw *fw)
 		fw->queue->next = NULL;
 		fw_jobs_free(rest);
 	}
+	fw->nl_repair = 0;		/* dropped, as queued jobs are */
+	if (fw->ev != NULL) {
+		ev_defer_cancel(fw->ev, &fw->nl_defer);
+		ev_defer_cancel(fw->ev, &fw->nl_kick);
+	}
 	fw_flush(fw);
 	fw_session_stop(fw);
+	fw_nl_close(fw->nl);
 	free(fw);
 }
 
@@ -380,11 +552,19 @@ fw_change(struct fw *fw, const struct pfr_ruleset *rs,
     size_t nports, int add, char **cause)
 {
 	struct fw_job	*jobs, *j;
+	char		*why = NULL;
 
 	if ((jobs = fw->be->change(rs, c, ports, nports, add, cause)) == NULL)
 		return -1;
 	for (j = jobs; j != NULL; j = j->next)
 		j->session = fw->be->session != NULL;
+	/* The text job stays: the way back if the writer turns off. */
+	if (jobs->next == NULL && fw_nl_ready(fw) == 0 &&
+	    fw_nl_encode(rs, c, ports, nports, add, &jobs->nl, &jobs->nllen,
+	    &why) == -1) {
+		log_debug("%s: %s; this change goes as text", __func__, why);
+		free(why);
+	}
 	fw_submit(fw, jobs);
 	return 0;
 }
@@ -398,8 +578,9 @@ fw_direct(struct fw *fw, const struct pfr_ruleset *rs, int on, char **cause)
 		return 0;
 	if ((jobs = fw->be->direct(rs, on, cause)) == NULL)
 		return -1;
+	/* with the netlink writer on, no session runs (DOC: nfnetlink) */
 	for (j = jobs; j != NULL; j = j->next)
-		j->session = fw->be->session != NULL;
+		j->session = fw->be->session != NULL && fw_nl_ready(fw) == -1;
 	fw_submit(fw, jobs);
 	/*
 	 * Off: wait until it is done. A failed batch has queued a full

@@ -10,11 +10,14 @@
  * crash too) and `pfctl -X TOKEN` at stop; never `pfctl -d`. netd runs
  * the commands: libnftables is GPL-2 (research/linux.md §3.2f).
  *
- * Incremental changes run asynchronously, in order, in the event loop:
+ * Incremental changes run in order, after what is queued before them:
  * an exec of nft costs ~13 ms, most of the budget of a container start,
- * so where the back end has a session (nft -i) one long-lived process
- * takes every change on its stdin instead (fw.c, DOC: the session).
- * If one fails, the whole ruleset is loaded again (fw->reload).
+ * so on Linux netd sends each change's elements itself as one
+ * nf_tables batch on its own netlink socket (fw_nl.h, at once: the
+ * kernel applies it inside the send); where that cannot be had, a
+ * session (nft -i), one long-lived process, takes every change on its
+ * stdin instead (fw_session.c). If one fails, the whole ruleset is
+ * loaded again (fw->reload).
  */
 #ifndef BERTH_FW_H
 #define BERTH_FW_H
@@ -33,6 +36,9 @@ struct fw_job {
 	int		  full;		/* loads everything */
 	int		  token;	/* pfctl -E: keep the token */
 	int		  session;	/* may go to the session instead */
+	char		 *nl;		/* the same as an nfnetlink batch
+					   (fw_nl.h), or NULL */
+	size_t		  nllen;
 	struct fw_job	 *next;
 };
 
@@ -74,6 +80,8 @@ struct fw_stats {
 	unsigned long long	 batches;	/* written to the session */
 	unsigned long long	 failures;	/* batches that failed */
 	unsigned long long	 restarts;	/* sessions that died */
+	unsigned long long	 netlink;	/* changes sent as nfnetlink
+						   batches */
 	unsigned		 inflight;	/* batches not answered and
 						   jobs not done */
 	pid_t			 session;	/* its pid, -1 when none */
@@ -116,11 +124,15 @@ struct fw_backend {
 	/* The direct path's sets (pfr_nft_direct), or NULL: none. */
 	struct fw_job	*(*direct)(const struct pfr_ruleset *, int on,
 			    char **cause);
+	/* Changes may go as nf_tables batches instead (fw_nl.h). */
+	int		  netlink;
 };
 extern const struct fw_backend	 fw_nft;
 extern const struct fw_backend	 fw_pf;
 extern const struct fw_backend	*const fw_os;
 /* Another back end than fw_os (tests). */
 void		 fw_set_backend(struct fw *, const struct fw_backend *);
+/* Off: no nfnetlink batches (BERTH_NETD_NFNETLINK=0); on: if it can. */
+void		 fw_set_netlink(struct fw *, int on);
 
 #endif

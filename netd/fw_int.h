@@ -49,6 +49,14 @@ struct fw {
 	char		 token[64];
 	struct fw_session s;
 	struct fw_stats	 stats;
+	struct fw_nl	*nl;		/* the netlink writer (fw_nl.h) */
+	int		 nl_state;	/* 0 not tried, 1 open, -1 off */
+	int		 nl_worked;	/* a batch was applied */
+	int		 nl_repair;	/* a batch failed: reload due */
+	struct ev_defer	 nl_defer;	/* ... at the end of the round */
+	struct ev_defer	 nl_kick;	/* batches: sent at the end of
+					   the round, after the reply */
+	int		 starting;	/* in fw_start */
 };
 
 /* fw.c */

@@ -121,4 +121,5 @@ const struct fw_backend fw_nft = {
 	"describe meta mark\n",
 	"meta expression",
 	fw_nft_direct,
+	1,
 };

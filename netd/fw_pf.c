@@ -97,4 +97,5 @@ const struct fw_backend fw_pf = {
 	NULL,
 	NULL,
 	NULL,			/* macOS: utun packets reach netd anyway */
+	0,			/* no nfnetlink */
 };

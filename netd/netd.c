@@ -143,6 +143,8 @@ netd_new(const struct netd_config *cfg)
 	d->journal.fd = -1;
 	d->direct_off = (e = getenv("BERTH_NETD_DIRECT")) != NULL &&
 	    strcmp(e, "0") == 0;
+	d->nfnetlink_off = (e = getenv("BERTH_NETD_NFNETLINK")) != NULL &&
+	    strcmp(e, "0") == 0;
 	ev_defer_init(&d->flush_ev, netd_flush, d);
 	ev_timer_init(&d->names_retry, netd_names_retry, d);
 	return d;
@@ -464,6 +466,8 @@ netd_start(struct netd *d, char **cause)
 	d->router->arg = d;
 	d->links = link_table_new(d->router, d->ev);
 	d->fw = fw_new(d->ev, netd_fw_reload, d);
+	if (d->nfnetlink_off)
+		fw_set_netlink(d->fw, 0);
 	if (route_open(cause) == -1)
 		return -1;
 	if (state_load(d, cause) == -1)

@@ -193,6 +193,8 @@ struct netd {
 	int			 stopped;
 	int			 direct;	/* enum netd_direct */
 	int			 direct_off;	/* BERTH_NETD_DIRECT=0 */
+	int			 nfnetlink_off;	/* BERTH_NETD_NFNETLINK=0:
+						   changes go to nft -i */
 };
 
 /* netd.c */

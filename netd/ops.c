@@ -90,11 +90,12 @@ ops_hello(struct netd *d, json_t *args, int *close)
 	(void)args;
 	(void)close;
 	fw_stats(d->fw, &st);
-	fw = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "session_pid",
-	    (json_int_t)st.session, "processes", (json_int_t)st.spawns,
-	    "changes", (json_int_t)st.changes, "batches",
-	    (json_int_t)st.batches, "failures", (json_int_t)st.failures,
-	    "restarts", (json_int_t)st.restarts, "pending",
+	fw = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "session_pid", (json_int_t)st.session, "processes",
+	    (json_int_t)st.spawns, "changes", (json_int_t)st.changes,
+	    "batches", (json_int_t)st.batches, "failures",
+	    (json_int_t)st.failures, "restarts", (json_int_t)st.restarts,
+	    "netlink", (json_int_t)st.netlink, "pending",
 	    (json_int_t)st.inflight);
 	malformed = json_object();
 	for (i = 1; i < PACKET_NERR; i++)

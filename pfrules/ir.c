@@ -282,6 +282,22 @@ pfr_check_container(const struct pfr_ruleset *rs,
 	return pfr_check_addr(rs, c->addr, "address", c->name, cause);
 }
 
+int
+pfr_check_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *ports, size_t nports, char **cause)
+{
+	size_t	 i;
+
+	if (pfr_check_head(rs, cause) == -1 ||
+	    pfr_check_container(rs, c, cause) == -1)
+		return -1;
+	for (i = 0; i < nports; i++) {
+		if (pfr_check_port(rs, &ports[i], cause) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 pfr_check_range(uint16_t lo, uint16_t hi, const char *what,
     const char *desc, char **cause)

@@ -475,12 +475,9 @@ pfr_pf_change(const struct pfr_ruleset *rs, const struct pfr_container *c,
 
 	*cmds = NULL;
 	*ncmds = 0;
-	if (pfr_check_head(rs, cause) == -1 ||
-	    pfr_check_container(rs, c, cause) == -1)
+	if (pfr_check_change(rs, c, ports, nports, cause) == -1)
 		return -1;
 	for (i = 0; i < nports; i++) {
-		if (pfr_check_port(rs, &ports[i], cause) == -1)
-			return -1;
 		if (ports[i].ctr_addr != c->addr)
 			return cause_set(cause, "published port of \"%s\" "
 			    "is not for %s", ports[i].ctr_name, c->name);

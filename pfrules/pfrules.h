@@ -107,6 +107,14 @@ struct pfr_ruleset {
 
 /* Checks every field that reaches rule text. */
 int	 pfr_validate(const struct pfr_ruleset *, char **cause);
+/*
+ * What a change's renders check (pfr_nft_container, pfr_nft_port): the
+ * head, the container, each port. netd's netlink writer
+ * (netd/fw_nl_linux.c) checks the same before it encodes anything.
+ */
+int	 pfr_check_change(const struct pfr_ruleset *,
+	    const struct pfr_container *, const struct pfr_port *,
+	    size_t nports, char **cause);
 
 /*
  * build.c. The head an instance's settings give: name = prefix, the pool

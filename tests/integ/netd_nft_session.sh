@@ -8,11 +8,14 @@
 # again and the next change starts a new one, so the set ends up holding
 # exactly the containers netd holds. After 30 pipelined deletes, hello's
 # teardown.pending and firewall.pending come down to 0 (what bench/start
-# waits for), the set holding the rest.
+# waits for), the set holding the rest. The session is where changes
+# go when netd's own nfnetlink batches cannot be had (netd_nfnetlink
+# tests those); BERTH_NETD_NFNETLINK=0 sends them there.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
 need_cmd nft
+export BERTH_NETD_NFNETLINK=0
 
 netd_start
 fw() { ctl hello | jget 'j["data"]["firewall"]["'"$1"'"]'; }

@@ -192,7 +192,7 @@ s_token(const char *output)
 
 static const struct fw_backend s_backend = {
 	"nft", s_load, s_change, s_load, s_token, sargv, "fence\n",
-	"fenced", NULL,
+	"fenced", NULL, 0,
 };
 
 static void
@@ -410,7 +410,7 @@ s_direct(const struct pfr_ruleset *rs, int on, char **cause)
 
 static const struct fw_backend s_backend_direct = {
 	"nft", s_load, s_change, s_load, s_token, sargv, "fence\n",
-	"fenced", s_direct,
+	"fenced", s_direct, 0,
 };
 
 /* The log's last line. */

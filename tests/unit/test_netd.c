@@ -147,7 +147,7 @@ fake_token(const char *output)
 
 static const struct fw_backend fake_fw = {
 	"nft", fake_load, fake_change, fake_load, fake_token,
-	NULL, NULL, NULL, NULL,
+	NULL, NULL, NULL, NULL, 0,
 };
 
 /* The same with a session: a stand-in for nft -i answering the fence. */
@@ -164,7 +164,7 @@ fake_change_line(const struct pfr_ruleset *rs, const struct pfr_container *c,
 
 static const struct fw_backend fake_fw_session = {
 	"nft", fake_load, fake_change_line, fake_load, fake_token,
-	fake_session, "fence\n", "fenced", NULL,
+	fake_session, "fence\n", "fenced", NULL, 0,
 };
 
 static char	 statedir[] = "/tmp/berth-test-netd.XXXXXX";
