@@ -344,6 +344,15 @@ fw_nl_encode(const struct pfr_ruleset *rs, const struct pfr_container *c,
 
 /* ------------------------------------------------------------- sending */
 
+/* NLMSG_OK with the remainder kept signed (NLMSG_NEXT may take it below
+ * 0) and compared without mixing signs. */
+static int
+fw_nl_ok(const struct nlmsghdr *h, int rem)
+{
+	return rem >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+	    h->nlmsg_len <= (unsigned int)rem;
+}
+
 /* "add to ctrs", for the message numbered seq in the batch. */
 static void
 fw_nl_what(char *batch, size_t len, uint32_t seq, char *out, size_t outlen)
@@ -354,7 +363,7 @@ fw_nl_what(char *batch, size_t len, uint32_t seq, char *out, size_t outlen)
 	int		 rem = (int)len;
 
 	snprintf(out, outlen, "the batch");
-	for (h = (struct nlmsghdr *)batch; NLMSG_OK(h, rem);
+	for (h = (struct nlmsghdr *)batch; fw_nl_ok(h, rem);
 	    h = NLMSG_NEXT(h, rem)) {
 		if (h->nlmsg_seq != seq)
 			continue;
@@ -394,7 +403,7 @@ fw_nl_send(struct fw_nl *nl, char *batch, size_t len, char **cause)
 	int			 rem = (int)len, err = 0;
 
 	/* Number the messages; those with NLM_F_ACK each get an answer. */
-	for (h = (struct nlmsghdr *)batch; NLMSG_OK(h, rem);
+	for (h = (struct nlmsghdr *)batch; fw_nl_ok(h, rem);
 	    h = NLMSG_NEXT(h, rem)) {
 		h->nlmsg_seq = nl->seq++;
 		if (h->nlmsg_flags & NLM_F_ACK)
@@ -425,7 +434,7 @@ fw_nl_send(struct fw_nl *nl, char *batch, size_t len, char **cause)
 			break;
 		}
 		rem = (int)n;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, rem);
+		for (h = (struct nlmsghdr *)buf; fw_nl_ok(h, rem);
 		    h = NLMSG_NEXT(h, rem)) {
 			if (h->nlmsg_type != NLMSG_ERROR ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
