@@ -481,6 +481,8 @@ fw_free(struct fw *fw)
 
 	if (fw == NULL)
 		return;
+	/* what is left fails without reloading: the owner is going away */
+	fw->reload = NULL;
 	if (fw->queue != NULL) {
 		rest = fw->queue->next;
 		fw->queue->next = NULL;

@@ -46,6 +46,7 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	if ((k = kern_open(argv[1], &pool, &cause)) == NULL) {
 		fprintf(stderr, "kernhold: %s\n", cause);
+		kern_sweep(argv[1], NULL, NULL);	/* its base, if made */
 		return 1;
 	}
 	if (kern_ctr_add(k, argv[3], addr, 0, &cause) == -1) {

@@ -87,6 +87,25 @@ test_fw_flush_midway(void **state)
 	free(big);
 }
 
+/*
+ * fw_free finishes the job at the head but reloads nothing when it
+ * fails: its owner is going away (netd frees what a reload renders).
+ */
+static void
+test_fw_free_no_reload(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	int		 reloads = 0;
+
+	fw = fw_new(ev, count_reload, &reloads);
+	fw_submit(fw, fw_job_argv("", "sh", FW_ARGS("-c",
+	    "sleep 0.1; exit 3")));
+	fw_free(fw);
+	assert_int_equal(reloads, 0);
+	ev_free(ev);
+}
+
 static void
 head(struct pfr_ruleset *rs)
 {
@@ -539,6 +558,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fw_feeds_from_loop),
 		cmocka_unit_test(test_fw_flush_midway),
+		cmocka_unit_test(test_fw_free_no_reload),
 		cmocka_unit_test(test_fw_pf_jobs),
 		cmocka_unit_test(test_fw_nft_jobs),
 		cmocka_unit_test(test_fw_session_one_process),
