@@ -159,7 +159,9 @@ s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(('0.0.0.0', $((P1 + 1)))); s.listen(); time.sleep(60)"
 bg_start "$TMP/l2" $PY -c "import socket,time
 s=socket.socket(); s.bind(('127.0.0.1', $((P1 + 2)))); s.listen(); time.sleep(60)"
-wait_for 5 sh -c "ss -ltn | grep -q ':$((P1 + 2)) '"
+# both listening before either is tried (python starts in ~50 ms)
+wait_for 5 sh -c "ss -ltn | grep -q ':$((P1 + 1)) ' &&
+    ss -ltn | grep -q ':$((P1 + 2)) '"
 expect_fail "in use on this host (0.0.0.0)" "$BERTH" run -p $((P1 + 1)):80 -- true
 expect_fail "in use on this host (127.0.0.1)" "$BERTH" run -p $((P1 + 2)):80 -- true
 
