@@ -290,6 +290,14 @@ util_now_ms(void)
 	return util_now_us() / 1000;
 }
 
+uint32_t
+util_hash_str(uint32_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
 /*
  * util_parse_uint - strict decimal: digits only, no sign, no spaces, no
  * leading zeros beyond "0" itself, at most max.

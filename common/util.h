@@ -39,6 +39,9 @@ int	 util_set_cloexec(int fd);
  */
 int	 util_send_some(int fd, const uint8_t *buf, size_t len, size_t *off);
 long long util_now_ms(void);
+/* FNV-1a of s, going on from h: UTIL_HASH_INIT, or an earlier result. */
+#define UTIL_HASH_INIT	2166136261u
+uint32_t util_hash_str(uint32_t h, const char *s);
 long long util_now_us(void);	/* monotonic */
 /* A variable name's length at the start of s (up to '=' or the end). */
 size_t	 util_env_name_len(const char *s);

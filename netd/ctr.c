@@ -31,47 +31,114 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/*
+ * The table keeps its containers in creation order (what ps shows);
+ * two chained indexes beside it find one by name or by address without
+ * a walk of the table. A chain keeps its own order too, so a name or
+ * an address held twice (a state file netd is still checking) finds
+ * the first, as a walk would.
+ */
+unsigned long long	 netd_ctr_probes;
+
+static unsigned
+netd_ctr_hname(const char *name)
+{
+	return util_hash_str(UTIL_HASH_INIT, name) % NETD_CTR_NHASH;
+}
+
+static unsigned
+netd_ctr_haddr(uint32_t a)
+{
+	return (a * 2654435761u) >> 21;		/* top 11 bits: 2048 */
+}
+
 struct ctr *
 netd_ctr_find(struct netd *d, const char *name)
 {
-	size_t	 i;
+	struct ctr	*c;
 
-	for (i = 0; i < d->nctrs; i++)
-		if (strcmp(d->ctrs[i]->name, name) == 0)
-			return d->ctrs[i];
+	for (c = d->by_name[netd_ctr_hname(name)]; c != NULL;
+	    c = c->name_next) {
+		netd_ctr_probes++;
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
 	return NULL;
 }
 
 struct ctr *
 netd_ctr_by_addr(struct netd *d, uint32_t a)
 {
-	size_t	 i;
+	struct ctr	*c;
 
-	for (i = 0; i < d->nctrs; i++)
-		if (d->ctrs[i]->addr == a)
-			return d->ctrs[i];
+	for (c = d->by_addr[netd_ctr_haddr(a)]; c != NULL;
+	    c = c->addr_next) {
+		netd_ctr_probes++;
+		if (c->addr == a)
+			return c;
+	}
 	return NULL;
 }
 
-/* Put c at the end of the table, its meta in the running total. */
+/* Put c at the end of the table and of its chains, its meta in the
+ * running total. Its name and address do not change while it is in. */
 void
 netd_ctr_append(struct netd *d, struct ctr *c)
 {
+	struct ctr	**pp;
+
 	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
 	d->ctrs[d->nctrs++] = c;
 	d->meta_total += c->meta_len;
+	netd_ports_count(d, c, 1);
+	for (pp = &d->by_name[netd_ctr_hname(c->name)]; *pp != NULL;
+	    pp = &(*pp)->name_next)
+		;
+	*pp = c;
+	c->name_next = NULL;
+	for (pp = &d->by_addr[netd_ctr_haddr(c->addr)]; *pp != NULL;
+	    pp = &(*pp)->addr_next)
+		;
+	*pp = c;
+	c->addr_next = NULL;
 }
 
 /* Take container i out of the table (it is not freed). */
 void
 netd_ctr_unlink(struct netd *d, size_t i)
 {
-	enforce_ctr_removed(d->enforce, d->ctrs[i]);
-	state_ctr_gone(d, d->ctrs[i]);
-	d->meta_total -= d->ctrs[i]->meta_len;
+	struct ctr	*c = d->ctrs[i], **pp;
+
+	enforce_ctr_removed(d->enforce, c);
+	state_ctr_gone(d, c);
+	d->meta_total -= c->meta_len;
+	netd_ports_count(d, c, -1);
+	for (pp = &d->by_name[netd_ctr_hname(c->name)]; *pp != c;
+	    pp = &(*pp)->name_next)
+		;
+	*pp = c->name_next;
+	for (pp = &d->by_addr[netd_ctr_haddr(c->addr)]; *pp != c;
+	    pp = &(*pp)->addr_next)
+		;
+	*pp = c->addr_next;
 	memmove(&d->ctrs[i], &d->ctrs[i + 1],
 	    (d->nctrs - i - 1) * sizeof(*d->ctrs));
 	d->nctrs--;
+}
+
+void
+netd_ctr_clear(struct netd *d)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nctrs; i++)
+		ctr_free(d->ctrs[i]);
+	d->nctrs = 0;
+	d->meta_total = 0;
+	free(d->port_use);
+	d->port_use = NULL;
+	memset(d->by_name, 0, sizeof(d->by_name));
+	memset(d->by_addr, 0, sizeof(d->by_addr));
 }
 
 void

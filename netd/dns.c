@@ -50,6 +50,7 @@
 #include "dns.h"
 #include "dns_wire.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define DNS_NHASH	1024
@@ -85,15 +86,10 @@ struct dns_zone {
 static unsigned
 dns_hash_str(const char *a, const char *b)
 {
-	uint32_t	 h = 2166136261u;
+	uint32_t	 h = util_hash_str(UTIL_HASH_INIT, a);
 
-	for (; *a != '\0'; a++)
-		h = (h ^ (uint8_t)*a) * 16777619u;
-	if (b != NULL) {
-		h = (h ^ '.') * 16777619u;
-		for (; *b != '\0'; b++)
-			h = (h ^ (uint8_t)*b) * 16777619u;
-	}
+	if (b != NULL)
+		h = util_hash_str(util_hash_str(h, "."), b);
 	return h % DNS_NHASH;
 }
 

@@ -153,14 +153,11 @@ netd_new(const struct netd_config *cfg)
 void
 netd_free(struct netd *d)
 {
-	size_t	 i;
-
 	if (d == NULL)
 		return;
 	/* First: its thread may still remove tuns, and reports to ipam. */
 	teardown_free(d->teardown);
-	for (i = 0; i < d->nctrs; i++)
-		ctr_free(d->ctrs[i]);
+	netd_ctr_clear(d);
 	free(d->ctrs);
 	free(d->nets);
 	free(d->degraded);
@@ -555,12 +552,9 @@ netd_stop(struct netd *d)
 	netd_fw_unload(d, NULL);
 	d->pf_token[0] = '\0';
 	kaddr_stop(d);
-	for (i = 0; i < d->nctrs; i++) {
+	for (i = 0; i < d->nctrs; i++)
 		netd_port_close(d, d->ctrs[i], 1);
-		ctr_free(d->ctrs[i]);
-	}
-	d->nctrs = 0;
-	d->meta_total = 0;
+	netd_ctr_clear(d);
 	netd_gw_close(d, 1);
 	(void)route_iface_delete(d->cfg.gw_ifname);
 	if (route_table_remove(d->cfg.table) == -1)
@@ -587,7 +581,6 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 	struct hostdns_conf	 hc;
 	char			*why = NULL;
 	int			 failed = 0, fd;
-	size_t			 i;
 
 	d = netd_new(cfg);
 	if (netd_lock(cfg, NETD_LOCK_WAIT_MS, &d->lockfd, cause) == -1) {
@@ -619,10 +612,7 @@ netd_cleanup(const struct netd_config *cfg, char **cause)
 		free(why);
 		failed = 1;
 	}
-	for (i = 0; i < d->nctrs; i++)
-		ctr_free(d->ctrs[i]);
-	d->nctrs = 0;
-	d->meta_total = 0;
+	netd_ctr_clear(d);
 	(void)state_compact(d);
 	/* A socket file nobody serves any more. */
 	if ((fd = proto_connect(cfg->socket, NULL)) == -1)

@@ -57,6 +57,7 @@
 #define NETD_EXIT_MAX	CTR_EXIT_MAX
 /* The state file's caps (bounds.c): the sum stays under NETD_STATE_MAX. */
 #define NETD_MAX_CTRS	8192
+#define NETD_CTR_NHASH	2048	/* buckets of the name and address indexes */
 #define NETD_CTR_JSON_MAX (8 * 1024)	/* a container without its meta */
 #define NETD_META_MAX	CTR_META_MAX	/* one container's meta */
 #define NETD_META_TOTAL	(32 * 1024 * 1024)	/* all of them */
@@ -105,6 +106,8 @@ struct ctr {
 	json_t		*meta;
 	size_t		 meta_len;	/* encoded (bounds.c) */
 	struct rport	 port;		/* fd -1 when not open */
+	struct ctr	*name_next;	/* in d->by_name, d->by_addr */
+	struct ctr	*addr_next;
 	/* Its state file entry, encoded when enc_key last matched;
 	 * journaled: that text is in the snapshot or the journal. */
 	char		*enc;
@@ -160,6 +163,9 @@ struct netd {
 	size_t			 nctrs;
 	size_t			 meta_total;	/* sum of ctrs' meta_len:
 						   netd_ctr_append/unlink */
+	struct ctr		*by_name[NETD_CTR_NHASH];
+	struct ctr		*by_addr[NETD_CTR_NHASH];
+	uint32_t		*port_use;	/* ports.c: [udp][port] */
 	struct network		*nets;
 	size_t			 nnets;
 	char			 pf_token[64];	/* loaded from state */
@@ -225,8 +231,10 @@ void		 netd_tun_remove(struct netd *, int fd, const char *ifname,
 		    uint32_t addr, struct ctr *);
 
 /* ctr.c: containers and networks */
+/* The first container of that name, or at that address, or NULL. */
 struct ctr	*netd_ctr_find(struct netd *, const char *name);
 struct ctr	*netd_ctr_by_addr(struct netd *, uint32_t addr);
+extern unsigned long long netd_ctr_probes;	/* for tests */
 /* Apply a checked spec (moved into the container on success). */
 struct ctr	*netd_ctr_create(struct netd *, struct ctr_spec *,
 		    enum proto_code *, char **cause);
@@ -235,6 +243,8 @@ void		 netd_ctr_unlink(struct netd *, size_t);
 /* Add c to the table (its meta counted in meta_total). */
 void		 netd_ctr_append(struct netd *, struct ctr *);
 void		 netd_ctr_remove_at(struct netd *, size_t);
+/* Free every container and empty the table. */
+void		 netd_ctr_clear(struct netd *);
 struct network	*netd_net_find(struct netd *, const char *name);
 /* Every network of c is internal: no egress, no NAT, no host. */
 int		 netd_ctr_nonat(struct netd *, const struct ctr *);
@@ -254,6 +264,8 @@ int		 netd_net_delete(struct netd *, const char *name,
 /* ports.c: published ports */
 int		 netd_probe(uint8_t proto, uint32_t addr, uint16_t port);
 size_t		 netd_host_addrs(struct netd *, uint32_t **);
+/* Count c's published host ports in or out (delta 1 or -1). */
+void		 netd_ports_count(struct netd *, const struct ctr *, int delta);
 int		 netd_ctr_ports_free(struct netd *, const struct ctr_spec *,
 		    char **cause);
 int		 netd_proxy_ctr(struct netd *, const struct ctr *, int add,

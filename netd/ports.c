@@ -129,8 +129,51 @@ netd_port_free(struct netd *d, const struct portspec *ps, char **cause)
 }
 
 /*
+ * How many published ports of the containers in the table take each
+ * host port, by protocol (every host address and one address alike).
+ * A new port whose range nobody holds needs no look at the others: the
+ * check costs the range's length, not the number of containers.
+ */
+static uint32_t *
+netd_port_use(struct netd *d, uint8_t proto)
+{
+	if (d->port_use == NULL)
+		d->port_use = xcalloc(2 * 65536, sizeof(*d->port_use));
+	return d->port_use + (proto == PORT_UDP ? 65536 : 0);
+}
+
+void
+netd_ports_count(struct netd *d, const struct ctr *c, int delta)
+{
+	uint32_t	*use;
+	size_t		 i;
+	unsigned	 p;
+
+	for (i = 0; i < c->nports; i++) {
+		use = netd_port_use(d, c->ports[i].proto);
+		for (p = c->ports[i].host_lo; p <= c->ports[i].host_hi; p++)
+			use[p] += (uint32_t)delta;
+	}
+}
+
+/* Does any container's published port take a port of p's range? */
+static int
+netd_port_held(struct netd *d, const struct portspec *p)
+{
+	uint32_t	*use = netd_port_use(d, p->proto);
+	unsigned	 q;
+
+	for (q = p->host_lo; q <= p->host_hi; q++)
+		if (use[q] != 0)
+			return 1;
+	return 0;
+}
+
+/*
  * The published ports of a new container (checked by ctr_spec_parse)
- * against the other containers' and the host's.
+ * against the other containers' and the host's. Only a port some
+ * container holds is looked for among them (which one, and whether on
+ * the same host address).
  */
 int
 netd_ctr_ports_free(struct netd *d, const struct ctr_spec *sp, char **cause)
@@ -139,8 +182,10 @@ netd_ctr_ports_free(struct netd *d, const struct ctr_spec *sp, char **cause)
 	size_t		 i, j, k;
 
 	for (i = 0; i < sp->nports; i++) {
-		for (k = 0; k < d->nctrs; k++) {
+		for (k = 0; netd_port_held(d, &sp->ports[i]) &&
+		    k < d->nctrs; k++) {
 			o = d->ctrs[k];
+			netd_ctr_probes++;
 			for (j = 0; j < o->nports; j++)
 				if (portspec_conflict(&sp->ports[i],
 				    &o->ports[j]))

@@ -272,6 +272,11 @@ setup(void **state)
 	ctr_init(w, &w->a, "a", CA, "shop");
 	ctr_init(w, &w->b, "b", CB, "shop");
 	ctr_init(w, &w->c, "c", CC, NULL);
+	/* Indexed by name and address; the table the tests change. */
+	netd_ctr_append(&w->d, &w->a);
+	netd_ctr_append(&w->d, &w->b);
+	netd_ctr_append(&w->d, &w->c);
+	free(w->d.ctrs);
 	w->ctrs[0] = &w->a;
 	w->ctrs[1] = &w->b;
 	w->ctrs[2] = &w->c;

@@ -35,7 +35,7 @@
 
 static struct {
 	int	 opened, destroyed, deleted, fw_changes;
-	int	 peer[256];		/* write ends of the fake tuns */
+	int	 peer[2048];		/* write ends of the fake tuns */
 	char	 open_fail[16];		/* this tun cannot be opened */
 	int	 setup_fail;
 	int	 inuse_port;		/* host port someone listens on */
@@ -381,6 +381,82 @@ test_many_one_session(void **state)
 	tfree(d);
 }
 
+/*
+ * A container is found by name or address, and a published port
+ * checked, without a walk of the table: with 400 in it, each with a
+ * port, a create with ports, the lookups of started, exited and delete,
+ * and the delete look at a few containers, not hundreds (the table was
+ * walked, once per port and 200 on average a lookup). A port some
+ * container holds is still refused with its holder's name. Then every
+ * third one goes and the rest are still found, by name and by address,
+ * in their order.
+ */
+#define NINDEX	400
+static void
+test_ctr_index(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/22");
+	struct ctr	*c[NINDEX], *x;
+	enum proto_code	 code;
+	char		*cause = NULL, name[64];
+	int		 i, k;
+
+	for (i = 0; i < NINDEX; i++) {
+		snprintf(name, sizeof(name), "{\"name\": \"c%d\", "
+		    "\"ports\": [\"%d:80\"]}", i, 20000 + i);
+		assert_non_null(c[i] = create(d, name, &code, &cause));
+	}
+	netd_ctr_probes = 0;
+	x = create(d, "{\"name\": \"x\", \"ip\": \"10.250.3.200\", "
+	    "\"ports\": [\"21000-21010:80-90\", \"20000:53/udp\"]}", &code,
+	    &cause);
+	assert_non_null(x);
+	for (k = 0; k < 3; k++)
+		assert_ptr_equal(netd_ctr_find(d, "x"), x);
+	assert_ptr_equal(netd_ctr_by_addr(d, x->addr), x);
+	assert_null(netd_ctr_find(d, "nobody"));
+	netd_ctr_delete(d, x);
+	assert_null(netd_ctr_find(d, "x"));
+	/* 7 lookups and a create's checks: a walk was over 1,000. */
+	assert_true(netd_ctr_probes <= 32);
+	/* A port someone holds: refused, naming the holder (only here is
+	 * the table walked); free again once the holder is gone. */
+	assert_null(create(d, "{\"name\": \"y\", \"ports\": "
+	    "[\"20390-20500:1390-1500\"]}", &code, &cause));
+	assert_int_equal(code, PROTO_E_CONFLICT);
+	assert_non_null(strstr(cause, "20390/tcp is already published by "
+	    "\"c390\""));
+	netd_ctr_delete(d, c[390]);
+	assert_null(create(d, "{\"name\": \"y\", \"ports\": "
+	    "[\"20390-20500:1390-1500\"]}", &code, &cause));
+	assert_non_null(strstr(cause, "\"c391\""));
+	for (i = 391; i < NINDEX; i++)
+		netd_ctr_delete(d, c[i]);
+	assert_non_null(x = create(d, "{\"name\": \"y\", \"ports\": "
+	    "[\"20390-20500:1390-1500\"]}", &code, &cause));
+	netd_ctr_delete(d, x);
+
+	for (i = 0; i < 390; i += 3)
+		netd_ctr_delete(d, c[i]);
+	for (i = 0, k = 0; i < 390; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		if (i % 3 == 0) {
+			assert_null(netd_ctr_find(d, name));
+			continue;
+		}
+		assert_ptr_equal(netd_ctr_find(d, name), c[i]);
+		assert_ptr_equal(netd_ctr_by_addr(d, c[i]->addr), c[i]);
+		assert_ptr_equal(d->ctrs[k++], c[i]);
+	}
+	assert_int_equal(d->nctrs, k);
+	/* The name again: the new container, at the end. */
+	assert_non_null(x = create(d, "{\"name\": \"c0\"}", &code, &cause));
+	assert_ptr_equal(netd_ctr_find(d, "c0"), x);
+	assert_ptr_equal(d->ctrs[d->nctrs - 1], x);
+	free(cause);
+	tfree(d);
+}
+
 /* The running total of the containers' meta is the sum of their meta. */
 static void
 assert_meta_total(struct netd *d)
@@ -490,6 +566,10 @@ test_reconcile(void **state)
 	assert_string_equal(d->ctrs[0]->name, "x");
 	assert_string_equal(d->ctrs[0]->tun, "bt0afa0005");
 	assert_string_equal(d->ctrs[1]->name, "z");
+	assert_ptr_equal(netd_ctr_find(d, "x"), d->ctrs[0]);
+	assert_null(netd_ctr_find(d, "y"));
+	assert_null(netd_ctr_by_addr(d, 0x0afa0006));
+	assert_ptr_equal(netd_ctr_by_addr(d, 0x0afa0008), d->ctrs[1]);
 	assert_int_equal(F.opened, 2);
 	/* The kept addresses are reserved; the dropped ones until their
 	 * tuns (.6, .7) are gone, and nobody else's tun goes. */
@@ -764,6 +844,7 @@ main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_many_one_session),
+		cmocka_unit_test(test_ctr_index),
 		cmocka_unit_test(test_exhausted),
 		cmocka_unit_test(test_meta_total),
 		cmocka_unit_test(test_reconcile),
