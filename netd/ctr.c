@@ -53,13 +53,15 @@ netd_ctr_by_addr(struct netd *d, uint32_t a)
 	return NULL;
 }
 
-/* Put c at the end of the table, its meta in the running total. */
+/* Put c at the end of the table, its meta in the running total, its
+ * entry in the next save. */
 void
 netd_ctr_append(struct netd *d, struct ctr *c)
 {
 	d->ctrs = xreallocarray(d->ctrs, d->nctrs + 1, sizeof(*d->ctrs));
 	d->ctrs[d->nctrs++] = c;
 	d->meta_total += c->meta_len;
+	state_ctr_changed(d, c);
 }
 
 /* Take container i out of the table (it is not freed). */
