@@ -81,7 +81,8 @@ netd_ctr_by_addr(struct netd *d, uint32_t a)
 }
 
 /* Put c at the end of the table and of its chains, its meta in the
- * running total. Its name and address do not change while it is in. */
+ * running total, its entry in the next save. Its name and address do
+ * not change while it is in. */
 void
 netd_ctr_append(struct netd *d, struct ctr *c)
 {
@@ -101,6 +102,7 @@ netd_ctr_append(struct netd *d, struct ctr *c)
 		;
 	*pp = c;
 	c->addr_next = NULL;
+	state_ctr_changed(d, c);
 }
 
 /* Take container i out of the table (it is not freed). */
@@ -135,6 +137,7 @@ netd_ctr_clear(struct netd *d)
 		ctr_free(d->ctrs[i]);
 	d->nctrs = 0;
 	d->meta_total = 0;
+	d->journal.nchanged = 0;	/* they were freed */
 	free(d->port_use);
 	d->port_use = NULL;
 	memset(d->by_name, 0, sizeof(d->by_name));

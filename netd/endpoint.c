@@ -187,7 +187,8 @@ netd_port_broken(void *arg, struct rport *p)
 	if (netd_port_open(d, c, &cause) == -1) {
 		log_warnx("%s: \"%s\": %s", __func__, c->name, cause);
 		free(cause);
-	}
+	} else
+		state_ctr_changed(d, c);	/* its tun (utunN on macOS) */
 }
 
 /* On the loop, a tun teardown.c removed: its address is free again. */

@@ -162,6 +162,7 @@ netd_free(struct netd *d)
 	free(d->nets);
 	free(d->degraded);
 	state_journal_close(d);
+	free(d->journal.changed);
 	ctl_free(d->ctl);
 	capture_set_free(d->captures);
 	fw_free(d->fw);
@@ -386,6 +387,7 @@ netd_reconcile_ctrs(struct netd *d)
 			 * utunN, the old one died with the old netd. */
 			snprintf(c->tun, sizeof(c->tun), "%s", want);
 			if (netd_port_open(d, c, &cause) == 0) {
+				state_ctr_changed(d, c);	/* its tun */
 				log_debug("%s: \"%s\" on %s", __func__,
 				    c->name, c->tun);
 				i++;

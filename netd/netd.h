@@ -109,9 +109,11 @@ struct ctr {
 	struct ctr	*name_next;	/* in d->by_name, d->by_addr */
 	struct ctr	*addr_next;
 	/* Its state file entry, encoded when enc_key last matched;
-	 * journaled: that text is in the snapshot or the journal. */
+	 * journaled: that text is in the snapshot or the journal;
+	 * changed: on d->journal.changed (state_ctr_changed). */
 	char		*enc;
 	int		 journaled;
+	int		 changed;
 	size_t		 enc_len;
 	struct ctr_enc_key {
 		enum ctr_state	 state;
@@ -189,7 +191,15 @@ struct netd {
 		char		*rest;	/* all but the containers, saved */
 		char		**dels;	/* containers unlinked since */
 		size_t		 ndels;
+		/* Containers whose entry may have moved since the last
+		 * save, each once, in the order marked: what the next
+		 * journal lines look at (state_ctr_changed). */
+		struct ctr	**changed;
+		size_t		 nchanged, changed_cap;
 		unsigned long long snapshots, appends;	/* for tests */
+		/* A snapshot found an entry moved that nobody marked:
+		 * a change the journal would have lost. */
+		unsigned long long missed;
 	}			 journal;	/* state.c */
 	int			 names_dirty;	/* hosts block to write */
 	int			 lockfd;
@@ -334,13 +344,16 @@ json_t		*state_json(const struct netd *);
 /* The state file's text: what json_dumps gives for state_json(). */
 char		*state_text(struct netd *, size_t *len);
 extern unsigned long long state_ctr_encodes;	/* for tests */
+extern unsigned long long state_ctr_visits;	/* for tests */
 int		 state_parse(struct netd *, json_t *, char **cause);
 char		*state_path(const struct netd_config *);
 int		 state_save(struct netd *);
 /* A snapshot and no journal: a clean stop. */
 int		 state_compact(struct netd *);
+/* A container's entry may have moved: its put for the next save. */
+void		 state_ctr_changed(struct netd *, struct ctr *);
 /* A container left the table: its delete for the journal. */
-void		 state_ctr_gone(struct netd *, const struct ctr *);
+void		 state_ctr_gone(struct netd *, struct ctr *);
 void		 state_journal_close(struct netd *);
 int		 state_print(const struct netd_config *, char **cause);
 int		 state_load(struct netd *, char **cause);

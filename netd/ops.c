@@ -147,6 +147,7 @@ ops_create(struct netd *d, json_t *args, int *close)
 	if (c == NULL)
 		return ops_error(code, cause);
 	c->uid = trust_creator(d);
+	state_ctr_changed(d, c);	/* saved after this op: with the uid */
 	return proto_reply_ok(state_ctr_json(c));
 }
 
@@ -186,6 +187,7 @@ ops_started(struct netd *d, json_t *args, int *close)
 	c->pid_start = start;
 	c->has_exit = 0;
 	c->exit_code = 0;
+	state_ctr_changed(d, c);
 	(void)netd_save(d);
 	return proto_reply_ok(state_ctr_json(c));
 }
@@ -212,6 +214,7 @@ ops_exited(struct netd *d, json_t *args, int *close)
 	c->state = CTR_EXITED;
 	c->exit_code = code;
 	c->has_exit = 1;
+	state_ctr_changed(d, c);
 	(void)netd_save(d);
 	return proto_reply_ok(state_ctr_json(c));
 }

@@ -1,15 +1,16 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# netd_journal: a create, a change and a delete go to the state journal
-# (STATE_DIR/state.journal), not to a new snapshot: state.json keeps its
-# inode; a network writes a snapshot. Then a client creates containers,
+# netd_journal: a create, a change (started, exited) and a delete go to
+# the state journal (STATE_DIR/state.journal), not to a new snapshot:
+# state.json keeps its inode; a network writes a snapshot. Then a client creates containers,
 # reports a process for each and deletes older ones while netd is killed
 # with SIGKILL five times in the middle of it; after each restart every
 # container whose create was answered (and whose delete was not asked)
 # is back with its address, and the process of every answered "started",
 # and none whose delete was answered; so are the containers made before.
-# A clean stop leaves a snapshot and no journal.
+# A clean stop leaves a snapshot and no journal. No snapshot found an
+# entry that changed without being marked for the journal.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -26,6 +27,7 @@ for i in 1 2 3 4 5; do
 	ctl_ok create '{"name": "j'"$i"'"}' >/dev/null
 done
 ctl_ok started '{"name": "j1", "pid": '"$$"', "pid_start": '"$(pid_start $$)"'}' >/dev/null
+ctl_ok exited '{"name": "j3", "exit_code": 7}' >/dev/null
 ctl_ok delete '{"name": "j2"}' >/dev/null
 [ "$(inode "$SNAP")" = "$i0" ] ||
     fail "a create or delete replaced the snapshot"
@@ -35,6 +37,8 @@ n=$(state_print | jget '" ".join(c["name"] for c in j["containers"])')
 [ "$n" = "first j1 j3 j4 j5" ] || fail "the state holds: $n"
 state_print | jget '[c for c in j["containers"] if c["name"] == "j1"][0]["pid"]' |
     grep -qx "$$" || fail "the started pid is not in the state"
+state_print | jget '[c for c in j["containers"] if c["name"] == "j3"][0]["exit_code"]' |
+    grep -qx 7 || fail "the exit code is not in the state"
 ctl_ok net_create '{"name": "jnet"}' >/dev/null
 [ "$(inode "$SNAP")" != "$i0" ] || fail "a network did not write a snapshot"
 grep -q '"jnet"' "$SNAP" || fail "the snapshot lacks the network"
@@ -139,4 +143,6 @@ kill -TERM "$NETD_PID"
 wait "$NETD_PID" 2>/dev/null || true
 [ -e "$JOURNAL" ] && fail "a journal after a clean stop"
 grep -q '"jnet"' "$SNAP" || fail "the snapshot lacks the network"
+grep "was not marked" "$TMP/netd.log" &&
+    fail "a change that no journal append would have written"
 exit 0

@@ -26,6 +26,7 @@
 #include "link.h"
 #include "linkops.h"
 #include "netd.h"
+#include "proc.h"
 #include "proxy.h"
 #include "router.h"
 #include "statefile.h"
@@ -783,6 +784,7 @@ test_journal(void **state)
 	/* One container changed: its put alone. */
 	a->state = CTR_RUNNING;
 	a->pid = 4242;
+	state_ctr_changed(d, a);
 	assert_int_equal(state_save(d), 0);
 	assert_int_equal(d->journal.appends, 2);
 	assert_true(d->journal.len > len);
@@ -837,6 +839,114 @@ test_journal(void **state)
 	tfree(d);
 }
 
+/* One request through ops_handle, then its save as netd_commit does. */
+static void
+top(struct netd *d, const char *op, json_t *args)
+{
+	json_t	*rep;
+	int	 close = 0;
+
+	rep = ops_handle(d, op, args, &close);
+	json_decref(args);
+	if (!json_is_true(json_object_get(rep, "ok")))
+		fail_msg("%s: %s", op, json_dumps(rep, 0));
+	json_decref(rep);
+	assert_int_equal(d->dirty, 1);	/* it asked for a save */
+	d->dirty = 0;
+	assert_int_equal(state_save(d), 0);
+}
+
+/*
+ * With 1,000 containers, a create, started, exited and delete (the real
+ * ops) are four journal appends that look at the container they change
+ * and at no other (issue 15: each walked all 1,000). What is on disk
+ * after each is d's state, and the snapshot of a clean stop finds no
+ * entry that moved without a mark.
+ */
+static void
+test_journal_visits(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/22");
+	json_t		*a, *j;
+	char		 name[32], ip[32];
+	unsigned long long snaps;
+	int		 i;
+
+	a = json_array();
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "c%d", i);
+		snprintf(ip, sizeof(ip), "10.250.%d.%d", (i + 2) / 256,
+		    (i + 2) % 256);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name",
+		    name, "ip", ip, "tun", "bt0"));
+	}
+	j = json_pack("{s:i, s:[], s:o}", "version", 1, "networks",
+	    "containers", a);
+	assert_int_equal(state_parse(d, j, NULL), 0);
+	json_decref(j);
+	assert_int_equal(d->nctrs, 1000);
+	assert_int_equal(state_save(d), 0);	/* the first: a snapshot */
+	snaps = d->journal.snapshots;
+	tsame(d);
+
+	state_ctr_visits = 0;
+	top(d, "create", json_pack("{s:s, s:s}", "name", "new", "ip",
+	    "10.250.3.250"));
+	tsame(d);
+	top(d, "started", json_pack("{s:s, s:I, s:I}", "name", "new", "pid",
+	    (json_int_t)getpid(), "pid_start",
+	    (json_int_t)proc_start(getpid())));
+	tsame(d);
+	top(d, "exited", json_pack("{s:s, s:i}", "name", "new", "exit_code",
+	    3));
+	tsame(d);
+	top(d, "delete", json_pack("{s:s}", "name", "new"));
+	tsame(d);
+	assert_int_equal(d->journal.snapshots, snaps);
+	assert_int_equal(d->journal.appends, 4);
+	/* One each for create, started, exited; the delete is a name. */
+	if (state_ctr_visits > 3)
+		fail_msg("%llu containers visited for 4 changes",
+		    state_ctr_visits);
+
+	assert_int_equal(state_compact(d), 0);
+	assert_int_equal(d->journal.missed, 0);
+	tsame(d);
+	tfree(d);
+}
+
+/*
+ * A tun named again by reconcile (a start, after the snapshot of a
+ * degraded one) reaches the journal. A field changed without a mark
+ * does not, and the next snapshot counts it.
+ */
+static void
+test_journal_marks(void **state)
+{
+	struct netd	*d = tnetd("10.250.0.0/24");
+
+	tstate(d, "{\"containers\": ["
+	    "{\"name\": \"x\", \"ip\": \"10.250.0.5\", \"tun\": \"old\"},"
+	    "{\"name\": \"z\", \"ip\": \"10.250.0.8\", \"tun\": \"old\"}"
+	    "], \"networks\": []}");
+	assert_int_equal(state_save(d), 0);	/* a snapshot: tun "old" */
+	netd_reconcile_ctrs(d);
+	assert_string_equal(d->ctrs[1]->tun, "bt0afa0008");
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.snapshots, 1);
+	assert_int_equal(d->journal.appends, 1);
+	tsame(d);
+	assert_int_equal(d->journal.missed, 0);
+
+	d->ctrs[0]->pid = 77;			/* nobody marks it */
+	assert_int_equal(state_save(d), 0);
+	assert_int_equal(d->journal.appends, 1);
+	assert_int_equal(state_compact(d), 0);
+	assert_int_equal(d->journal.missed, 1);
+	tsame(d);				/* the snapshot has it */
+	tfree(d);
+}
+
 int
 main(void)
 {
@@ -852,6 +962,8 @@ main(void)
 		cmocka_unit_test(test_reconcile_outside),
 		cmocka_unit_test(test_teardown_thread),
 		cmocka_unit_test(test_journal),
+		cmocka_unit_test(test_journal_visits),
+		cmocka_unit_test(test_journal_marks),
 	};
 	char	 path[64];
 	int	 rc;
