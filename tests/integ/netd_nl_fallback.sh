@@ -7,7 +7,8 @@
 # change is not lost: the session applies it. netd here is
 # build/tests/helpers/netd_refuse_linux, berth-netd with its Nth batch
 # (BERTH_TEST_NL_REFUSE) made one whose first message has a type no
-# kernel handles; the kernel answers EINVAL and applies nothing of it.
+# kernel handles; the kernel answers EINVAL and applies nothing of it
+# (tests/helpers/linux/netd_refuse.c).
 #
 # First batch refused: logged, nothing counted as failed, hello's
 # firewall.netlink 0 and an nft session; every change after it goes
@@ -17,7 +18,10 @@
 # (the sets again like the render), the first batch goes, the refused
 # second one is counted and repaired by a full load (its container's
 # elements in), and later changes go as batches again: a later
-# refusal does not turn the writer off.
+# refusal does not turn the writer off. Started once more with its
+# netlink socket refused (BERTH_TEST_NL_REFUSE=socket, a seccomp filter
+# on netd's socket() alone): logged, the changes through the session,
+# the sets again like the render.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -92,5 +96,27 @@ wait_for 10 fw_settled || fail "not settled after c3"
 [ "$(fw netlink)" = 3 ] && [ "$(fw session_pid)" = -1 ] ||
     fail "the writer did not stay on: $(ctl hello)"
 nft_like_rules "after c3"
+
+# Killed and started again, its netlink socket refused (seccomp): the
+# changes go to the session from the first.
+kill -KILL "$NETD_PID"
+wait "$NETD_PID" 2>/dev/null || true
+: >"$TMP/netd.log"
+export BERTH_TEST_NL_REFUSE=socket
+netd_start
+nft_like_rules "after the second restart"
+ctl_ok create '{"name": "d1", "ports": ["'$((P + 21))':80"]}' >/dev/null
+ctl_ok delete '{"name": "c3"}' >/dev/null
+wait_for 10 fw_settled || fail "not settled after d1"
+grep -q "fw_nl_ready: netlink socket: Protocol not supported; container changes go to nft" \
+    "$TMP/netd.log" || fail "the refused socket was not logged: $(cat "$TMP/netd.log")"
+[ "$(grep -c "netlink socket: " "$TMP/netd.log")" = 1 ] ||
+    fail "the socket was tried more than once: $(cat "$TMP/netd.log")"
+[ "$(fw netlink)" = 0 ] && [ "$(fw failures)" = 0 ] &&
+    [ "$(fw session_pid)" -gt 0 ] ||
+    fail "not through the session: $(ctl hello)"
+nft_like_rules "with the socket refused"
+nft list set inet "$BERTH_NFT_TABLE" ctrs | grep -qF 'comment "d1"' ||
+    fail "d1 is not in @ctrs"
 kill -0 "$NETD_PID" || fail "netd died"
 exit 0
