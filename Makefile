@@ -225,6 +225,16 @@ $(B)/tests/helpers/dnsserve $(B)/tests/helpers/linkcost \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)
 
+# netd_refuse is berth-netd whose Nth nf_tables batch, or netlink
+# socket, the kernel refuses (tests/integ/netd_nl_fallback.sh):
+# fw_nl_send wrapped at link time, a seccomp filter before main, so
+# berth-netd itself carries no such hook.
+$(B)/tests/helpers/netd_refuse_linux: tests/helpers/linux/netd_refuse.c \
+    $(B)/obj/netd/main.o $(NETD_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wl,--wrap=fw_nl_send -o $@ $< \
+	    $(B)/obj/netd/main.o $(NETD_LIBS) $(EXT_LIBS) $(LDFLAGS)
+
 # policydecide times the policy evaluator (bench/policy).
 $(B)/tests/helpers/policydecide: tests/helpers/policydecide.c $(NETD_LIBS)
 	@mkdir -p $(dir $@)

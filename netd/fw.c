@@ -26,7 +26,8 @@
  * counted and repaired by a full load, like a failed job. If the
  * socket cannot be opened, or the first batch is refused as something
  * the kernel does not support, the writer is turned off and changes go
- * the text way from then on.
+ * the text way from then on, that batch's change first: the kernel
+ * applied none of it, and its job still holds the text.
  *
  * Where the back end has a session (nft -i), the changes that do not go
  * as batches go to it instead of a process each (fw_session.c); the

@@ -274,6 +274,56 @@ fresh_state() {
 	at_exit "rm -rf $BERTH_STATE_DIR"
 }
 
+# ---- the firewall (netd_nfnetlink, netd_nl_fallback)
+
+# fw KEY: hello's firewall.KEY ("missing" when it has none).
+fw() { ctl hello | jget 'j["data"]["firewall"].get("'"$1"'", "missing")'; }
+# fw_settled: no change left for the firewall to apply.
+fw_settled() { [ "$(fw pending)" = 0 ]; }
+
+# nft_sets TABLE: every set and map of TABLE, one JSON line, elements
+# sorted (nft -j; handles and the table's name left out).
+nft_sets() {
+	nft -j list table inet "$1" | /usr/bin/python3 -c 'import json,sys
+out = {}
+for o in json.load(sys.stdin)["nftables"]:
+    for kind in ("set", "map"):
+        if kind in o:
+            s = dict(o[kind])
+            for k in ("table", "handle"):
+                s.pop(k, None)
+            s["elem"] = sorted(json.dumps(e, sort_keys=True)
+                               for e in s.get("elem", []))
+            out[s["name"]] = s
+print(json.dumps(out, sort_keys=True))'
+}
+
+# nft_like_rules WHAT: the live table's sets and maps hold exactly what
+# `berth rules` (the full render of netd's live state) puts in them:
+# the render is loaded into a second table, ${BERTH_NFT_TABLE}ref, its
+# chains left out (it hooks nothing), and both tables' sets compared,
+# comments and counters included; else fail, saying WHAT.
+nft_like_rules() {
+	_ref="${BERTH_NFT_TABLE}ref"
+	case $_cleanups in *"table inet $_ref"*) ;;
+	*) at_exit "nft delete table inet $_ref";; esac
+	"$BERTH" rules --format nft >"$TMP/rules.nft" || fail "berth rules"
+	awk -v t="$BERTH_NFT_TABLE" -v r="$_ref" '
+	/^\tchain / { skip = 1; next }
+	skip && /^\t}$/ { skip = 0; next }
+	skip { next }
+	/^#/ { next }
+	{ gsub("inet " t "( |$)", "inet " r " "); print }' \
+	    "$TMP/rules.nft" >"$TMP/ref.nft"
+	nft -f "$TMP/ref.nft" ||
+	    fail "loading the reference: $(cat "$TMP/ref.nft")"
+	nft_sets "$BERTH_NFT_TABLE" >"$TMP/live.json"
+	nft_sets "$_ref" >"$TMP/ref.json"
+	cmp -s "$TMP/live.json" "$TMP/ref.json" || fail "$1: the sets differ
+netd: $(cat "$TMP/live.json")
+text: $(cat "$TMP/ref.json")"
+}
+
 # ---- capture tests (tests/integ/capture_*.sh)
 
 # capture_bg NAME ARGS...: a capture in the background, its stdout in

@@ -7,9 +7,10 @@
 # the same containers: `berth rules` (the full render of netd's live
 # state) loaded into a second table of this test's (its chains left
 # out, so it hooks nothing) holds the same elements, comments and
-# counters included (nft -j, element order aside). Containers with
-# published ports: single ports and ranges, with and without a host
-# address, tcp and udp, and one on an internal network (@nonat). After
+# counters included (nft -j, element order aside; lib.sh's
+# nft_like_rules). Containers with published ports: single ports and
+# ranges, with and without a host address, tcp and udp, and one on an
+# internal network (@nonat). After
 # deletes their elements are gone, the two tables again alike. A batch
 # the kernel refuses (an element deleted behind netd's back) is logged,
 # counted and repaired by a full load.
@@ -17,11 +18,7 @@
 need_netd
 fresh_state
 
-REF="${BERTH_NFT_TABLE}ref"
-at_exit "nft delete table inet $REF"
 netd_start
-fw() { ctl hello | jget 'j["data"]["firewall"].get("'"$1"'", "missing")'; }
-settled() { [ "$(fw pending)" = 0 ]; }
 
 P=$((23000 + slot * 40))
 ctl_ok net_create '{"name": "priv", "internal": true}' >/dev/null
@@ -29,48 +26,12 @@ ctl_ok create '{"name": "web", "ports": ["'$P':80", "'$((P + 1))'-'$((P + 3))':8
 ctl_ok create '{"name": "dns", "ports": ["'$((P + 5))':53/udp", "127.0.0.1:'$((P + 6))'-'$((P + 8))':90-92/udp", "127.0.0.1:'$((P + 9))':99"]}' >/dev/null
 ctl_ok create '{"name": "inner", "networks": ["priv"]}' >/dev/null
 ctl_ok create '{"name": "plain"}' >/dev/null
-wait_for 10 settled || fail "not settled: $(ctl hello)"
+wait_for 10 fw_settled || fail "not settled: $(ctl hello)"
 [ "$(fw netlink)" -ge 4 ] ||
     fail "the creates did not go as netlink batches: $(ctl hello)"
 [ "$(fw failures)" = 0 ] || fail "failed batches: $(ctl hello)"
 
-# ref: berth rules (netd's live state) into table $REF, sets and maps
-# only; then both tables' sets and maps, normalised, must be equal.
-ref() {
-	"$BERTH" rules --format nft >"$TMP/rules.nft" || fail "berth rules"
-	awk -v t="$BERTH_NFT_TABLE" -v r="$REF" '
-	/^\tchain / { skip = 1; next }
-	skip && /^\t}$/ { skip = 0; next }
-	skip { next }
-	/^#/ { next }
-	{ gsub("inet " t "( |$)", "inet " r " "); print }' \
-	    "$TMP/rules.nft" >"$TMP/ref.nft"
-	nft -f "$TMP/ref.nft" || fail "loading the reference: $(cat "$TMP/ref.nft")"
-}
-# sets TABLE: every set and map of TABLE, one JSON line, elements sorted.
-sets() {
-	nft -j list table inet "$1" | /usr/bin/python3 -c 'import json,sys
-out = {}
-for o in json.load(sys.stdin)["nftables"]:
-    for kind in ("set", "map"):
-        if kind in o:
-            s = dict(o[kind])
-            for k in ("table", "handle"):
-                s.pop(k, None)
-            s["elem"] = sorted(json.dumps(e, sort_keys=True)
-                               for e in s.get("elem", []))
-            out[s["name"]] = s
-print(json.dumps(out, sort_keys=True))'
-}
-same() {
-	sets "$BERTH_NFT_TABLE" >"$TMP/live.json"
-	sets "$REF" >"$TMP/ref.json"
-	cmp -s "$TMP/live.json" "$TMP/ref.json" || fail "$1: the sets differ
-netd: $(cat "$TMP/live.json")
-text: $(cat "$TMP/ref.json")"
-}
-ref
-same "after the creates"
+nft_like_rules "after the creates"
 # The comparison is of something: what it holds, spelled out.
 nft list table inet "$BERTH_NFT_TABLE" >"$TMP/live.nft"
 for e in "tcp . $((P + 2)) comment \"web\" :" \
@@ -96,7 +57,7 @@ for i in $(seq 20); do
 	    fail "an nft runs under netd: $(ps -f --ppid "$NETD_PID")"
 done
 for i in $(seq 20); do ctl_ok delete '{"name": "b'"$i"'"}' >/dev/null; done
-wait_for 10 settled || fail "not settled after the burst"
+wait_for 10 fw_settled || fail "not settled after the burst"
 [ "$(fw processes)" = "$p0" ] ||
     fail "nft processes started by 40 changes: $(($(fw processes) - p0))"
 [ "$(fw session_pid)" = -1 ] || fail "an nft session runs: $(ctl hello)"
@@ -107,24 +68,22 @@ wait_for 10 settled || fail "not settled after the burst"
 WEB=$(ctl_ok list | jget '[c["ip"] for c in j if c["name"] == "web"][0]')
 ctl_ok delete '{"name": "web"}' >/dev/null
 ctl_ok delete '{"name": "inner"}' >/dev/null
-wait_for 10 settled || fail "not settled after the deletes"
+wait_for 10 fw_settled || fail "not settled after the deletes"
 nft list table inet "$BERTH_NFT_TABLE" >"$TMP/live.nft"
 grep -q "\"web\"\|\"inner\"\|$WEB \|$I " "$TMP/live.nft" &&
     fail "elements left after the deletes: $(cat "$TMP/live.nft")"
-ref
-same "after the deletes"
+nft_like_rules "after the deletes"
 
 # A batch the kernel refuses: dns's udp port taken out behind netd's
 # back, so deleting dns fails (ENOENT); logged, counted, the whole
 # table loaded again, and the table converges.
 nft delete element inet "$BERTH_NFT_TABLE" pub_any "{ udp . $((P + 5)) }"
 ctl_ok delete '{"name": "dns"}' >/dev/null
-wait_for 10 settled || fail "not settled after the refused batch"
+wait_for 10 fw_settled || fail "not settled after the refused batch"
 [ "$(fw failures)" = 1 ] || fail "failures: $(fw failures)"
 grep -q "fw_nl_run: nfnetlink: delete from pub_any: No such file" \
     "$TMP/netd.log" || fail "not logged: $(tail -5 "$TMP/netd.log")"
-ref
-same "after the repair"
+nft_like_rules "after the repair"
 nft list table inet "$BERTH_NFT_TABLE" | grep -q '"dns"' &&
     fail "dns's elements are back"
 nft list set inet "$BERTH_NFT_TABLE" ctrs | grep -q '"plain"' ||

@@ -18,7 +18,6 @@ need_cmd nft
 export BERTH_NETD_NFNETLINK=0
 
 netd_start
-fw() { ctl hello | jget 'j["data"]["firewall"]["'"$1"'"]'; }
 # set_count: elements in the containers' set.
 set_count() {
 	nft list set inet "$BERTH_NFT_TABLE" ctrs 2>/dev/null |

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_fw.c - running firewall jobs from the event loop, and the back
- * ends named by firewall (both build on every OS).
+ * ends named by firewall (both build on every OS); netd's nf_tables
+ * writer (fw_nl.h) faked here: which changes go as batches, and where
+ * they go when the writer is refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,11 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include "addr.h"
 #include "ev.h"
 #include "fw.h"
+#include "fw_nl.h"
 #include "instance.h"
 #include "pfrules.h"
 #include "util.h"
@@ -432,6 +436,22 @@ static const struct fw_backend s_backend_direct = {
 	"fenced", s_direct, 0,
 };
 
+/* The log, its lines joined by ','. */
+static void
+s_log(char *got, size_t len)
+{
+	FILE	*f;
+	char	 buf[256];
+
+	got[0] = '\0';
+	assert_non_null(f = fopen(slog, "r"));
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = ',';
+		strncat(got, buf, len - strlen(got) - 1);
+	}
+	fclose(f);
+}
+
 /* The log's last line. */
 static void
 s_last(char *buf, size_t len)
@@ -497,8 +517,7 @@ test_fw_session_order(void **state)
 	struct ev	*ev = ev_new();
 	struct fw	*fw;
 	struct fw_job	*full;
-	FILE		*f;
-	char		 buf[256], got[256] = "";
+	char		 got[256];
 	int		 reloads = 0;
 
 	s_setup();
@@ -512,12 +531,7 @@ test_fw_session_order(void **state)
 	s_change_n(fw, 1);
 	change_text = "add x\n";
 	fw_flush(fw);
-	assert_non_null(f = fopen(slog, "r"));
-	while (fgets(buf, sizeof(buf), f) != NULL) {
-		buf[strcspn(buf, "\n")] = ',';
-		strncat(got, buf, sizeof(got) - strlen(got) - 1);
-	}
-	fclose(f);
+	s_log(got, sizeof(got));
 	assert_string_equal(got, "start,add 1,full,add 2,");
 	fw_free(fw);
 	ev_free(ev);
@@ -552,6 +566,240 @@ test_fw_session_fallback(void **state)
 	unlink(slog);
 }
 
+/* ------------------------------------------------------------ netlink */
+
+/*
+ * netd's nf_tables writer, faked: these four replace fw_nl_linux.c (or
+ * fw_nl_darwin.c) in this binary, so no batch reaches a kernel. A batch
+ * is the change's text; one applied goes to the log as "nl TEXT".
+ * nl_open_fail: the socket cannot be had; nl_refuse[i]: the errno the
+ * i-th batch sent is refused with (0: applied).
+ */
+struct fw_nl {
+	int	 open;
+};
+
+static struct fw_nl	 nl_sock;
+static int		 nl_open_fail;
+static int		 nl_refuse[8];
+static int		 nl_opened, nl_encoded, nl_sent;
+
+struct fw_nl *
+fw_nl_open(char **cause)
+{
+	if (nl_open_fail) {
+		(void)cause_set(cause, "netlink socket: refused by the test");
+		return NULL;
+	}
+	assert_int_equal(nl_sock.open, 0);
+	nl_sock.open = 1;
+	nl_opened++;
+	return &nl_sock;
+}
+
+void
+fw_nl_close(struct fw_nl *nl)
+{
+	if (nl == NULL)
+		return;
+	assert_ptr_equal(nl, &nl_sock);
+	nl->open = 0;
+}
+
+int
+fw_nl_encode(const struct pfr_ruleset *rs, const struct pfr_container *c,
+    const struct pfr_port *ports, size_t nports, int add, char **batch,
+    size_t *len, char **cause)
+{
+	*len = strcspn(change_text, "\n");
+	*batch = xstrdup(change_text);
+	(*batch)[*len] = '\0';
+	nl_encoded++;
+	return 0;
+}
+
+int
+fw_nl_send(struct fw_nl *nl, char *batch, size_t len, char **cause)
+{
+	FILE	*f;
+	int	 err;
+
+	assert_int_equal(nl->open, 1);
+	assert_true((size_t)nl_sent < nitems(nl_refuse));
+	if ((err = nl_refuse[nl_sent++]) != 0) {
+		(void)cause_set(cause, "nfnetlink: the batch: %s",
+		    strerror(err));
+		errno = err;
+		return -1;
+	}
+	assert_non_null(f = fopen(slog, "a"));
+	fprintf(f, "nl %.*s\n", (int)len, batch);
+	fclose(f);
+	return 0;
+}
+
+static const struct fw_backend s_backend_nl = {
+	"nft", s_load, s_change, s_load, s_token, sargv, "fence\n",
+	"fenced", s_direct, 1,
+};
+
+static struct fw *
+nl_fw(struct ev *ev, int *reloads)
+{
+	struct fw	*fw;
+
+	nl_open_fail = 0;
+	memset(nl_refuse, 0, sizeof(nl_refuse));
+	nl_opened = nl_encoded = nl_sent = 0;
+	nl_sock.open = 0;	/* a failed test may have left it */
+	s_setup();
+	fw = s_fw(ev, reloads);
+	fw_set_backend(fw, &s_backend_nl);
+	return fw;
+}
+
+static void
+s_change_text(struct fw *fw, const char *text)
+{
+	change_text = text;
+	s_change_n(fw, 1);
+	change_text = "add x\n";
+}
+
+/*
+ * The first batch is refused as something the kernel does not support
+ * (an old kernel): nothing of it was applied, so the change goes to the
+ * session, and so do the changes queued behind it, in order; nothing is
+ * counted as failed or reloaded, and the writer stays off: later
+ * changes are not encoded, the direct path's sets go to the session too.
+ */
+static void
+test_fw_nl_first_refused(void **state)
+{
+	struct ev		*ev = ev_new();
+	struct fw		*fw;
+	struct fw_stats		 st;
+	struct pfr_ruleset	 rs;
+	char			 got[512];
+	int			 reloads = 0;
+
+	fw = nl_fw(ev, &reloads);
+	nl_refuse[0] = EOPNOTSUPP;
+	s_change_text(fw, "add 1\n");
+	s_change_text(fw, "add 2\n");
+	s_change_text(fw, "add 3\n");
+	s_settle(ev, fw);
+	assert_int_equal(nl_sent, 1);
+	assert_int_equal(nl_sock.open, 0);	/* closed */
+	s_log(got, sizeof(got));
+	assert_string_equal(got, "start,add 1,add 2,add 3,");
+	fw_stats(fw, &st);
+	assert_int_equal(st.netlink, 0);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.changes, 3);
+	assert_true(st.session > 0);
+	assert_int_equal(reloads, 0);
+
+	s_change_text(fw, "add 4\n");
+	head(&rs);
+	assert_int_equal(fw_direct(fw, &rs, 1, NULL), 0);
+	pfr_ruleset_clear(&rs);
+	s_settle(ev, fw);
+	assert_int_equal(nl_encoded, 3);
+	assert_int_equal(nl_sent, 1);
+	assert_int_equal(nl_opened, 1);
+	s_log(got, sizeof(got));
+	assert_string_equal(got, "start,add 1,add 2,add 3,add 4,direct on,");
+	fw_stats(fw, &st);
+	assert_int_equal(st.spawns, 1);		/* the session alone */
+	assert_int_equal(st.netlink, 0);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(reloads, 0);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
+/*
+ * A refused batch that is a failed change: batch AT (0: the first)
+ * refused with ERR, of three changes, one a round: counted, repaired by
+ * a full load, the writer still on; the log as WANT.
+ */
+static void
+nl_repaired(int at, int err, const char *want)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_stats	 st;
+	char		 got[512], text[16];
+	int		 reloads = 0, i;
+
+	fw = nl_fw(ev, &reloads);
+	nl_refuse[at] = err;
+	for (i = 1; i <= 3; i++) {
+		snprintf(text, sizeof(text), "add %d\n", i);
+		s_change_text(fw, text);
+		s_settle(ev, fw);
+	}
+	s_log(got, sizeof(got));
+	assert_string_equal(got, want);
+	fw_stats(fw, &st);
+	assert_int_equal(st.netlink, 2);
+	assert_int_equal(st.failures, 1);
+	assert_int_equal(st.session, -1);
+	assert_int_equal(reloads, 1);
+	assert_int_equal(nl_sock.open, 1);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
+/*
+ * A first batch refused for its elements (ENOENT: not a kernel without
+ * something it uses) fails like any later one.
+ */
+static void
+test_fw_nl_first_failed(void **state)
+{
+	nl_repaired(0, ENOENT, "full,nl add 2,nl add 3,");
+}
+
+/* Once a batch was applied, a refused one fails whatever the errno. */
+static void
+test_fw_nl_later_refused(void **state)
+{
+	nl_repaired(1, EOPNOTSUPP, "nl add 1,full,nl add 3,");
+}
+
+/* No socket: nothing is encoded, every change goes to the session. */
+static void
+test_fw_nl_no_socket(void **state)
+{
+	struct ev	*ev = ev_new();
+	struct fw	*fw;
+	struct fw_stats	 st;
+	char		 got[512];
+	int		 reloads = 0;
+
+	fw = nl_fw(ev, &reloads);
+	nl_open_fail = 1;
+	s_change_text(fw, "add 1\n");
+	s_change_text(fw, "add 2\n");
+	s_settle(ev, fw);
+	s_log(got, sizeof(got));
+	assert_string_equal(got, "start,add 1,add 2,");
+	assert_int_equal(nl_encoded, 0);
+	assert_int_equal(nl_sent, 0);
+	fw_stats(fw, &st);
+	assert_int_equal(st.netlink, 0);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.changes, 2);
+	assert_int_equal(reloads, 0);
+	fw_free(fw);
+	ev_free(ev);
+	unlink(slog);
+}
+
 int
 main(void)
 {
@@ -567,6 +815,10 @@ main(void)
 		cmocka_unit_test(test_fw_session_order),
 		cmocka_unit_test(test_fw_direct),
 		cmocka_unit_test(test_fw_session_fallback),
+		cmocka_unit_test(test_fw_nl_first_refused),
+		cmocka_unit_test(test_fw_nl_first_failed),
+		cmocka_unit_test(test_fw_nl_later_refused),
+		cmocka_unit_test(test_fw_nl_no_socket),
 	};
 
 	signal(SIGPIPE, SIG_IGN);	/* as in netd (main.c) */
