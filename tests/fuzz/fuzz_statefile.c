@@ -86,7 +86,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			 slen = size, jlen = 0, nlines = 0;
 	int			 rc, unique;
 
-	if (dir[sizeof(dir) - 2] == 'X') {
+	/* Once: not by the template's last letter, which mkdtemp makes
+	 * an X one time in 62. */
+	if (snap[0] == '\0') {
 		if (mkdtemp(dir) == NULL)
 			abort();
 		snprintf(snap, sizeof(snap), "%s/" STATEFILE_SNAPSHOT, dir);
