@@ -83,7 +83,8 @@ struct capture_set {
 	struct capture		*list;
 	int			 n;
 	struct capture		*pending;	/* between op and handoff */
-	void			(*idle)(void *);	/* the last ended */
+	unsigned long		 gen;		/* capture_gen */
+	void			(*idle)(void *);	/* one ended */
 	void			*idle_arg;
 };
 
@@ -124,11 +125,45 @@ capture_set_on_idle(struct capture_set *s, void (*fn)(void *), void *arg)
 	s->idle_arg = arg;
 }
 
+/* A capture ended or never started: what it took may skip the router
+ * again (netd_direct_sync). */
 static void
 capture_idle_tell(struct capture_set *s)
 {
-	if (capture_idle(s) && s->idle != NULL)
+	s->gen++;
+	if (s->idle != NULL)
 		s->idle(s->idle_arg);
+}
+
+static int
+capture_takes(const struct capture *cap, const struct ctr *c)
+{
+	if (cap->kind == CAPTURE_ALL)
+		return 1;
+	if (cap->kind == CAPTURE_CTR)
+		return strcmp(c->name, cap->target) == 0;
+	return c->stack != NULL && strcmp(c->stack, cap->target) == 0;
+}
+
+int
+capture_touches(const struct capture_set *s, const struct ctr *c)
+{
+	const struct capture	*cap;
+
+	if (s == NULL)
+		return 0;
+	if (s->pending != NULL && capture_takes(s->pending, c))
+		return 1;
+	for (cap = s->list; cap != NULL; cap = cap->next)
+		if (capture_takes(cap, c))
+			return 1;
+	return 0;
+}
+
+unsigned long
+capture_gen(const struct capture_set *s)
+{
+	return s != NULL ? s->gen : 0;
 }
 
 static void
@@ -264,9 +299,7 @@ capture_port_is(const struct capture *cap, const struct rport *p)
 
 	if (p == NULL || p->gateway || (c = p->owner) == NULL)
 		return 0;
-	if (cap->kind == CAPTURE_CTR)
-		return strcmp(c->name, cap->target) == 0;
-	return c->stack != NULL && strcmp(c->stack, cap->target) == 0;
+	return capture_takes(cap, c);
 }
 
 static enum router_hook_ret
@@ -466,6 +499,7 @@ capture_op(struct netd *d, json_t *args, int *close)
 
 	capture_free(s->pending);
 	s->pending = NULL;
+	s->gen++;
 	if (s->n >= CAPTURE_MAX)
 		return proto_reply_error("too many captures (%d)",
 		    CAPTURE_MAX);
@@ -495,6 +529,7 @@ capture_op(struct netd *d, json_t *args, int *close)
 	if (capture_compile(cap, filter, &cause) == -1)
 		goto fail;
 	s->pending = cap;
+	s->gen++;
 	*close = CTL_HANDOFF;
 	drops = json_array();
 	for (i = 0; i < ROUTER_NDROP; i++)

@@ -29,7 +29,11 @@ void		 capture_set_free(struct capture_set *);
 int		 capture_count(const struct capture_set *);
 /* No capture running or about to (between its op and handoff). */
 int		 capture_idle(const struct capture_set *);
-/* fn(arg) when the last capture ends (netd: the @direct set again). */
+/* Whether a capture (running or being started) takes c's packets, and
+ * a number that moves whenever a capture starts or ends. */
+int		 capture_touches(const struct capture_set *, const struct ctr *);
+unsigned long	 capture_gen(const struct capture_set *);
+/* fn(arg) when a capture ends or never starts (netd: @direct again). */
 void		 capture_set_on_idle(struct capture_set *,
 		    void (*fn)(void *), void *arg);
 /* The "capture" op: check args, prepare, ask ctl for the connection. */

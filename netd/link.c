@@ -164,6 +164,18 @@ link_filter_set(struct link_table *t, uint32_t addr)
 	t->filter[i / 64] |= 1ULL << (i % 64);
 }
 
+int
+link_touches(const struct link_table *t, uint32_t addr)
+{
+	const struct link	*l;
+
+	for (l = t->links; l != NULL; l = l->next)
+		if (linkspec_active(&l->p) && (l->a == addr ||
+		    (l->kind != LINK_CTR && l->b == addr)))
+			return 1;
+	return 0;
+}
+
 static int
 link_filter_has(const struct link_table *t, uint32_t addr)
 {
@@ -193,6 +205,7 @@ link_rebind(struct link_table *t)
 	memset(t->nkind, 0, sizeof(t->nkind));
 	memset(t->filter, 0, sizeof(t->filter));
 	t->nactive = t->nmtu = 0;
+	t->gen++;
 	for (l = t->links; l != NULL; l = l->next) {
 		if (!linkspec_active(&l->p))
 			continue;

@@ -84,6 +84,7 @@ struct link_table {
 	struct link_bind	*hash[LINK_NHASH];
 	size_t			 nactive;	/* entries with an effect */
 	size_t			 nmtu;		/* of those, with an mtu */
+	unsigned long		 gen;		/* moves on every rebind */
 	uint64_t		 filter[LINK_FILTER_BITS / 64];
 	size_t			 mem, mem_max;
 	uint64_t		 mem_drops;
@@ -121,6 +122,8 @@ struct link	*link_find(struct link_table *, enum link_kind, uint32_t a,
 void		 link_rm(struct link_table *, struct link *);
 /* Remove every entry naming addr (its container is gone). */
 void		 link_forget(struct link_table *, uint32_t addr);
+/* Whether an entry with an effect has addr at either end. */
+int		 link_touches(const struct link_table *, uint32_t addr);
 /* The entry that applies to a packet from -> to, or NULL. */
 struct link	*link_lookup(const struct link_table *, uint32_t from,
 		    uint32_t to);

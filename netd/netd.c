@@ -502,7 +502,7 @@ netd_start(struct netd *d, char **cause)
 	netd_reconcile_ctrs(d);
 	d->enforce = enforce_new(d);
 	kaddr_start(d);
-	d->direct = netd_direct_want(d);
+	netd_direct_loaded(d);
 	rs = netd_ruleset(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);

@@ -208,6 +208,9 @@ struct netd {
 	int			 quit;
 	int			 stopped;
 	int			 direct;	/* enum netd_direct */
+	/* the hooks the sets were last synced with (ruleset.c) */
+	unsigned long		 direct_capgen, direct_linkgen;
+	size_t			 direct_hooks;
 	int			 direct_off;	/* BERTH_NETD_DIRECT=0 */
 	int			 nfnetlink_off;	/* BERTH_NETD_NFNETLINK=0:
 						   changes go to nft -i */
@@ -266,6 +269,7 @@ enum netd_direct {
 };
 int		 netd_direct_want(struct netd *);
 void		 netd_direct_sync(struct netd *);
+void		 netd_direct_loaded(struct netd *);
 int		 netd_net_create(struct netd *, const char *name,
 		    int internal, enum proto_code *, char **cause);
 int		 netd_net_delete(struct netd *, const char *name,

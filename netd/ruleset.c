@@ -78,17 +78,26 @@ netd_ctr_nonat(struct netd *d, const struct ctr *c)
  * Proxied ports get no rule: pfr_add leaves ",proxy" ones out, and where
  * the proxy serves every port (os_proxy_ports, macOS) there are none.
  */
+/* A capture or a link entry has c's packets: they must cross the router. */
+static int
+netd_ctr_hooked(struct netd *d, const struct ctr *c)
+{
+	return capture_touches(d->captures, c) ||
+	    (d->links != NULL && link_touches(d->links, c->addr));
+}
+
 static void
 netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
 {
 	int	 nonat = netd_ctr_nonat(d, c);
+	int	 skip = !nonat && d->direct >= NETD_DIRECT_HOST &&
+		    !netd_ctr_hooked(d, c);
 
 	pfr_add(rs, c->name, c->addr, nonat, c->ports,
 	    os_proxy_ports ? 0 : c->nports);
-	rs->ctrs[rs->nctrs - 1].direct = d->direct >= NETD_DIRECT_HOST &&
-	    !nonat;
-	rs->ctrs[rs->nctrs - 1].peers = d->direct == NETD_DIRECT_PEERS &&
-	    !nonat;
+	rs->ctrs[rs->nctrs - 1].direct = skip;
+	rs->ctrs[rs->nctrs - 1].peers = skip &&
+	    d->direct == NETD_DIRECT_PEERS;
 }
 
 /*
@@ -103,11 +112,13 @@ netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
  * (netd's DNS) always crosses the router. Routing is per packet, so a
  * flow moves between the two paths at any moment without breaking.
  *
- * The router would only forward when no capture runs (nor is about to:
- * its op is answered before its hook is added), no link emulation is
- * set and no policy rule or NetworkPolicy could refuse a flow: then
- * every container that is not internal-only is in @direct (networks
- * refuse other hosts to those). Between two containers, networks
+ * The router would only forward when no policy rule or NetworkPolicy
+ * could refuse a flow: then every container that is not internal-only
+ * is in @direct (networks refuse other hosts to those), except the
+ * ones a capture takes (running or about to: its op is answered before
+ * its hook is added) and the ends of a link entry with an effect. Those
+ * leave both sets alone, so a capture or a link costs flows it does not
+ * touch nothing; a flow with one end out crosses the router both ways. Between two containers, networks
  * decide as well: @peers holds the same containers only while networks
  * refuse nothing, i.e. while the router runs no policy hook at all (one
  * network in use, none internal; enforce_isolates). Per-network sets
@@ -117,19 +128,38 @@ netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
  * Leaving is synchronous, after every queued change: when the request
  * that started a capture, set a link, added a rule or a container of a
  * second network is answered, no packet that must be decided skips the
- * router any more. Coming back is queued like any change.
+ * router any more. Coming back is queued like any change. A capture or
+ * a link that starts or ends rewrites both sets in one transaction
+ * (flush, then the elements: nothing that stays ever leaves); netd
+ * waits for it unless captures and links only went away.
  * BERTH_NETD_DIRECT=0 keeps both sets empty.
  */
 int
 netd_direct_want(struct netd *d)
 {
 	if (fw_os->direct == NULL || d->direct_off ||
-	    !capture_idle(d->captures) ||
-	    (d->links != NULL && d->links->nactive > 0) ||
 	    enforce_has_rules(d->enforce))
 		return NETD_DIRECT_NONE;
 	return enforce_isolates(d->enforce) ? NETD_DIRECT_HOST :
 	    NETD_DIRECT_PEERS;
+}
+
+/* How many captures and link entries with an effect there are. */
+static size_t
+netd_direct_hooks(struct netd *d)
+{
+	return (size_t)capture_count(d->captures) +
+	    (d->links != NULL ? d->links->nactive : 0);
+}
+
+/* A full load renders the sets from what is now: note it. */
+void
+netd_direct_loaded(struct netd *d)
+{
+	d->direct = netd_direct_want(d);
+	d->direct_capgen = capture_gen(d->captures);
+	d->direct_linkgen = d->links != NULL ? d->links->gen : 0;
+	d->direct_hooks = netd_direct_hooks(d);
 }
 
 void
@@ -139,19 +169,30 @@ netd_direct_sync(struct netd *d)
 	    "the host and published ports skip", "pool flows skip" };
 	struct pfr_ruleset	*rs;
 	char			*cause = NULL;
-	size_t			 i;
-	int			 want, was, any = 0;
+	unsigned long		 cg = capture_gen(d->captures);
+	unsigned long		 lg = d->links != NULL ? d->links->gen : 0;
+	size_t			 i, hooks;
+	int			 want, was, any = 0, on;
 
 	if (d->stopped || d->fw == NULL)
 		return;
-	if ((want = netd_direct_want(d)) == (was = d->direct))
+	hooks = netd_direct_hooks(d);
+	want = netd_direct_want(d);
+	was = d->direct;
+	if (want == was && cg == d->direct_capgen && lg == d->direct_linkgen)
 		return;
+	/* Only coming back (more level, fewer hooks) need not wait. */
+	on = want >= was && (want > was || hooks < d->direct_hooks);
 	d->direct = want;
+	d->direct_capgen = cg;
+	d->direct_linkgen = lg;
+	d->direct_hooks = hooks;
+	if (want == NETD_DIRECT_NONE && was == NETD_DIRECT_NONE)
+		return;			/* both sets empty, and stay so */
 	rs = netd_ruleset(d);
 	for (i = 0; i < rs->nctrs; i++)
 		any |= rs->ctrs[i].direct;
-	if ((want > was && !any) ||
-	    fw_direct(d->fw, rs, want > was, &cause) == 0)
+	if ((on && !any) || fw_direct(d->fw, rs, on, &cause) == 0)
 		log_debug("%s: %s the router", __func__, what[want]);
 	else {
 		/* the rules (the elements they want now) come again in full */

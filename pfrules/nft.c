@@ -521,6 +521,9 @@ pfr_nft_direct(const struct pfr_ruleset *rs, char **cause)
 	if (pfr_check_head(rs, cause) == -1)
 		return NULL;
 	for (k = 0; k < nitems(sets); k++) {
+		/* the set becomes exactly rs's in one transaction */
+		pfr_buf_printf(&b, "flush set inet %s %s\n", rs->name,
+		    sets[k]);
 		any = 0;
 		for (i = 0; i < rs->nctrs; i++) {
 			if (!nft_set_has(&rs->ctrs[i], kinds[k]))
@@ -540,9 +543,6 @@ pfr_nft_direct(const struct pfr_ruleset *rs, char **cause)
 		}
 		if (any)
 			pfr_buf_printf(&b, " }\n");
-		else
-			pfr_buf_printf(&b, "flush set inet %s %s\n", rs->name,
-			    sets[k]);
 	}
 	return pfr_buf_take(&b);
 }

@@ -177,11 +177,10 @@ char	*pfr_nft_delete(const struct pfr_ruleset *, char **cause);
 char	*pfr_nft_container(const struct pfr_ruleset *,
 	    const struct pfr_container *, int add, char **cause);
 /*
- * The @direct and @peers sets as rs says, in one transaction: a set
- * that containers of rs are marked for (direct, peers) gets them added,
- * one that none is marked for is flushed. netd fills a set with every
- * container that may be in it or empties it (netd/ruleset.c), so adding
- * without deleting is enough.
+ * The @direct and @peers sets as rs says, in one transaction: each set
+ * flushed, then the containers of rs marked for it (direct, peers)
+ * added, so one that a capture or a link takes leaves while the others
+ * stay (netd/ruleset.c).
  */
 char	*pfr_nft_direct(const struct pfr_ruleset *, char **cause);
 char	*pfr_nft_port(const struct pfr_ruleset *, const struct pfr_port *,

@@ -11,8 +11,10 @@
 # creation of a container on a second or an internal network on,
 # container to container crosses the router again: the capture sees it,
 # networks and rules refuse, and a connection opened over lo is cut on
-# its next packet by a rule that forbids it. BERTH_NETD_DIRECT=0 keeps
-# everything on the router.
+# its next packet by a rule that forbids it. A capture or a link takes
+# only the containers it names off the direct path: f, which neither
+# names, keeps talking to b and the host over lo meanwhile.
+# BERTH_NETD_DIRECT=0 keeps everything on the router.
 . "$(dirname "$0")/lib.sh"
 need_netd
 fresh_state
@@ -22,18 +24,30 @@ netd_start
 . "$(dirname "$0")/direct.sh"
 A=$(ctl_ok create '{"name": "a"}' | jget 'j["ip"]')
 B=$(ctl_ok create '{"name": "b"}' | jget 'j["ip"]')
-# Servers on a's address and on the gateway's (host processes: the
+F=$(ctl_ok create '{"name": "f"}' | jget 'j["ip"]')
+# Servers on a's, f's and the gateway's address (host processes: the
 # rules look at addresses only).
-for ip in "$A" "$GATEWAY"; do
+for ip in "$A" "$F" "$GATEWAY"; do
 	bg_start "$TMP/http-$ip.log" python3 -m http.server --bind "$ip" 8000
 	wait_for 5 curl -sf -o /dev/null "http://$ip:8000/" ||
 	    fail "http server on $ip"
 done
 
-# io: a's and b's packets through netd's router
+# io: the packets of the containers in IO (a and b) through netd's router
+IO="a b"
 io() {
-	ctl_ok stats '{}' | jget 'j["a"]["rx_packets"] + j["a"]["tx_packets"] +
-	    j["b"]["rx_packets"] + j["b"]["tx_packets"]'
+	ctl_ok stats '{}' | jget 'sum(j[n]["rx_packets"] + j[n]["tx_packets"]
+	    for n in "'"$IO"'".split())'
+}
+# unnamed WHAT: while a capture or link names a, b and f stay in both
+# sets and talk over lo, b -> f and the host -> f
+unnamed() {
+	in_set peers "$B" && in_set peers "$F" && in_set direct "$F" ||
+	    fail "$1: b or f left the sets"
+	IO="b f"
+	flat "$1 (b, f unnamed)" "$B" "$F"
+	flat "$1 (f unnamed)" - "$F"
+	IO="a b"
 }
 probe() { python3 "$ROOT/tests/integ/probe.py" "$1" "$2" 8000 "${3:-5}"; }
 # conns FROM TO: five connections (FROM - is the host: the gateway)
@@ -135,10 +149,13 @@ case ${r% *} in refused|unreachable) ;;
 wait_for 5 peers || fail "a and b not back in @peers after policy rm"
 flat "after policy rm" "$B" "$A"
 
-# A capture of a: both sets empty from its answer on; it sees b's SYNs.
+# A capture of a: a out of both sets from its answer on; it sees b's
+# SYNs; b and f stay.
 capture_bg cap -w "$TMP/a.pcap" a
 in_set peers "$A" && fail "a still in @peers while a capture runs"
+in_set direct "$A" && fail "a still in @direct while a capture runs"
 routed "capture" "$B" "$A"
+unnamed "capture of a"
 capture_end cap
 n=$(tshark -r "$TMP/a.pcap" -Y "ip.src == $B && ip.dst == $A && \
     tcp.flags.syn == 1 && tcp.flags.ack == 0" 2>/dev/null | wc -l)
@@ -150,8 +167,22 @@ flat "after the capture" "$B" "$A"
 "$BERTH" link set a --delay 1ms || fail "link set"
 in_set peers "$A" && fail "a still in @peers with a link"
 routed "link" "$B" "$A"
+unnamed "link of a"
 "$BERTH" link rm a || fail "link rm"
 wait_for 5 peers || fail "not back in @peers after link rm"
+
+# A link between b and f: both ends leave, a stays.
+"$BERTH" link set b f --delay 1ms || fail "link set b f"
+in_set peers "$B" || in_set peers "$F" && fail "b or f still in @peers"
+in_set direct "$A" && in_set peers "$A" || fail "a left the sets for b-f"
+IO="b f"
+routed "link b-f" "$B" "$F"
+IO="a"
+flat "link b-f (a unnamed)" - "$A"
+IO="a b"
+"$BERTH" link rm b f || fail "link rm b f"
+wait_for 5 sh -c "nft list set inet $BERTH_NFT_TABLE peers |
+    grep -q '[ 	]$F '" || fail "f not back in @peers after link rm"
 
 # A second network: networks may refuse now, so @peers empties before
 # the create is answered; the host stays direct (networks never refuse

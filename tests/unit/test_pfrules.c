@@ -435,15 +435,20 @@ test_nft_incremental(void **state)
 	    "delete element inet berthtest_pfr direct { 10.240.0.10 }\n"
 	    "delete element inet berthtest_pfr peers { 10.240.0.10 }\n");
 	free(t);
+	/* Each set flushed, then what rs says: a container that leaves
+	 * (a capture or a link of its own) goes, the others stay. */
 	t = pfr_nft_direct(&rs, &cause);
-	assert_string_equal(t, "add element inet berthtest_pfr direct { "
+	assert_string_equal(t, "flush set inet berthtest_pfr direct\n"
+	    "add element inet berthtest_pfr direct { "
 	    "10.240.0.10 comment \"t-web\" }\n"
+	    "flush set inet berthtest_pfr peers\n"
 	    "add element inet berthtest_pfr peers { "
 	    "10.240.0.10 comment \"t-web\" }\n");
 	free(t);
 	ctrs[0].peers = 0;	/* networks would refuse: @peers only empty */
 	t = pfr_nft_direct(&rs, &cause);
-	assert_string_equal(t, "add element inet berthtest_pfr direct { "
+	assert_string_equal(t, "flush set inet berthtest_pfr direct\n"
+	    "add element inet berthtest_pfr direct { "
 	    "10.240.0.10 comment \"t-web\" }\n"
 	    "flush set inet berthtest_pfr peers\n");
 	free(t);
