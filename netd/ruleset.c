@@ -148,7 +148,7 @@ netd_direct_want(struct netd *d)
 static size_t
 netd_direct_hooks(struct netd *d)
 {
-	return (size_t)capture_count(d->captures) +
+	return (size_t)capture_hooks(d->captures) +
 	    (d->links != NULL ? d->links->nactive : 0);
 }
 
