@@ -24,6 +24,13 @@
 #define ROUTE_PREF_MARK		50	/* fwmark M lookup T */
 #define ROUTE_PREF_LOCAL	100	/* lookup local (moved from 0) */
 #define ROUTE_PREF_POOL		101	/* to POOL lookup T */
+/*
+ * The gateway tun's queue, packets (Linux): every pool-bound packet the
+ * host sends waits there for netd's router. The tun default, 500, was
+ * overrun by one `berth matrix` burst (256 SYNs and their SYN-ACKs):
+ * dropped SYNs read as "drop" (docs/netd.md).
+ */
+#define ROUTE_GW_TXQLEN		4096
 
 int	 route_open(char **cause);
 void	 route_close(void);
@@ -31,10 +38,10 @@ void	 route_close(void);
 /*
  * Bring up an interface holding addr/32: MTU, IPv6 off, the sysctls that
  * let injected packets with local sources in (accept_local, rp_filter);
- * gw: it is the gateway tun (route_localnet). src != 0: the address's
- * local route prefers src, so host clients talk to a container from the
- * gateway address and not from the container's own address. The local
- * route also gets the tun's MTU. label (or NULL): a label on the link
+ * gw: it is the gateway tun (route_localnet, ROUTE_GW_TXQLEN on Linux).
+ * src != 0: the address's local route prefers src, so host clients talk
+ * to a container from the gateway address and not from the container's
+ * own address. The local route also gets the tun's MTU. label (or NULL): a label on the link
  * that names its container (Linux: the ifalias), so that a netd without
  * its state file tells whose a tun is (reconcile.c); macOS has none
  * (its utuns do not outlive netd anyway).

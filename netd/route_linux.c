@@ -435,6 +435,9 @@ route_iface_setup(const char *ifname, uint32_t addr, uint32_t src, int mtu,
 	ifi.ifi_change = IFF_UP;
 	nl_init(&link, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
 	nl_attr32(&link, IFLA_MTU, (uint32_t)mtu);
+	/* the tun resizes its ring to it (NETDEV_CHANGE_TX_QUEUE_LEN) */
+	if (gw)
+		nl_attr32(&link, IFLA_TXQLEN, ROUTE_GW_TXQLEN);
 	if (label != NULL)
 		nl_attr(&link, IFLA_IFALIAS, label, strlen(label));
 	/* injected packets with local sources get in */
