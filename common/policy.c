@@ -1287,6 +1287,57 @@ policy_knp_selects(const struct policy_knp *k, const struct policy_ep *e)
 	    policy_lsel_match(&k->pod, policy_pod_label, e);
 }
 
+/* A selector that matches containers only. */
+static int
+policy_sel_ctrs(const struct policy_sel *s)
+{
+	return s->kind == POLICY_SEL_NAME || s->kind == POLICY_SEL_NET ||
+	    s->kind == POLICY_SEL_LABEL;
+}
+
+/*
+ * A rule decides flows from what its from matches to what its to
+ * matches. When to matches containers only, each flow it decides with
+ * a container destination has one that to matches: TOUCH_TO on them
+ * covers it. Otherwise, when from matches containers only, the flows
+ * have a container source: TOUCH_PEER on what from matches covers the
+ * ones between containers, and none comes from the host or outside.
+ * Otherwise, TOUCH_TO on what to matches (a container there: "*" or an
+ * address range). A NetworkPolicy decides the flows into the pods it
+ * isolates for ingress and out of those it isolates for egress, never
+ * the host's (policy_decide): TOUCH_TO, TOUCH_PEER. Ports and order
+ * are not looked at: a rule another one shadows still counts.
+ */
+int
+policy_touches(const struct policy *p, const struct policy_ep *e)
+{
+	const struct policy_rule	*r;
+	const struct policy_knp		*k;
+	size_t				 i;
+	int				 t = 0;
+
+	if (e->kind != POLICY_EP_CTR)
+		return 0;
+	for (i = 0; i < p->nrules && !(t & POLICY_TOUCH_TO); i++) {
+		r = &p->rules[i];
+		if (!policy_sel_ctrs(&r->to) && policy_sel_ctrs(&r->from)) {
+			if (policy_sel_match(r, &r->from, e))
+				t |= POLICY_TOUCH_PEER;
+		} else if (policy_sel_match(r, &r->to, e))
+			t |= POLICY_TOUCH_TO;
+	}
+	for (i = 0; i < p->nknps && !(t & POLICY_TOUCH_TO); i++) {
+		k = &p->knps[i];
+		if (!policy_knp_selects(k, e))
+			continue;
+		if (k->ingress)
+			t |= POLICY_TOUCH_TO;
+		if (k->egress)
+			t |= POLICY_TOUCH_PEER;
+	}
+	return t;
+}
+
 static int
 policy_kpeer_match(const struct policy_knp *k, const struct policy_kpeer *p,
     const struct policy_ep *e)

@@ -186,6 +186,19 @@ int	 policy_knp_selects(const struct policy_knp *,
 	    const struct policy_ep *);
 /* Whether anything but networks can say no. */
 int	 policy_has_rules(const struct policy *);
+/*
+ * Which of container e's flows the rules and NetworkPolicy objects may
+ * decide, from e alone (its name, stack, networks, labels, address),
+ * for a datapath that lets some flows skip the one that decides
+ * (netd's direct path). Every flow a rule or an object can decide
+ * whose destination is a container d is covered: d gives
+ * POLICY_TOUCH_TO, or its source is a container s and s gives
+ * POLICY_TOUCH_PEER. TOUCH_TO: flows to e, from anything; TOUCH_PEER:
+ * flows between e and another container. 0: no flow of e's.
+ */
+#define POLICY_TOUCH_TO		0x1
+#define POLICY_TOUCH_PEER	0x2
+int	 policy_touches(const struct policy *, const struct policy_ep *);
 
 /*
  * Parse one entry of a stack's "policy" array or of `policy add`: a

@@ -160,12 +160,6 @@ capture_touches(const struct capture_set *s, const struct ctr *c)
 	return 0;
 }
 
-int
-capture_hooks(const struct capture_set *s)
-{
-	return s != NULL ? s->n + (s->pending != NULL) : 0;
-}
-
 unsigned long
 capture_gen(const struct capture_set *s)
 {

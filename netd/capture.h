@@ -33,8 +33,6 @@ int		 capture_idle(const struct capture_set *);
  * a number that moves whenever a capture starts or ends. */
 int		 capture_touches(const struct capture_set *, const struct ctr *);
 unsigned long	 capture_gen(const struct capture_set *);
-/* Captures running, and one being started (between op and handoff). */
-int		 capture_hooks(const struct capture_set *);
 /* fn(arg) when a capture ends or never starts (netd: @direct again). */
 void		 capture_set_on_idle(struct capture_set *,
 		    void (*fn)(void *), void *arg);

@@ -90,6 +90,17 @@ enforce_has_rules(const struct enforce *e)
 }
 
 int
+enforce_touches(struct enforce *e, const struct ctr *c)
+{
+	struct enforce_ep	 x;
+
+	if (!enforce_has_rules(e))
+		return 0;
+	enforce_ep_ctr(e, c, &x);
+	return policy_touches(&e->pol, &x.ep);
+}
+
+int
 enforce_active(const struct enforce *e)
 {
 	return e->active;

@@ -55,6 +55,11 @@ int		 enforce_has_rules(const struct enforce *);
  * asks for it (berth-netd -n has no sync).
  */
 int		 enforce_isolates(struct enforce *);
+/*
+ * Which of c's flows the rules and NetworkPolicy objects may decide
+ * (policy_touches): those must cross the router (ruleset.c).
+ */
+int		 enforce_touches(struct enforce *, const struct ctr *);
 /* Whether the hook is registered (tests, hello). */
 int		 enforce_active(const struct enforce *);
 

@@ -108,6 +108,9 @@ struct ctr {
 	struct rport	 port;		/* fd -1 when not open */
 	struct ctr	*name_next;	/* in d->by_name, d->by_addr */
 	struct ctr	*addr_next;
+	/* The sets of the direct path its last rendering put it in
+	 * (NETD_IN_DIRECT, NETD_IN_PEERS; ruleset.c). */
+	int		 in_sets;
 	/* Its state file entry, encoded when enc_key last matched;
 	 * journaled: that text is in the snapshot or the journal;
 	 * changed: on d->journal.changed (state_ctr_changed). */
@@ -210,7 +213,9 @@ struct netd {
 	int			 direct;	/* enum netd_direct */
 	/* the hooks the sets were last synced with (ruleset.c) */
 	unsigned long		 direct_capgen, direct_linkgen;
-	size_t			 direct_hooks;
+	uint64_t		 direct_polgen;
+	/* renderings that took a container out of a set (in_sets) */
+	unsigned long		 direct_leaves;
 	int			 direct_off;	/* BERTH_NETD_DIRECT=0 */
 	int			 nfnetlink_off;	/* BERTH_NETD_NFNETLINK=0:
 						   changes go to nft -i */
@@ -267,6 +272,10 @@ enum netd_direct {
 	NETD_DIRECT_HOST,	/* @direct: the host, published ports */
 	NETD_DIRECT_PEERS	/* @peers too: container to container */
 };
+enum {
+	NETD_IN_DIRECT = 0x1,
+	NETD_IN_PEERS = 0x2
+};
 int		 netd_direct_want(struct netd *);
 void		 netd_direct_sync(struct netd *);
 void		 netd_direct_loaded(struct netd *);
@@ -292,7 +301,7 @@ struct pfr_ruleset *netd_ruleset(struct netd *);
 void		 netd_ruleset_head(const struct netd_config *,
 		    struct pfr_ruleset *);
 void		 netd_fw_unload(struct netd *, int *failed);
-int		 netd_fw_ctr(struct netd *, const struct ctr *, int add,
+int		 netd_fw_ctr(struct netd *, struct ctr *, int add,
 		    char **cause);
 void		 netd_fw_reload(void *);
 int		 netd_rules_print(const struct netd_config *,

@@ -75,29 +75,44 @@ netd_ctr_nonat(struct netd *d, const struct ctr *c)
 }
 
 /*
- * Proxied ports get no rule: pfr_add leaves ",proxy" ones out, and where
- * the proxy serves every port (os_proxy_ports, macOS) there are none.
+ * The sets of the direct path c belongs in. A capture that takes it or
+ * a link entry with it at an end has its packets, so they must cross
+ * the router; so must every flow the policy may decide (enforce_touches):
+ * flows to c (out of both sets), or between c and another container
+ * (out of @peers).
  */
-/* A capture or a link entry has c's packets: they must cross the router. */
 static int
-netd_ctr_hooked(struct netd *d, const struct ctr *c)
+netd_ctr_sets(struct netd *d, const struct ctr *c)
 {
-	return capture_touches(d->captures, c) ||
-	    (d->links != NULL && link_touches(d->links, c->addr));
+	int	 t;
+
+	if (d->direct < NETD_DIRECT_HOST || netd_ctr_nonat(d, c) ||
+	    capture_touches(d->captures, c) ||
+	    (d->links != NULL && link_touches(d->links, c->addr)))
+		return 0;
+	t = enforce_touches(d->enforce, c);
+	if (t & POLICY_TOUCH_TO)
+		return 0;
+	if (d->direct < NETD_DIRECT_PEERS || (t & POLICY_TOUCH_PEER))
+		return NETD_IN_DIRECT;
+	return NETD_IN_DIRECT | NETD_IN_PEERS;
 }
 
+/* Proxied ports get no rule: pfr_add leaves ",proxy" ones out, and where
+ * the proxy serves every port (os_proxy_ports, macOS) there are none. */
 static void
-netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
+netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, struct ctr *c)
 {
-	int	 nonat = netd_ctr_nonat(d, c);
-	int	 skip = !nonat && d->direct >= NETD_DIRECT_HOST &&
-		    !netd_ctr_hooked(d, c);
+	int	 in = netd_ctr_sets(d, c);
 
-	pfr_add(rs, c->name, c->addr, nonat, c->ports,
+	pfr_add(rs, c->name, c->addr, netd_ctr_nonat(d, c), c->ports,
 	    os_proxy_ports ? 0 : c->nports);
-	rs->ctrs[rs->nctrs - 1].direct = skip;
-	rs->ctrs[rs->nctrs - 1].peers = skip &&
-	    d->direct == NETD_DIRECT_PEERS;
+	rs->ctrs[rs->nctrs - 1].direct = (in & NETD_IN_DIRECT) != 0;
+	rs->ctrs[rs->nctrs - 1].peers = (in & NETD_IN_PEERS) != 0;
+	/* what this rendering takes out, netd_direct_sync waits for */
+	if (c->in_sets & ~in)
+		d->direct_leaves++;
+	c->in_sets = in;
 }
 
 /*
@@ -112,44 +127,47 @@ netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, const struct ctr *c)
  * (netd's DNS) always crosses the router. Routing is per packet, so a
  * flow moves between the two paths at any moment without breaking.
  *
- * The router would only forward when no policy rule or NetworkPolicy
- * could refuse a flow: then every container that is not internal-only
- * is in @direct (networks refuse other hosts to those), except the
- * ones a capture takes (running or about to: its op is answered before
- * its hook is added) and the ends of a link entry with an effect. Those
- * leave both sets alone, so a capture or a link costs flows it does not
- * touch nothing; a flow with one end out crosses the router both ways. Between two containers, networks
- * decide as well: @peers holds the same containers only while networks
- * refuse nothing, i.e. while the router runs no policy hook at all (one
- * network in use, none internal; enforce_isolates). Per-network sets
- * would keep two networks' own traffic direct too; they would need a
- * rule per network, and the chains depend only on the ruleset's head.
+ * The router would only forward a flow nothing can refuse, hold or
+ * count: every container that is not internal-only is in @direct
+ * (networks refuse other hosts to those), except the ones a capture
+ * takes (running or about to: its op is answered before its hook is
+ * added), the ends of a link entry with an effect, and those a policy
+ * rule or NetworkPolicy may decide a flow to (policy_touches: a rule's
+ * to, or the pods a NetworkPolicy isolates for ingress). Those leave
+ * both sets; the containers a rule's from names when its to is not
+ * containers only (`web -> *`), and the pods isolated for egress, leave
+ * @peers only (the host's flows to them are not the policy's). So a
+ * capture, a link or a rule costs flows it does not touch nothing; a
+ * flow with one end out crosses the router both ways. Between two
+ * containers, networks decide as well: @peers holds the containers
+ * only while networks refuse nothing (one network in use, none
+ * internal; enforce_isolates). Per-network sets would keep two
+ * networks' own traffic direct too; they would need a rule per
+ * network, and the chains depend only on the ruleset's head.
  *
  * Leaving is synchronous, after every queued change: when the request
  * that started a capture, set a link, added a rule or a container of a
  * second network is answered, no packet that must be decided skips the
- * router any more. Coming back is queued like any change. A capture or
- * a link that starts or ends rewrites both sets in one transaction
- * (flush, then the elements: nothing that stays ever leaves); netd
- * waits for it unless captures and links only went away.
+ * router any more. Coming back is queued like any change. A capture, a
+ * link or a policy change rewrites both sets in one transaction (flush,
+ * then the elements: nothing that stays ever leaves); netd waits for it
+ * when the rendering took a container out of a set (in_sets,
+ * direct_leaves), and not when containers only came back.
  * BERTH_NETD_DIRECT=0 keeps both sets empty.
  */
 int
 netd_direct_want(struct netd *d)
 {
-	if (fw_os->direct == NULL || d->direct_off ||
-	    enforce_has_rules(d->enforce))
+	if (fw_os->direct == NULL || d->direct_off)
 		return NETD_DIRECT_NONE;
 	return enforce_isolates(d->enforce) ? NETD_DIRECT_HOST :
 	    NETD_DIRECT_PEERS;
 }
 
-/* How many captures and link entries with an effect there are. */
-static size_t
-netd_direct_hooks(struct netd *d)
+static uint64_t
+netd_polgen(struct netd *d)
 {
-	return (size_t)capture_hooks(d->captures) +
-	    (d->links != NULL ? d->links->nactive : 0);
+	return d->enforce != NULL ? enforce_policy(d->enforce)->gen : 0;
 }
 
 /* A full load renders the sets from what is now: note it. */
@@ -159,7 +177,7 @@ netd_direct_loaded(struct netd *d)
 	d->direct = netd_direct_want(d);
 	d->direct_capgen = capture_gen(d->captures);
 	d->direct_linkgen = d->links != NULL ? d->links->gen : 0;
-	d->direct_hooks = netd_direct_hooks(d);
+	d->direct_polgen = netd_polgen(d);
 }
 
 void
@@ -171,25 +189,27 @@ netd_direct_sync(struct netd *d)
 	char			*cause = NULL;
 	unsigned long		 cg = capture_gen(d->captures);
 	unsigned long		 lg = d->links != NULL ? d->links->gen : 0;
-	size_t			 i, hooks;
+	unsigned long		 leaves = d->direct_leaves;
+	uint64_t		 pg = netd_polgen(d);
+	size_t			 i;
 	int			 want, was, any = 0, on;
 
 	if (d->stopped || d->fw == NULL)
 		return;
-	hooks = netd_direct_hooks(d);
 	want = netd_direct_want(d);
 	was = d->direct;
-	if (want == was && cg == d->direct_capgen && lg == d->direct_linkgen)
+	if (want == was && cg == d->direct_capgen &&
+	    lg == d->direct_linkgen && pg == d->direct_polgen)
 		return;
-	/* Only coming back (more level, fewer hooks) need not wait. */
-	on = want >= was && (want > was || hooks < d->direct_hooks);
 	d->direct = want;
 	d->direct_capgen = cg;
 	d->direct_linkgen = lg;
-	d->direct_hooks = hooks;
+	d->direct_polgen = pg;
 	if (want == NETD_DIRECT_NONE && was == NETD_DIRECT_NONE)
 		return;			/* both sets empty, and stay so */
 	rs = netd_ruleset(d);
+	/* Only coming back (no container left a set) need not wait. */
+	on = d->direct_leaves == leaves;
 	for (i = 0; i < rs->nctrs; i++)
 		any |= rs->ctrs[i].direct;
 	if ((on && !any) || fw_direct(d->fw, rs, on, &cause) == 0)
@@ -199,7 +219,7 @@ netd_direct_sync(struct netd *d)
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);
 		netd_fw_reload(d);
-		if (want < was)
+		if (!on)
 			fw_flush(d->fw);
 	}
 	pfr_ruleset_free(rs);
@@ -223,7 +243,7 @@ netd_ruleset(struct netd *d)
 
 /* Apply (add) or remove one container's elements, asynchronously. */
 int
-netd_fw_ctr(struct netd *d, const struct ctr *c, int add, char **cause)
+netd_fw_ctr(struct netd *d, struct ctr *c, int add, char **cause)
 {
 	struct pfr_ruleset	 rs;
 	int			 ret;

@@ -11,9 +11,10 @@
 # creation of a container on a second or an internal network on,
 # container to container crosses the router again: the capture sees it,
 # networks and rules refuse, and a connection opened over lo is cut on
-# its next packet by a rule that forbids it. A capture or a link takes
-# only the containers it names off the direct path: f, which neither
-# names, keeps talking to b and the host over lo meanwhile.
+# its next packet by a rule that forbids it. A capture, a link or a rule
+# takes only the containers it names off the direct path: f, which none
+# names, keeps talking to b and the host over lo meanwhile; a rule from
+# b to anything takes b out of @peers only.
 # BERTH_NETD_DIRECT=0 keeps everything on the router.
 . "$(dirname "$0")/lib.sh"
 need_netd
@@ -25,9 +26,9 @@ netd_start
 A=$(ctl_ok create '{"name": "a"}' | jget 'j["ip"]')
 B=$(ctl_ok create '{"name": "b"}' | jget 'j["ip"]')
 F=$(ctl_ok create '{"name": "f"}' | jget 'j["ip"]')
-# Servers on a's, f's and the gateway's address (host processes: the
+# Servers on a's, b's, f's and the gateway's address (host processes: the
 # rules look at addresses only).
-for ip in "$A" "$F" "$GATEWAY"; do
+for ip in "$A" "$B" "$F" "$GATEWAY"; do
 	bg_start "$TMP/http-$ip.log" python3 -m http.server --bind "$ip" 8000
 	wait_for 5 curl -sf -o /dev/null "http://$ip:8000/" ||
 	    fail "http server on $ip"
@@ -135,7 +136,7 @@ wait_for 5 grep -q ok1 "$TMP/chat.log" || fail "b -> a:7000: $(cat "$TMP/chat.lo
 t=$(io)
 R=$("$BERTH" policy add b a tcp/7000 reject | tr -dc 0-9) ||
     fail "policy add"
-no_peers || fail "@peers not empty when policy add returned"
+in_set peers "$A" && fail "a still in @peers when policy add returned"
 in_set direct "$A" && fail "a still in @direct with a rule"
 touch "$TMP/cut"
 wait_for 5 grep -q "2" "$TMP/chat.log" || fail "the chat never ended"
@@ -145,9 +146,33 @@ grep -q ok2 "$TMP/chat.log" &&
 r=$(python3 "$ROOT/tests/integ/probe.py" "$B" "$A" 7000)
 case ${r% *} in refused|unreachable) ;;
 *) fail "rule: b -> a:7000: $r";; esac
+# The rule's to names a: b and f stay in both sets.
+unnamed "rule b -> a"
 "$BERTH" policy rm "$R" >/dev/null || fail "policy rm"
 wait_for 5 peers || fail "a and b not back in @peers after policy rm"
 flat "after policy rm" "$B" "$A"
+
+# A rule from b to anything: b leaves @peers (its flows to containers
+# cross the router), stays in @direct (the host's flows to b are not the
+# rule's); a and f stay in both and talk over lo.
+R=$("$BERTH" policy add b '*' tcp/8000 reject | tr -dc 0-9) ||
+    fail "policy add b *"
+in_set peers "$B" && fail "b still in @peers when policy add b * returned"
+in_set direct "$B" || fail "b left @direct for a rule from b"
+in_set peers "$A" && in_set peers "$F" && in_set direct "$A" ||
+    fail "a or f left the sets for a rule from b"
+IO="b"
+t=$(io)
+refused "rule from b" "$B" "$A"
+refused "rule from b" "$B" "$F"
+[ "$(io)" -gt "$t" ] || fail "rule from b: no packet through the router"
+IO="a f"
+flat "rule from b (a, f)" "$A" "$F"
+IO="b"
+flat "rule from b (host -> b)" - "$B"
+IO="a b"
+"$BERTH" policy rm "$R" >/dev/null || fail "policy rm b *"
+wait_for 5 peers || fail "b not back in @peers after policy rm"
 
 # A capture of a: a out of both sets from its answer on; it sees b's
 # SYNs; b and f stay.

@@ -14,6 +14,7 @@ need_tun
 need_cmd nft
 
 netd_start
+SETS=$ROOT/tests/helpers/direct_sets.awk
 
 P=$((31000 + slot * 10))
 cat >"$TMP/rl.json" <<J
@@ -42,11 +43,19 @@ J
 at_exit "BERTH_NO_AUTOSTART=1 '$BERTH' down -f '$TMP/rl.json'"
 "$BERTH" up -f "$TMP/rl.json" >"$TMP/up" 2>&1 || fail "up: $(cat "$TMP/up")"
 
-"$BERTH" rules --format nft >"$TMP/live.nft" || fail "rules (live)"
+"$BERTH" rules --format nft >"$TMP/netd.nft" || fail "rules (live)"
 "$BERTH" rules --dry-run -f "$TMP/rl.json" --format nft >"$TMP/dry.nft" ||
     fail "rules --dry-run"
+# netd fills the direct path's sets, the dry run leaves them empty: the
+# host reaches web and app over lo (their rules and NetworkPolicy decide
+# only their flows to other containers), db is internal, and the
+# internal network keeps @peers empty.
+awk -f "$SETS" "$TMP/netd.nft" >"$TMP/live.nft"
 diff -u "$TMP/live.nft" "$TMP/dry.nft" >"$TMP/diff" ||
     fail "live and dry-run nft differ: $(cat "$TMP/diff")"
+sets=$(awk -v sets=1 -f "$SETS" "$TMP/netd.nft" | tr '\n' ' ')
+[ "$sets" = "direct $POOL_NET.0.5 rl-app direct $POOL_NET.0.7 rl-web " ] ||
+    fail "the direct path's sets: $sets"
 grep -q "meta mark set $(printf '0x%x' "$BERTH_TABLE")" "$TMP/dry.nft" ||
     fail "the dry run does not mark with table $BERTH_TABLE"
 grep -q "on \"${BERTH_PREFIX}0\"" "$TMP/dry.nft" ||
@@ -68,8 +77,9 @@ grep -q "networkpolicy rl/app-out" "$TMP/pol" ||
 for fmt in nft pf; do
 	"$NETD" -n --format "$fmt" --state-dir "$BERTH_STATE_DIR" \
 	    --pool "$BERTH_POOL" --prefix "$BERTH_PREFIX" \
-	    --table "$BERTH_TABLE" --egress en0 >"$TMP/n.$fmt" ||
+	    --table "$BERTH_TABLE" --egress en0 >"$TMP/netd.$fmt" ||
 	    fail "berth-netd -n --format $fmt"
+	awk -f "$SETS" "$TMP/netd.$fmt" >"$TMP/n.$fmt"
 	"$BERTH" rules --dry-run -f "$TMP/rl.json" --format "$fmt" \
 	    --egress en0 >"$TMP/d.$fmt" || fail "dry run $fmt --egress en0"
 	diff -u "$TMP/n.$fmt" "$TMP/d.$fmt" >"$TMP/diff" ||

@@ -511,6 +511,128 @@ test_k8s_both(void **state)
 	policy_clear(&p);
 }
 
+/*
+ * policy_touches: every flow a rule or a NetworkPolicy decides (by
+ * RULE or K8S, what counts a hit) with a container destination d is
+ * covered: d is touched TO, or the source is a container touched PEER.
+ * Over every pair of endpoints and a few ports.
+ */
+static void
+covered(struct policy *p)
+{
+	static const struct { uint8_t proto; uint16_t port; } pp[] = {
+		{ TCP, 80 }, { TCP, 6379 }, { TCP, 443 }, { UDP, 53 },
+		{ ICMP, 0 } };
+	struct policy_verdict	 v;
+	size_t			 k;
+	int			 s, d, ts, td;
+
+	for (s = 0; s < NEP; s++)
+		for (d = 0; d < NEP; d++) {
+			if (eps[d].kind != POLICY_EP_CTR || s == d)
+				continue;
+			ts = policy_touches(p, &eps[s]);
+			td = policy_touches(p, &eps[d]);
+			for (k = 0; k < nitems(pp); k++) {
+				policy_decide(p, &eps[s], &eps[d], pp[k].proto,
+				    pp[k].port, 0, &v);
+				if (v.by != POLICY_BY_RULE &&
+				    v.by != POLICY_BY_K8S)
+					continue;
+				if ((td & POLICY_TOUCH_TO) ||
+				    (eps[s].kind == POLICY_EP_CTR &&
+				    (ts & POLICY_TOUCH_PEER)))
+					continue;
+				fail_msg("%d -> %d (%u/%u) decided (%s), "
+				    "touches %d, %d", s, d, pp[k].proto,
+				    pp[k].port, v.why, ts, td);
+			}
+		}
+}
+
+/* What one entry touches: a string of NEP digits, one per endpoint. */
+static void
+touches(const char *json, const char *stack, const char *want)
+{
+	struct policy	 p;
+	char		 got[NEP + 1];
+	int		 i;
+
+	policy_init(&p);
+	add(&p, json, stack);
+	for (i = 0; i < NEP; i++)
+		got[i] = (char)('0' + policy_touches(&p, &eps[i]));
+	got[NEP] = '\0';
+	if (strcmp(got, want) != 0)
+		fail_msg("%s: touches %s, want %s", json, got, want);
+	covered(&p);
+	policy_clear(&p);
+}
+
+static void
+test_touches(void **state)
+{
+	struct policy	 p;
+
+	/* WEB API DB CACHE OTHER HOST GW OUT; 1 TO, 2 PEER, 3 both. */
+	policy_init(&p);
+	for (int i = 0; i < NEP; i++)
+		assert_int_equal(policy_touches(&p, &eps[i]), 0);
+	policy_clear(&p);
+	/* to names containers: what it names, both sets */
+	touches("{\"from\": \"web\", \"to\": \"db\", \"action\": \"reject\"}",
+	    "shop", "00100000");
+	touches("{\"from\": \"*\", \"to\": \"label:app=db\", "
+	    "\"action\": \"drop\"}", NULL, "00100000");
+	touches("{\"from\": \"host\", \"to\": \"shop-web\", "
+	    "\"action\": \"reject\"}", NULL, "10000000");
+	touches("{\"from\": \"outside\", \"to\": \"net:front\", "
+	    "\"action\": \"reject\"}", NULL, "11001000");
+	/* from names containers, to does not: what from names, @peers */
+	touches("{\"from\": \"web\", \"to\": \"*\", \"action\": \"reject\"}",
+	    "shop", "20000000");
+	touches("{\"from\": \"net:back\", \"to\": \"10.213.0.0/29\", "
+	    "\"action\": \"reject\"}", NULL, "22222000");
+	touches("{\"from\": \"label:app=db\", \"to\": \"outside\", "
+	    "\"action\": \"drop\"}", NULL, "00200000");
+	/* neither: what to matches */
+	touches("{\"from\": \"*\", \"to\": \"*\", \"action\": \"reject\"}",
+	    NULL, "11111000");
+	touches("{\"from\": \"outside\", \"to\": \"10.213.0.4/31\", "
+	    "\"action\": \"reject\"}", NULL, "00110000");
+	touches("{\"from\": \"*\", \"to\": \"host\", \"action\": \"reject\"}",
+	    NULL, "00000000");
+	/* NetworkPolicy: ingress TO, egress PEER, the pods it selects */
+	touches(NP("deny-all", "{\"podSelector\": {}, \"policyTypes\": "
+	    "[\"Ingress\"]}"), "shop", "11110000");
+	touches(NP("web-egress", "{\"podSelector\": {\"matchLabels\": "
+	    "{\"app\": \"web\"}}, \"policyTypes\": [\"Egress\"]}"), "shop",
+	    "20000000");
+	touches(NP("db-both", "{\"podSelector\": {\"matchLabels\": "
+	    "{\"app\": \"db\"}}, \"policyTypes\": [\"Ingress\", "
+	    "\"Egress\"]}"), "shop", "00300000");
+	touches(NP("other", "{\"podSelector\": {}}"), "other", "00001000");
+	/* all of test_rules' and a few objects at once */
+	policy_init(&p);
+	add(&p, "{\"from\": \"web\", \"to\": \"db\", \"ports\": [\"tcp/6379\"],"
+	    " \"action\": \"allow\"}", "shop");
+	add(&p, "{\"from\": \"label:app=api\", \"to\": \"net:back\", "
+	    "\"ports\": [\"tcp/8000-8010\", \"icmp\"], \"action\": \"drop\"}",
+	    NULL);
+	add(&p, "{\"from\": \"10.213.0.0/30\", \"to\": \"outside\", "
+	    "\"action\": \"drop\"}", NULL);
+	add(&p, "{\"from\": \"client\", \"to\": \"*\", \"action\": "
+	    "\"reject\"}", NULL);
+	add(&p, NP("web-egress", "{\"podSelector\": {\"matchLabels\": "
+	    "{\"app\": \"web\"}}, \"policyTypes\": [\"Egress\"]}"), "shop");
+	add(&p, NP("cache-in", "{\"podSelector\": {\"matchLabels\": "
+	    "{\"app\": \"cache\"}}, \"ingress\": [{\"from\": [{\"podSelector\":"
+	    " {}}]}]}"), "shop");
+	covered(&p);
+	assert_int_equal(policy_touches(&p, &eps[GW]), 0);
+	policy_clear(&p);
+}
+
 static void
 refused(const char *json, const char *field)
 {
@@ -630,6 +752,7 @@ main(void)
 		cmocka_unit_test(test_k8s_port_range),
 		cmocka_unit_test(test_k8s_union),
 		cmocka_unit_test(test_k8s_both),
+		cmocka_unit_test(test_touches),
 		cmocka_unit_test(test_hostile),
 	};
 
