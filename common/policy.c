@@ -1297,13 +1297,14 @@ policy_sel_ctrs(const struct policy_sel *s)
 
 /*
  * A rule decides flows from what its from matches to what its to
- * matches. When to matches containers only, each flow it decides with
- * a container destination has one that to matches: TOUCH_TO on them
- * covers it. Otherwise, when from matches containers only, the flows
- * have a container source: TOUCH_PEER on what from matches covers the
- * ones between containers, and none comes from the host or outside.
- * Otherwise, TOUCH_TO on what to matches (a container there: "*" or an
- * address range). A NetworkPolicy decides the flows into the pods it
+ * matches. A to of host or outside never matches a container: no flow
+ * it decides has one at its end. When to matches containers only, each
+ * flow it decides with a container destination has one that to
+ * matches: TOUCH_TO on them covers it. Otherwise, when from matches
+ * containers only, the flows have a container source: TOUCH_PEER on
+ * what from matches covers the ones between containers, and none comes
+ * from the host or outside. Otherwise, TOUCH_TO on what to matches (a
+ * container there: "*" or an address range). A NetworkPolicy decides the flows into the pods it
  * isolates for ingress and out of those it isolates for egress, never
  * the host's (policy_decide): TOUCH_TO, TOUCH_PEER. Ports and order
  * are not looked at: a rule another one shadows still counts.
@@ -1320,6 +1321,10 @@ policy_touches(const struct policy *p, const struct policy_ep *e)
 		return 0;
 	for (i = 0; i < p->nrules && !(t & POLICY_TOUCH_TO); i++) {
 		r = &p->rules[i];
+		/* their flows never end at a container */
+		if (r->to.kind == POLICY_SEL_HOST ||
+		    r->to.kind == POLICY_SEL_OUTSIDE)
+			continue;
 		if (!policy_sel_ctrs(&r->to) && policy_sel_ctrs(&r->from)) {
 			if (policy_sel_match(r, &r->from, e))
 				t |= POLICY_TOUCH_PEER;

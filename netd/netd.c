@@ -503,7 +503,7 @@ netd_start(struct netd *d, char **cause)
 	d->enforce = enforce_new(d);
 	kaddr_start(d);
 	netd_direct_loaded(d);
-	rs = netd_ruleset(d);
+	rs = netd_ruleset_sets(d);
 	if (fw_load(d->fw, rs, cause) == -1) {
 		pfr_ruleset_free(rs);
 		cause_prefix(cause, "cannot load the firewall rules");

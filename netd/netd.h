@@ -108,8 +108,8 @@ struct ctr {
 	struct rport	 port;		/* fd -1 when not open */
 	struct ctr	*name_next;	/* in d->by_name, d->by_addr */
 	struct ctr	*addr_next;
-	/* The sets of the direct path its last rendering put it in
-	 * (NETD_IN_DIRECT, NETD_IN_PEERS; ruleset.c). */
+	/* The sets of the direct path the last rendering that wrote them
+	 * put it in (NETD_IN_DIRECT, NETD_IN_PEERS; ruleset.c). */
 	int		 in_sets;
 	/* Its state file entry, encoded when enc_key last matched;
 	 * journaled: that text is in the snapshot or the journal;
@@ -214,8 +214,10 @@ struct netd {
 	/* the hooks the sets were last synced with (ruleset.c) */
 	unsigned long		 direct_capgen, direct_linkgen;
 	uint64_t		 direct_polgen;
-	/* renderings that took a container out of a set (in_sets) */
-	unsigned long		 direct_leaves;
+	/* while direct_rec, renderings record each container's sets
+	 * (in_sets), counting those that moved and those that left one */
+	int			 direct_rec;
+	unsigned long		 direct_moves, direct_leaves;
 	int			 direct_off;	/* BERTH_NETD_DIRECT=0 */
 	int			 nfnetlink_off;	/* BERTH_NETD_NFNETLINK=0:
 						   changes go to nft -i */
@@ -298,6 +300,8 @@ int		 netd_proxy_ctr(struct netd *, const struct ctr *, int add,
 struct pfr_ruleset;
 struct fw;
 struct pfr_ruleset *netd_ruleset(struct netd *);
+/* The same, for a load that writes the direct path's sets (in_sets). */
+struct pfr_ruleset *netd_ruleset_sets(struct netd *);
 void		 netd_ruleset_head(const struct netd_config *,
 		    struct pfr_ruleset *);
 void		 netd_fw_unload(struct netd *, int *failed);

@@ -109,7 +109,15 @@ netd_ruleset_add(struct netd *d, struct pfr_ruleset *rs, struct ctr *c)
 	    os_proxy_ports ? 0 : c->nports);
 	rs->ctrs[rs->nctrs - 1].direct = (in & NETD_IN_DIRECT) != 0;
 	rs->ctrs[rs->nctrs - 1].peers = (in & NETD_IN_PEERS) != 0;
-	/* what this rendering takes out, netd_direct_sync waits for */
+	/*
+	 * A rendering that writes the sets (netd_ruleset_sets, a create)
+	 * records what it puts c in: netd_direct_sync waits when one takes
+	 * c out, and writes nothing when nothing moved.
+	 */
+	if (!d->direct_rec)
+		return;
+	if (c->in_sets != in)
+		d->direct_moves++;
 	if (c->in_sets & ~in)
 		d->direct_leaves++;
 	c->in_sets = in;
@@ -190,6 +198,7 @@ netd_direct_sync(struct netd *d)
 	unsigned long		 cg = capture_gen(d->captures);
 	unsigned long		 lg = d->links != NULL ? d->links->gen : 0;
 	unsigned long		 leaves = d->direct_leaves;
+	unsigned long		 moves = d->direct_moves;
 	uint64_t		 pg = netd_polgen(d);
 	size_t			 i;
 	int			 want, was, any = 0, on;
@@ -207,12 +216,13 @@ netd_direct_sync(struct netd *d)
 	d->direct_polgen = pg;
 	if (want == NETD_DIRECT_NONE && was == NETD_DIRECT_NONE)
 		return;			/* both sets empty, and stay so */
-	rs = netd_ruleset(d);
+	rs = netd_ruleset_sets(d);
 	/* Only coming back (no container left a set) need not wait. */
 	on = d->direct_leaves == leaves;
 	for (i = 0; i < rs->nctrs; i++)
 		any |= rs->ctrs[i].direct;
-	if ((on && !any) || fw_direct(d->fw, rs, on, &cause) == 0)
+	if (d->direct_moves == moves || (on && !any) ||
+	    fw_direct(d->fw, rs, on, &cause) == 0)
 		log_debug("%s: %s the router", __func__, what[want]);
 	else {
 		/* the rules (the elements they want now) come again in full */
@@ -241,6 +251,18 @@ netd_ruleset(struct netd *d)
 	return rs;
 }
 
+/* The ruleset whose sets are about to be written: records them. */
+struct pfr_ruleset *
+netd_ruleset_sets(struct netd *d)
+{
+	struct pfr_ruleset	*rs;
+
+	d->direct_rec = 1;
+	rs = netd_ruleset(d);
+	d->direct_rec = 0;
+	return rs;
+}
+
 /* Apply (add) or remove one container's elements, asynchronously. */
 int
 netd_fw_ctr(struct netd *d, struct ctr *c, int add, char **cause)
@@ -249,7 +271,9 @@ netd_fw_ctr(struct netd *d, struct ctr *c, int add, char **cause)
 	int			 ret;
 
 	netd_ruleset_head(&d->cfg, &rs);
+	d->direct_rec = add;
 	netd_ruleset_add(d, &rs, c);
+	d->direct_rec = 0;
 	ret = fw_change(d->fw, &rs, &rs.ctrs[0], rs.ports, rs.nports, add,
 	    cause);
 	pfr_ruleset_clear(&rs);

@@ -173,6 +173,20 @@ flat "rule from b (host -> b)" - "$B"
 IO="a b"
 "$BERTH" policy rm "$R" >/dev/null || fail "policy rm b *"
 wait_for 5 peers || fail "b not back in @peers after policy rm"
+# A rule that can decide nobody's flow (its to names no container) moves
+# nobody: the sets are not written again (which would reset the
+# elements' counters).
+IO="b f"
+flat "before a rule for nobody" "$B" "$F"
+p0=$(set_packets peers "$B")
+[ "$p0" -gt 0 ] || fail "no packet counted on b's @peers element"
+R=$("$BERTH" policy add b nosuch tcp/9 reject | tr -dc 0-9) ||
+    fail "policy add b nosuch"
+wait_for 5 fw_settled || fail "the firewall's queue never emptied"
+[ "$(set_packets peers "$B")" -ge "$p0" ] ||
+    fail "a rule for nobody wrote the sets again"
+"$BERTH" policy rm "$R" >/dev/null || fail "policy rm b nosuch"
+IO="a b"
 
 # A capture of a: a out of both sets from its answer on; it sees b's
 # SYNs; b and f stay.

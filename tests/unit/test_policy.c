@@ -593,8 +593,11 @@ test_touches(void **state)
 	    "shop", "20000000");
 	touches("{\"from\": \"net:back\", \"to\": \"10.213.0.0/29\", "
 	    "\"action\": \"reject\"}", NULL, "22222000");
+	/* to host or outside: never a container's flow */
 	touches("{\"from\": \"label:app=db\", \"to\": \"outside\", "
-	    "\"action\": \"drop\"}", NULL, "00200000");
+	    "\"action\": \"drop\"}", NULL, "00000000");
+	touches("{\"from\": \"web\", \"to\": \"host\", "
+	    "\"action\": \"drop\"}", "shop", "00000000");
 	/* neither: what to matches */
 	touches("{\"from\": \"*\", \"to\": \"*\", \"action\": \"reject\"}",
 	    NULL, "11111000");
