@@ -200,8 +200,7 @@ netd_direct_sync(struct netd *d)
 	unsigned long		 leaves = d->direct_leaves;
 	unsigned long		 moves = d->direct_moves;
 	uint64_t		 pg = netd_polgen(d);
-	size_t			 i;
-	int			 want, was, any = 0, on;
+	int			 want, was, on;
 
 	if (d->stopped || d->fw == NULL)
 		return;
@@ -219,10 +218,7 @@ netd_direct_sync(struct netd *d)
 	rs = netd_ruleset_sets(d);
 	/* Only coming back (no container left a set) need not wait. */
 	on = d->direct_leaves == leaves;
-	for (i = 0; i < rs->nctrs; i++)
-		any |= rs->ctrs[i].direct;
-	if (d->direct_moves == moves || (on && !any) ||
-	    fw_direct(d->fw, rs, on, &cause) == 0)
+	if (d->direct_moves == moves || fw_direct(d->fw, rs, on, &cause) == 0)
 		log_debug("%s: %s the router", __func__, what[want]);
 	else {
 		/* the rules (the elements they want now) come again in full */
